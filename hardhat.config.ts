@@ -1,0 +1,17 @@
+import { createRequire } from "node:module";
+import hardhatViem from "@nomicfoundation/hardhat-viem";
+import hardhatMocha from "@nomicfoundation/hardhat-mocha";
+import hardhatNetworkHelpers from "@nomicfoundation/hardhat-network-helpers";
+import hardhatViemAssertions from "@nomicfoundation/hardhat-viem-assertions";
+import { defineConfig } from "hardhat/config";
+
+const require = createRequire(import.meta.url);
+
+export default defineConfig({
+  plugins: [hardhatViem, hardhatViemAssertions, hardhatNetworkHelpers, hardhatMocha],
+  solidity: {
+    version: "0.8.31",
+    path: require.resolve("solc/soljson.js"),
+  },
+  paths: { sources: ["contracts", "test/fixtures/contracts"] },
+});
