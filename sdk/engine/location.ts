@@ -1,0 +1,102 @@
+/**
+ * Locations: the units of state a transaction can read or write (DESIGN §3).
+ *
+ * A location is an account's balance, nonce or code, or one storage slot `(address, slot)`.
+ * They follow pevm's `MemoryLocation` and EIP-7928's split of an account into balance, nonce,
+ * code and storage. Everywhere in the engine and the analysis a location is handled as a
+ * {@link LocationKey}: a short canonical string, cheap to hash, compare and send to a worker.
+ *
+ * Key format (all hex lowercase, addresses 20 bytes, slots 32 bytes, `0x`-prefixed):
+ * - `b:0x<address>` — balance (wei)
+ * - `n:0x<address>` — nonce
+ * - `c:0x<address>` — code (value: the code hash)
+ * - `s:0x<address>:0x<slot>` — storage slot
+ */
+import type { Address, Hex } from "viem";
+
+/** One location, in structured form. */
+export type Location =
+  | { kind: "balance"; address: Address }
+  | { kind: "nonce"; address: Address }
+  | { kind: "code"; address: Address }
+  | { kind: "storage"; address: Address; slot: Hex };
+
+/** A {@link Location} in its canonical string form (see the module doc for the format). */
+export type LocationKey = string;
+
+/**
+ * One location with the value it had when read, or the value it was given when written.
+ * Values are `0x`-prefixed hex: balance and nonce as quantities (`0x0`, `0x1bc16d674ec80000`),
+ * storage as a 32-byte word, code as its keccak-256 code hash.
+ */
+export interface LocationValue {
+  location: LocationKey;
+  value: Hex;
+}
+
+/** Read and write sets of one transaction (DESIGN §3). */
+export interface ReadWriteSet {
+  /** Locations read, with the value seen (first read wins; reads of own writes are not reads). */
+  reads: LocationValue[];
+  /**
+   * Locations written, with the value at the end of the transaction. Following EIP-7928, a
+   * location counts as written only when its value at the end of the transaction differs from
+   * its value at the start; a write that leaves the value unchanged is recorded as a read.
+   */
+  writes: LocationValue[];
+}
+
+const PAD_SLOT = 64;
+
+/** Normalises a 32-byte slot to lowercase, 0x-prefixed, 64 hex digits. */
+export function normalizeSlot(slot: Hex | bigint): Hex {
+  const hex = typeof slot === "bigint" ? slot.toString(16) : slot.slice(2).toLowerCase();
+  if (hex.length > PAD_SLOT) throw new RangeError(`slot ${slot} is wider than 32 bytes`);
+  return `0x${hex.padStart(PAD_SLOT, "0")}`;
+}
+
+/** Builds the key of a balance location. `address` must be a 20-byte hex address. */
+export const balanceKey = (address: string): LocationKey => `b:${address.toLowerCase()}`;
+/** Builds the key of a nonce location. */
+export const nonceKey = (address: string): LocationKey => `n:${address.toLowerCase()}`;
+/** Builds the key of a code location. */
+export const codeKey = (address: string): LocationKey => `c:${address.toLowerCase()}`;
+/** Builds the key of a storage location; `slot` is normalised to 32 bytes. */
+export const storageKey = (address: string, slot: Hex | bigint): LocationKey =>
+  `s:${address.toLowerCase()}:${normalizeSlot(slot)}`;
+
+/** Turns a {@link Location} into its key. */
+export function locationKey(location: Location): LocationKey {
+  switch (location.kind) {
+    case "balance":
+      return balanceKey(location.address);
+    case "nonce":
+      return nonceKey(location.address);
+    case "code":
+      return codeKey(location.address);
+    case "storage":
+      return storageKey(location.address, location.slot);
+  }
+}
+
+/**
+ * Parses a key back into a {@link Location}.
+ * @throws {Error} when the key is not in the format of the module doc.
+ */
+export function parseLocationKey(key: LocationKey): Location {
+  const kind = key[0];
+  const address = key.slice(2, 44) as Address;
+  if (key[1] !== ":" || !/^0x[0-9a-f]{40}$/.test(address)) {
+    throw new Error(`invalid location key "${key}"`);
+  }
+  if (kind === "b" && key.length === 44) return { kind: "balance", address };
+  if (kind === "n" && key.length === 44) return { kind: "nonce", address };
+  if (kind === "c" && key.length === 44) return { kind: "code", address };
+  if (kind === "s" && key[44] === ":" && /^0x[0-9a-f]{64}$/.test(key.slice(45))) {
+    return { kind: "storage", address, slot: key.slice(45) as Hex };
+  }
+  throw new Error(`invalid location key "${key}"`);
+}
+
+/** The address a location belongs to. */
+export const locationAddress = (key: LocationKey): Address => key.slice(2, 44) as Address;
