@@ -1,0 +1,68 @@
+/**
+ * Config hooks: inject the `parallel` network, validate the `parallel` section and network
+ * fields, and resolve them into chain options.
+ */
+import type { ConfigHooks } from "hardhat/types/hooks";
+import type { HardhatUserConfig } from "hardhat/config";
+import { validateUserConfigZodType } from "@nomicfoundation/hardhat-zod-utils";
+import type { ParallelChainOptions } from "../../sdk/engine/options.ts";
+import { userConfigSchema } from "../internal/config-schema.ts";
+import type { ParallelUserConfig } from "../type-extensions.ts";
+
+/** Name of the network the plugin adds. */
+export const PARALLEL_NETWORK = "parallel";
+/** The injected network's URL: never contacted (its requests are answered in-process). */
+export const PARALLEL_PLACEHOLDER_URL = "http://parallel.hardhat-parallel.invalid";
+
+const toBig = (v: bigint | number | undefined): bigint | undefined => (v === undefined ? undefined : BigInt(v));
+
+/** Normalises user options (numbers → bigints, dates) into chain options. */
+export function toChainOptions(user: ParallelUserConfig = {}): ParallelChainOptions {
+  const accounts =
+    user.accounts === undefined
+      ? undefined
+      : "privateKeys" in user.accounts
+        ? { privateKeys: user.accounts.privateKeys.map((k) => ({ privateKey: k.privateKey, balance: BigInt(k.balance) })) }
+        : { ...user.accounts, balance: toBig(user.accounts.balance) };
+  return {
+    ...user,
+    accounts,
+    blockGasLimit: toBig(user.blockGasLimit),
+    initialBaseFeePerGas: toBig(user.initialBaseFeePerGas),
+    callGasLimit: toBig(user.callGasLimit),
+    fallback: user.fallback === undefined ? undefined : { ...user.fallback, minGas: toBig(user.fallback.minGas) },
+    initialDate: user.initialDate === undefined ? undefined : new Date(user.initialDate),
+  };
+}
+
+export default async (): Promise<Partial<ConfigHooks>> => ({
+  extendUserConfig: async (config, next) => {
+    const extended = await next(config);
+    if (extended.networks?.[PARALLEL_NETWORK] !== undefined) return extended;
+    return {
+      ...extended,
+      networks: {
+        ...extended.networks,
+        [PARALLEL_NETWORK]: { type: "http", url: PARALLEL_PLACEHOLDER_URL, parallel: true },
+      },
+    } satisfies HardhatUserConfig;
+  },
+  validateUserConfig: async (userConfig) => validateUserConfigZodType(userConfig, userConfigSchema),
+  resolveUserConfig: async (userConfig, resolveConfigurationVariable, next) => {
+    const resolved = await next(userConfig, resolveConfigurationVariable);
+    const global = toChainOptions(userConfig.parallel);
+    const networks = { ...resolved.networks };
+    for (const [name, userNetwork] of Object.entries(userConfig.networks ?? {})) {
+      const marker = (userNetwork as { parallel?: boolean | ParallelUserConfig }).parallel;
+      const network = networks[name];
+      if (marker === undefined || marker === false || network === undefined || network.type !== "http") continue;
+      const own = marker === true ? {} : toChainOptions(marker);
+      networks[name] = { ...network, parallel: { ...global, ...stripUndefined(own) } };
+    }
+    return { ...resolved, networks, parallel: { chain: global } };
+  },
+});
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

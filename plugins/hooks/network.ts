@@ -1,0 +1,46 @@
+/**
+ * Network hooks: every request to a parallel network is answered by an engine owned by that
+ * connection (created on first use, disposed on close). `next` is never called for those
+ * networks, so Hardhat's own request handlers are bypassed (DESIGN §4).
+ */
+import type { NetworkHooks } from "hardhat/types/hooks";
+import type { ChainType, NetworkConnection } from "hardhat/types/network";
+import type { JsonRpcResponse } from "hardhat/types/providers";
+import { createParallelProvider, type ParallelProvider } from "../../sdk/rpc/provider.ts";
+import { registerConnection, unregisterConnection } from "../internal/connections.ts";
+
+export default async (): Promise<Partial<NetworkHooks>> => {
+  const providers = new WeakMap<NetworkConnection<ChainType | string>, Promise<ParallelProvider>>();
+
+  const providerFor = (connection: NetworkConnection<ChainType | string>): Promise<ParallelProvider> | undefined => {
+    const config = connection.networkConfig;
+    if (config.type !== "http" || config.parallel === undefined) return undefined;
+    let provider = providers.get(connection);
+    if (provider === undefined) {
+      provider = createParallelProvider(config.parallel).then((p) => {
+        registerConnection(connection, p);
+        return p;
+      });
+      providers.set(connection, provider);
+    }
+    return provider;
+  };
+
+  return {
+    async onRequest(context, connection, request, next) {
+      const provider = providerFor(connection);
+      if (provider === undefined) return next(context, connection, request);
+      return (await (await provider).handle(request)) as JsonRpcResponse;
+    },
+    async closeConnection(context, connection, next) {
+      const provider = providers.get(connection);
+      if (provider !== undefined) {
+        providers.delete(connection);
+        const p = await provider;
+        unregisterConnection(connection);
+        await p.dispose();
+      }
+      return next(context, connection);
+    },
+  };
+};

@@ -1,0 +1,64 @@
+/**
+ * zod schema of the `parallel` config section (validated with Hardhat's zod utilities, so a bad
+ * value fails with Hardhat's config error naming the field).
+ */
+import { z } from "zod";
+import { HARDFORKS } from "../../sdk/engine/options.ts";
+
+const bigintLike = z.union([z.bigint().nonnegative(), z.number().int().nonnegative()], {
+  errorMap: () => ({ message: "Expected a non-negative integer (number or bigint)" }),
+});
+const hex = (bytes: number) =>
+  z.string().regex(new RegExp(`^0x[0-9a-fA-F]{${bytes * 2}}$`), `Expected a ${bytes}-byte 0x-prefixed hex string`);
+
+export const parallelOptionsSchema = z
+  .object({
+    chainId: z.number().int().positive().optional(),
+    hardfork: z.enum(HARDFORKS).optional(),
+    accounts: z
+      .union([
+        z
+          .object({
+            mnemonic: z.string().optional(),
+            path: z.string().optional(),
+            count: z.number().int().positive().max(10_000).optional(),
+            balance: bigintLike.optional(),
+          })
+          .strict(),
+        z.object({ privateKeys: z.array(z.object({ privateKey: hex(32), balance: bigintLike }).strict()) }).strict(),
+      ])
+      .optional(),
+    blockGasLimit: bigintLike.optional(),
+    initialBaseFeePerGas: bigintLike.optional(),
+    coinbase: hex(20).optional(),
+    initialDate: z.union([z.date(), z.string().datetime({ offset: true })]).optional(),
+    mining: z
+      .object({ auto: z.boolean().optional(), interval: z.number().int().nonnegative().optional() })
+      .strict()
+      .optional(),
+    executor: z.enum(["sequential", "block-stm", "declared"]).optional(),
+    lanes: z.number().int().min(1).max(64).optional(),
+    fallback: z
+      .object({
+        minTransactions: z.number().int().nonnegative().optional(),
+        minGas: bigintLike.optional(),
+        maxDependencyRatio: z.number().min(0).max(1).optional(),
+      })
+      .strict()
+      .optional(),
+    workerTimeout: z.number().int().positive().optional(),
+    strict: z.boolean().optional(),
+    callGasLimit: bigintLike.optional(),
+    allowUnlimitedContractSize: z.boolean().optional(),
+  })
+  .strict();
+
+export const userConfigSchema = z.object({
+  parallel: parallelOptionsSchema.optional(),
+  networks: z
+    .record(
+      z.string(),
+      z.object({ parallel: z.union([z.boolean(), parallelOptionsSchema]).optional() }).passthrough(),
+    )
+    .optional(),
+});

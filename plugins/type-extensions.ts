@@ -1,0 +1,34 @@
+/**
+ * Config types the plugin adds to Hardhat: the `parallel` section, and a `parallel` field on
+ * `http` networks that marks them as served by the parallel engine.
+ */
+import "hardhat/types/config";
+import type { ParallelChainOptions } from "../sdk/engine/options.ts";
+
+/** The user's `parallel` config (all optional; see README for defaults). */
+export type ParallelUserConfig = Omit<ParallelChainOptions, "initialDate"> & {
+  /** Timestamp of the genesis block, as a Date or an ISO string. */
+  initialDate?: Date | string;
+};
+
+/** The resolved `parallel` config: the chain options every parallel network starts from. */
+export interface ParallelConfig {
+  chain: ParallelChainOptions;
+}
+
+declare module "hardhat/types/config" {
+  interface HardhatUserConfig {
+    parallel?: ParallelUserConfig;
+  }
+  interface HardhatConfig {
+    parallel: ParallelConfig;
+  }
+  interface HttpNetworkUserConfig {
+    /** Serve this network with the parallel engine; an object overrides the global `parallel` config. */
+    parallel?: boolean | ParallelUserConfig;
+  }
+  interface HttpNetworkConfig {
+    /** Resolved chain options when the network is served by the parallel engine. */
+    parallel?: ParallelChainOptions;
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * Builds the `@ethereumjs` pieces one lane (or the sequential executor) runs transactions with:
+ * a `Common` for the chain id and hardfork, and a VM whose state manager is a reusable
+ * {@link TxState}. The VM's `evm.runCall` is wrapped so that the state knows when the
+ * top-level call has returned (what follows is refund and the lazy coinbase fee).
+ */
+import { createCustomCommon, Mainnet, type Common } from "@ethereumjs/common";
+import { createVM, type VM } from "@ethereumjs/vm";
+import type { HardforkName } from "./options.ts";
+import { TxState } from "./state/tx-state.ts";
+
+/** Looks up a block hash by number for the BLOCKHASH opcode (pre-EIP-7709 semantics). */
+export type BlockHashLookup = (blockNumber: number) => Uint8Array;
+
+/** A `Common` for a dev chain: Mainnet's rules with another chain id, fixed at `hardfork`. */
+export function createChainCommon(chainId: number, hardfork: HardforkName): Common {
+  return createCustomCommon({ chainId, name: "parallel" }, Mainnet, { hardfork });
+}
+
+/** A VM plus the state it executes against. */
+export interface ExecutionVM {
+  vm: VM;
+  state: TxState;
+  common: Common;
+}
+
+/**
+ * Creates a VM for one lane.
+ * @param blockHash answers BLOCKHASH; unknown numbers give 32 zero bytes.
+ */
+export async function createExecutionVM(
+  chainId: number,
+  hardfork: HardforkName,
+  blockHash: BlockHashLookup,
+  options: { allowUnlimitedContractSize?: boolean } = {},
+): Promise<ExecutionVM> {
+  const common = createChainCommon(chainId, hardfork);
+  const state = new TxState();
+  const blockchain = {
+    getBlock: async (n: number) => ({ hash: () => blockHash(n) }),
+    putBlock: async () => {},
+    shallowCopy() {
+      return this;
+    },
+  };
+  const vm = await createVM({
+    common,
+    stateManager: state,
+    blockchain,
+    evmOpts: { allowUnlimitedContractSize: options.allowUnlimitedContractSize ?? false },
+  });
+  const evm = vm.evm as unknown as { runCall: (opts: { message?: unknown }) => Promise<unknown> };
+  const runCall = evm.runCall.bind(evm);
+  evm.runCall = async (opts) => {
+    // Nested frames pass a `message`; only the transaction's own call ends execution.
+    if (opts.message !== undefined) return runCall(opts);
+    try {
+      return await runCall(opts);
+    } finally {
+      state.enterFeePhase();
+    }
+  };
+  return { vm, state, common };
+}

@@ -1,0 +1,101 @@
+/**
+ * Runs one transaction on a lane's VM over a base state and returns everything the block needs:
+ * receipt fields, logs, the read set and write set, new code and the lazy coinbase fee.
+ * Nothing is applied to the base state: the executor decides (sequential applies at once,
+ * Block-STM records the writes in multi-version memory).
+ */
+import type { Block } from "@ethereumjs/block";
+import { Capability } from "@ethereumjs/tx";
+import { bytesToHex } from "@ethereumjs/util";
+import { runTx } from "@ethereumjs/vm";
+import type { Hex } from "viem";
+import type { ExecutionVM } from "./evm.ts";
+import type { StateReader } from "./state/state-reader.ts";
+import type { TxStateResult } from "./state/tx-state.ts";
+import type { EngineTransaction } from "./transactions.ts";
+
+export interface EngineLog {
+  address: Hex;
+  topics: Hex[];
+  data: Hex;
+}
+
+/** The result of a transaction that was valid for the block (it may still have reverted). */
+export interface TransactionOutcome extends TxStateResult {
+  kind: "executed";
+  status: 0 | 1;
+  /** Gas charged to the sender (receipt `gasUsed`). */
+  gasUsed: bigint;
+  /** Gas counted toward the block's gas used (differs from `gasUsed` only under EIP-7778). */
+  blockGasUsed: bigint;
+  /** Price per gas paid by the sender (wei). */
+  effectiveGasPrice: bigint;
+  logs: EngineLog[];
+  logsBloom: Uint8Array;
+  contractAddress?: Hex;
+  returnValue: Uint8Array;
+  /** The EVM's exception (`revert`, `out of gas`, `invalid opcode`, ...) when status is 0. */
+  error?: string;
+}
+
+/** A transaction the block could not include (bad nonce, not enough funds, ...). */
+export interface InvalidTransaction {
+  kind: "invalid";
+  reason: string;
+}
+
+export type ExecutionResult = TransactionOutcome | InvalidTransaction;
+
+/**
+ * Executes `etx` against `base` in the environment of `block`.
+ * Never throws for a bad transaction: validation failures come back as {@link InvalidTransaction}.
+ */
+export async function executeTransaction(
+  lane: ExecutionVM,
+  base: StateReader,
+  block: Block,
+  etx: EngineTransaction,
+): Promise<ExecutionResult> {
+  const { vm, state } = lane;
+  state.begin(base, block.header.coinbase.toString());
+  let result;
+  try {
+    result = await runTx(vm, { tx: etx.tx, block, skipHardForkValidation: true });
+  } catch (error) {
+    return { kind: "invalid", reason: error instanceof Error ? stripContext(error.message) : String(error) };
+  }
+  const rw = state.finish();
+  const exec = result.execResult;
+  const failed = exec.exceptionError !== undefined;
+  const baseFee = block.header.baseFeePerGas ?? 0n;
+  const tx = etx.tx;
+  const effectiveGasPrice = tx.supports(Capability.EIP1559FeeMarket)
+    ? (tx as { getEffectivePriorityFee(b: bigint): bigint }).getEffectivePriorityFee(baseFee) + baseFee
+    : (tx as { gasPrice: bigint }).gasPrice;
+  const logs: EngineLog[] = failed
+    ? []
+    : (exec.logs ?? []).map(([address, topics, data]) => ({
+        address: bytesToHex(address) as Hex,
+        topics: topics.map((t) => bytesToHex(t) as Hex),
+        data: bytesToHex(data) as Hex,
+      }));
+  return {
+    kind: "executed",
+    ...rw,
+    status: failed ? 0 : 1,
+    gasUsed: result.totalGasSpent,
+    blockGasUsed: result.blockGasSpent,
+    effectiveGasPrice,
+    logs,
+    logsBloom: result.bloom.bitvector,
+    contractAddress: result.createdAddress?.toString() as Hex | undefined,
+    returnValue: exec.returnValue,
+    error: exec.exceptionError?.error,
+  };
+}
+
+/** ethereumjs appends "(vm hf=... -> block ... -> tx ...)" to its messages; users need the first part. */
+function stripContext(message: string): string {
+  const i = message.indexOf(" (vm hf=");
+  return i === -1 ? message : message.slice(0, i);
+}

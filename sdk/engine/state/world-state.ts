@@ -1,0 +1,133 @@
+/**
+ * The committed state of a chain: a flat map from location to value with an undo journal.
+ *
+ * Why not `@ethereumjs/statemanager`: its `SimpleStateManager` copies the whole state on every
+ * checkpoint (DESIGN §6). Here a checkpoint is a position in the journal, so its cost does not
+ * grow with the state: `evm_snapshot` is O(1) and `evm_revert` is O(changes since).
+ * Per-transaction checkpoints live in {@link TxState}, not here; this journal only records
+ * changes while at least one snapshot is open (it is cleared otherwise), as ethereumjs's
+ * journaled state does.
+ */
+import { codeKey, type LocationKey } from "../location.ts";
+import type { StateReader } from "./state-reader.ts";
+
+interface UndoEntry {
+  key: LocationKey;
+  /** The previous value; `undefined` when the location was absent. */
+  previous: bigint | undefined;
+}
+
+export class WorldState implements StateReader {
+  readonly #values = new Map<LocationKey, bigint>();
+  /** Storage keys per address (lowercase), for `clearStorage` and storage dumps. */
+  readonly #slots = new Map<string, Set<LocationKey>>();
+  readonly #codes = new Map<bigint, Uint8Array>();
+  readonly #journal: UndoEntry[] = [];
+  #openSnapshots = 0;
+  #diff: Map<LocationKey, bigint> | undefined;
+
+  read(key: LocationKey): bigint {
+    return this.#values.get(key) ?? 0n;
+  }
+
+  code(codeHash: bigint): Uint8Array {
+    return this.#codes.get(codeHash) ?? new Uint8Array();
+  }
+
+  /** The code of an account (empty when it has none). */
+  codeAt(address: string): Uint8Array {
+    return this.code(this.read(codeKey(address)));
+  }
+
+  *storageOf(address: string): Iterable<[LocationKey, bigint]> {
+    const keys = this.#slots.get(address.toLowerCase());
+    if (keys === undefined) return;
+    for (const key of keys) yield [key, this.#values.get(key) ?? 0n];
+  }
+
+  /** Registers code bytes under their hash (content-addressed, never journaled). */
+  putCode(codeHash: bigint, code: Uint8Array): void {
+    if (codeHash !== 0n) this.#codes.set(codeHash, code);
+  }
+
+  /** Sets a location; zero deletes it. Journaled while a snapshot is open. */
+  write(key: LocationKey, value: bigint): void {
+    const previous = this.#values.get(key);
+    if (previous === value || (previous === undefined && value === 0n)) return;
+    if (this.#openSnapshots > 0) this.#journal.push({ key, previous });
+    if (this.#diff !== undefined && !this.#diff.has(key)) this.#diff.set(key, previous ?? 0n);
+    this.#set(key, value);
+  }
+
+  /** Applies a transaction's writes in order. */
+  writeAll(writes: Iterable<[LocationKey, bigint]>): void {
+    for (const [key, value] of writes) this.write(key, value);
+  }
+
+  /** Starts recording the previous value of every location written (a block's undo diff). */
+  beginDiff(): void {
+    this.#diff = new Map();
+  }
+
+  /** Stops recording and returns `location → value before the first write`. */
+  endDiff(): Map<LocationKey, bigint> {
+    const diff = this.#diff ?? new Map<LocationKey, bigint>();
+    this.#diff = undefined;
+    return diff;
+  }
+
+  /** Opens a snapshot and returns its id (a journal position). */
+  snapshot(): number {
+    this.#openSnapshots++;
+    return this.#journal.length;
+  }
+
+  /**
+   * Restores the state of snapshot `id`, undoing every write since.
+   * @throws {RangeError} when `id` is not a position of the journal.
+   */
+  revertTo(id: number): void {
+    if (id < 0 || id > this.#journal.length) throw new RangeError(`unknown snapshot ${id}`);
+    while (this.#journal.length > id) {
+      const { key, previous } = this.#journal.pop()!;
+      this.#set(key, previous ?? 0n);
+    }
+  }
+
+  /** Closes a snapshot without reverting; the journal is dropped when none is open. */
+  releaseSnapshot(): void {
+    if (this.#openSnapshots > 0) this.#openSnapshots--;
+    if (this.#openSnapshots === 0) this.#journal.length = 0;
+  }
+
+  /** Number of non-zero locations (for diagnostics). */
+  get size(): number {
+    return this.#values.size;
+  }
+
+  /** Every non-zero location, e.g. to seed a worker's replica. */
+  entries(): IterableIterator<[LocationKey, bigint]> {
+    return this.#values.entries();
+  }
+
+  /** Every known code, by hash. */
+  codes(): IterableIterator<[bigint, Uint8Array]> {
+    return this.#codes.entries();
+  }
+
+  #set(key: LocationKey, value: bigint): void {
+    const isStorage = key.charCodeAt(0) === 115; // "s"
+    if (value === 0n) {
+      this.#values.delete(key);
+      if (isStorage) this.#slots.get(key.slice(2, 44))?.delete(key);
+      return;
+    }
+    this.#values.set(key, value);
+    if (isStorage) {
+      const address = key.slice(2, 44);
+      let keys = this.#slots.get(address);
+      if (keys === undefined) this.#slots.set(address, (keys = new Set()));
+      keys.add(key);
+    }
+  }
+}

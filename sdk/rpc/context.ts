@@ -1,0 +1,80 @@
+/**
+ * What every JSON-RPC method handler receives: the chain and the connection's filters.
+ */
+import type { TypedTxData } from "@ethereumjs/tx";
+import type { Hex } from "viem";
+import type { Chain, MinedBlock } from "../engine/chain.ts";
+import type { StateReader } from "../engine/state/state-reader.ts";
+import { invalidInput, invalidParams } from "./errors.ts";
+import type { BlockTag, TransactionRequest } from "./params.ts";
+import type { FilterManager } from "./filters.ts";
+
+export interface RpcContext {
+  chain: Chain;
+  filters: FilterManager;
+}
+
+export type MethodHandler = (ctx: RpcContext, params: unknown) => Promise<unknown>;
+
+/** Resolves a block tag to a mined block. `pending` means the latest one. */
+export function resolveBlock(ctx: RpcContext, tag: BlockTag): MinedBlock {
+  if (tag === "pending") return ctx.chain.latest();
+  const block = "hash" in tag ? ctx.chain.blockByHash(tag.hash) : ctx.chain.blockByNumber(tag.number);
+  if (block === undefined) {
+    const what = "hash" in tag ? `hash ${tag.hash}` : `number ${tag.number}`;
+    throw invalidParams(`block with ${what} does not exist (latest is ${ctx.chain.latest().number})`);
+  }
+  return block;
+}
+
+/** The state after the block a tag names. */
+export function stateFor(ctx: RpcContext, tag: BlockTag): StateReader {
+  return ctx.chain.stateAt(resolveBlock(ctx, tag).number);
+}
+
+/** EIP-7825's per-transaction gas cap (gas), in force from Osaka. */
+export const EIP_7825_CAP = 16_777_216n;
+
+/** The largest gas a call or transaction may use on this chain. */
+export function maxTransactionGas(ctx: RpcContext): bigint {
+  const cap = ["osaka", "amsterdam"].includes(ctx.chain.hardfork) ? EIP_7825_CAP : ctx.chain.blockGasLimit;
+  return ctx.chain.callGasLimit < cap ? ctx.chain.callGasLimit : cap;
+}
+
+/** Default priority fee (wei): 1 gwei, as Hardhat. */
+export const DEFAULT_PRIORITY_FEE = 1_000_000_000n;
+
+/**
+ * Turns a request into `@ethereumjs/tx` fields: the type from the fee fields, fee defaults as
+ * Hardhat's (priority 1 gwei, max fee = 2 × next base fee + priority).
+ */
+export function toTxData(ctx: RpcContext, req: TransactionRequest, nonce: bigint, gas: bigint, forCall: boolean): TypedTxData {
+  const common = {
+    nonce,
+    gasLimit: gas,
+    to: req.to,
+    value: req.value ?? 0n,
+    data: req.data ?? "0x",
+    accessList: req.accessList?.map((i) => ({ address: i.address, storageKeys: i.storageKeys })),
+  };
+  if (req.gasPrice !== undefined || (req.type !== undefined && req.type < 2n)) {
+    const gasPrice = req.gasPrice ?? (forCall ? 0n : nextBaseFee(ctx) + DEFAULT_PRIORITY_FEE);
+    const type = req.type !== undefined ? Number(req.type) : req.accessList !== undefined ? 1 : 0;
+    return { ...common, type, gasPrice, accessList: type === 0 ? undefined : common.accessList ?? [] } as TypedTxData;
+  }
+  if (req.type !== undefined && req.type !== 2n) {
+    throw invalidInput(`transaction type ${req.type} is not supported (use 0, 1 or 2)`);
+  }
+  const priority = req.maxPriorityFeePerGas ?? (forCall ? 0n : DEFAULT_PRIORITY_FEE);
+  const maxFee = req.maxFeePerGas ?? (forCall ? 0n : 2n * nextBaseFee(ctx) + priority);
+  if (priority > maxFee) {
+    throw invalidInput(`maxPriorityFeePerGas (${priority}) is bigger than maxFeePerGas (${maxFee})`);
+  }
+  return { ...common, type: 2, maxFeePerGas: maxFee, maxPriorityFeePerGas: priority, accessList: common.accessList ?? [] } as TypedTxData;
+}
+
+export function nextBaseFee(ctx: RpcContext): bigint {
+  return ctx.chain.latest().header.calcNextBaseFee();
+}
+
+export const ZERO_ADDRESS: Hex = "0x0000000000000000000000000000000000000000";

@@ -1,0 +1,131 @@
+/** Calls that change nothing: eth_call (with state overrides), eth_estimateGas, eth_createAccessList. */
+import { bytesToHex } from "@ethereumjs/util";
+import { keccak256, type Hex } from "viem";
+import type { ExecutionResult, TransactionOutcome } from "../../engine/execute-transaction.ts";
+import { balanceKey, codeKey, nonceKey, storageKey, type LocationKey } from "../../engine/location.ts";
+import { OverriddenState } from "../../engine/state/overlay-state.ts";
+import type { StateReader } from "../../engine/state/state-reader.ts";
+import { maxTransactionGas, type MethodHandler, type RpcContext, resolveBlock, toTxData, ZERO_ADDRESS } from "../context.ts";
+import { invalidParams, RpcError } from "../errors.ts";
+import { q } from "../format.ts";
+import { address, blockTag, data, hash, object, paramsOf, quantity, type TransactionRequest, transactionRequest } from "../params.ts";
+import { executionError } from "../revert.ts";
+
+/** Parses an eth_call state override set (geth's format) into an overridden state. */
+function withOverrides(base: StateReader, value: unknown): StateReader {
+  if (value === undefined || value === null) return base;
+  const set = object(value, "stateOverrides");
+  const values = new Map<LocationKey, bigint>();
+  const replaced = new Set<string>();
+  const codes = new Map<bigint, Uint8Array>();
+  for (const [rawAddress, rawOverride] of Object.entries(set)) {
+    const who = address(rawAddress, `stateOverrides key`);
+    const o = object(rawOverride, `stateOverrides[${who}]`);
+    if (o.balance !== undefined) values.set(balanceKey(who), quantity(o.balance, `stateOverrides[${who}].balance`));
+    if (o.nonce !== undefined) values.set(nonceKey(who), quantity(o.nonce, `stateOverrides[${who}].nonce`));
+    if (o.code !== undefined) {
+      const code = Uint8Array.from(Buffer.from(data(o.code, `stateOverrides[${who}].code`).slice(2), "hex"));
+      const h = code.length === 0 ? 0n : BigInt(keccak256(code));
+      codes.set(h, code);
+      values.set(codeKey(who), h);
+    }
+    if (o.state !== undefined && o.stateDiff !== undefined) {
+      throw invalidParams(`stateOverrides[${who}] cannot have both state and stateDiff`);
+    }
+    const slots = o.state ?? o.stateDiff;
+    if (o.state !== undefined) replaced.add(who);
+    if (slots !== undefined) {
+      for (const [k, v] of Object.entries(object(slots, `stateOverrides[${who}].state`))) {
+        values.set(storageKey(who, hash(k, `stateOverrides[${who}] slot`)), BigInt(hash(v, `stateOverrides[${who}] value`)));
+      }
+    }
+  }
+  return new OverriddenState(base, values, replaced, codes);
+}
+
+async function runCall(ctx: RpcContext, req: TransactionRequest, gas: bigint, state: StateReader, blockNumber: bigint): Promise<ExecutionResult> {
+  const from = req.from ?? ZERO_ADDRESS;
+  const nonce = req.nonce ?? state.read(nonceKey(from));
+  const txData = toTxData(ctx, { ...req, nonce }, nonce, gas, true);
+  return ctx.chain.call(txData, from, state, blockNumber, req.gasPrice === undefined && req.maxFeePerGas === undefined);
+}
+
+/** Throws the EDR-shaped error of a failed or invalid call. */
+function ensureSucceeded(result: ExecutionResult): TransactionOutcome {
+  if (result.kind === "invalid") throw new RpcError(-32003, result.reason);
+  if (result.status === 0) throw executionError(result.error ?? "revert", result.returnValue);
+  return result;
+}
+
+function callArgs(ctx: RpcContext, p: unknown, method: string) {
+  const [r, t, o] = paramsOf(p, 1, 3, method);
+  const req = transactionRequest(r, "transaction");
+  const block = resolveBlock(ctx, blockTag(t, "block", ctx.chain.latest().number));
+  const state = withOverrides(ctx.chain.stateAt(block.number), o);
+  return { req, block, state };
+}
+
+/**
+ * Smallest gas limit with which the call succeeds: binary search between the gas it used and
+ * the cap, as Hardhat's network and geth do (refunds and the 63/64 rule make gasUsed too low).
+ */
+async function estimate(ctx: RpcContext, req: TransactionRequest, state: StateReader, blockNumber: bigint): Promise<bigint> {
+  const cap = req.gas ?? maxTransactionGas(ctx);
+  const first = ensureSucceeded(await runCall(ctx, req, cap, state, blockNumber));
+  const succeeds = async (gas: bigint) => {
+    const r = await runCall(ctx, req, gas, state, blockNumber);
+    return r.kind === "executed" && r.status === 1;
+  };
+  let lo = first.gasUsed - 1n;
+  if (await succeeds(first.gasUsed)) return first.gasUsed;
+  let hi = cap;
+  while (hi - lo > 1n) {
+    const mid = (lo + hi) / 2n;
+    if (await succeeds(mid)) hi = mid;
+    else lo = mid;
+  }
+  return hi;
+}
+
+export const callMethods: Record<string, MethodHandler> = {
+  eth_call: async (ctx, p) => {
+    const { req, block, state } = callArgs(ctx, p, "eth_call");
+    const result = ensureSucceeded(await runCall(ctx, req, req.gas ?? maxTransactionGas(ctx), state, block.number));
+    return bytesToHex(result.returnValue);
+  },
+  eth_estimateGas: async (ctx, p) => {
+    const { req, block, state } = callArgs(ctx, p, "eth_estimateGas");
+    return q(await estimate(ctx, req, state, block.number));
+  },
+  eth_createAccessList: async (ctx, p) => {
+    // geth's semantics: run, collect the touched slots and addresses, re-run with that list
+    // until it is stable; sender, recipient and precompiles are left out.
+    const { req, block, state } = callArgs(ctx, p, "eth_createAccessList");
+    const from = req.from ?? ZERO_ADDRESS;
+    const precompile = (a: string) => BigInt(a) > 0n && BigInt(a) <= 0x11n;
+    let list: Array<{ address: Hex; storageKeys: Hex[] }> = req.accessList ?? [];
+    let result: TransactionOutcome | undefined;
+    for (let round = 0; round < 8; round++) {
+      const attempt = await runCall(ctx, { ...req, accessList: list, type: req.gasPrice !== undefined ? 1n : req.type }, req.gas ?? maxTransactionGas(ctx), state, block.number);
+      if (attempt.kind === "invalid") throw new RpcError(-32003, attempt.reason);
+      result = attempt;
+      const touched = new Map<string, Set<string>>();
+      for (const key of [...attempt.reads.keys(), ...attempt.writes.keys()]) {
+        const a = key.slice(2, 44);
+        if (a === from || a === req.to?.toLowerCase() || precompile(a)) continue;
+        if (!touched.has(a)) touched.set(a, new Set());
+        if (key[0] === "s") touched.get(a)!.add(key.slice(45));
+      }
+      const next = [...touched.entries()]
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([a, keys]) => ({ address: a as Hex, storageKeys: [...keys].sort() as Hex[] }));
+      if (JSON.stringify(next) === JSON.stringify(list)) break;
+      list = next;
+    }
+    return {
+      accessList: list,
+      gasUsed: q(result!.gasUsed),
+      ...(result!.status === 0 ? { error: result!.error } : {}),
+    };
+  },
+};

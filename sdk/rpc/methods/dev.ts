@@ -1,0 +1,90 @@
+/** Dev-chain control: evm_* and hardhat_* methods (mining, time, snapshots, state edits, impersonation). */
+import { type MethodHandler } from "../context.ts";
+import { invalidInput, invalidParams } from "../errors.ts";
+import { q } from "../format.ts";
+import { address, boolean, data, paramsOf, quantity, quantityOrNumber, slot } from "../params.ts";
+
+export const devMethods: Record<string, MethodHandler> = {
+  evm_mine: async (ctx, p) => {
+    const [t] = paramsOf(p, 0, 1, "evm_mine");
+    const timestamp = t === undefined || t === null ? undefined : quantityOrNumber(t, "timestamp");
+    if (timestamp !== undefined && timestamp <= ctx.chain.latest().header.timestamp) {
+      throw invalidInput(`Timestamp ${timestamp} is lower than or equal to previous block's timestamp ${ctx.chain.latest().header.timestamp}`);
+    }
+    await ctx.chain.mine(timestamp);
+    return "0x0";
+  },
+  hardhat_mine: async (ctx, p) => {
+    const [c, i] = paramsOf(p, 0, 2, "hardhat_mine");
+    const count = c === undefined || c === null ? 1n : quantityOrNumber(c, "blockCount");
+    const interval = i === undefined || i === null ? 1n : quantityOrNumber(i, "interval");
+    if (interval < 1n) throw invalidInput("Cannot mine blocks with an interval of 0");
+    await ctx.chain.mineMany(count, interval);
+    return true;
+  },
+  evm_setAutomine: async (ctx, p) => {
+    const [on] = paramsOf(p, 1, 1, "evm_setAutomine");
+    ctx.chain.automine = boolean(on, "enabled");
+    return true;
+  },
+  hardhat_getAutomine: async (ctx, p) => (paramsOf(p, 0, 0, "hardhat_getAutomine"), ctx.chain.automine),
+  evm_setIntervalMining: async (ctx, p) => {
+    const [ms] = paramsOf(p, 1, 1, "evm_setIntervalMining");
+    if (typeof ms !== "number" || !Number.isSafeInteger(ms) || ms < 0) {
+      throw invalidParams("interval must be a non-negative number of milliseconds");
+    }
+    ctx.chain.setIntervalMining(ms);
+    return true;
+  },
+  evm_snapshot: async (ctx, p) => (paramsOf(p, 0, 0, "evm_snapshot"), q(ctx.chain.snapshot())),
+  evm_revert: async (ctx, p) => {
+    const [id] = paramsOf(p, 1, 1, "evm_revert");
+    return ctx.chain.revert(Number(quantity(id, "snapshotId")));
+  },
+  evm_increaseTime: async (ctx, p) => {
+    const [s] = paramsOf(p, 1, 1, "evm_increaseTime");
+    const seconds = quantityOrNumber(s, "seconds");
+    return String(ctx.chain.increaseTime(seconds));
+  },
+  evm_setNextBlockTimestamp: async (ctx, p) => {
+    const [t] = paramsOf(p, 1, 1, "evm_setNextBlockTimestamp");
+    try {
+      ctx.chain.setNextBlockTimestamp(quantityOrNumber(t, "timestamp"));
+    } catch (error) {
+      throw invalidInput((error as Error).message);
+    }
+    return null;
+  },
+  hardhat_setBalance: async (ctx, p) => {
+    const [a, v] = paramsOf(p, 2, 2, "hardhat_setBalance");
+    ctx.chain.setBalance(address(a, "address"), quantity(v, "balance"));
+    return true;
+  },
+  hardhat_setNonce: async (ctx, p) => {
+    const [a, n] = paramsOf(p, 2, 2, "hardhat_setNonce");
+    ctx.chain.setNonce(address(a, "address"), quantity(n, "nonce"));
+    return true;
+  },
+  hardhat_setCode: async (ctx, p) => {
+    const [a, c] = paramsOf(p, 2, 2, "hardhat_setCode");
+    const code = data(c, "code");
+    ctx.chain.setCode(address(a, "address"), Uint8Array.from(Buffer.from(code.slice(2), "hex")));
+    return true;
+  },
+  hardhat_setStorageAt: async (ctx, p) => {
+    const [a, s, v] = paramsOf(p, 3, 3, "hardhat_setStorageAt");
+    const value = data(v, "value");
+    if (value.length !== 66) throw invalidParams(`value must be exactly 32 bytes, got ${(value.length - 2) / 2}`);
+    ctx.chain.setStorageAt(address(a, "address"), slot(s, "position"), BigInt(value));
+    return true;
+  },
+  hardhat_impersonateAccount: async (ctx, p) => {
+    const [a] = paramsOf(p, 1, 1, "hardhat_impersonateAccount");
+    ctx.chain.impersonated.add(address(a, "address"));
+    return true;
+  },
+  hardhat_stopImpersonatingAccount: async (ctx, p) => {
+    const [a] = paramsOf(p, 1, 1, "hardhat_stopImpersonatingAccount");
+    return ctx.chain.impersonated.delete(address(a, "address"));
+  },
+};

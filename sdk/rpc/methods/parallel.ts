@@ -1,0 +1,55 @@
+/**
+ * The `parallel_*` methods: what this network knows beyond Ethereum's JSON-RPC.
+ *
+ * - `parallel_getTransactionAccess(txHash)` → `{ transactionHash, blockNumber, transactionIndex,
+ *   gasUsed, reads: [{location, value}], writes: [{location, value}] }` (DESIGN §3; location keys
+ *   as in `sdk/engine/location.ts`), or null for an unknown transaction.
+ * - `parallel_getBlockAccess(block)` → the same for every transaction of a block, in order.
+ * - `parallel_getBlockRecord(block)` → the block's execution record (executor, lanes,
+ *   re-executions, fallback reason, wall time, ...).
+ */
+import type { MinedBlock } from "../../engine/chain.ts";
+import type { ExecutionRecord } from "../../engine/executor.ts";
+import { type MethodHandler, resolveBlock } from "../context.ts";
+import { q } from "../format.ts";
+import { blockTag, hash, paramsOf } from "../params.ts";
+
+const hexValue = (key: string, v: bigint): string =>
+  key[0] === "s" || key[0] === "c" ? `0x${v.toString(16).padStart(64, "0")}` : q(v);
+
+/** The JSON form of one mined transaction's read and write sets. */
+export function transactionAccessJson(block: MinedBlock, index: number): Record<string, unknown> {
+  const o = block.outcomes[index];
+  return {
+    transactionHash: block.transactions[index].hash,
+    blockNumber: q(block.number),
+    transactionIndex: q(index),
+    from: block.transactions[index].from,
+    to: block.transactions[index].tx.to?.toString() ?? null,
+    gasUsed: q(o.gasUsed),
+    status: q(o.status),
+    reads: [...o.reads].map(([location, v]) => ({ location, value: hexValue(location, v) })),
+    writes: [...o.writes].map(([location, v]) => ({ location, value: hexValue(location, v) })),
+  };
+}
+
+export function recordJson(block: MinedBlock, record: ExecutionRecord = block.record): Record<string, unknown> {
+  return { blockNumber: q(block.number), blockHash: block.hash, ...record, gasUsed: q(record.gasUsed) };
+}
+
+export const parallelMethods: Record<string, MethodHandler> = {
+  parallel_getTransactionAccess: async (ctx, p) => {
+    const [h] = paramsOf(p, 1, 1, "parallel_getTransactionAccess");
+    const mined = ctx.chain.minedTransaction(hash(h, "transactionHash"));
+    return mined === undefined ? null : transactionAccessJson(mined.block, mined.index);
+  },
+  parallel_getBlockAccess: async (ctx, p) => {
+    const [t] = paramsOf(p, 0, 1, "parallel_getBlockAccess");
+    const block = resolveBlock(ctx, blockTag(t, "block", ctx.chain.latest().number));
+    return block.transactions.map((_, i) => transactionAccessJson(block, i));
+  },
+  parallel_getBlockRecord: async (ctx, p) => {
+    const [t] = paramsOf(p, 0, 1, "parallel_getBlockRecord");
+    return recordJson(resolveBlock(ctx, blockTag(t, "block", ctx.chain.latest().number)));
+  },
+};

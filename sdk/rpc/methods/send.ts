@@ -1,0 +1,72 @@
+/** Sending transactions: eth_sendTransaction (dev and impersonated accounts), eth_sendRawTransaction. */
+import type { Hex } from "viem";
+import { ChainError } from "../../engine/chain.ts";
+import type { ExecutionResult } from "../../engine/execute-transaction.ts";
+import { decodeRawTransaction, type EngineTransaction } from "../../engine/transactions.ts";
+import { maxTransactionGas, type MethodHandler, type RpcContext, toTxData } from "../context.ts";
+import { invalidParams, RpcError } from "../errors.ts";
+import { data, paramsOf, transactionRequest } from "../params.ts";
+import { executionError } from "../revert.ts";
+import { callMethods } from "./call.ts";
+
+/**
+ * Submits to the chain. In automine mode a transaction that fails is still mined (as on
+ * Hardhat's network) and the failure is returned as the EDR-shaped error.
+ */
+async function submit(ctx: RpcContext, etx: EngineTransaction): Promise<Hex> {
+  let outcome: ExecutionResult | undefined;
+  try {
+    ({ outcome } = await ctx.chain.submit(etx));
+  } catch (error) {
+    if (error instanceof ChainError) throw new RpcError(error.code, error.message, error.data);
+    throw error;
+  }
+  if (outcome?.kind === "executed" && outcome.status === 0) {
+    const err = executionError(outcome.error ?? "revert", outcome.returnValue);
+    throw new RpcError(err.code, err.message, err.data ?? { txHash: etx.hash });
+  }
+  return etx.hash;
+}
+
+export const sendMethods: Record<string, MethodHandler> = {
+  eth_sendTransaction: async (ctx, p) => {
+    const [r] = paramsOf(p, 1, 1, "eth_sendTransaction");
+    const req = transactionRequest(r, "transaction");
+    if (req.from === undefined) throw invalidParams(`transaction.from is required`);
+    if (!ctx.chain.canSign(req.from)) {
+      throw new RpcError(
+        -32000,
+        `Unknown account ${req.from}: eth_sendTransaction needs one of eth_accounts or an impersonated account (hardhat_impersonateAccount)`,
+      );
+    }
+    if (req.chainId !== undefined && req.chainId !== BigInt(ctx.chain.chainId)) {
+      throw invalidParams(`transaction.chainId ${req.chainId} does not match the chain id ${ctx.chain.chainId}`);
+    }
+    const nonce = req.nonce ?? ctx.chain.pendingNonce(req.from);
+    let gas = req.gas;
+    if (gas === undefined) {
+      const estimate = (await callMethods.eth_estimateGas(ctx, [{ ...(r as object), nonce: `0x${nonce.toString(16)}` }, "pending"])) as Hex;
+      gas = BigInt(estimate);
+    }
+    if (gas > maxTransactionGas(ctx) && ["osaka", "amsterdam"].includes(ctx.chain.hardfork)) {
+      throw new RpcError(-32003, `Transaction gas limit ${gas} exceeds the EIP-7825 cap of ${maxTransactionGas(ctx)}`);
+    }
+    const etx = ctx.chain.buildTransaction(toTxData(ctx, req, nonce, gas, false), req.from);
+    return submit(ctx, etx);
+  },
+  eth_sendRawTransaction: async (ctx, p) => {
+    const [raw] = paramsOf(p, 1, 1, "eth_sendRawTransaction");
+    const bytes = data(raw, "signedTransaction");
+    let etx: EngineTransaction;
+    try {
+      etx = decodeRawTransaction(bytes, ctx.chain.common, ctx.chain.nextArrival());
+    } catch (error) {
+      throw invalidParams(`signedTransaction could not be decoded: ${error instanceof Error ? error.message.split(" (")[0] : error}`);
+    }
+    const chainId = (etx.tx as { chainId?: bigint }).chainId ?? etx.tx.common.chainId();
+    if (etx.tx.type !== 0 && chainId !== BigInt(ctx.chain.chainId)) {
+      throw invalidParams(`signedTransaction is for chain ${chainId}, this chain is ${ctx.chain.chainId}`);
+    }
+    return submit(ctx, etx);
+  },
+};

@@ -1,0 +1,105 @@
+/** Chain identity and account state: eth_chainId, eth_getBalance, eth_getStorageAt, ... */
+import { balanceKey, codeKey, nonceKey, storageKey } from "../../engine/location.ts";
+import { type MethodHandler, resolveBlock, stateFor } from "../context.ts";
+import { q } from "../format.ts";
+import { invalidParams } from "../errors.ts";
+import { address, blockTag, paramsOf, quantity, slot } from "../params.ts";
+
+export const CLIENT_VERSION = "HardhatParallel/0.1.0/ethereumjs-vm/10.1.3";
+const INSTANCE_ID = `0x${[...crypto.getRandomValues(new Uint8Array(32))].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
+
+export const stateMethods: Record<string, MethodHandler> = {
+  eth_chainId: async (ctx, p) => (paramsOf(p, 0, 0, "eth_chainId"), q(ctx.chain.chainId)),
+  net_version: async (ctx, p) => (paramsOf(p, 0, 0, "net_version"), String(ctx.chain.chainId)),
+  net_listening: async (_ctx, p) => (paramsOf(p, 0, 0, "net_listening"), true),
+  eth_syncing: async (_ctx, p) => (paramsOf(p, 0, 0, "eth_syncing"), false),
+  web3_clientVersion: async (_ctx, p) => (paramsOf(p, 0, 0, "web3_clientVersion"), CLIENT_VERSION),
+  eth_coinbase: async (ctx, p) => (paramsOf(p, 0, 0, "eth_coinbase"), ctx.chain.coinbase),
+  hardhat_metadata: async (ctx, p) => {
+    paramsOf(p, 0, 0, "hardhat_metadata");
+    const latest = ctx.chain.latest();
+    return {
+      clientVersion: CLIENT_VERSION,
+      chainId: ctx.chain.chainId,
+      instanceId: INSTANCE_ID,
+      latestBlockNumber: Number(latest.number),
+      latestBlockHash: latest.hash,
+    };
+  },
+  eth_accounts: async (ctx, p) => (paramsOf(p, 0, 0, "eth_accounts"), ctx.chain.accounts.map((a) => a.address)),
+  eth_blockNumber: async (ctx, p) => (paramsOf(p, 0, 0, "eth_blockNumber"), q(ctx.chain.latest().number)),
+  eth_getBalance: async (ctx, p) => {
+    const [a, t] = paramsOf(p, 1, 2, "eth_getBalance");
+    const who = address(a, "address");
+    return q(stateFor(ctx, blockTag(t, "block", ctx.chain.latest().number)).read(balanceKey(who)));
+  },
+  eth_getTransactionCount: async (ctx, p) => {
+    const [a, t] = paramsOf(p, 1, 2, "eth_getTransactionCount");
+    const who = address(a, "address");
+    const tag = blockTag(t, "block", ctx.chain.latest().number);
+    if (tag === "pending") return q(ctx.chain.pendingNonce(who));
+    return q(stateFor(ctx, tag).read(nonceKey(who)));
+  },
+  eth_getCode: async (ctx, p) => {
+    const [a, t] = paramsOf(p, 1, 2, "eth_getCode");
+    const who = address(a, "address");
+    const state = stateFor(ctx, blockTag(t, "block", ctx.chain.latest().number));
+    return `0x${Buffer.from(state.code(state.read(codeKey(who)))).toString("hex")}`;
+  },
+  eth_getStorageAt: async (ctx, p) => {
+    const [a, s, t] = paramsOf(p, 2, 3, "eth_getStorageAt");
+    const who = address(a, "address");
+    const position = slot(s, "position");
+    const value = stateFor(ctx, blockTag(t, "block", ctx.chain.latest().number)).read(storageKey(who, position));
+    return `0x${value.toString(16).padStart(64, "0")}`;
+  },
+  eth_gasPrice: async (ctx, p) => {
+    paramsOf(p, 0, 0, "eth_gasPrice");
+    return q(ctx.chain.latest().header.calcNextBaseFee() + 1_000_000_000n);
+  },
+  eth_maxPriorityFeePerGas: async (_ctx, p) => (paramsOf(p, 0, 0, "eth_maxPriorityFeePerGas"), q(1_000_000_000n)),
+  eth_feeHistory: async (ctx, p) => {
+    const [c, n, r] = paramsOf(p, 2, 3, "eth_feeHistory");
+    const count = typeof c === "number" ? BigInt(c) : quantity(c, "blockCount");
+    if (count < 1n || count > 1024n) throw invalidParams("blockCount must be between 1 and 1024");
+    const newest = resolveBlock(ctx, blockTag(n, "newestBlock", ctx.chain.latest().number));
+    const percentiles = r === undefined || r === null ? undefined : (r as unknown[]);
+    if (percentiles !== undefined && (!Array.isArray(percentiles) || percentiles.some((x) => typeof x !== "number" || x < 0 || x > 100))) {
+      throw invalidParams("rewardPercentiles must be an array of numbers between 0 and 100");
+    }
+    const first = newest.number - count + 1n < 0n ? 0n : newest.number - count + 1n;
+    const baseFees: string[] = [];
+    const ratios: number[] = [];
+    const rewards: string[][] = [];
+    for (let i = first; i <= newest.number; i++) {
+      const block = ctx.chain.blocks[Number(i)];
+      const h = block.header;
+      baseFees.push(q(h.baseFeePerGas ?? 0n));
+      ratios.push(Number(h.gasUsed) / Number(h.gasLimit));
+      if (percentiles !== undefined) {
+        const tips = block.outcomes
+          .map((o, k) => ({ tip: o.effectiveGasPrice - (h.baseFeePerGas ?? 0n), gas: o.gasUsed, k }))
+          .sort((a, b) => (a.tip < b.tip ? -1 : a.tip > b.tip ? 1 : 0));
+        rewards.push(
+          percentiles.map((pct) => {
+            if (tips.length === 0) return "0x0";
+            const threshold = (Number(h.gasUsed) * (pct as number)) / 100;
+            let acc = 0;
+            for (const t of tips) {
+              acc += Number(t.gas);
+              if (acc >= threshold) return q(t.tip);
+            }
+            return q(tips[tips.length - 1].tip);
+          }),
+        );
+      }
+    }
+    baseFees.push(q(newest.header.calcNextBaseFee()));
+    return {
+      oldestBlock: q(first),
+      baseFeePerGas: baseFees,
+      gasUsedRatio: ratios,
+      ...(percentiles === undefined ? {} : { reward: rewards }),
+    };
+  },
+};

@@ -1,0 +1,148 @@
+/**
+ * Parameter parsing for JSON-RPC methods. Every parser names the parameter it failed on, so a
+ * bad request gets `-32602 Invalid params: <name> ...` and nothing else happens.
+ */
+import type { Hex } from "viem";
+import { invalidParams } from "./errors.ts";
+
+const QUANTITY = /^0x(0|[1-9a-f][0-9a-f]*)$/i;
+const DATA = /^0x([0-9a-f]{2})*$/i;
+const ADDRESS = /^0x[0-9a-f]{40}$/i;
+const HASH = /^0x[0-9a-f]{64}$/i;
+
+/** The params array of a request; `min`/`max` bound its length. */
+export function paramsOf(params: unknown, min: number, max: number, method: string): unknown[] {
+  const list = params === undefined || params === null ? [] : params;
+  if (!Array.isArray(list)) throw invalidParams(`${method} expects an array of params, got ${typeof list}`);
+  if (list.length < min || list.length > max) {
+    const expected = min === max ? `${min}` : `${min} to ${max}`;
+    throw invalidParams(`${method} expects ${expected} params, got ${list.length}`);
+  }
+  return list;
+}
+
+export function quantity(value: unknown, name: string): bigint {
+  if (typeof value === "string" && QUANTITY.test(value)) return BigInt(value);
+  throw invalidParams(`${name} must be a hex quantity (e.g. "0x1a"), got ${show(value)}`);
+}
+
+/** A quantity that also accepts a JSON number (hardhat_* methods take both). */
+export function quantityOrNumber(value: unknown, name: string): bigint {
+  if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) return BigInt(value);
+  return quantity(value, name);
+}
+
+export function data(value: unknown, name: string): Hex {
+  if (typeof value === "string" && DATA.test(value)) return value.toLowerCase() as Hex;
+  throw invalidParams(`${name} must be hex data with an even number of digits, got ${show(value)}`);
+}
+
+export function address(value: unknown, name: string): Hex {
+  if (typeof value === "string" && ADDRESS.test(value)) return value.toLowerCase() as Hex;
+  throw invalidParams(`${name} must be a 20-byte hex address, got ${show(value)}`);
+}
+
+export function hash(value: unknown, name: string): Hex {
+  if (typeof value === "string" && HASH.test(value)) return value.toLowerCase() as Hex;
+  throw invalidParams(`${name} must be a 32-byte hex hash, got ${show(value)}`);
+}
+
+/** A 32-byte storage slot; shorter quantities are accepted and left-padded. */
+export function slot(value: unknown, name: string): bigint {
+  if (typeof value === "string" && /^0x[0-9a-f]{1,64}$/i.test(value)) return BigInt(value);
+  throw invalidParams(`${name} must be a storage slot of at most 32 bytes, got ${show(value)}`);
+}
+
+export function boolean(value: unknown, name: string): boolean {
+  if (typeof value === "boolean") return value;
+  throw invalidParams(`${name} must be a boolean, got ${show(value)}`);
+}
+
+export function object(value: unknown, name: string): Record<string, unknown> {
+  if (typeof value === "object" && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+  throw invalidParams(`${name} must be an object, got ${show(value)}`);
+}
+
+export type BlockTag = { number: bigint } | { hash: Hex } | "pending";
+
+/** A block tag: latest, earliest, pending, safe, finalized, a number, or an EIP-1898 object. */
+export function blockTag(value: unknown, name: string, latest: bigint): BlockTag {
+  if (value === undefined || value === null || value === "latest" || value === "safe" || value === "finalized") {
+    return { number: latest };
+  }
+  if (value === "earliest") return { number: 0n };
+  if (value === "pending") return "pending";
+  if (typeof value === "string") return { number: quantity(value, name) };
+  if (typeof value === "object" && !Array.isArray(value)) {
+    const o = value as Record<string, unknown>;
+    if (o.blockHash !== undefined) return { hash: hash(o.blockHash, `${name}.blockHash`) };
+    if (o.blockNumber !== undefined) return blockTag(o.blockNumber, `${name}.blockNumber`, latest);
+  }
+  throw invalidParams(`${name} must be a block number, a block tag (latest, earliest, pending, safe, finalized) or {blockHash}, got ${show(value)}`);
+}
+
+/** Transaction request fields, as eth_sendTransaction/eth_call take them. */
+export interface TransactionRequest {
+  from?: Hex;
+  to?: Hex;
+  gas?: bigint;
+  gasPrice?: bigint;
+  maxFeePerGas?: bigint;
+  maxPriorityFeePerGas?: bigint;
+  value?: bigint;
+  data?: Hex;
+  nonce?: bigint;
+  type?: bigint;
+  accessList?: Array<{ address: Hex; storageKeys: Hex[] }>;
+  chainId?: bigint;
+}
+
+export function transactionRequest(value: unknown, name: string): TransactionRequest {
+  const o = object(value, name);
+  const out: TransactionRequest = {};
+  const opt = <T>(key: string, parse: (v: unknown, n: string) => T): T | undefined =>
+    o[key] === undefined || o[key] === null ? undefined : parse(o[key], `${name}.${key}`);
+  out.from = opt("from", address);
+  out.to = opt("to", address);
+  out.gas = opt("gas", quantity);
+  out.gasPrice = opt("gasPrice", quantity);
+  out.maxFeePerGas = opt("maxFeePerGas", quantity);
+  out.maxPriorityFeePerGas = opt("maxPriorityFeePerGas", quantity);
+  out.value = opt("value", quantity);
+  const input = opt("input", data);
+  const dataField = opt("data", data);
+  if (input !== undefined && dataField !== undefined && input !== dataField) {
+    throw invalidParams(`${name} has both "data" and "input" with different values`);
+  }
+  out.data = input ?? dataField;
+  out.nonce = opt("nonce", quantity);
+  out.type = opt("type", quantity);
+  out.chainId = opt("chainId", quantity);
+  out.accessList = opt("accessList", accessList);
+  if (out.gasPrice !== undefined && (out.maxFeePerGas !== undefined || out.maxPriorityFeePerGas !== undefined)) {
+    throw invalidParams(`${name} cannot have both gasPrice and maxFeePerGas/maxPriorityFeePerGas`);
+  }
+  return out;
+}
+
+export function accessList(value: unknown, name: string): Array<{ address: Hex; storageKeys: Hex[] }> {
+  if (!Array.isArray(value)) throw invalidParams(`${name} must be an array, got ${show(value)}`);
+  return value.map((item, i) => {
+    const o = object(item, `${name}[${i}]`);
+    const keys = o.storageKeys ?? [];
+    if (!Array.isArray(keys)) throw invalidParams(`${name}[${i}].storageKeys must be an array`);
+    return {
+      address: address(o.address, `${name}[${i}].address`),
+      storageKeys: keys.map((k, j) => hash(k, `${name}[${i}].storageKeys[${j}]`)),
+    };
+  });
+}
+
+function show(value: unknown): string {
+  try {
+    const text = typeof value === "bigint" ? `${value}n` : JSON.stringify(value);
+    return text === undefined ? String(value) : text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  } catch {
+    return String(value);
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * `createParallelProvider(options)`: an EIP-1193 provider over a parallel dev chain, usable
+ * without Hardhat. It answers every method of Hardhat's EDR network that this project supports
+ * (see README) with the same result shapes and errors; unknown methods get -32601 and malformed
+ * parameters -32602, and the provider keeps serving afterwards.
+ *
+ * @example
+ * ```ts
+ * import { createParallelProvider } from "hardhat-parallel/sdk";
+ * const provider = await createParallelProvider({ lanes: 2 });
+ * const [from] = await provider.request({ method: "eth_accounts" });
+ * await provider.dispose();
+ * ```
+ */
+import { EventEmitter } from "node:events";
+import { Chain } from "../engine/chain.ts";
+import type { ParallelChainOptions } from "../engine/options.ts";
+import type { MethodHandler, RpcContext } from "./context.ts";
+import { internalError, methodNotFound, RpcError } from "./errors.ts";
+import { FilterManager } from "./filters.ts";
+import { blockMethods } from "./methods/blocks.ts";
+import { callMethods } from "./methods/call.ts";
+import { devMethods } from "./methods/dev.ts";
+import { logMethods } from "./methods/logs.ts";
+import { parallelMethods } from "./methods/parallel.ts";
+import { sendMethods } from "./methods/send.ts";
+import { stateMethods } from "./methods/state.ts";
+
+const METHODS: Record<string, MethodHandler> = {
+  ...stateMethods,
+  ...callMethods,
+  ...sendMethods,
+  ...blockMethods,
+  ...logMethods,
+  ...devMethods,
+  ...parallelMethods,
+};
+
+/** The names of every supported JSON-RPC method. */
+export const SUPPORTED_METHODS: readonly string[] = Object.keys(METHODS).sort();
+
+export interface RequestArguments {
+  readonly method: string;
+  readonly params?: readonly unknown[] | object;
+}
+
+/** A JSON-RPC error as thrown by {@link ParallelProvider.request}. */
+export interface ProviderRpcError extends Error {
+  code: number;
+  data?: unknown;
+}
+
+export interface JsonRpcResponse {
+  jsonrpc: "2.0";
+  id: number | string | null;
+  result?: unknown;
+  error?: { code: number; message: string; data?: unknown };
+}
+
+export class ParallelProvider extends EventEmitter {
+  readonly chain: Chain;
+  readonly #ctx: RpcContext;
+  #disposed = false;
+
+  constructor(chain: Chain) {
+    super();
+    this.chain = chain;
+    this.#ctx = { chain, filters: new FilterManager(chain) };
+  }
+
+  /**
+   * EIP-1193 `request`. Resolves with the method's result.
+   * @throws {ProviderRpcError} with the JSON-RPC `code` (and `data`, e.g. revert data).
+   */
+  async request(args: RequestArguments): Promise<any> {
+    const response = await this.handle({ jsonrpc: "2.0", id: 0, method: args?.method, params: args?.params });
+    if (response.error !== undefined) {
+      const error = new Error(response.error.message) as ProviderRpcError;
+      error.code = response.error.code;
+      if (response.error.data !== undefined) error.data = response.error.data;
+      throw error;
+    }
+    return response.result;
+  }
+
+  /** Answers one JSON-RPC request object; never throws. */
+  async handle(request: unknown): Promise<JsonRpcResponse> {
+    const req = (typeof request === "object" && request !== null ? request : {}) as Record<string, unknown>;
+    const id = typeof req.id === "number" || typeof req.id === "string" ? req.id : null;
+    try {
+      if (this.#disposed) throw new RpcError(-32603, "the provider was disposed");
+      if (typeof req.method !== "string") throw new RpcError(-32600, "Invalid request: method must be a string");
+      const handler = Object.hasOwn(METHODS, req.method) ? METHODS[req.method] : undefined;
+      if (handler === undefined) throw methodNotFound(req.method);
+      const result = await handler(this.#ctx, req.params);
+      return { jsonrpc: "2.0", id, result: result === undefined ? null : result };
+    } catch (error) {
+      const rpc = error instanceof RpcError ? error : internalError(error instanceof Error ? error.message : String(error));
+      return {
+        jsonrpc: "2.0",
+        id,
+        error: { code: rpc.code, message: rpc.message, ...(rpc.data === undefined ? {} : { data: rpc.data }) },
+      };
+    }
+  }
+
+  /** Stops interval mining and the executor's workers. Further requests fail. */
+  async dispose(): Promise<void> {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    await this.chain.dispose();
+    this.removeAllListeners();
+  }
+}
+
+/** Creates a provider over a new chain. See {@link ParallelChainOptions} for the defaults. */
+export async function createParallelProvider(options: ParallelChainOptions = {}): Promise<ParallelProvider> {
+  return new ParallelProvider(await Chain.create(options));
+}
