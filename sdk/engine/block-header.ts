@@ -8,15 +8,15 @@
  * the block): it is keccak-256 of the parent's stateRoot and the block's sorted state diff, so
  * it changes exactly when state changes and is stable across executors. Documented in README.
  */
-import { createBlock, createBlockHeader, genTransactionsTrieRoot, type Block, type BlockHeader } from "@ethereumjs/block";
+import { createBlock, createBlockHeader, type Block, type BlockHeader } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
-import { MerklePatriciaTrie } from "@ethereumjs/mpt";
 import { RLP } from "@ethereumjs/rlp";
 import { bigIntToUnpaddedBytes, createAddressFromString, hexToBytes } from "@ethereumjs/util";
 import { encodeReceipt } from "@ethereumjs/vm";
 import { keccak256, type Hex } from "viem";
 import type { TransactionOutcome } from "./execute-transaction.ts";
 import type { LocationKey } from "./location.ts";
+import { orderedTrieRoot } from "./ordered-trie.ts";
 import type { EngineTransaction } from "./transactions.ts";
 
 export interface BlockEnvironment {
@@ -49,13 +49,13 @@ export function createEnvironmentBlock(env: BlockEnvironment, common: Common): B
 }
 
 /** The receipt-trie root of a block (EIP-2718 typed receipts, keys RLP(index)). */
-async function receiptsRoot(txs: EngineTransaction[], outcomes: TransactionOutcome[]): Promise<Uint8Array> {
-  const trie = new MerklePatriciaTrie();
+function receiptsRoot(txs: EngineTransaction[], outcomes: TransactionOutcome[]): Uint8Array {
+  const encoded: Uint8Array[] = [];
   let cumulative = 0n;
   for (let i = 0; i < outcomes.length; i++) {
     const o = outcomes[i];
     cumulative += o.blockGasUsed;
-    const encoded = encodeReceipt(
+    encoded.push(encodeReceipt(
       {
         status: o.status,
         cumulativeBlockGasUsed: cumulative,
@@ -63,10 +63,9 @@ async function receiptsRoot(txs: EngineTransaction[], outcomes: TransactionOutco
         logs: o.logs.map((l) => [hexToBytes(l.address), l.topics.map((t) => hexToBytes(t)), hexToBytes(l.data)]),
       },
       txs[i].tx.type,
-    );
-    await trie.put(RLP.encode(i), encoded);
+    ));
   }
-  return trie.root();
+  return orderedTrieRoot(encoded);
 }
 
 /** keccak-256(parent stateRoot ‖ RLP(sorted [location, value] pairs of the block's writes)). */
@@ -105,8 +104,8 @@ export async function sealHeader(
       mixHash: env.prevRandao,
       difficulty: 0n,
       stateRoot,
-      transactionsTrie: await genTransactionsTrieRoot(txs.map((t) => t.tx)),
-      receiptTrie: await receiptsRoot(txs, outcomes),
+      transactionsTrie: orderedTrieRoot(txs.map((t) => t.tx.serialize())),
+      receiptTrie: receiptsRoot(txs, outcomes),
       logsBloom: bloom,
     },
     { common, skipConsensusFormatValidation: true, setHardfork: false },
