@@ -3,6 +3,8 @@
  * `http` networks that marks them as served by the parallel engine.
  */
 import "hardhat/types/config";
+import type { ChainType, DefaultChainType } from "hardhat/types/network";
+import type { ParallelConnectionHelpers } from "./internal/connection-helpers.ts";
 import type { ParallelChainOptions } from "../sdk/engine/options.ts";
 
 /** The user's `parallel` config (all optional; see README for defaults). */
@@ -30,5 +32,12 @@ declare module "hardhat/types/config" {
   interface HttpNetworkConfig {
     /** Resolved chain options when the network is served by the parallel engine. */
     parallel?: ParallelChainOptions;
+  }
+}
+
+declare module "hardhat/types/network" {
+  interface NetworkConnection<ChainTypeT extends ChainType | string = DefaultChainType> {
+    /** Parallel-network helpers (batches, execution records, read/write sets). */
+    parallel: ParallelConnectionHelpers;
   }
 }

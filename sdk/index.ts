@@ -8,3 +8,5 @@ export type { ParallelChainOptions, ExecutorName, HardforkName, AccountsOptions,
 export { HARDFORKS } from "./engine/options.ts";
 export type { ExecutionRecord } from "./engine/executor.ts";
 export * from "./engine/location.ts";
+export * from "./analysis/index.ts";
+export * from "./viem/index.ts";

@@ -7,6 +7,7 @@ import type { NetworkHooks } from "hardhat/types/hooks";
 import type { ChainType, NetworkConnection } from "hardhat/types/network";
 import type { JsonRpcResponse } from "hardhat/types/providers";
 import { createParallelProvider, type ParallelProvider } from "../../sdk/rpc/provider.ts";
+import { createConnectionHelpers } from "../internal/connection-helpers.ts";
 import { registerConnection, unregisterConnection } from "../internal/connections.ts";
 
 export default async (): Promise<Partial<NetworkHooks>> => {
@@ -27,6 +28,13 @@ export default async (): Promise<Partial<NetworkHooks>> => {
   };
 
   return {
+    async newConnection(context, next) {
+      const connection = await next(context);
+      const config = connection.networkConfig;
+      const enabled = config.type === "http" && config.parallel !== undefined;
+      connection.parallel = createConnectionHelpers(connection.provider as never, enabled, connection.networkName);
+      return connection;
+    },
     async onRequest(context, connection, request, next) {
       const provider = providerFor(connection);
       if (provider === undefined) return next(context, connection, request);

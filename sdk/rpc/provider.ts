@@ -36,6 +36,9 @@ const METHODS: Record<string, MethodHandler> = {
   ...parallelMethods,
 };
 
+/** Methods that read the pending nonce and then change the pool: run one at a time. */
+const SERIAL_METHODS = new Set(["eth_sendTransaction", "eth_sendRawTransaction"]);
+
 /** The names of every supported JSON-RPC method. */
 export const SUPPORTED_METHODS: readonly string[] = Object.keys(METHODS).sort();
 
@@ -61,6 +64,8 @@ export class ParallelProvider extends EventEmitter {
   readonly chain: Chain;
   readonly #ctx: RpcContext;
   #disposed = false;
+  /** Sends run one at a time: each takes the pending nonce, estimates gas, then submits. */
+  #sendQueue: Promise<unknown> = Promise.resolve();
 
   constructor(chain: Chain) {
     super();
@@ -92,7 +97,9 @@ export class ParallelProvider extends EventEmitter {
       if (typeof req.method !== "string") throw new RpcError(-32600, "Invalid request: method must be a string");
       const handler = Object.hasOwn(METHODS, req.method) ? METHODS[req.method] : undefined;
       if (handler === undefined) throw methodNotFound(req.method);
-      const result = await handler(this.#ctx, req.params);
+      const result = SERIAL_METHODS.has(req.method)
+        ? await this.#serial(() => handler(this.#ctx, req.params))
+        : await handler(this.#ctx, req.params);
       return { jsonrpc: "2.0", id, result: result === undefined ? null : result };
     } catch (error) {
       const rpc = error instanceof RpcError ? error : internalError(error instanceof Error ? error.message : String(error));
@@ -102,6 +109,12 @@ export class ParallelProvider extends EventEmitter {
         error: { code: rpc.code, message: rpc.message, ...(rpc.data === undefined ? {} : { data: rpc.data }) },
       };
     }
+  }
+
+  #serial<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#sendQueue.then(work, work);
+    this.#sendQueue = run.catch(() => {});
+    return run;
   }
 
   /** Stops interval mining and the executor's workers. Further requests fail. */

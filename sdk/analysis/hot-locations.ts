@@ -1,0 +1,149 @@
+/**
+ * Hot locations: the locations that cause dependencies (DESIGN §3 "hot location"), ranked by
+ * the number of dependency edges they cause, each with the functions that wrote and read it.
+ */
+import { locationAddress, type LocationKey } from "../engine/location.ts";
+import { contractNamesByAddress, functionRef, labelLocation } from "./labels.ts";
+import type {
+  AnalysedTransaction,
+  Dependency,
+  FunctionCount,
+  FunctionRef,
+  HotLocation,
+  LocationDecoder,
+} from "./types.ts";
+
+/**
+ * Ranks the locations that cause `dependencies`.
+ *
+ * Counting: every edge adds 1 to each location in its `locations` (an edge caused by two
+ * locations counts for both), and 1 to the writer's and the reader's (contract, function) pair
+ * for that location.
+ *
+ * Order: most dependencies first; ties by label, then by location key. Writers and readers:
+ * most dependencies first, ties by contract then function name.
+ *
+ * @param transactions the analysed transactions, by position (`dependencies` refer to positions).
+ * @param decode optional location decoder for labels (see {@link LocationDecoder}).
+ * @throws {RangeError} when an edge refers to a position outside `transactions`.
+ */
+export function rankHotLocations(
+  transactions: readonly AnalysedTransaction[],
+  dependencies: readonly Dependency[],
+  decode?: LocationDecoder,
+): HotLocation[] {
+  const names = contractNamesByAddress(transactions);
+  const tallies = new Map<LocationKey, Tally>();
+  for (const dependency of dependencies) {
+    const writer = transactions[dependency.from];
+    const reader = transactions[dependency.to];
+    if (writer === undefined || reader === undefined) {
+      throw new RangeError(
+        `rankHotLocations: dependency ${dependency.from} -> ${dependency.to} is outside the ${transactions.length} transactions`,
+      );
+    }
+    for (const location of dependency.locations) {
+      let tally = tallies.get(location);
+      if (tally === undefined) {
+        tally = { dependencies: 0, writers: new Map(), readers: new Map() };
+        tallies.set(location, tally);
+      }
+      tally.dependencies += 1;
+      bump(tally.writers, functionRef(writer), 1);
+      bump(tally.readers, functionRef(reader), 1);
+    }
+  }
+  const hot: HotLocation[] = [];
+  for (const [location, tally] of tallies) {
+    const address = locationAddress(location);
+    const { label, decoded } = labelLocation(location, decode);
+    const contract = names.get(address);
+    hot.push({
+      location,
+      address,
+      label,
+      decoded,
+      ...(contract === undefined ? {} : { contract }),
+      dependencies: tally.dependencies,
+      writers: sortCounts(tally.writers),
+      readers: sortCounts(tally.readers),
+    });
+  }
+  return sortHotLocations(hot);
+}
+
+/**
+ * Merges hot-location lists (e.g. of the blocks of one test): dependency counts and function
+ * counts are summed per location; label, `decoded` and `contract` come from the first list that
+ * has the location (a decoded label is preferred over a default one). Same order as
+ * {@link rankHotLocations}.
+ */
+export function mergeHotLocations(lists: readonly (readonly HotLocation[])[]): HotLocation[] {
+  const merged = new Map<LocationKey, { base: HotLocation; tally: Tally }>();
+  for (const list of lists) {
+    for (const hot of list) {
+      let entry = merged.get(hot.location);
+      if (entry === undefined) {
+        entry = { base: hot, tally: { dependencies: 0, writers: new Map(), readers: new Map() } };
+        merged.set(hot.location, entry);
+      } else if (!entry.base.decoded && hot.decoded) {
+        entry.base = { ...hot, contract: entry.base.contract ?? hot.contract };
+      } else if (entry.base.contract === undefined && hot.contract !== undefined) {
+        entry.base = { ...entry.base, contract: hot.contract };
+      }
+      entry.tally.dependencies += hot.dependencies;
+      for (const w of hot.writers) bump(entry.tally.writers, w, w.dependencies);
+      for (const r of hot.readers) bump(entry.tally.readers, r, r.dependencies);
+    }
+  }
+  const result: HotLocation[] = [];
+  for (const { base, tally } of merged.values()) {
+    const { contract, ...rest } = base;
+    result.push({
+      ...rest,
+      ...(contract === undefined ? {} : { contract }),
+      dependencies: tally.dependencies,
+      writers: sortCounts(tally.writers),
+      readers: sortCounts(tally.readers),
+    });
+  }
+  return sortHotLocations(result);
+}
+
+interface Tally {
+  dependencies: number;
+  writers: Map<string, FunctionCount>;
+  readers: Map<string, FunctionCount>;
+}
+
+function bump(map: Map<string, FunctionCount>, ref: FunctionRef, by: number): void {
+  const key = `${ref.contract}\u0000${ref.function}`;
+  const entry = map.get(key);
+  if (entry === undefined) {
+    map.set(key, { contract: ref.contract, function: ref.function, dependencies: by });
+  } else {
+    entry.dependencies += by;
+  }
+}
+
+function sortCounts(map: Map<string, FunctionCount>): FunctionCount[] {
+  return [...map.values()].sort(
+    (a, b) =>
+      b.dependencies - a.dependencies ||
+      compare(a.contract, b.contract) ||
+      compare(a.function, b.function),
+  );
+}
+
+function sortHotLocations(hot: HotLocation[]): HotLocation[] {
+  return hot.sort(
+    (a, b) =>
+      b.dependencies - a.dependencies ||
+      compare(a.label, b.label) ||
+      compare(a.location, b.location),
+  );
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
