@@ -259,50 +259,87 @@ export class Chain {
    */
   async submit(etx: EngineTransaction): Promise<{ block?: MinedBlock; outcome?: ExecutionResult }> {
     return this.#exclusive(async () => {
+      this.#validateForPool(etx);
       if (this.pool.has(etx.hash) || this.#txIndex.has(etx.hash)) {
         throw new ChainError(-32000, `Known transaction: ${etx.hash}`);
       }
-      this.#validateForPool(etx);
       this.pool.add(etx);
       if (!this.automine) return {};
-      const block = await this.#mineOne();
+      // Automine: a transaction that turns out invalid against the block's state must leave
+      // neither an empty block nor a pending transaction behind.
+      const guard = this.snapshot();
+      let block: MinedBlock & { rejected: Map<Hex, string> };
+      try {
+        block = await this.#mineOne();
+      } catch (error) {
+        this.revert(guard);
+        this.pool.remove(etx.hash);
+        throw error;
+      }
       const index = block.transactions.findIndex((t) => t.hash === etx.hash);
       if (index === -1) {
-        // Not included (e.g. invalid against the block's state): do not leave it pending.
-        const reason = block.rejected.get(etx.hash) ?? "transaction could not be included";
+        this.revert(guard);
         this.pool.remove(etx.hash);
-        throw new ChainError(-32003, reason);
+        throw new ChainError(-32000, block.rejected.get(etx.hash) ?? "Transaction could not be included in the block");
       }
+      this.#dropSnapshot(guard);
       return { block, outcome: block.outcomes[index] };
     });
   }
 
+  /** Releases a snapshot without reverting to it. */
+  #dropSnapshot(id: number): void {
+    if (this.#snapshots.delete(id)) this.state.releaseSnapshot();
+  }
+
+  /**
+   * Checks a transaction against the latest state before it enters the pool; the messages are
+   * those of Hardhat's network.
+   * @throws {ChainError} -32000 for a nonce, fee, funds or gas-limit problem.
+   */
   #validateForPool(etx: EngineTransaction): void {
     const { tx } = etx;
     const stateNonce = this.state.read(nonceKey(etx.from));
+    const queueNote = "Note that transactions can't be queued when automining.";
     if (tx.nonce < stateNonce) {
-      throw new ChainError(-32003, `Nonce too low. Expected nonce to be at least ${stateNonce} but got ${tx.nonce}.`);
-    }
-    if (tx.gasLimit > this.blockGasLimit) {
-      throw new ChainError(-32003, `Transaction gas limit is ${tx.gasLimit} and exceeds block gas limit of ${this.blockGasLimit}`);
-    }
-    const intrinsic = tx.getIntrinsicGas();
-    if (tx.gasLimit < intrinsic) {
-      throw new ChainError(-32003, `Transaction requires at least ${intrinsic} gas but got ${tx.gasLimit}`);
-    }
-    const balance = this.state.read(balanceKey(etx.from));
-    const maxFee = "maxFeePerGas" in tx ? (tx as { maxFeePerGas: bigint }).maxFeePerGas : (tx as { gasPrice: bigint }).gasPrice;
-    const upfront = tx.gasLimit * maxFee + tx.value;
-    if (balance < upfront) {
       throw new ChainError(
-        -32003,
-        `Sender doesn't have enough funds to send tx. The max upfront cost is: ${upfront} and the sender's balance is: ${balance}.`,
+        -32000,
+        this.automine
+          ? `Nonce too low. Expected nonce to be ${stateNonce} but got ${tx.nonce}. ${queueNote}`
+          : `Nonce too low. Expected nonce to be at least ${stateNonce} but got ${tx.nonce}.`,
       );
     }
     if (this.automine && tx.nonce > this.pendingNonce(etx.from)) {
       throw new ChainError(
-        -32003,
-        `Nonce too high. Expected nonce to be ${this.pendingNonce(etx.from)} but got ${tx.nonce}. Note that transactions can't be queued when automining.`,
+        -32000,
+        `Nonce too high. Expected nonce to be ${this.pendingNonce(etx.from)} but got ${tx.nonce}. ${queueNote}`,
+      );
+    }
+    if (tx.gasLimit > this.blockGasLimit) {
+      throw new ChainError(-32000, `Transaction gas limit is ${tx.gasLimit} and exceeds block gas limit of ${this.blockGasLimit}`);
+    }
+    const intrinsic = tx.getIntrinsicGas();
+    if (tx.gasLimit < intrinsic) {
+      throw new ChainError(-32000, `Transaction requires at least ${intrinsic} gas but got ${tx.gasLimit}`);
+    }
+    const fees = tx as { maxFeePerGas?: bigint; gasPrice?: bigint };
+    const maxFee = fees.maxFeePerGas ?? fees.gasPrice ?? 0n;
+    if (this.automine) {
+      const nextBaseFee = this.latest().header.calcNextBaseFee();
+      if (maxFee < nextBaseFee) {
+        const field = fees.maxFeePerGas !== undefined ? "maxFeePerGas" : "gasPrice";
+        throw new ChainError(
+          -32000,
+          `Transaction ${field} (${maxFee}) is too low for the next block, which has a baseFeePerGas of ${nextBaseFee}`,
+        );
+      }
+    }
+    const balance = this.state.read(balanceKey(etx.from));
+    const upfront = tx.gasLimit * maxFee + tx.value;
+    if (balance < upfront) {
+      throw new ChainError(
+        -32000,
+        `Sender doesn't have enough funds to send tx. The max upfront cost is: ${upfront} and the sender's balance is: ${balance}.`,
       );
     }
   }

@@ -28,6 +28,8 @@ export interface TransactionOutcome extends TxStateResult {
   gasUsed: bigint;
   /** Gas counted toward the block's gas used (differs from `gasUsed` only under EIP-7778). */
   blockGasUsed: bigint;
+  /** Intrinsic gas of the transaction (gas): the part charged before execution. */
+  intrinsicGas: bigint;
   /** Price per gas paid by the sender (wei). */
   effectiveGasPrice: bigint;
   logs: EngineLog[];
@@ -86,9 +88,10 @@ export async function executeTransaction(
     gasUsed: result.totalGasSpent,
     blockGasUsed: result.blockGasSpent,
     effectiveGasPrice,
+    intrinsicGas: tx.getIntrinsicGas(),
     logs,
     logsBloom: result.bloom.bitvector,
-    contractAddress: result.createdAddress?.toString() as Hex | undefined,
+    contractAddress: failed ? undefined : (result.createdAddress?.toString() as Hex | undefined),
     returnValue: exec.returnValue,
     error: exec.exceptionError?.error,
   };

@@ -44,7 +44,8 @@ export function createFakeSignedTransaction(
 ): EngineTransaction {
   const type = Number(data.type ?? 0);
   const r = BigInt(from);
-  const v = type === 0 ? common.chainId() * 2n + 35n : 0n;
+  // Legacy: v = 27 (pre-EIP-155), as Hardhat signs impersonated legacy transactions.
+  const v = type === 0 ? 27n : 0n;
   const tx = createTx({ ...data, v, r, s: 1n }, { common, freeze: false });
   const sender = createAddressFromString(from);
   withSender(tx, sender);

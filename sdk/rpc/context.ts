@@ -8,6 +8,7 @@ import type { StateReader } from "../engine/state/state-reader.ts";
 import { invalidInput, invalidParams } from "./errors.ts";
 import type { BlockTag, TransactionRequest } from "./params.ts";
 import type { FilterManager } from "./filters.ts";
+import { blockReward } from "./methods/state.ts";
 
 export interface RpcContext {
   chain: Chain;
@@ -65,12 +66,32 @@ export function toTxData(ctx: RpcContext, req: TransactionRequest, nonce: bigint
   if (req.type !== undefined && req.type !== 2n) {
     throw invalidInput(`transaction type ${req.type} is not supported (use 0, 1 or 2)`);
   }
-  const priority = req.maxPriorityFeePerGas ?? (forCall ? 0n : DEFAULT_PRIORITY_FEE);
-  const maxFee = req.maxFeePerGas ?? (forCall ? 0n : 2n * nextBaseFee(ctx) + priority);
+  let priority: bigint;
+  let maxFee: bigint;
+  if (forCall) {
+    priority = req.maxPriorityFeePerGas ?? 0n;
+    maxFee = req.maxFeePerGas ?? priority;
+  } else {
+    const suggested = suggestFees(ctx);
+    priority = req.maxPriorityFeePerGas ?? suggested.maxPriorityFeePerGas;
+    maxFee = req.maxFeePerGas ?? suggested.maxFeePerGas;
+    if (req.maxFeePerGas === undefined && maxFee < priority) maxFee += priority;
+  }
   if (priority > maxFee) {
     throw invalidInput(`maxPriorityFeePerGas (${priority}) is bigger than maxFeePerGas (${maxFee})`);
   }
   return { ...common, type: 2, maxFeePerGas: maxFee, maxPriorityFeePerGas: priority, accessList: common.accessList ?? [] } as TypedTxData;
+}
+
+/**
+ * Fee defaults of eth_sendTransaction, as Hardhat's automatic gas price handler computes them:
+ * priority = the latest block's 50th-percentile reward (eth_feeHistory), or 1 gwei when that is
+ * 0; max fee = next base fee × 81/64 (room for two full blocks of base-fee growth).
+ */
+export function suggestFees(ctx: RpcContext): { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } {
+  let priority = blockReward(ctx.chain.latest(), 50);
+  if (priority === 0n) priority = DEFAULT_PRIORITY_FEE;
+  return { maxFeePerGas: (nextBaseFee(ctx) * 81n) / 64n, maxPriorityFeePerGas: priority };
 }
 
 export function nextBaseFee(ctx: RpcContext): bigint {

@@ -3,7 +3,6 @@
  * returns them (quantities as minimal hex, data as hex, addresses lowercase).
  */
 import { bytesToHex } from "@ethereumjs/util";
-import { Capability } from "@ethereumjs/tx";
 import type { Hex } from "viem";
 import type { MinedBlock } from "../engine/chain.ts";
 import type { EngineLog } from "../engine/execute-transaction.ts";
@@ -56,7 +55,8 @@ export function formatTransaction(etx: EngineTransaction, block?: MinedBlock, in
     r: q(tx.r ?? 0n),
     s: q(tx.s ?? 0n),
   };
-  if (tx.supports(Capability.EIP155ReplayProtection) || tx.type !== 0) out.chainId = q(tx.common.chainId());
+  // EDR reports chainId for typed transactions only (not for legacy ones, EIP-155 or not).
+  if (tx.type !== 0) out.chainId = q(tx.common.chainId());
   if (tx.type === 0 || tx.type === 1) {
     out.gasPrice = q(tx.gasPrice);
   } else {

@@ -45,6 +45,6 @@ export function describeRevert(data: Hex): string {
 export function executionError(error: string, returnValue: Uint8Array): RpcError {
   const data = bytesToHex(returnValue) as Hex;
   if (error === "revert") return new RpcError(3, describeRevert(data), data);
-  if (error === "out of gas") return new RpcError(-32003, "Transaction ran out of gas");
+  if (error === "out of gas") return new RpcError(-32000, "Transaction ran out of gas", data);
   return new RpcError(-32003, `VM Exception while processing transaction: ${error}`, data);
 }

@@ -66,8 +66,11 @@ function callArgs(ctx: RpcContext, p: unknown, method: string) {
 }
 
 /**
- * Smallest gas limit with which the call succeeds: binary search between the gas it used and
- * the cap, as Hardhat's network and geth do (refunds and the 63/64 rule make gasUsed too low).
+ * Hardhat's gas estimation, as EDR implements it (so estimates match EDR's to the unit): run with
+ * the cap; start from max(gas used, intrinsic gas + 1); if that fails, search upwards between it
+ * and the cap — first probe at 3 × the lower bound, then halve — until the bounds are within
+ * {@link minDifference} or 20 probes were made. The result is a sufficient gas limit, not always
+ * the smallest one.
  */
 async function estimate(ctx: RpcContext, req: TransactionRequest, state: StateReader, blockNumber: bigint): Promise<bigint> {
   const cap = req.gas ?? maxTransactionGas(ctx);
@@ -76,15 +79,27 @@ async function estimate(ctx: RpcContext, req: TransactionRequest, state: StateRe
     const r = await runCall(ctx, req, gas, state, blockNumber);
     return r.kind === "executed" && r.status === 1;
   };
-  let lo = first.gasUsed - 1n;
-  if (await succeeds(first.gasUsed)) return first.gasUsed;
-  let hi = cap;
-  while (hi - lo > 1n) {
-    const mid = (lo + hi) / 2n;
-    if (await succeeds(mid)) hi = mid;
-    else lo = mid;
+  const intrinsic = first.intrinsicGas;
+  let lower = first.gasUsed > intrinsic + 1n ? first.gasUsed : intrinsic + 1n;
+  if (await succeeds(lower)) return lower;
+  let upper = cap;
+  for (let i = 0; upper - lower > minDifference(lower) && i < 20; i++) {
+    let mid = lower + (upper - lower) / 2n;
+    if (i === 0 && 3n * lower < mid) mid = 3n * lower;
+    if (await succeeds(mid)) upper = mid;
+    else lower = mid + 1n;
   }
-  return hi;
+  return upper;
+}
+
+/** Tolerance of the estimation search (gas), by the size of the lower bound (Hardhat's values). */
+function minDifference(lower: bigint): bigint {
+  if (lower >= 4_000_000n) return 50_000n;
+  if (lower >= 1_000_000n) return 10_000n;
+  if (lower >= 100_000n) return 1_000n;
+  if (lower >= 50_000n) return 500n;
+  if (lower >= 30_000n) return 300n;
+  return 200n;
 }
 
 export const callMethods: Record<string, MethodHandler> = {

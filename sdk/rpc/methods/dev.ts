@@ -12,7 +12,7 @@ export const devMethods: Record<string, MethodHandler> = {
       throw invalidInput(`Timestamp ${timestamp} is lower than or equal to previous block's timestamp ${ctx.chain.latest().header.timestamp}`);
     }
     await ctx.chain.mine(timestamp);
-    return "0x0";
+    return "0";
   },
   hardhat_mine: async (ctx, p) => {
     const [c, i] = paramsOf(p, 0, 2, "hardhat_mine");

@@ -28,6 +28,18 @@ async function submit(ctx: RpcContext, etx: EngineTransaction): Promise<Hex> {
   return etx.hash;
 }
 
+/** The error for a raw transaction @ethereumjs/tx refused to decode, in Hardhat's words where it has them. */
+function rawTransactionError(chainId: number, message: string): RpcError {
+  if (message.includes("not matching the derived chain ID") || message.includes("chain ID")) {
+    return new RpcError(-32602, `Trying to send a raw transaction with an invalid chainId. The expected chainId is ${chainId}`);
+  }
+  const cap = /gas limit (\d+) exceeds the maximum allowed by EIP-7825/i.exec(message);
+  if (cap !== null) {
+    return new RpcError(-32000, `Transaction gas limit is ${cap[1]} and exceeds transaction gas cap of 16777216`);
+  }
+  return invalidParams(`signedTransaction could not be decoded: ${message.split(" (")[0]}`);
+}
+
 export const sendMethods: Record<string, MethodHandler> = {
   eth_sendTransaction: async (ctx, p) => {
     const [r] = paramsOf(p, 1, 1, "eth_sendTransaction");
@@ -61,7 +73,7 @@ export const sendMethods: Record<string, MethodHandler> = {
     try {
       etx = decodeRawTransaction(bytes, ctx.chain.common, ctx.chain.nextArrival());
     } catch (error) {
-      throw invalidParams(`signedTransaction could not be decoded: ${error instanceof Error ? error.message.split(" (")[0] : error}`);
+      throw rawTransactionError(ctx.chain.chainId, error instanceof Error ? error.message : String(error));
     }
     const chainId = (etx.tx as { chainId?: bigint }).chainId ?? etx.tx.common.chainId();
     if (etx.tx.type !== 0 && chainId !== BigInt(ctx.chain.chainId)) {
