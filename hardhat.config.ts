@@ -14,5 +14,5 @@ export default defineConfig({
     version: "0.8.31",
     path: require.resolve("solc/soljson.js"),
   },
-  paths: { sources: ["contracts", "test/fixtures/contracts"] },
+  paths: { sources: ["contracts", "test/fixtures/contracts", "templates/vault/contracts", "templates/minimal/contracts"] },
 });

@@ -18,7 +18,6 @@ export const devMethods: Record<string, MethodHandler> = {
     const [c, i] = paramsOf(p, 0, 2, "hardhat_mine");
     const count = c === undefined || c === null ? 1n : quantityOrNumber(c, "blockCount");
     const interval = i === undefined || i === null ? 1n : quantityOrNumber(i, "interval");
-    if (interval < 1n) throw invalidInput("Cannot mine blocks with an interval of 0");
     await ctx.chain.mineMany(count, interval);
     return true;
   },
