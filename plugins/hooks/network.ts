@@ -3,7 +3,8 @@
  * connection (created on first use, disposed on close). `next` is never called for those
  * networks, so Hardhat's own request handlers are bypassed (DESIGN §4).
  */
-import type { NetworkHooks } from "hardhat/types/hooks";
+import type { HookContext, NetworkHooks } from "hardhat/types/hooks";
+import type { ContractArtifact } from "../../sdk/rpc/contract-registry.ts";
 import type { ChainType, NetworkConnection } from "hardhat/types/network";
 import type { JsonRpcResponse } from "hardhat/types/providers";
 import { createParallelProvider, type ParallelProvider } from "../../sdk/rpc/provider.ts";
@@ -13,12 +14,19 @@ import { registerConnection, unregisterConnection } from "../internal/connection
 export default async (): Promise<Partial<NetworkHooks>> => {
   const providers = new WeakMap<NetworkConnection<ChainType | string>, Promise<ParallelProvider>>();
 
-  const providerFor = (connection: NetworkConnection<ChainType | string>): Promise<ParallelProvider> | undefined => {
+  let artifacts: Promise<ContractArtifact[]> | undefined;
+  const providerFor = (
+    context: HookContext,
+    connection: NetworkConnection<ChainType | string>,
+  ): Promise<ParallelProvider> | undefined => {
     const config = connection.networkConfig;
     if (config.type !== "http" || config.parallel === undefined) return undefined;
     let provider = providers.get(connection);
     if (provider === undefined) {
-      provider = createParallelProvider(config.parallel).then((p) => {
+      artifacts ??= loadArtifacts(context);
+      const known = artifacts;
+      provider = createParallelProvider(config.parallel).then(async (p) => {
+        p.contracts.add(await known);
         registerConnection(connection, p);
         return p;
       });
@@ -36,7 +44,7 @@ export default async (): Promise<Partial<NetworkHooks>> => {
       return connection;
     },
     async onRequest(context, connection, request, next) {
-      const provider = providerFor(connection);
+      const provider = providerFor(context, connection);
       if (provider === undefined) return next(context, connection, request);
       return (await (await provider).handle(request)) as JsonRpcResponse;
     },
@@ -52,3 +60,16 @@ export default async (): Promise<Partial<NetworkHooks>> => {
     },
   };
 };
+
+/**
+ * The project's compiled contracts, for EDR-style revert messages and contract names in reports.
+ * An unbuilt project simply has none.
+ */
+async function loadArtifacts(context: HookContext): Promise<ContractArtifact[]> {
+  try {
+    const names = await context.artifacts.getAllFullyQualifiedNames();
+    return (await Promise.all([...names].map((name) => context.artifacts.readArtifact(name)))) as unknown as ContractArtifact[];
+  } catch {
+    return [];
+  }
+}

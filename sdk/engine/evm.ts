@@ -6,6 +6,7 @@
  */
 import { createCustomCommon, Mainnet, type Common } from "@ethereumjs/common";
 import { createVM, type VM } from "@ethereumjs/vm";
+import { lazyKzg } from "./kzg.ts";
 import type { HardforkName } from "./options.ts";
 import { TxState } from "./state/tx-state.ts";
 
@@ -14,7 +15,7 @@ export type BlockHashLookup = (blockNumber: number) => Uint8Array;
 
 /** A `Common` for a dev chain: Mainnet's rules with another chain id, fixed at `hardfork`. */
 export function createChainCommon(chainId: number, hardfork: HardforkName): Common {
-  return createCustomCommon({ chainId, name: "parallel" }, Mainnet, { hardfork });
+  return createCustomCommon({ chainId, name: "parallel" }, Mainnet, { hardfork, customCrypto: { kzg: lazyKzg } });
 }
 
 /** A VM plus the state it executes against. */

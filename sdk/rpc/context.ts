@@ -7,12 +7,21 @@ import type { Chain, MinedBlock } from "../engine/chain.ts";
 import type { StateReader } from "../engine/state/state-reader.ts";
 import { invalidInput, invalidParams } from "./errors.ts";
 import type { BlockTag, TransactionRequest } from "./params.ts";
+import type { ContractRegistry } from "./contract-registry.ts";
 import type { FilterManager } from "./filters.ts";
 import { blockReward } from "./methods/state.ts";
 
 export interface RpcContext {
   chain: Chain;
   filters: FilterManager;
+  /** Known contracts (artifacts), for EDR-style revert messages. */
+  contracts: ContractRegistry;
+}
+
+/** The code at an address in the latest state, as hex. */
+export function codeAt(ctx: RpcContext, address: Hex | undefined): Hex | undefined {
+  if (address === undefined) return undefined;
+  return `0x${Buffer.from(ctx.chain.state.codeAt(address.toLowerCase())).toString("hex")}` as Hex;
 }
 
 export type MethodHandler = (ctx: RpcContext, params: unknown) => Promise<unknown>;

@@ -15,6 +15,7 @@
 import { EventEmitter } from "node:events";
 import { Chain } from "../engine/chain.ts";
 import type { ParallelChainOptions } from "../engine/options.ts";
+import { ContractRegistry } from "./contract-registry.ts";
 import type { MethodHandler, RpcContext } from "./context.ts";
 import { internalError, methodNotFound, RpcError } from "./errors.ts";
 import { FilterManager } from "./filters.ts";
@@ -62,6 +63,8 @@ export interface JsonRpcResponse {
 
 export class ParallelProvider extends EventEmitter {
   readonly chain: Chain;
+  /** Known contracts: add artifacts to get EDR's revert messages for custom errors. */
+  readonly contracts = new ContractRegistry();
   readonly #ctx: RpcContext;
   #disposed = false;
   /** Sends run one at a time: each takes the pending nonce, estimates gas, then submits. */
@@ -70,7 +73,7 @@ export class ParallelProvider extends EventEmitter {
   constructor(chain: Chain) {
     super();
     this.chain = chain;
-    this.#ctx = { chain, filters: new FilterManager(chain) };
+    this.#ctx = { chain, filters: new FilterManager(chain), contracts: this.contracts };
   }
 
   /**

@@ -51,9 +51,12 @@ async function runCall(ctx: RpcContext, req: TransactionRequest, gas: bigint, st
 }
 
 /** Throws the EDR-shaped error of a failed or invalid call. */
-function ensureSucceeded(result: ExecutionResult): TransactionOutcome {
+function ensureSucceeded(ctx: RpcContext, req: TransactionRequest, state: StateReader, result: ExecutionResult): TransactionOutcome {
   if (result.kind === "invalid") throw new RpcError(-32003, result.reason);
-  if (result.status === 0) throw executionError(result.error ?? "revert", result.returnValue);
+  if (result.status === 0) {
+    const code = req.to === undefined ? undefined : (bytesToHex(state.code(state.read(codeKey(req.to)))) as Hex);
+    throw executionError(result.error ?? "revert", result.returnValue, ctx.contracts, { to: req.to, data: req.data ?? "0x", code });
+  }
   return result;
 }
 
@@ -74,7 +77,7 @@ function callArgs(ctx: RpcContext, p: unknown, method: string) {
  */
 async function estimate(ctx: RpcContext, req: TransactionRequest, state: StateReader, blockNumber: bigint): Promise<bigint> {
   const cap = req.gas ?? maxTransactionGas(ctx);
-  const first = ensureSucceeded(await runCall(ctx, req, cap, state, blockNumber));
+  const first = ensureSucceeded(ctx, req, state, await runCall(ctx, req, cap, state, blockNumber));
   const succeeds = async (gas: bigint) => {
     const r = await runCall(ctx, req, gas, state, blockNumber);
     return r.kind === "executed" && r.status === 1;
@@ -105,7 +108,7 @@ function minDifference(lower: bigint): bigint {
 export const callMethods: Record<string, MethodHandler> = {
   eth_call: async (ctx, p) => {
     const { req, block, state } = callArgs(ctx, p, "eth_call");
-    const result = ensureSucceeded(await runCall(ctx, req, req.gas ?? maxTransactionGas(ctx), state, block.number));
+    const result = ensureSucceeded(ctx, req, state, await runCall(ctx, req, req.gas ?? maxTransactionGas(ctx), state, block.number));
     return bytesToHex(result.returnValue);
   },
   eth_estimateGas: async (ctx, p) => {

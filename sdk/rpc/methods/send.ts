@@ -3,7 +3,8 @@ import type { Hex } from "viem";
 import { ChainError } from "../../engine/chain.ts";
 import type { ExecutionResult } from "../../engine/execute-transaction.ts";
 import { decodeRawTransaction, type EngineTransaction } from "../../engine/transactions.ts";
-import { maxTransactionGas, type MethodHandler, type RpcContext, toTxData } from "../context.ts";
+import { bytesToHex } from "@ethereumjs/util";
+import { codeAt, maxTransactionGas, type MethodHandler, type RpcContext, toTxData } from "../context.ts";
 import { invalidParams, RpcError } from "../errors.ts";
 import { data, paramsOf, transactionRequest } from "../params.ts";
 import { executionError } from "../revert.ts";
@@ -15,6 +16,7 @@ import { callMethods } from "./call.ts";
  */
 async function submit(ctx: RpcContext, etx: EngineTransaction): Promise<Hex> {
   let outcome: ExecutionResult | undefined;
+  const codeBefore = codeAt(ctx, etx.tx.to?.toString() as Hex | undefined);
   try {
     ({ outcome } = await ctx.chain.submit(etx));
   } catch (error) {
@@ -22,7 +24,9 @@ async function submit(ctx: RpcContext, etx: EngineTransaction): Promise<Hex> {
     throw error;
   }
   if (outcome?.kind === "executed" && outcome.status === 0) {
-    const err = executionError(outcome.error ?? "revert", outcome.returnValue);
+    const to = etx.tx.to?.toString() as Hex | undefined;
+    const call = { to, data: bytesToHex(etx.tx.data) as Hex, code: codeBefore };
+    const err = executionError(outcome.error ?? "revert", outcome.returnValue, ctx.contracts, call);
     throw new RpcError(err.code, err.message, err.data ?? { txHash: etx.hash });
   }
   return etx.hash;

@@ -110,6 +110,8 @@ export class BlockStmExecutor implements BlockExecutor {
   #delta = new Set<LocationKey>();
   #deltaCodes = new Map<bigint, Uint8Array>();
   #dependencyRatio: number | undefined;
+  #dependentSum = 0;
+  #executedSum = 0;
   #disposed = false;
 
   constructor(chain: Chain, options: BlockStmOptions = {}) {
@@ -248,8 +250,10 @@ export class BlockStmExecutor implements BlockExecutor {
       if (result.feeCredit !== 0n) this.#delta.add(coinbase);
     }
     if (executed >= 2) {
-      const ratio = dependent / executed;
-      this.#dependencyRatio = this.#dependencyRatio === undefined ? ratio : (this.#dependencyRatio + ratio) / 2;
+      // Transaction-weighted, halving per block: a big block outweighs a small one.
+      this.#dependentSum = this.#dependentSum / 2 + dependent;
+      this.#executedSum = this.#executedSum / 2 + executed;
+      this.#dependencyRatio = this.#dependentSum / this.#executedSum;
     }
   }
 
@@ -290,7 +294,9 @@ export class BlockStmExecutor implements BlockExecutor {
       };
       readies.push(
         new Promise<void>((resolve, reject) => {
-          const timer = setTimeout(() => reject(new LaneFault(`lane ${index} did not start within ${this.#timeout} ms`)), this.#timeout);
+          // Loading the EVM takes a while on a busy machine: never less than a minute to start.
+          const startTimeout = Math.max(this.#timeout, 60_000);
+          const timer = setTimeout(() => reject(new LaneFault(`lane ${index} did not start within ${startTimeout} ms`)), startTimeout);
           lane.onMessage = (message) => {
             if (message.type === "ready") {
               clearTimeout(timer);
