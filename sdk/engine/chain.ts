@@ -7,7 +7,7 @@ import type { BlockHeader } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
 import type { TypedTxData } from "@ethereumjs/tx";
 import { bytesToHex } from "@ethereumjs/util";
-import { keccak256, type Hex } from "viem";
+import { hexToBytes, keccak256, type Hex } from "viem";
 import { deriveAccounts, type DevAccount } from "./accounts.ts";
 import { createEnvironmentBlock, nextStateRoot, sealHeader, type BlockEnvironment } from "./block-header.ts";
 import { createExecutionVM, type ExecutionVM } from "./evm.ts";
@@ -62,7 +62,12 @@ export class Chain {
   readonly accounts: DevAccount[];
   readonly chainId: number;
   readonly hardfork: HardforkName;
-  readonly coinbase: Hex;
+  /** Fee recipient of the next blocks (hardhat_setCoinbase changes it). */
+  coinbase: Hex;
+  /** prevRandao of the next block, once (hardhat_setPrevRandao). */
+  nextPrevRandao: Hex | undefined;
+  /** Base fee of the next block, once (hardhat_setNextBlockBaseFeePerGas), in wei. */
+  nextBaseFeePerGas: bigint | undefined;
   readonly blockGasLimit: bigint;
   readonly callGasLimit: bigint;
   automine: boolean;
@@ -384,9 +389,12 @@ export class Chain {
       timestamp: ts,
       coinbase: this.coinbase,
       gasLimit: this.blockGasLimit,
-      baseFeePerGas: parent.header.calcNextBaseFee(),
-      prevRandao: keccak256(parent.header.hash(), "bytes"),
+      baseFeePerGas: this.nextBaseFeePerGas ?? parent.header.calcNextBaseFee(),
+      prevRandao:
+        this.nextPrevRandao !== undefined ? hexToBytes(this.nextPrevRandao) : keccak256(parent.header.hash(), "bytes"),
     };
+    this.nextBaseFeePerGas = undefined;
+    this.nextPrevRandao = undefined;
     const block = createEnvironmentBlock(env, this.common);
     const candidates = this.pool.ordered(env.baseFeePerGas, (a) => this.state.read(nonceKey(a)));
     // A snapshot around execution: a failing executor must leave no partial block behind.

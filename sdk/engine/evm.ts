@@ -50,11 +50,19 @@ export async function createExecutionVM(
     blockchain,
     evmOpts: { allowUnlimitedContractSize: options.allowUnlimitedContractSize ?? false },
   });
-  const evm = vm.evm as unknown as { runCall: (opts: { message?: unknown }) => Promise<unknown> };
+  type Frame = { message?: { to?: unknown; depth?: number } };
+  type FrameResult = { execResult?: { exceptionError?: unknown } };
+  const evm = vm.evm as unknown as { runCall: (opts: Frame) => Promise<FrameResult> };
   const runCall = evm.runCall.bind(evm);
   evm.runCall = async (opts) => {
     // Nested frames pass a `message`; only the transaction's own call ends execution.
-    if (opts.message !== undefined) return runCall(opts);
+    if (opts.message !== undefined) {
+      const isCreate = opts.message.to === undefined;
+      const result = await runCall(opts);
+      // The first frame to fail is where a failure started (inner frames finish first).
+      if (result.execResult?.exceptionError !== undefined) state.noteFailedFrame(isCreate ? "create" : "call");
+      return result;
+    }
     try {
       return await runCall(opts);
     } finally {

@@ -21,15 +21,31 @@ export function paramsOf(params: unknown, min: number, max: number, method: stri
   return list;
 }
 
-export function quantity(value: unknown, name: string): bigint {
-  if (typeof value === "string" && QUANTITY.test(value)) return BigInt(value);
+/** 2^64 - 1: the largest nonce, timestamp, block number or count. */
+export const MAX_U64 = (1n << 64n) - 1n;
+/** 2^256 - 1: the largest word (balances, fees, values). */
+export const MAX_U256 = (1n << 256n) - 1n;
+
+/**
+ * A hex quantity, at most `max` (default 2^256 - 1).
+ * @throws {RpcError} -32602 naming the parameter.
+ */
+export function quantity(value: unknown, name: string, max: bigint = MAX_U256): bigint {
+  if (typeof value === "string" && QUANTITY.test(value)) {
+    const n = BigInt(value);
+    if (n > max) throw invalidParams(`${name} must not exceed ${max === MAX_U64 ? "2^64 - 1" : "2^256 - 1"}, got ${value}`);
+    return n;
+  }
   throw invalidParams(`${name} must be a hex quantity (e.g. "0x1a"), got ${show(value)}`);
 }
 
-/** A quantity that also accepts a JSON number (hardhat_* methods take both). */
+/** A quantity of at most 2^64 - 1 (nonces, timestamps, counts). */
+export const quantity64 = (value: unknown, name: string): bigint => quantity(value, name, MAX_U64);
+
+/** A 64-bit quantity that also accepts a JSON number (hardhat_* methods take both). */
 export function quantityOrNumber(value: unknown, name: string): bigint {
   if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) return BigInt(value);
-  return quantity(value, name);
+  return quantity(value, name, MAX_U64);
 }
 
 export function data(value: unknown, name: string): Hex {
@@ -72,7 +88,7 @@ export function blockTag(value: unknown, name: string, latest: bigint): BlockTag
   }
   if (value === "earliest") return { number: 0n };
   if (value === "pending") return "pending";
-  if (typeof value === "string") return { number: quantity(value, name) };
+  if (typeof value === "string") return { number: quantity(value, name, MAX_U64) };
   if (typeof value === "object" && !Array.isArray(value)) {
     const o = value as Record<string, unknown>;
     if (o.blockHash !== undefined) return { hash: hash(o.blockHash, `${name}.blockHash`) };
@@ -104,7 +120,7 @@ export function transactionRequest(value: unknown, name: string): TransactionReq
     o[key] === undefined || o[key] === null ? undefined : parse(o[key], `${name}.${key}`);
   out.from = opt("from", address);
   out.to = opt("to", address);
-  out.gas = opt("gas", quantity);
+  out.gas = opt("gas", quantity64);
   out.gasPrice = opt("gasPrice", quantity);
   out.maxFeePerGas = opt("maxFeePerGas", quantity);
   out.maxPriorityFeePerGas = opt("maxPriorityFeePerGas", quantity);
@@ -115,7 +131,7 @@ export function transactionRequest(value: unknown, name: string): TransactionReq
     throw invalidParams(`${name} has both "data" and "input" with different values`);
   }
   out.data = input ?? dataField;
-  out.nonce = opt("nonce", quantity);
+  out.nonce = opt("nonce", quantity64);
   out.type = opt("type", quantity);
   out.chainId = opt("chainId", quantity);
   out.accessList = opt("accessList", accessList);

@@ -30,6 +30,8 @@ export interface FailedCall {
   data: Hex;
   /** Runtime code at `to` before the call. */
   code?: Hex;
+  /** Kind of the nested frame where the failure started, if any. */
+  failureOrigin?: "create" | "call";
 }
 
 const NO_SELECTOR =
@@ -40,6 +42,8 @@ function describeEmptyRevert(registry: ContractRegistry | undefined, call: Faile
   if (registry === undefined || registry.size === 0 || call === undefined) {
     return "Transaction reverted without a reason string";
   }
+  // A failure that started in a nested contract creation cannot be attributed (EDR's wording).
+  if (call.failureOrigin === "create") return "Transaction reverted and Hardhat couldn't infer the reason.";
   const contract = call.to === undefined ? registry.byInitCode(call.data) : registry.byRuntimeCode(call.code ?? "0x");
   if (contract === undefined) return "Transaction reverted and Hardhat couldn't infer the reason.";
   if (call.to !== undefined && !contract.hasFallback) {

@@ -54,6 +54,8 @@ export interface TxStateResult {
   codes: Map<bigint, Uint8Array>;
   /** Fee owed to the coinbase (wei), applied lazily by the executor. */
   feeCredit: bigint;
+  /** Kind of the nested frame where a failure started, if one failed (for revert messages). */
+  failureOrigin?: "create" | "call";
 }
 
 type UndoEntry =
@@ -127,6 +129,7 @@ export class TxState implements StateManagerInterface {
   #checkpoints: number[] = [];
   #feePhase = false;
   #feeCredit = 0n;
+  #failureOrigin: "create" | "call" | undefined;
 
   /** Values of storage at the start of the transaction (EIP-2200 "original value"). */
   readonly originalStorageCache = {
@@ -149,6 +152,12 @@ export class TxState implements StateManagerInterface {
     this.#checkpoints = [];
     this.#feePhase = false;
     this.#feeCredit = 0n;
+    this.#failureOrigin = undefined;
+  }
+
+  /** Records the kind of a nested frame that failed; the first one is kept. */
+  noteFailedFrame(kind: "create" | "call"): void {
+    this.#failureOrigin ??= kind;
   }
 
   /** Marks the end of EVM execution: what follows is refund and fee payment. */
@@ -175,7 +184,7 @@ export class TxState implements StateManagerInterface {
         if (code !== undefined) codes.set(value, code);
       }
     }
-    return { reads: this.#reads, writes, codes, feeCredit: this.#feeCredit };
+    return { reads: this.#reads, writes, codes, feeCredit: this.#feeCredit, failureOrigin: this.#failureOrigin };
   }
 
   // ---- value access ---------------------------------------------------------------------

@@ -14,8 +14,10 @@ export const blockMethods: Record<string, MethodHandler> = {
   },
   eth_getBlockByHash: async (ctx, p) => {
     const [h, f] = paramsOf(p, 2, 2, "eth_getBlockByHash");
-    const block = ctx.chain.blockByHash(hash(h, "blockHash"));
-    return block === undefined ? null : formatBlock(block, boolean(f, "hydratedTransactions"));
+    const blockHash = hash(h, "blockHash");
+    const full = boolean(f, "hydratedTransactions");
+    const block = ctx.chain.blockByHash(blockHash);
+    return block === undefined ? null : formatBlock(block, full);
   },
   eth_getBlockTransactionCountByNumber: async (ctx, p) => {
     const [t] = paramsOf(p, 1, 1, "eth_getBlockTransactionCountByNumber");

@@ -43,8 +43,13 @@ function withOverrides(base: StateReader, value: unknown): StateReader {
   return new OverriddenState(base, values, replaced, codes);
 }
 
+/** The sender of a call without `from`: the first dev account, as Hardhat's request handlers fill it. */
+function defaultSender(ctx: RpcContext): Hex {
+  return ctx.chain.accounts[0]?.address ?? ZERO_ADDRESS;
+}
+
 async function runCall(ctx: RpcContext, req: TransactionRequest, gas: bigint, state: StateReader, blockNumber: bigint): Promise<ExecutionResult> {
-  const from = req.from ?? ZERO_ADDRESS;
+  const from = req.from ?? defaultSender(ctx);
   const nonce = req.nonce ?? state.read(nonceKey(from));
   const txData = toTxData(ctx, { ...req, nonce }, nonce, gas, true);
   return ctx.chain.call(txData, from, state, blockNumber, req.gasPrice === undefined && req.maxFeePerGas === undefined);
@@ -55,7 +60,7 @@ function ensureSucceeded(ctx: RpcContext, req: TransactionRequest, state: StateR
   if (result.kind === "invalid") throw new RpcError(-32003, result.reason);
   if (result.status === 0) {
     const code = req.to === undefined ? undefined : (bytesToHex(state.code(state.read(codeKey(req.to)))) as Hex);
-    throw executionError(result.error ?? "revert", result.returnValue, ctx.contracts, { to: req.to, data: req.data ?? "0x", code });
+    throw executionError(result.error ?? "revert", result.returnValue, ctx.contracts, { to: req.to, data: req.data ?? "0x", code, failureOrigin: result.failureOrigin });
   }
   return result;
 }
@@ -119,7 +124,7 @@ export const callMethods: Record<string, MethodHandler> = {
     // geth's semantics: run, collect the touched slots and addresses, re-run with that list
     // until it is stable; sender, recipient and precompiles are left out.
     const { req, block, state } = callArgs(ctx, p, "eth_createAccessList");
-    const from = req.from ?? ZERO_ADDRESS;
+    const from = req.from ?? defaultSender(ctx);
     const precompile = (a: string) => BigInt(a) > 0n && BigInt(a) <= 0x11n;
     let list: Array<{ address: Hex; storageKeys: Hex[] }> = req.accessList ?? [];
     let result: TransactionOutcome | undefined;

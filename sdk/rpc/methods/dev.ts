@@ -2,7 +2,11 @@
 import { type MethodHandler } from "../context.ts";
 import { invalidInput, invalidParams } from "../errors.ts";
 import { q } from "../format.ts";
-import { address, boolean, data, paramsOf, quantity, quantityOrNumber, slot } from "../params.ts";
+import type { Hex } from "viem";
+import { address, boolean, data, hash, MAX_U256, paramsOf, quantity, quantity64, quantityOrNumber, slot } from "../params.ts";
+
+/** The most blocks one hardhat_mine call mines (each block is really mined and kept). */
+export const MAX_BLOCKS_PER_MINE = 100_000n;
 
 export const devMethods: Record<string, MethodHandler> = {
   evm_mine: async (ctx, p) => {
@@ -18,6 +22,12 @@ export const devMethods: Record<string, MethodHandler> = {
     const [c, i] = paramsOf(p, 0, 2, "hardhat_mine");
     const count = c === undefined || c === null ? 1n : quantityOrNumber(c, "blockCount");
     const interval = i === undefined || i === null ? 1n : quantityOrNumber(i, "interval");
+    if (count > MAX_BLOCKS_PER_MINE) {
+      // EDR reserves such ranges lazily; this engine mines every block, so it bounds the count.
+      throw invalidInput(
+        `hardhat_mine can mine at most ${MAX_BLOCKS_PER_MINE} blocks per call on the parallel network (asked for ${count}); to move time forward use evm_increaseTime or evm_setNextBlockTimestamp`,
+      );
+    }
     await ctx.chain.mineMany(count, interval);
     return true;
   },
@@ -38,7 +48,7 @@ export const devMethods: Record<string, MethodHandler> = {
   evm_snapshot: async (ctx, p) => (paramsOf(p, 0, 0, "evm_snapshot"), q(ctx.chain.snapshot())),
   evm_revert: async (ctx, p) => {
     const [id] = paramsOf(p, 1, 1, "evm_revert");
-    return ctx.chain.revert(Number(quantity(id, "snapshotId")));
+    return ctx.chain.revert(Number(quantity64(id, "snapshotId")));
   },
   evm_increaseTime: async (ctx, p) => {
     const [s] = paramsOf(p, 1, 1, "evm_increaseTime");
@@ -47,8 +57,9 @@ export const devMethods: Record<string, MethodHandler> = {
   },
   evm_setNextBlockTimestamp: async (ctx, p) => {
     const [t] = paramsOf(p, 1, 1, "evm_setNextBlockTimestamp");
+    const timestamp = quantityOrNumber(t, "timestamp");
     try {
-      ctx.chain.setNextBlockTimestamp(quantityOrNumber(t, "timestamp"));
+      ctx.chain.setNextBlockTimestamp(timestamp);
     } catch (error) {
       throw invalidInput((error as Error).message);
     }
@@ -61,7 +72,7 @@ export const devMethods: Record<string, MethodHandler> = {
   },
   hardhat_setNonce: async (ctx, p) => {
     const [a, n] = paramsOf(p, 2, 2, "hardhat_setNonce");
-    ctx.chain.setNonce(address(a, "address"), quantity(n, "nonce"));
+    ctx.chain.setNonce(address(a, "address"), quantity64(n, "nonce"));
     return true;
   },
   hardhat_setCode: async (ctx, p) => {
@@ -72,9 +83,43 @@ export const devMethods: Record<string, MethodHandler> = {
   },
   hardhat_setStorageAt: async (ctx, p) => {
     const [a, s, v] = paramsOf(p, 3, 3, "hardhat_setStorageAt");
-    const value = data(v, "value");
-    if (value.length !== 66) throw invalidParams(`value must be exactly 32 bytes, got ${(value.length - 2) / 2}`);
-    ctx.chain.setStorageAt(address(a, "address"), slot(s, "position"), BigInt(value));
+    const who = address(a, "address");
+    if (typeof s === "string" && /^0x[0-9a-f]{65,}$/i.test(s) && BigInt(s) > MAX_U256) {
+      throw invalidInput(`Storage key must not be greater than or equal to 2^256. Received ${s}.`);
+    }
+    const position = slot(s, "position");
+    const value = v as Hex;
+    if (typeof v !== "string" || !/^0x[0-9a-f]{64}$/i.test(v)) {
+      const shown = String(v);
+      const bytes = typeof v === "string" ? Math.ceil((v.length - 2) / 2) : 0;
+      throw invalidInput(`Storage value must be exactly 32 bytes long. Received ${shown}, which is ${bytes} bytes long.`);
+    }
+    ctx.chain.setStorageAt(who, position, BigInt(value));
+    return true;
+  },
+  hardhat_setCoinbase: async (ctx, p) => {
+    const [a] = paramsOf(p, 1, 1, "hardhat_setCoinbase");
+    ctx.chain.coinbase = address(a, "address");
+    return true;
+  },
+  hardhat_setPrevRandao: async (ctx, p) => {
+    const [r] = paramsOf(p, 1, 1, "hardhat_setPrevRandao");
+    ctx.chain.nextPrevRandao = hash(r, "prevRandao");
+    return true;
+  },
+  hardhat_setNextBlockBaseFeePerGas: async (ctx, p) => {
+    const [f] = paramsOf(p, 1, 1, "hardhat_setNextBlockBaseFeePerGas");
+    ctx.chain.nextBaseFeePerGas = quantity(f, "baseFeePerGas");
+    return true;
+  },
+  hardhat_dropTransaction: async (ctx, p) => {
+    const [h] = paramsOf(p, 1, 1, "hardhat_dropTransaction");
+    const txHash = hash(h, "transactionHash");
+    if (ctx.chain.minedTransaction(txHash) !== undefined) {
+      throw invalidInput(`Transaction ${txHash} cannot be dropped because it's already mined`);
+    }
+    if (ctx.chain.pool.get(txHash) === undefined) return false;
+    ctx.chain.pool.remove(txHash);
     return true;
   },
   hardhat_impersonateAccount: async (ctx, p) => {

@@ -25,7 +25,7 @@ async function submit(ctx: RpcContext, etx: EngineTransaction): Promise<Hex> {
   }
   if (outcome?.kind === "executed" && outcome.status === 0) {
     const to = etx.tx.to?.toString() as Hex | undefined;
-    const call = { to, data: bytesToHex(etx.tx.data) as Hex, code: codeBefore };
+    const call = { to, data: bytesToHex(etx.tx.data) as Hex, code: codeBefore, failureOrigin: outcome.failureOrigin };
     const err = executionError(outcome.error ?? "revert", outcome.returnValue, ctx.contracts, call);
     throw new RpcError(err.code, err.message, err.data ?? { txHash: etx.hash });
   }

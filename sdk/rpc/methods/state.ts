@@ -3,8 +3,8 @@ import type { MinedBlock } from "../../engine/chain.ts";
 import { balanceKey, codeKey, nonceKey, storageKey } from "../../engine/location.ts";
 import { type MethodHandler, resolveBlock, stateFor } from "../context.ts";
 import { q } from "../format.ts";
-import { invalidParams } from "../errors.ts";
-import { address, blockTag, paramsOf, quantity, slot } from "../params.ts";
+import { invalidParams, RpcError } from "../errors.ts";
+import { address, blockTag, MAX_U64, paramsOf, quantity, slot } from "../params.ts";
 
 export const CLIENT_VERSION = "HardhatParallel/0.1.0/ethereumjs-vm/10.1.3";
 const INSTANCE_ID = `0x${[...crypto.getRandomValues(new Uint8Array(32))].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
@@ -85,13 +85,23 @@ export const stateMethods: Record<string, MethodHandler> = {
   },
   eth_maxPriorityFeePerGas: async (_ctx, p) => (paramsOf(p, 0, 0, "eth_maxPriorityFeePerGas"), q(1_000_000_000n)),
   eth_feeHistory: async (ctx, p) => {
-    const [c, n, r] = paramsOf(p, 2, 3, "eth_feeHistory");
-    const count = typeof c === "number" ? BigInt(c) : quantity(c, "blockCount");
-    if (count < 1n || count > 1024n) throw invalidParams("blockCount must be between 1 and 1024");
+    const [c, n, r] = paramsOf(p, 3, 3, "eth_feeHistory");
+    const count = typeof c === "number" && Number.isSafeInteger(c) && c >= 0 ? BigInt(c) : quantity(c, "blockCount");
+    if (count > 1024n) throw new RpcError(-32000, "blockCount should be at most 1024");
+    if (count < 1n) throw new RpcError(-32000, "blockCount should be at least 1");
     const newest = resolveBlock(ctx, blockTag(n, "newestBlock", ctx.chain.latest().number));
     const percentiles = r === undefined || r === null ? undefined : (r as unknown[]);
-    if (percentiles !== undefined && (!Array.isArray(percentiles) || percentiles.some((x) => typeof x !== "number" || x < 0 || x > 100))) {
-      throw invalidParams("rewardPercentiles must be an array of numbers between 0 and 100");
+    if (percentiles !== undefined) {
+      if (!Array.isArray(percentiles)) throw invalidParams("rewardPercentiles must be an array of numbers between 0 and 100");
+      percentiles.forEach((x, i) => {
+        if (typeof x !== "number") throw invalidParams(`rewardPercentiles[${i}] must be a number, got ${JSON.stringify(x)}`);
+        if (x < 0 || x > 100) {
+          throw new RpcError(-32000, `The reward percentile number ${i + 1} is invalid. It must be a float between 0 and 100, but is ${String(x)} instead.`);
+        }
+        if (i > 0 && x < (percentiles[i - 1] as number)) {
+          throw new RpcError(-32000, `The reward percentiles should be in non-decreasing order, but the percentile number ${i} is greater than the next one`);
+        }
+      });
     }
     const first = newest.number - count + 1n < 0n ? 0n : newest.number - count + 1n;
     const baseFees: string[] = [];
