@@ -512,7 +512,7 @@ export class Chain {
       prevRandao: keccak256(parent.header.hash(), "bytes"),
     };
     const block = createEnvironmentBlock(env, this.common);
-    const etx = createFakeSignedTransaction(data, from, this.common, -1);
+    const etx = createFakeSignedTransaction(data, from, this.common, -1, { hash: false });
     return executeTransaction(this.lane, base, block, etx);
   }
 

@@ -4,7 +4,7 @@
  * {@link TxState}. The VM's `evm.runCall` is wrapped so that the state knows when the
  * top-level call has returned (what follows is refund and the lazy coinbase fee).
  */
-import { createCustomCommon, Mainnet, type Common } from "@ethereumjs/common";
+import { Common, Mainnet } from "@ethereumjs/common";
 import { createVM, type VM } from "@ethereumjs/vm";
 import { lazyKzg } from "./kzg.ts";
 import type { HardforkName } from "./options.ts";
@@ -13,9 +13,34 @@ import { TxState } from "./state/tx-state.ts";
 /** Looks up a block hash by number for the BLOCKHASH opcode (pre-EIP-7709 semantics). */
 export type BlockHashLookup = (blockNumber: number) => Uint8Array;
 
+/**
+ * A `Common` shared by every transaction and block header of a chain. `@ethereumjs/tx` and
+ * `@ethereumjs/block` copy the Common they are given and merge their parameter tables into the
+ * copy, which rebuilds its parameter cache: measured, that was the largest cost of an automined
+ * transaction. The chain's hardfork never changes, so one instance can serve them all: `copy()`
+ * returns it, and a parameter table already merged is not merged again.
+ */
+class SharedCommon extends Common {
+  // Not #private: Common's constructor may call updateParams before subclass fields exist.
+  mergedParams?: WeakSet<object>;
+  override copy(): Common {
+    return this;
+  }
+  override updateParams(params: Parameters<Common["updateParams"]>[0]): void {
+    this.mergedParams ??= new WeakSet();
+    if (this.mergedParams.has(params)) return;
+    this.mergedParams.add(params);
+    super.updateParams(params);
+  }
+}
+
 /** A `Common` for a dev chain: Mainnet's rules with another chain id, fixed at `hardfork`. */
 export function createChainCommon(chainId: number, hardfork: HardforkName): Common {
-  return createCustomCommon({ chainId, name: "parallel" }, Mainnet, { hardfork, customCrypto: { kzg: lazyKzg } });
+  return new SharedCommon({
+    chain: { ...Mainnet, chainId, name: "parallel" },
+    hardfork,
+    customCrypto: { kzg: lazyKzg },
+  });
 }
 
 /** A VM plus the state it executes against. */

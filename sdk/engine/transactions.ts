@@ -41,6 +41,7 @@ export function createFakeSignedTransaction(
   from: Hex,
   common: Common,
   arrival: number,
+  options: { hash?: boolean } = {},
 ): EngineTransaction {
   const type = Number(data.type ?? 0);
   const r = BigInt(from);
@@ -49,7 +50,9 @@ export function createFakeSignedTransaction(
   const tx = createTx({ ...data, v, r, s: 1n }, { common, freeze: false });
   const sender = createAddressFromString(from);
   withSender(tx, sender);
-  return { tx, hash: bytesToHex(tx.hash()) as Hex, from: from.toLowerCase() as Hex, arrival };
+  // Calls never enter a block: they skip hashing (keccak of the serialised transaction).
+  const hash = options.hash === false ? ("0x" as Hex) : (bytesToHex(tx.hash()) as Hex);
+  return { tx, hash, from: from.toLowerCase() as Hex, arrival };
 }
 
 /**
