@@ -10,3 +10,4 @@ export type { ExecutionRecord } from "./engine/executor.ts";
 export * from "./engine/location.ts";
 export * from "./analysis/index.ts";
 export * from "./viem/index.ts";
+export * from "./access/index.ts";

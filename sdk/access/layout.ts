@@ -189,8 +189,7 @@ export function mappingKeyAbiType(layout: StorageLayout, keyTypeId: string): str
   if (keyTypeId.startsWith("t_contract(") || keyTypeId.startsWith("t_address")) return "address";
   if (keyTypeId.startsWith("t_enum(")) return "uint8";
   if (keyTypeId.startsWith("t_string")) return "string";
-  if (keyTypeId === "t_bytes_memory_ptr" || keyTypeId === "t_bytes_storage" || keyTypeId.startsWith("t_bytes_"))
-    return "bytes";
+  if (keyTypeId.startsWith("t_bytes_")) return "bytes"; // t_bytes_memory_ptr, t_bytes_storage
   const simple = /^t_(uint\d*|int\d*|bool|bytes\d+)$/.exec(keyTypeId);
   if (simple !== null) {
     const t = simple[1];
@@ -204,6 +203,3 @@ export function mappingKeyAbiType(layout: StorageLayout, keyTypeId: string): str
 export function findVariable(layout: StorageLayout, name: string): StorageEntry | undefined {
   return layout.storage.find((entry) => entry.label === name);
 }
-
-/** True for the layout types that hold a single value (no members, elements or keys). */
-export const isValueKind = (kind: TypeKind): boolean => kind === "value";

@@ -20,7 +20,7 @@ export interface NatspecTag {
   line: number;
   /** 1-based column of the `@`. */
   column: number;
-  /** Where `content` offsets are in the source (see {@link NatspecTag.position}). */
+  /** Where `content` offsets are in the source: piece starts, in order (see {@link tagPosition}). */
   pieces: Array<{ offset: number; line: number; column: number }>;
 }
 

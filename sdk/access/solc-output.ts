@@ -383,7 +383,13 @@ class ContractManifestBuilder {
     }
     if (keys !== fn.inputs.length) return base;
     const inputs = fn.inputs.map((input, i) => ({ ...input, name: `arg${i}` }));
-    const reads = resolveAnnotation(text, "reads", this.layout, { signature: base.signature, stateMutability: "view", inputs });
+    let reads: SlotPattern[];
+    try {
+      reads = resolveAnnotation(text, "reads", this.layout, { signature: base.signature, stateMutability: "view", inputs });
+    } catch (error) {
+      if (error instanceof AnnotationProblem) return base; // a getter shape this resolver does not model: undeclared
+      throw error;
+    }
     const source = this.sourceText(owner.inputSourceName);
     const line = source !== undefined ? source.position(source.range(node.src).start).line : 0;
     return {

@@ -47,6 +47,8 @@ export class ContractRegistry {
   add(artifacts: Iterable<ContractArtifact>): void {
     const seen = new Set(this.#contracts.map((c) => `${c.artifact.sourceName}:${c.artifact.contractName}`));
     for (const artifact of artifacts) {
+      // Other JSON files under artifacts/ (e.g. access manifests) are not contracts.
+      if (!Array.isArray(artifact?.abi) || typeof artifact.deployedBytecode !== "string") continue;
       const fqn = `${artifact.sourceName}:${artifact.contractName}`;
       if (seen.has(fqn)) continue;
       seen.add(fqn);

@@ -9,13 +9,15 @@
  */
 import type { Client } from "viem";
 import { getBlockAccess, type GetBlockAccessParameters } from "./actions/getBlockAccess.ts";
+import { getBlockAccessList, type GetBlockAccessListParameters } from "./actions/getBlockAccessList.ts";
 import { getBlockRecord, type GetBlockRecordParameters } from "./actions/getBlockRecord.ts";
 import { getTransactionAccess, type GetTransactionAccessParameters } from "./actions/getTransactionAccess.ts";
 import { mineBatch, type MineBatchParameters } from "./actions/mineBatch.ts";
 
-export { getBlockAccess, getBlockRecord, getTransactionAccess, mineBatch };
+export { getBlockAccess, getBlockAccessList, getBlockRecord, getTransactionAccess, mineBatch };
 export type * from "./types.ts";
 export type * from "./actions/getBlockAccess.ts";
+export type * from "./actions/getBlockAccessList.ts";
 export type * from "./actions/getBlockRecord.ts";
 export type * from "./actions/getTransactionAccess.ts";
 export type * from "./actions/mineBatch.ts";
@@ -25,6 +27,7 @@ export function parallelActions() {
   return (client: Client) => ({
     getTransactionAccess: (args: GetTransactionAccessParameters) => getTransactionAccess(client, args),
     getBlockAccess: (args?: GetBlockAccessParameters) => getBlockAccess(client, args),
+    getBlockAccessList: (args?: GetBlockAccessListParameters) => getBlockAccessList(client, args),
     getBlockRecord: (args?: GetBlockRecordParameters) => getBlockRecord(client, args),
     mineBatch: <T>(args: MineBatchParameters<T>) => mineBatch(client, args),
   });
