@@ -14,5 +14,9 @@ export default defineConfig({
     version: "0.8.31",
     path: require.resolve("solc/soljson.js"),
   },
-  paths: { sources: ["contracts", "test/fixtures/contracts", "templates/vault/contracts", "templates/minimal/contracts"] },
+  networks: {
+    // A parallel network in strict access mode: undeclared storage access fails the transaction.
+    parallelStrict: { type: "http", url: "http://parallel-strict.invalid", parallel: { strict: true } },
+  },
+  paths: { sources: ["contracts", "test/fixtures/contracts", "templates/vault/contracts", "templates/minimal/contracts", "templates/lending/contracts", "templates/amm/contracts"] },
 });

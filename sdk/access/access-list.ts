@@ -21,7 +21,7 @@ export interface DeclaredAccessListParameters {
   account: Address | Account;
   /** `tx.origin` when it differs from the caller (a call through another contract). */
   origin?: Address;
-  /** The contract's access manifest (`<Contract>.access.json`, see `manifest.ts`). */
+  /** The contract's access manifest (`<Contract>.access`, see `manifest.ts`). */
   manifest: AccessManifest;
 }
 

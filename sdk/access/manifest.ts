@@ -1,6 +1,6 @@
 /**
  * Access manifests: the resolved declarations of one contract, stored as JSON next to its
- * Hardhat artifact (`<artifacts>/<source>/<Contract>.access.json`) by the build.
+ * Hardhat artifact (`<artifacts>/<source>/<Contract>.access`) by the build.
  *
  * Format (version 1):
  * ```json
@@ -147,10 +147,14 @@ export async function writeManifest(path: string, manifest: AccessManifest): Pro
   await writeFile(path, serializeManifest(manifest), "utf8");
 }
 
-/** Path of the manifest next to a Hardhat artifact: `X/Vault.json` → `X/Vault.access.json`. */
+/**
+ * Path of the manifest next to a Hardhat artifact: `X/Vault.json` → `X/Vault.access` (JSON
+ * content; not named `.json`, because Hardhat takes every `.json` under `artifacts/` for an
+ * artifact and would then type `Vault` as ambiguous).
+ */
 export function manifestPathForArtifact(artifactPath: string): string {
   if (!artifactPath.endsWith(".json")) throw new Error(`${artifactPath} is not a .json artifact path`);
-  return `${artifactPath.slice(0, -".json".length)}.access.json`;
+  return `${artifactPath.slice(0, -".json".length)}.access`;
 }
 
 /** The declarations in force for one function: its own plus the contract-level ones. */

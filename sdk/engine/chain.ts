@@ -12,6 +12,7 @@ import { deriveAccounts, type DevAccount } from "./accounts.ts";
 import { createEnvironmentBlock, nextStateRoot, sealHeader, type BlockEnvironment } from "./block-header.ts";
 import { createExecutionVM, type ExecutionVM } from "./evm.ts";
 import { executeTransaction, type ExecutionResult, type TransactionOutcome } from "./execute-transaction.ts";
+import type { DeclarationSource } from "./conformance.ts";
 import type { BlockExecutor, ExecutionRecord } from "./executor.ts";
 import { SequentialExecutor } from "./executors/sequential.ts";
 import { balanceKey, codeKey, nonceKey, type LocationKey } from "./location.ts";
@@ -106,7 +107,8 @@ export class Chain {
     });
     for (const account of chain.accounts) chain.state.write(balanceKey(account.address), account.balance);
     await chain.#mineGenesis(options.initialDate);
-    const name = options.executor ?? "sequential";
+    // `block-stm` is the default once registered (importing the SDK or the provider does it).
+    const name = options.executor ?? (executorFactories.has("block-stm") ? "block-stm" : "sequential");
     chain.executor = await chain.createExecutor(name);
     if ((options.mining?.interval ?? 0) > 0) chain.setIntervalMining(options.mining!.interval!);
     return chain;
@@ -150,6 +152,14 @@ export class Chain {
     const diffs: Array<Map<LocationKey, bigint>> = [];
     for (let i = Number(latest); i > Number(n); i--) diffs.push(this.blocks[i].undo);
     return new HistoricalState(this.state, diffs);
+  }
+
+  /**
+   * Turns on the run-time check of declared access for this chain's sequential lane (calls,
+   * automined and sequentially executed blocks). `strict` comes from the chain options.
+   */
+  setDeclarations(source: DeclarationSource | undefined): void {
+    this.lane.conformance = source === undefined ? undefined : { source, strict: this.options.strict ?? false };
   }
 
   onBlock(listener: (block: MinedBlock) => void): () => void {
@@ -499,6 +509,17 @@ export class Chain {
     base: StateReader = this.state,
     blockNumber?: bigint,
     zeroBaseFee = false,
+  ): Promise<ExecutionResult> {
+    // The lane's state is reused by every execution: calls queue behind mining and each other.
+    return this.#exclusive(() => this.#call(data, from, base, blockNumber, zeroBaseFee));
+  }
+
+  async #call(
+    data: TypedTxData,
+    from: Hex,
+    base: StateReader,
+    blockNumber: bigint | undefined,
+    zeroBaseFee: boolean,
   ): Promise<ExecutionResult> {
     const parent = blockNumber === undefined ? this.latest() : this.blockByNumber(blockNumber)!;
     const env: BlockEnvironment = {

@@ -5,7 +5,10 @@
  * top-level call has returned (what follows is refund and the lazy coinbase fee).
  */
 import { Common, Mainnet } from "@ethereumjs/common";
+import { bytesToHex } from "@ethereumjs/util";
+import { keccak256 } from "viem";
 import { createVM, type VM } from "@ethereumjs/vm";
+import type { DeclarationSource } from "./conformance.ts";
 import { lazyKzg } from "./kzg.ts";
 import type { HardforkName } from "./options.ts";
 import { TxState } from "./state/tx-state.ts";
@@ -48,6 +51,8 @@ export interface ExecutionVM {
   vm: VM;
   state: TxState;
   common: Common;
+  /** Declared-access checking, when the chain has declarations (see `conformance.ts`). */
+  conformance?: { source: DeclarationSource; strict: boolean };
 }
 
 /**
@@ -62,6 +67,16 @@ export async function createExecutionVM(
 ): Promise<ExecutionVM> {
   const common = createChainCommon(chainId, hardfork);
   const state = new TxState();
+  // KECCAK256 goes through customCrypto: record the preimages of slot derivations (32 and 64
+  // bytes: array data and mapping slots) so declared `mapping[*]` patterns can be matched.
+  common.customCrypto.keccak256 = (data: Uint8Array): Uint8Array => {
+    const hash = keccak256(data, "bytes");
+    const tracker = state.tracker;
+    if (tracker !== undefined && (data.length === 64 || data.length === 32)) {
+      tracker.preimages.set(bytesToHex(hash) as `0x${string}`, bytesToHex(data) as `0x${string}`);
+    }
+    return hash;
+  };
   const blockchain = {
     getBlock: async (n: number) => ({ hash: () => blockHash(n) }),
     putBlock: async () => {},
@@ -75,21 +90,37 @@ export async function createExecutionVM(
     blockchain,
     evmOpts: { allowUnlimitedContractSize: options.allowUnlimitedContractSize ?? false },
   });
-  type Frame = { message?: { to?: unknown; depth?: number } };
+  type Frame = {
+    message?: { to?: { toString(): string }; caller?: { toString(): string }; data?: Uint8Array; delegatecall?: boolean };
+    to?: { toString(): string };
+    caller?: { toString(): string };
+    data?: Uint8Array;
+  };
   type FrameResult = { execResult?: { exceptionError?: unknown } };
   const evm = vm.evm as unknown as { runCall: (opts: Frame) => Promise<FrameResult> };
   const runCall = evm.runCall.bind(evm);
   evm.runCall = async (opts) => {
     // Nested frames pass a `message`; only the transaction's own call ends execution.
+    const frame = opts.message ?? opts;
+    const tracker = state.tracker;
+    if (tracker !== undefined) {
+      const to = frame.to?.toString();
+      const checked = to !== undefined && opts.message?.delegatecall !== true;
+      const calldata = bytesToHex(frame.data ?? new Uint8Array()) as `0x${string}`;
+      tracker.enter((to ?? "0x") as `0x${string}`, checked ? state.peekCode(to) : undefined, calldata, (frame.caller?.toString() ?? "0x") as `0x${string}`);
+    }
     if (opts.message !== undefined) {
       const isCreate = opts.message.to === undefined;
       const result = await runCall(opts);
       // The first frame to fail is where a failure started (inner frames finish first).
       if (result.execResult?.exceptionError !== undefined) state.noteFailedFrame(isCreate ? "create" : "call");
+      tracker?.exit();
       return result;
     }
     try {
-      return await runCall(opts);
+      const result = await runCall(opts);
+      tracker?.exit();
+      return result;
     } finally {
       state.enterFeePhase();
     }

@@ -9,6 +9,7 @@ import { Capability } from "@ethereumjs/tx";
 import { bytesToHex } from "@ethereumjs/util";
 import { runTx } from "@ethereumjs/vm";
 import type { Hex } from "viem";
+import { type ConformanceResult, FrameTracker } from "./conformance.ts";
 import type { ExecutionVM } from "./evm.ts";
 import type { StateReader } from "./state/state-reader.ts";
 import type { TxStateResult } from "./state/tx-state.ts";
@@ -38,6 +39,8 @@ export interface TransactionOutcome extends TxStateResult {
   returnValue: Uint8Array;
   /** The EVM's exception (`revert`, `out of gas`, `invalid opcode`, ...) when status is 0. */
   error?: string;
+  /** Declared-access conformance of the transaction's frames, when declarations are known. */
+  conformance?: ConformanceResult;
 }
 
 /** A transaction the block could not include (bad nonce, not enough funds, ...). */
@@ -60,6 +63,9 @@ export async function executeTransaction(
 ): Promise<ExecutionResult> {
   const { vm, state } = lane;
   state.begin(base, block.header.coinbase.toString());
+  const tracker =
+    lane.conformance === undefined ? undefined : new FrameTracker(lane.conformance.source, lane.conformance.strict, etx.from);
+  state.tracker = tracker;
   let result;
   try {
     result = await runTx(vm, { tx: etx.tx, block, skipHardForkValidation: true });
@@ -94,6 +100,7 @@ export async function executeTransaction(
     contractAddress: failed ? undefined : (result.createdAddress?.toString() as Hex | undefined),
     returnValue: exec.returnValue,
     error: exec.exceptionError?.error,
+    ...(tracker === undefined ? {} : { conformance: tracker.result }),
   };
 }
 

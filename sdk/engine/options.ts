@@ -57,7 +57,7 @@ export interface ParallelChainOptions {
     /** Mine pending transactions every `interval` milliseconds; 0 = off. Default 0. */
     interval?: number;
   };
-  /** Executor for mined blocks. Default `block-stm` once it exists, else `sequential`. */
+  /** Executor for mined blocks. Default `block-stm` (registered by the SDK and the provider). */
   executor?: ExecutorName;
   /** Worker threads for `block-stm` (the lanes). Default 2. */
   lanes?: number;

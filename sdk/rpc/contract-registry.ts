@@ -80,6 +80,11 @@ export class ContractRegistry {
     return this.#contracts.length;
   }
 
+  /** The artifacts added so far. */
+  artifacts(): ContractArtifact[] {
+    return this.#contracts.map((c) => c.artifact);
+  }
+
   /** The contract whose runtime code this is, if any artifact matches. */
   byRuntimeCode(code: Hex): KnownContract | undefined {
     const cached = this.#byCodeCache.get(code);

@@ -13,9 +13,11 @@
  * ```
  */
 import { EventEmitter } from "node:events";
+import "../engine/executors/block-stm/index.ts";
 import { Chain } from "../engine/chain.ts";
 import type { ParallelChainOptions } from "../engine/options.ts";
 import { ContractRegistry } from "./contract-registry.ts";
+import { ManifestDeclarations } from "./declarations.ts";
 import type { MethodHandler, RpcContext } from "./context.ts";
 import { internalError, methodNotFound, RpcError } from "./errors.ts";
 import { FilterManager } from "./filters.ts";
@@ -65,6 +67,8 @@ export class ParallelProvider extends EventEmitter {
   readonly chain: Chain;
   /** Known contracts: add artifacts to get EDR's revert messages for custom errors. */
   readonly contracts = new ContractRegistry();
+  /** Access manifests of known contracts: enable the check with `chain.setDeclarations(declarations)`. */
+  readonly declarations = new ManifestDeclarations(this.contracts);
   readonly #ctx: RpcContext;
   #disposed = false;
   /** Sends run one at a time: each takes the pending nonce, estimates gas, then submits. */

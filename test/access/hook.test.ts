@@ -1,6 +1,6 @@
 /**
  * The solidity hook on a real (temporary) Hardhat project: every compilation outputs devdoc and
- * storageLayout, a build writes `<Contract>.access.json` next to the artifacts, and a bad
+ * storageLayout, a build writes `<Contract>.access` next to the artifacts, and a bad
  * annotation fails the build with a HardhatPluginError — also on a later, cached build.
  */
 import { mkdtemp, readFile, rm, stat, writeFile, mkdir, readdir } from "node:fs/promises";
@@ -76,7 +76,7 @@ async function buildError(root: string): Promise<HardhatPluginError> {
 describe("solidity hook: access manifests", function () {
   this.timeout(300_000);
   let root: string;
-  const manifestPath = (): string => path.join(root, "artifacts/contracts/Vault.sol/Vault.access.json");
+  const manifestPath = (): string => path.join(root, "artifacts/contracts/Vault.sol/Vault.access");
 
   before(async () => {
     root = await mkdtemp(path.join(os.tmpdir(), "hp-access-hook-"));
@@ -111,8 +111,8 @@ describe("solidity hook: access manifests", function () {
     expect(deposit.writes.map((p) => p.expr)).to.deep.equal(["balanceOf[to]", "totalSupply"]);
     expect(manifest.contract.reads.map((p) => p.expr)).to.deep.equal(["paused"]);
     // Abstract contracts get no manifest.
-    await stat(path.join(root, "artifacts/contracts/VaultBase.sol/VaultBase.access.json")).then(
-      () => expect.fail("VaultBase.access.json should not exist"),
+    await stat(path.join(root, "artifacts/contracts/VaultBase.sol/VaultBase.access")).then(
+      () => expect.fail("VaultBase.access should not exist"),
       () => undefined,
     );
   });

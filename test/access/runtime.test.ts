@@ -90,7 +90,7 @@ describe("manifests and runtime declarations", function () {
     const dir = await mkdtemp(path.join(os.tmpdir(), "hp-manifest-"));
     try {
       const file = manifestPathForArtifact(path.join(dir, "Guarded.json"));
-      expect(file).to.equal(path.join(dir, "Guarded.access.json"));
+      expect(file).to.equal(path.join(dir, "Guarded.access"));
       await writeManifest(file, manifest);
       expect(await readManifest(file)).to.deep.equal(JSON.parse(serializeManifest(manifest)));
     } finally {

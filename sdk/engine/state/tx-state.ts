@@ -39,6 +39,7 @@ import {
   nonceKey,
   type LocationKey,
 } from "../location.ts";
+import type { FrameTracker } from "../conformance.ts";
 import { EMPTY_CODE_HASH, type StateReader } from "./state-reader.ts";
 
 const EMPTY = new Uint8Array();
@@ -130,6 +131,8 @@ export class TxState implements StateManagerInterface {
   #feePhase = false;
   #feeCredit = 0n;
   #failureOrigin: "create" | "call" | undefined;
+  /** Conformance tracker of the current transaction, when declared access is checked. */
+  tracker: FrameTracker | undefined;
 
   /** Values of storage at the start of the transaction (EIP-2200 "original value"). */
   readonly originalStorageCache = {
@@ -153,6 +156,13 @@ export class TxState implements StateManagerInterface {
     this.#feePhase = false;
     this.#feeCredit = 0n;
     this.#failureOrigin = undefined;
+    this.tracker = undefined;
+  }
+
+  /** The code of an account without recording a read (for the conformance check). */
+  peekCode(address: string): Uint8Array {
+    const hash = this.#peek(codeKey(address));
+    return hash === 0n ? EMPTY : this.#codeBytes(hash);
   }
 
   /** Records the kind of a nested frame that failed; the first one is kept. */
@@ -308,11 +318,16 @@ export class TxState implements StateManagerInterface {
 
   async getStorage(address: Address, key: Uint8Array): Promise<Uint8Array> {
     const a = lower(address);
-    return bigIntToUnpaddedBytes(this.#get(storageKeyOf(a, key), this.#cleared.has(a)));
+    const skey = storageKeyOf(a, key);
+    this.tracker?.access(a, skey.slice(45) as `0x${string}`, "read");
+    return bigIntToUnpaddedBytes(this.#get(skey, this.#cleared.has(a)));
   }
 
   async putStorage(address: Address, key: Uint8Array, value: Uint8Array): Promise<void> {
-    this.#set(storageKeyOf(lower(address), key), bytesToBigInt(value));
+    const a = lower(address);
+    const skey = storageKeyOf(a, key);
+    this.tracker?.access(a, skey.slice(45) as `0x${string}`, "write");
+    this.#set(skey, bytesToBigInt(value));
   }
 
   async clearStorage(address: Address): Promise<void> {

@@ -44,6 +44,8 @@ export function transactionAccessJson(block: MinedBlock, index: number): Record<
     status: q(o.status),
     reads: [...o.reads].map(([location, v]) => ({ location, value: hexValue(location, v) })),
     writes: [...o.writes].map(([location, v]) => ({ location, value: hexValue(location, v) })),
+    // Present when the chain checks declared access (see sdk/engine/conformance.ts).
+    ...(o.conformance === undefined ? {} : { conformance: o.conformance }),
   };
 }
 

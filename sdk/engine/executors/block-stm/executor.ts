@@ -268,6 +268,9 @@ export class BlockStmExecutor implements BlockExecutor {
     const lanes: Lane[] = [];
     const readies: Array<Promise<void>> = [];
     const hooks = this.#generation++ === 0 ? this.#hooks : {};
+    const checking = chain.lane.conformance;
+    const spec = checking?.source.workerSpec?.();
+    const conformanceSpec = spec === undefined ? undefined : { ...spec, strict: checking!.strict };
     for (let index = 0; index < this.#laneCount; index++) {
       const init: WorkerInit = {
         lane: index,
@@ -278,6 +281,7 @@ export class BlockStmExecutor implements BlockExecutor {
         codes,
         epochs: this.#epochs,
         hooks,
+        conformance: conformanceSpec,
       };
       const worker = new Worker(new URL("./worker.ts", import.meta.url), {
         execArgv: this.#execArgv,

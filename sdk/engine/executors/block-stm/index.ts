@@ -7,8 +7,6 @@ import { BlockStmExecutor } from "./executor.ts";
 
 export { BlockStmExecutor, workerExecArgv, type BlockStmOptions, type BlockStmTestHooks } from "./executor.ts";
 
-registerExecutor("block-stm", async (_name, chain) => {
-  const executor = new BlockStmExecutor(chain);
-  await executor.start();
-  return executor;
-});
+// Lanes start with the first block that runs in parallel (automined blocks fall back to
+// sequential), so connections that never batch transactions never start a thread.
+registerExecutor("block-stm", async (_name, chain) => new BlockStmExecutor(chain));

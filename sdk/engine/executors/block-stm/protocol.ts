@@ -2,6 +2,7 @@
  * Messages between the Block-STM coordinator (main thread) and its lanes (worker threads).
  * Everything is structured-clone friendly (bigints, Maps, Uint8Arrays). See `docs/block-stm.md`.
  */
+import type { DeclarationSourceSpec } from "../../conformance.ts";
 import type { HardforkName } from "../../options.ts";
 import type { ExecutionResult } from "../../execute-transaction.ts";
 import type { LocationKey } from "../../location.ts";
@@ -25,6 +26,8 @@ export interface WorkerInit {
   /** Int32Array[1] over it: the epoch (block) currently being executed; lanes stop stale batches. */
   epochs: SharedArrayBuffer;
   hooks: BlockStmTestHooks;
+  /** Declared-access checking of the chain, rebuilt in the lane (see `conformance.ts`). */
+  conformance?: DeclarationSourceSpec & { strict: boolean };
 }
 
 export interface BlockEnvMessage {

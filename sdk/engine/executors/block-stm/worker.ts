@@ -10,6 +10,7 @@ import { createAddressFromString } from "@ethereumjs/util";
 import type { Block } from "@ethereumjs/block";
 import type { Hex } from "viem";
 import { createEnvironmentBlock } from "../../block-header.ts";
+import type { DeclarationSource } from "../../conformance.ts";
 import { createExecutionVM, type ExecutionVM } from "../../evm.ts";
 import { executeTransaction, type ExecutionResult } from "../../execute-transaction.ts";
 import { balanceKey, type LocationKey } from "../../location.ts";
@@ -195,4 +196,9 @@ port.on("message", (message: BlockMessage | ExecMessage) => {
 lane = await createExecutionVM(init.chainId, init.hardfork, (n) => hashes.get(n) ?? ZERO_HASH, {
   allowUnlimitedContractSize: init.allowUnlimitedContractSize,
 });
+if (init.conformance !== undefined) {
+  const { module, factory, data, strict } = init.conformance;
+  const source = (await import(module))[factory](data) as DeclarationSource;
+  lane.conformance = { source, strict };
+}
 post({ type: "ready" });

@@ -1,0 +1,109 @@
+/**
+ * Benchmark of the Block-STM executor against the sequential one (not a test: wall-clock
+ * figures are machine-dependent). Workloads: raw ETH transfers and ERC-20 transfers between
+ * distinct users, ERC-20 transfers where a share of transactions ("hot ratio") pays one hot
+ * recipient, and swaps on one constant-product pool (fully dependent).
+ *
+ * Run: `bash scripts/with-node22.sh node bench/block-stm.ts [--large] [--size=N] [--blocks=N]`
+ * (`--large` adds 10,000-transaction blocks; slow). Prints a table and writes
+ * `bench/results/block-stm.json` with ratios vs sequential (sequential time / executor time).
+ * Each configuration mines one warm-up block of the same workload (JIT warm-up, lane start and
+ * the dependency statistics the fallback uses), then `--blocks` (default 2) measured blocks;
+ * the figure is the median executor wall time (`record.wallTimeMs`).
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { formatTable } from "@nomicfoundation/hardhat-utils/format";
+import { encodeAbiParameters, encodeFunctionData, keccak256, type Hex } from "viem";
+import "../sdk/engine/executors/block-stm/index.ts";
+import type { ExecutorName } from "../sdk/engine/options.ts";
+import { artifacts, createTestChain, GAS_PRICE, type TestChain } from "../test/engine/helpers.ts";
+
+const args = process.argv.slice(2);
+const sizeArg = args.find((a) => a.startsWith("--size="));
+const SIZES = sizeArg !== undefined ? [Number(sizeArg.slice(7))] : args.includes("--large") ? [1_000, 10_000] : [1_000];
+const BLOCKS = Number(args.find((a) => a.startsWith("--blocks="))?.slice(9) ?? 2);
+
+type Workload = { name: string; hot?: number; kind: "eth" | "erc20" | "swap" };
+const WORKLOADS: Workload[] = [
+  { name: "eth transfers", kind: "eth" },
+  { name: "erc20 hot 0%", kind: "erc20", hot: 0 },
+  { name: "erc20 hot 10%", kind: "erc20", hot: 0.1 },
+  { name: "erc20 hot 30%", kind: "erc20", hot: 0.3 },
+  { name: "erc20 hot 100%", kind: "erc20", hot: 1 },
+  { name: "swaps one pool", kind: "swap" },
+];
+const CONFIGS: Array<{ label: string; executor: ExecutorName; lanes: number }> = [
+  { label: "sequential", executor: "sequential", lanes: 1 },
+  { label: "block-stm 1 lane", executor: "block-stm", lanes: 1 },
+  { label: "block-stm 2 lanes", executor: "block-stm", lanes: 2 },
+];
+
+const user = (i: number): Hex => `0x${(0x10000 + i).toString(16).padStart(40, "0")}` as Hex;
+
+async function setup(config: (typeof CONFIGS)[number], size: number): Promise<TestChain> {
+  const t = await createTestChain(config.executor, { lanes: config.lanes, blockGasLimit: 2_000_000_000n });
+  for (let i = 0; i < 2 * size + 1; i++) {
+    t.chain.setBalance(user(i), 10n ** 21n);
+    const slot = BigInt(keccak256(encodeAbiParameters([{ type: "address" }, { type: "uint256" }], [user(i), 0n])));
+    t.chain.setStorageAt(t.fixtures.token, slot, 10n ** 24n);
+  }
+  return t;
+}
+
+async function submitBlock(t: TestChain, w: Workload, size: number, round: number): Promise<void> {
+  const a = artifacts();
+  for (let i = 0; i < size; i++) {
+    const from = user(i);
+    const hot = w.hot !== undefined && (i * 7919 + round) % 100 < w.hot * 100;
+    const to = hot ? user(2 * size) : user(size + i);
+    let tx: { to: Hex; data: Hex; value: bigint; gasLimit: bigint };
+    if (w.kind === "eth") tx = { to, data: "0x", value: 1n, gasLimit: 21_000n };
+    else if (w.kind === "erc20") tx = { to: t.fixtures.token, data: encodeFunctionData({ abi: a.EngToken.abi, functionName: "transfer", args: [to, 1n] }), value: 0n, gasLimit: 60_000n };
+    else tx = { to: t.fixtures.pool, data: encodeFunctionData({ abi: a.EngPool.abi, functionName: "swap", args: [10n ** 15n] }), value: 0n, gasLimit: 100_000n };
+    const nonce = t.chain.state.read(`n:${from}`);
+    await t.chain.submit(t.chain.buildTransaction({ type: 2, nonce, maxFeePerGas: GAS_PRICE, maxPriorityFeePerGas: 1n, ...tx }, from));
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+const results: Array<Record<string, unknown>> = [];
+for (const size of SIZES) {
+  for (const w of WORKLOADS) {
+    let sequentialMs = 0;
+    for (const config of CONFIGS) {
+      const t = await setup(config, size);
+      try {
+        const times: number[] = [];
+        let last;
+        for (let round = 0; round <= BLOCKS; round++) {
+          await submitBlock(t, w, size, round);
+          const ts = t.chain.latest().header.timestamp + 12n;
+          const block = await t.chain.mine(ts);
+          if (block.transactions.length !== size) throw new Error(`${w.name}: ${block.transactions.length} of ${size} included`);
+          if (round > 0) times.push(block.record.wallTimeMs);
+          last = block.record;
+        }
+        const ms = median(times);
+        if (config.executor === "sequential") sequentialMs = ms;
+        results.push({
+          size, workload: w.name, config: config.label, ms: Number(ms.toFixed(1)),
+          ratio: Number((sequentialMs / ms).toFixed(2)),
+          executedBy: last!.executedBy, fallbackReason: last!.fallbackReason,
+          incarnations: last!.incarnations, aborts: last!.aborts,
+        });
+        console.error(JSON.stringify(results[results.length - 1]));
+      } finally {
+        await t.chain.dispose();
+      }
+    }
+  }
+}
+
+console.log(
+  formatTable([
+    { type: "header", cells: ["txs", "workload", "executor", "ms", "vs seq", "executed by", "incarnations", "aborts"] },
+    ...results.map((r) => ({ type: "row" as const, cells: [String(r.size), String(r.workload), String(r.config), String(r.ms), `${r.ratio}x`, String(r.executedBy), String(r.incarnations), String(r.aborts)] })),
+  ]),
+);
+mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
+writeFileSync(new URL("./results/block-stm.json", import.meta.url), JSON.stringify({ machine: { cores: (await import("node:os")).cpus().length, node: process.version }, blocks: BLOCKS, results }, null, 2));

@@ -1,0 +1,166 @@
+/**
+ * Run-time conformance of declared access (DESIGN §5): each call frame's actual reads and
+ * writes of its own contract's storage are compared with what the function it runs declares
+ * (`@custom:reads` / `@custom:writes`, resolved for that frame's caller and calldata).
+ *
+ * The engine knows nothing about annotations: a {@link DeclarationSource} (see
+ * `sdk/rpc/declarations.ts`) answers, per frame, whether a slot read or write is declared.
+ * Checked: frames of CALL, STATICCALL and the transaction's own call into a contract with a
+ * declaration. Not checked: contract creation, DELEGATECALL/CALLCODE frames (their storage is
+ * the caller's while the code is another contract's), and functions without annotations
+ * ("undeclared", counted). In strict mode a violation aborts the whole transaction with
+ * {@link StrictModeViolation}, as Solana rejects a transaction that touches an undeclared account.
+ */
+import type { Hex } from "viem";
+import { storageKey, type LocationKey } from "./location.ts";
+
+/** What one frame may access in its own contract's storage. */
+export interface FrameCheck {
+  /** Contract name (from the artifact). */
+  contract: string;
+  /** Function signature, when the selector is known. */
+  function: string;
+  /** False when the function has no annotations (not checked, counted as undeclared). */
+  declared: boolean;
+  mayRead(slot: Hex, preimages: ReadonlyMap<Hex, Hex>): boolean;
+  mayWrite(slot: Hex, preimages: ReadonlyMap<Hex, Hex>): boolean;
+  /** A label for a slot of this contract, e.g. `Vault.balanceOf[0xf39f…2266]`. */
+  label(slot: Hex): string | undefined;
+}
+
+/** Answers which storage a frame is declared to access. */
+export interface DeclarationSource {
+  /**
+   * The check of a frame running `code` at `self`, or undefined when the contract has no access
+   * manifest (its frames are not checked).
+   */
+  frame(code: Uint8Array, calldata: Hex, sender: Hex, origin: Hex, self: Hex): FrameCheck | undefined;
+  /**
+   * How a worker thread rebuilds this source (Block-STM lanes check declared access too): the
+   * URL of a module, the name of its factory export, and structured-clone data to call it with.
+   */
+  workerSpec?(): DeclarationSourceSpec;
+}
+
+/** See {@link DeclarationSource.workerSpec}. */
+export interface DeclarationSourceSpec {
+  module: string;
+  factory: string;
+  data: unknown;
+}
+
+/** A location a frame touched but did not declare (DESIGN §3 "violation"). */
+export interface AccessViolationRecord {
+  /** The contract whose storage was touched (lowercase). */
+  address: Hex;
+  contract: string;
+  function: string;
+  location: LocationKey;
+  slot: Hex;
+  /** `Contract.variable[key]` when the storage layout decodes it, else `Contract.storage[slot]`. */
+  label: string;
+  access: "read" | "write";
+}
+
+/** Per-transaction conformance figures. */
+export interface ConformanceResult {
+  violations: AccessViolationRecord[];
+  /** Frames checked against a declaration. */
+  checkedFrames: number;
+  /** Frames into contracts with a manifest whose function has no annotations. */
+  undeclaredFrames: number;
+}
+
+/** Thrown (not an EVM error: it aborts the whole transaction) on a violation in strict mode. */
+export class StrictModeViolation extends Error {
+  readonly violation: AccessViolationRecord;
+  constructor(violation: AccessViolationRecord) {
+    const verb = violation.access === "write" ? "wrote" : "read";
+    const tag = violation.access === "write" ? "@custom:writes" : "@custom:reads";
+    super(
+      `Strict access mode: ${violation.contract}.${violation.function} ${verb} ${violation.label}, which its ${tag} does not declare. ` +
+        `Declare it in the function's annotations, or turn off \`parallel.strict\`.`,
+    );
+    this.name = "StrictModeViolation";
+    this.violation = violation;
+  }
+}
+
+interface Frame {
+  address: Hex;
+  check: FrameCheck | undefined;
+  reads: Set<Hex>;
+  writes: Set<Hex>;
+}
+
+/**
+ * Tracks the frames of one transaction. Each frame's accesses to its own contract's storage are
+ * collected and compared with its declaration when the frame exits: a slot written but not
+ * declared is a write violation; a slot only read and not declared is a read violation (the
+ * read that SSTORE does for gas metering is not reported on its own).
+ */
+export class FrameTracker {
+  readonly #source: DeclarationSource;
+  readonly #strict: boolean;
+  readonly #origin: Hex;
+  readonly #frames: Frame[] = [];
+  readonly #seen = new Set<string>();
+  /** keccak-256 preimages of 64-byte inputs hashed during the transaction (mapping slots). */
+  readonly preimages = new Map<Hex, Hex>();
+  readonly result: ConformanceResult = { violations: [], checkedFrames: 0, undeclaredFrames: 0 };
+
+  constructor(source: DeclarationSource, strict: boolean, origin: Hex) {
+    this.#source = source;
+    this.#strict = strict;
+    this.#origin = origin;
+  }
+
+  /** Enters a frame; `code` undefined = a frame that is not checked (create, delegatecall). */
+  enter(address: Hex, code: Uint8Array | undefined, calldata: Hex, sender: Hex): void {
+    const check = code === undefined || code.length === 0 ? undefined : this.#source.frame(code, calldata, sender, this.#origin, address);
+    if (check !== undefined) {
+      if (check.declared) this.result.checkedFrames++;
+      else this.result.undeclaredFrames++;
+    }
+    this.#frames.push({ address, check: check?.declared ? check : undefined, reads: new Set(), writes: new Set() });
+  }
+
+  /**
+   * Leaves the current frame and checks it.
+   * @throws {StrictModeViolation} in strict mode, for the frame's first violation.
+   */
+  exit(): void {
+    const frame = this.#frames.pop();
+    if (frame?.check === undefined) return;
+    const check = frame.check;
+    for (const slot of frame.writes) if (!check.mayWrite(slot, this.preimages)) this.#violation(frame, slot, "write");
+    for (const slot of frame.reads) {
+      if (!frame.writes.has(slot) && !check.mayRead(slot, this.preimages)) this.#violation(frame, slot, "read");
+    }
+  }
+
+  /** Called for every storage read/write of the transaction. */
+  access(address: string, slot: Hex, access: "read" | "write"): void {
+    const frame = this.#frames[this.#frames.length - 1];
+    if (frame?.check === undefined || frame.address !== address) return;
+    (access === "write" ? frame.writes : frame.reads).add(slot);
+  }
+
+  #violation(frame: Frame, slot: Hex, access: "read" | "write"): void {
+    const check = frame.check!;
+    const id = `${check.function}|${frame.address}|${slot}|${access}`;
+    if (this.#seen.has(id)) return;
+    this.#seen.add(id);
+    const violation: AccessViolationRecord = {
+      address: frame.address,
+      contract: check.contract,
+      function: check.function,
+      location: storageKey(frame.address, slot),
+      slot,
+      label: check.label(slot) ?? `${check.contract}.storage[${slot}]`,
+      access,
+    };
+    if (this.#strict) throw new StrictModeViolation(violation);
+    this.result.violations.push(violation);
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * Declared access of the project's contracts, for the engine's run-time conformance check: the
+ * access manifests written by the build (`<Contract>.access`), matched to running code
+ * through the {@link ContractRegistry}.
+ */
+import { bytesToHex } from "@ethereumjs/util";
+import type { Abi, Hex } from "viem";
+import { decodeSlot } from "../access/decode.ts";
+import type { AccessManifest } from "../access/manifest.ts";
+import { compileManifestForRuntime, type RuntimeDeclarations } from "../access/runtime.ts";
+import type { DeclarationSource, DeclarationSourceSpec, FrameCheck } from "../engine/conformance.ts";
+import { type ContractArtifact, ContractRegistry } from "./contract-registry.ts";
+
+interface Entry {
+  manifest: AccessManifest;
+  runtime: RuntimeDeclarations;
+}
+
+export class ManifestDeclarations implements DeclarationSource {
+  readonly #registry: ContractRegistry;
+  readonly #byContract = new Map<string, Entry>();
+  /** Code bytes → fully qualified name (or null): code arrays are shared, so identity works. */
+  readonly #byCode = new WeakMap<Uint8Array, string | null>();
+
+  constructor(registry: ContractRegistry) {
+    this.#registry = registry;
+  }
+
+  /** Number of contracts with a manifest. */
+  get size(): number {
+    return this.#byContract.size;
+  }
+
+  /** Rebuilds a source in a worker thread from {@link workerSpec}'s data. */
+  static fromData(data: { artifacts: ContractArtifact[]; manifests: AccessManifest[] }): ManifestDeclarations {
+    const registry = new ContractRegistry();
+    registry.add(data.artifacts);
+    const declarations = new ManifestDeclarations(registry);
+    for (const manifest of data.manifests) declarations.add(manifest);
+    return declarations;
+  }
+
+  workerSpec(): DeclarationSourceSpec {
+    return {
+      module: import.meta.url,
+      factory: "declarationsFromData",
+      data: { artifacts: this.#registry.artifacts(), manifests: [...this.#byContract.values()].map((e) => e.manifest) },
+    };
+  }
+
+  /** Adds a contract's manifest (its artifact must be in the registry to be recognised). */
+  add(manifest: AccessManifest, abi?: Abi): void {
+    this.#byContract.set(`${manifest.sourceName}:${manifest.contractName}`, {
+      manifest,
+      runtime: compileManifestForRuntime(manifest, abi),
+    });
+  }
+
+  frame(code: Uint8Array, calldata: Hex, sender: Hex, origin: Hex, self: Hex): FrameCheck | undefined {
+    let fqn = this.#byCode.get(code);
+    if (fqn === undefined) {
+      const known = this.#registry.byRuntimeCode(bytesToHex(code) as Hex);
+      fqn = known === undefined ? null : `${known.artifact.sourceName}:${known.artifact.contractName}`;
+      this.#byCode.set(code, fqn);
+    }
+    if (fqn === null) return undefined;
+    const entry = this.#byContract.get(fqn);
+    if (entry === undefined) return undefined;
+    const declaration = entry.runtime(calldata, sender, origin, self);
+    const { manifest } = entry;
+    return {
+      contract: manifest.contractName,
+      function: declaration.signature ?? declaration.selector ?? "(fallback)",
+      declared: declaration.declared,
+      mayRead: (slot, preimages) => declaration.mayRead(slot, preimages),
+      mayWrite: (slot, preimages) => declaration.mayWrite(slot, preimages),
+      label: (slot) => decodeSlot(manifest.storageLayout, manifest.contractName, slot, [sender, origin, self])?.label,
+    };
+  }
+}
+
+/** The factory {@link ManifestDeclarations.workerSpec} names (module-level, for dynamic import). */
+export const declarationsFromData = (data: { artifacts: ContractArtifact[]; manifests: AccessManifest[] }): ManifestDeclarations =>
+  ManifestDeclarations.fromData(data);
