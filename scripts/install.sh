@@ -4,4 +4,7 @@
 source "$(dirname "$0")/node22.sh"
 cd "$HP_ROOT"
 echo "hardhat-parallel: installing with node $(node --version), npm $(npm --version)" >&2
-if [ -f package-lock.json ]; then npm ci; else npm install; fi
+# `npm install`, not `npm ci`: the lockfile pins every version, but npm records the native
+# packages of the platform it ran on only (e.g. EDR's linux-x64 binary), and `npm ci` then
+# refuses the lockfile on any machine; `npm install` keeps the pinned versions.
+npm install --no-audit --no-fund
