@@ -1,6 +1,8 @@
 /**
  * hardhat-parallel: the Hardhat 3 plugin. Adds the `parallel` network (an @ethereumjs/vm dev
- * chain executed with Block-STM) and the `parallel` config section.
+ * chain executed with Block-STM) and the `parallel` config section, and after `hardhat test` the
+ * per-test parallelism report (`plugins/report/`; global flags `--no-parallel-report`,
+ * `--parallel-snapshot`, `--parallel-check`; task `parallel-report`).
  *
  * @example
  * ```ts
@@ -8,6 +10,8 @@
  * export default defineConfig({ plugins: [hardhatParallel], parallel: { lanes: 2 } });
  * ```
  */
+import { globalFlag, task } from "hardhat/config";
+import { ArgumentType } from "hardhat/types/arguments";
 import type { HardhatPlugin } from "hardhat/types/plugins";
 import "./type-extensions.ts";
 
@@ -16,7 +20,37 @@ const hardhatParallel: HardhatPlugin = {
   hookHandlers: {
     config: () => import("./hooks/config.ts"),
     network: () => import("./hooks/network.ts"),
+    solidity: () => import("./hooks/solidity.ts"),
+    test: () => import("./hooks/test.ts"),
   },
+  globalOptions: [
+    globalFlag({
+      name: "noParallelReport",
+      description: "Do not print or write the per-test parallelism report after the tests",
+    }),
+    globalFlag({
+      name: "parallelSnapshot",
+      description: "Write each test's contention and parallelism to the budget snapshot (.parallel-snapshot.json)",
+    }),
+    globalFlag({
+      name: "parallelCheck",
+      description: "Fail when a test's contention rose or its parallelism fell beyond parallel.report.tolerance",
+    }),
+  ],
+  tasks: [
+    task("parallel-report", "Prints the parallelism report of the last test run (from its JSON file)")
+      .addOption({
+        name: "file",
+        description: "The report JSON to read (default: parallel.report.json, reports/parallel-report.json)",
+        type: ArgumentType.STRING_WITHOUT_DEFAULT,
+        defaultValue: undefined,
+      })
+      .addFlag({ name: "markdown", description: "Print the Markdown summary instead of the table" })
+      .addFlag({ name: "check", description: "Check the report against the budget snapshot; fail on a regression" })
+      .addFlag({ name: "snapshot", description: "Write the budget snapshot from the report" })
+      .setAction(() => import("./tasks/parallel-report.ts"))
+      .build(),
+  ],
   npmPackage: "hardhat-parallel",
 };
 

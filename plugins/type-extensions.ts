@@ -6,6 +6,7 @@ import "hardhat/types/config";
 import type { ChainType, DefaultChainType } from "hardhat/types/network";
 import type { ParallelConnectionHelpers } from "./internal/connection-helpers.ts";
 import type { ParallelChainOptions } from "../sdk/engine/options.ts";
+import type { ParallelReportConfig, ParallelReportUserConfig } from "./report/config.ts";
 
 /** The user's `parallel` config (all optional; see README for defaults). */
 export type ParallelUserConfig = Omit<ParallelChainOptions, "initialDate"> & {
@@ -13,14 +14,22 @@ export type ParallelUserConfig = Omit<ParallelChainOptions, "initialDate"> & {
   initialDate?: Date | string;
 };
 
+/** The top-level `parallel` section: chain options plus the per-test report. */
+export type ParallelGlobalUserConfig = ParallelUserConfig & {
+  /** The per-test parallelism report, budgets and their files (`plugins/report/config.ts`). */
+  report?: ParallelReportUserConfig;
+};
+
 /** The resolved `parallel` config: the chain options every parallel network starts from. */
 export interface ParallelConfig {
   chain: ParallelChainOptions;
+  /** The resolved report config (absolute paths). */
+  report: ParallelReportConfig;
 }
 
 declare module "hardhat/types/config" {
   interface HardhatUserConfig {
-    parallel?: ParallelUserConfig;
+    parallel?: ParallelGlobalUserConfig;
   }
   interface HardhatConfig {
     parallel: ParallelConfig;
@@ -39,5 +48,16 @@ declare module "hardhat/types/network" {
   interface NetworkConnection<ChainTypeT extends ChainType | string = DefaultChainType> {
     /** Parallel-network helpers (batches, execution records, read/write sets). */
     parallel: ParallelConnectionHelpers;
+  }
+}
+
+declare module "hardhat/types/global-options" {
+  interface GlobalOptions {
+    /** `--no-parallel-report`: do not print or write the parallelism report after `hardhat test`. */
+    noParallelReport: boolean;
+    /** `--parallel-snapshot`: write each test's figures to the budget snapshot file. */
+    parallelSnapshot: boolean;
+    /** `--parallel-check`: fail when a test's contention or parallelism regressed beyond the tolerance. */
+    parallelCheck: boolean;
   }
 }

@@ -7,6 +7,8 @@ import type { HardhatUserConfig } from "hardhat/config";
 import { validateUserConfigZodType } from "@nomicfoundation/hardhat-zod-utils";
 import type { ParallelChainOptions } from "../../sdk/engine/options.ts";
 import { userConfigSchema } from "../internal/config-schema.ts";
+import { resolveReportConfig } from "../report/config.ts";
+import { withAttributionHooks } from "../report/mocha-config.ts";
 import type { ParallelUserConfig } from "../type-extensions.ts";
 
 /** Name of the network the plugin adds. */
@@ -50,7 +52,8 @@ export default async (): Promise<Partial<ConfigHooks>> => ({
   validateUserConfig: async (userConfig) => validateUserConfigZodType(userConfig, userConfigSchema),
   resolveUserConfig: async (userConfig, resolveConfigurationVariable, next) => {
     const resolved = await next(userConfig, resolveConfigurationVariable);
-    const global = toChainOptions(userConfig.parallel);
+    const { report: reportUserConfig, ...chainUserConfig } = userConfig.parallel ?? {};
+    const global = toChainOptions(chainUserConfig);
     const networks = { ...resolved.networks };
     for (const [name, userNetwork] of Object.entries(userConfig.networks ?? {})) {
       const marker = (userNetwork as { parallel?: boolean | ParallelUserConfig }).parallel;
@@ -59,7 +62,11 @@ export default async (): Promise<Partial<ConfigHooks>> => ({
       const own = marker === true ? {} : toChainOptions(marker);
       networks[name] = { ...network, parallel: { ...global, ...stripUndefined(own) } };
     }
-    return { ...resolved, networks, parallel: { chain: global } };
+    return withAttributionHooks({
+      ...resolved,
+      networks,
+      parallel: { chain: global, report: resolveReportConfig(reportUserConfig, resolved.paths.root) },
+    });
   },
 });
 

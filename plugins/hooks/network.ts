@@ -4,17 +4,17 @@
  * networks, so Hardhat's own request handlers are bypassed (DESIGN §4).
  */
 import type { HookContext, NetworkHooks } from "hardhat/types/hooks";
-import type { ContractArtifact } from "../../sdk/rpc/contract-registry.ts";
 import type { ChainType, NetworkConnection } from "hardhat/types/network";
 import type { JsonRpcResponse } from "hardhat/types/providers";
 import { createParallelProvider, type ParallelProvider } from "../../sdk/rpc/provider.ts";
 import { createConnectionHelpers } from "../internal/connection-helpers.ts";
 import { registerConnection, unregisterConnection } from "../internal/connections.ts";
+import { equipProvider, loadProjectContracts, type ProjectContracts } from "../internal/project-contracts.ts";
 
 export default async (): Promise<Partial<NetworkHooks>> => {
   const providers = new WeakMap<NetworkConnection<ChainType | string>, Promise<ParallelProvider>>();
 
-  let artifacts: Promise<ContractArtifact[]> | undefined;
+  let projectContracts: Promise<ProjectContracts> | undefined;
   const providerFor = (
     context: HookContext,
     connection: NetworkConnection<ChainType | string>,
@@ -23,10 +23,10 @@ export default async (): Promise<Partial<NetworkHooks>> => {
     if (config.type !== "http" || config.parallel === undefined) return undefined;
     let provider = providers.get(connection);
     if (provider === undefined) {
-      artifacts ??= loadArtifacts(context);
-      const known = artifacts;
+      projectContracts ??= loadProjectContracts(context);
+      const known = projectContracts;
       provider = createParallelProvider(config.parallel).then(async (p) => {
-        p.contracts.add(await known);
+        equipProvider(p, await known);
         registerConnection(connection, p);
         return p;
       });
@@ -40,7 +40,10 @@ export default async (): Promise<Partial<NetworkHooks>> => {
       const connection = await next(context);
       const config = connection.networkConfig;
       const enabled = config.type === "http" && config.parallel !== undefined;
-      connection.parallel = createConnectionHelpers(connection.provider as never, enabled, connection.networkName);
+      connection.parallel = createConnectionHelpers(connection.provider as never, enabled, connection.networkName, {
+        artifacts: context.artifacts,
+        lanes: config.type === "http" ? config.parallel?.lanes : undefined,
+      });
       return connection;
     },
     async onRequest(context, connection, request, next) {
@@ -60,16 +63,3 @@ export default async (): Promise<Partial<NetworkHooks>> => {
     },
   };
 };
-
-/**
- * The project's compiled contracts, for EDR-style revert messages and contract names in reports.
- * An unbuilt project simply has none.
- */
-async function loadArtifacts(context: HookContext): Promise<ContractArtifact[]> {
-  try {
-    const names = await context.artifacts.getAllFullyQualifiedNames();
-    return (await Promise.all([...names].map((name) => context.artifacts.readArtifact(name)))) as unknown as ContractArtifact[];
-  } catch {
-    return [];
-  }
-}

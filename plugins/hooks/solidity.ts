@@ -7,7 +7,7 @@
  * - `build`: after Hardhat's build (compilation, artifacts, build info), check every
  *   `@custom:reads` / `@custom:writes` annotation of the contracts in the source paths (Solidity
  *   test files are skipped) against the storage layouts and write
- *   `<Contract>.access.json` manifests next to the artifacts. A bad annotation fails the build
+ *   `<Contract>.access` manifests next to the artifacts. A bad annotation fails the build
  *   with a `HardhatPluginError` listing `file:line:column`, the annotation, what is wrong and a
  *   hint — also on later builds that hit the compilation cache (see
  *   `plugins/internal/access-manifests.ts`).
@@ -23,7 +23,7 @@ import { addAccessOutputSelection, type BuildToCheck, emitAccessManifests } from
 /** Contract artifacts (`<Contract>.json`) in one source file's artifact folder. */
 async function artifactsIn(directory: string): Promise<string[]> {
   const entries = await readdir(directory).catch(() => [] as string[]);
-  return entries.filter((f) => f.endsWith(".json") && !f.endsWith(".access.json")).map((f) => path.join(directory, f));
+  return entries.filter((f) => f.endsWith(".json")).map((f) => path.join(directory, f));
 }
 
 export default async (): Promise<Partial<SolidityHooks>> => ({

@@ -1,7 +1,7 @@
 /**
  * Build-time side of declared access lists (DESIGN §5): after a Solidity build, check every
  * `@custom:reads` / `@custom:writes` annotation and write one access manifest per contract next
- * to its artifact (`<artifacts>/<source>/<Contract>.access.json`, format in
+ * to its artifact (`<artifacts>/<source>/<Contract>.access`, format in
  * `sdk/access/manifest.ts`).
  *
  * Inputs come from Hardhat's build-info files (`<artifacts>/build-info/<id>.json` holds the solc

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { HARDFORKS } from "../../sdk/engine/options.ts";
+import { REPORT_COLUMNS } from "../report/types.ts";
 
 const bigintLike = z.union([z.bigint().nonnegative(), z.number().int().nonnegative()], {
   errorMap: () => ({ message: "Expected a non-negative integer (number or bigint)" }),
@@ -53,8 +54,27 @@ export const parallelOptionsSchema = z
   })
   .strict();
 
+/** `parallel.report` (see `plugins/report/config.ts`). */
+export const reportOptionsSchema = z
+  .object({
+    enabled: z.boolean().optional(),
+    columns: z.array(z.enum(REPORT_COLUMNS)).optional(),
+    json: z.union([z.string().min(1), z.literal(false)]).optional(),
+    markdown: z.union([z.string().min(1), z.literal(false)]).optional(),
+    snapshot: z.string().min(1).optional(),
+    tolerance: z
+      .object({
+        contention: z.number().min(0).max(1).optional(),
+        parallelism: z.number().min(0).max(1).optional(),
+      })
+      .strict()
+      .optional(),
+    hotLocations: z.number().int().nonnegative().optional(),
+  })
+  .strict();
+
 export const userConfigSchema = z.object({
-  parallel: parallelOptionsSchema.optional(),
+  parallel: parallelOptionsSchema.extend({ report: reportOptionsSchema.optional() }).optional(),
   networks: z
     .record(
       z.string(),

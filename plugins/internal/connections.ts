@@ -6,9 +6,22 @@ import type { ChainType, NetworkConnection } from "hardhat/types/network";
 import type { ParallelProvider } from "../../sdk/rpc/provider.ts";
 
 const byConnection = new Map<NetworkConnection<ChainType | string>, ParallelProvider>();
+const registrationListeners = new Set<(provider: ParallelProvider) => void>();
 
 export function registerConnection(connection: NetworkConnection<ChainType | string>, provider: ParallelProvider): void {
   byConnection.set(connection, provider);
+  for (const listener of registrationListeners) listener(provider);
+}
+
+/**
+ * Calls `listener` with the provider of every parallel connection: at once for the live ones,
+ * then for each new one when it is registered (the test report subscribes to `chain.onBlock`
+ * this way). Returns a function that removes the listener.
+ */
+export function onConnectionRegistered(listener: (provider: ParallelProvider) => void): () => void {
+  registrationListeners.add(listener);
+  for (const provider of byConnection.values()) listener(provider);
+  return () => registrationListeners.delete(listener);
 }
 
 export function unregisterConnection(connection: NetworkConnection<ChainType | string>): void {

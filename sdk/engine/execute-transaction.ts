@@ -62,6 +62,7 @@ export async function executeTransaction(
   etx: EngineTransaction,
 ): Promise<ExecutionResult> {
   const { vm, state } = lane;
+  resetEvm(vm);
   state.begin(base, block.header.coinbase.toString());
   const tracker =
     lane.conformance === undefined ? undefined : new FrameTracker(lane.conformance.source, lane.conformance.strict, etx.from);
@@ -102,6 +103,19 @@ export async function executeTransaction(
     error: exec.exceptionError?.error,
     ...(tracker === undefined ? {} : { conformance: tracker.result }),
   };
+}
+
+/**
+ * Clears what the EVM keeps between transactions. runTx does this itself when a transaction
+ * completes, but one that was cut off by a thrown error (a Block-STM lane blocked on an
+ * ESTIMATE marker, a strict-mode violation) leaves its touched accounts in the journal (the
+ * next runTx would "clean them up" against the next transaction's state) and its EIP-1153
+ * transient storage behind (a transient reentrancy lock would stay set).
+ */
+function resetEvm(vm: ExecutionVM["vm"]): void {
+  const evm = vm.evm as unknown as { journal: { cleanJournal(): void }; transientStorage: object };
+  evm.journal.cleanJournal();
+  evm.transientStorage = new (evm.transientStorage.constructor as new () => object)();
 }
 
 /** ethereumjs appends "(vm hf=... -> block ... -> tx ...)" to its messages; users need the first part. */

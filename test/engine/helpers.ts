@@ -92,6 +92,7 @@ export type Op =
   | { kind: "mint"; from: number; to: number }
   | { kind: "swap"; from: number; dx: bigint }
   | { kind: "counter"; from: number }
+  | { kind: "guarded"; from: number }
   | { kind: "revert"; from: number }
   | { kind: "oog"; from: number }
   | { kind: "create"; from: number; v: bigint }
@@ -122,6 +123,8 @@ export function opToTx(op: Op, t: TestChain): { to: Hex; data: Hex; value: bigin
       return { to: pool, data: encodeFunctionData({ abi: a.EngPool.abi, functionName: "swap", args: [op.dx] }), value: 0n, gasLimit: 150_000n };
     case "counter":
       return { to: counter, data: encodeFunctionData({ abi: a.EngCounter.abi, functionName: "inc" }), value: 0n, gasLimit: 60_000n };
+    case "guarded":
+      return { to: counter, data: encodeFunctionData({ abi: a.EngCounter.abi, functionName: "guardedInc" }), value: 0n, gasLimit: 80_000n };
     case "revert":
       return { to: counter, data: encodeFunctionData({ abi: a.EngCounter.abi, functionName: "fail" }), value: 0n, gasLimit: 60_000n };
     case "oog":

@@ -287,6 +287,9 @@ export class BlockStmExecutor implements BlockExecutor {
         execArgv: this.#execArgv,
         workerData: init,
       });
+      // Idle lanes must not keep the process alive (a test run ends with connections still
+      // open); while a block executes, its per-batch timeout timers keep the event loop alive.
+      worker.unref();
       const lane: Lane = {
         index,
         worker,

@@ -1,0 +1,56 @@
+/**
+ * The location decoder of the report and the connection assertions: turns location keys into
+ * `Contract.variable[key]` labels with the storage layouts of the contracts involved (DESIGN §3
+ * "hot location"), using `sdk/access`'s slot decoder.
+ */
+import type { Address } from "viem";
+import type { StorageLayout } from "../../sdk/access/layout.ts";
+import { createSlotDecoder, type CandidateKey, type DecodedSlot } from "../../sdk/access/decode.ts";
+import { parseLocationKey } from "../../sdk/engine/location.ts";
+import type { LocationDecoder } from "../../sdk/analysis/types.ts";
+
+/** A contract at an address, as far as the decoder needs it. */
+export interface DecodableContract {
+  name: string;
+  /** solc storage layout; without it the contract's slots keep their default labels. */
+  layout?: StorageLayout;
+}
+
+/** Upper bound of hashed regions per contract decoder (see `createSlotDecoder`). */
+const MAX_REGIONS = 50_000;
+
+/**
+ * Builds a {@link LocationDecoder}:
+ * - a storage slot of a contract with a layout → the `sdk/access` label, e.g.
+ *   `SharedCounter.count`, `Token.balanceOf[0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266]`
+ *   (mapping keys are found by hashing the `candidates` forward);
+ * - the balance, nonce or code of a named contract → `balance(Vault)`, `nonce(Vault)`,
+ *   `code(Vault)`;
+ * - anything else → `undefined` (the analysis then uses the default label).
+ *
+ * Slot decoders are built lazily, once per contract.
+ *
+ * @param contracts named contracts by lowercase address.
+ * @param candidates mapping keys to try: addresses (lowercase hex) and integers.
+ */
+export function createReportDecoder(
+  contracts: ReadonlyMap<Address, DecodableContract>,
+  candidates: readonly CandidateKey[],
+): LocationDecoder {
+  const slotDecoders = new Map<Address, ((slot: bigint) => DecodedSlot | undefined) | null>();
+  return (key) => {
+    const location = parseLocationKey(key);
+    const contract = contracts.get(location.address);
+    if (contract === undefined) return undefined;
+    if (location.kind !== "storage") return `${location.kind}(${contract.name})`;
+    let decode = slotDecoders.get(location.address);
+    if (decode === undefined) {
+      decode =
+        contract.layout === undefined
+          ? null
+          : createSlotDecoder(contract.layout, contract.name, candidates, { maxRegions: MAX_REGIONS });
+      slotDecoders.set(location.address, decode);
+    }
+    return decode?.(BigInt(location.slot))?.label;
+  };
+}

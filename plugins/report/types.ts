@@ -1,0 +1,203 @@
+/**
+ * Data shapes of the per-test parallelism report (DESIGN §1.3, §3).
+ *
+ * Two layers:
+ * - **Recorded** data ({@link RecordedBlock}): what the plugin keeps of every block mined on a
+ *   parallel network while tests run — read and write sets as location keys, gas, calldata
+ *   hints, the execution record and the code hashes of the contracts involved. It is plain JSON
+ *   (gas as decimal strings) because mocha's parallel workers send it to the main process as
+ *   files.
+ * - The **report** ({@link ParallelReport}): the analysed figures of every test, written as
+ *   `reports/parallel-report.json` and the source of the table, the Markdown summary, the
+ *   `parallel-report` task and the snapshot budgets (`.parallel-snapshot.json`).
+ *
+ * Words (contention, critical path, parallelism, speedup(P), potential vs achieved): DESIGN §3.
+ */
+import type { Address, Hex } from "viem";
+import type { LocationKey } from "../../sdk/engine/location.ts";
+import type { AnalysisKind, FunctionCount } from "../../sdk/analysis/types.ts";
+
+/** One mined transaction as recorded for the report. */
+export interface RecordedTransaction {
+  hash: Hex;
+  /** Index in its block (0-based). */
+  index: number;
+  /** Sender, lowercase. */
+  from: Address;
+  /** Called address, lowercase; `null` for a contract creation. */
+  to: Address | null;
+  /** Address of the contract a creation deployed, lowercase. */
+  created?: Address;
+  /** First four bytes of the calldata of a call, lowercase. */
+  selector?: Hex;
+  /**
+   * Candidate mapping keys found in the calldata (32-byte argument words that look like
+   * addresses, and small integers as decimal strings). The storage-layout decoder tries them.
+   */
+  keys?: { addresses: Address[]; integers: string[] };
+  /** Gas used (receipt `gasUsed`), decimal string (gas). */
+  gasUsed: string;
+  /** 1 success, 0 reverted. */
+  status: 0 | 1;
+  /** Read set: location keys (`sdk/engine/location.ts`). */
+  reads: LocationKey[];
+  /** Write set: location keys. */
+  writes: LocationKey[];
+  /**
+   * Declared-access violations of the transaction (DESIGN §3, §5), present (possibly empty)
+   * when the network checked its frames against `@custom:reads` / `@custom:writes`; absent when
+   * it did not check (no access manifests).
+   */
+  violations?: RecordedViolation[];
+}
+
+/** A location a call frame touched but its function did not declare. */
+export interface RecordedViolation {
+  contract: string;
+  function: string;
+  location: LocationKey;
+  /** `Contract.variable[key]` label from the engine's decoder. */
+  label: string;
+  access: "read" | "write";
+}
+
+/** One mined block as recorded for the report. */
+export interface RecordedBlock {
+  /** Block number, decimal string. */
+  number: string;
+  /** Lanes configured for the network (`parallel.lanes`, default 2): the headline speedup(P). */
+  lanes: number;
+  /** Executor that produced the block (`sequential`, `block-stm`, `declared`). */
+  executedBy: string;
+  /** Block-STM re-executions (incarnations beyond the first) from the execution record. */
+  reExecutions: number;
+  /** Why the block fell back to sequential execution, if it did. */
+  fallbackReason?: string;
+  transactions: RecordedTransaction[];
+  /**
+   * Code hash (0x-prefixed keccak-256) of every contract the block's transactions called,
+   * created or touched storage of, after the block. Addresses without code are left out.
+   */
+  codeHashes: Record<Address, Hex>;
+}
+
+/** Runtime code by code hash, shared by all recorded blocks of a run. */
+export type CodeTable = Record<Hex, Hex>;
+
+/** Where a bucket of blocks came from. */
+export type BucketKind = "test" | "hooks";
+
+/** The blocks attributed to one mocha test (or to hooks / top-level code of a file or suite). */
+export interface RecordedBucket {
+  /** Unique key: `<file>\u0000<title>`. */
+  key: string;
+  /** The test's full title (`describe` titles and the `it` title), or e.g. `(before hooks) Vault`. */
+  title: string;
+  /** Test file, relative to the working directory, when known. */
+  file?: string;
+  kind: BucketKind;
+  blocks: RecordedBlock[];
+}
+
+/** Everything recorded in one process (or one mocha worker), as written to a worker file. */
+export interface RecordedRun {
+  _format: "hardhat-parallel-recording";
+  version: 1;
+  buckets: RecordedBucket[];
+  codes: CodeTable;
+}
+
+// ---- the report ------------------------------------------------------------------------
+
+/** A hot location in the report (DESIGN §3 "hot location"). */
+export interface ReportHotLocation {
+  /** Decoded label (`Counter.count`, `Token.balanceOf[0x…]`) or the default label. */
+  label: string;
+  /** Whether `label` came from the storage layout / artifacts. */
+  decoded: boolean;
+  location: LocationKey;
+  /** Name of the contract at the location's address, when known. */
+  contract?: string;
+  /** Dependency edges it caused. */
+  dependencies: number;
+  /** Functions of the writers of those edges, most frequent first. */
+  writers: FunctionCount[];
+  /** Functions of the readers of those edges, most frequent first. */
+  readers: FunctionCount[];
+}
+
+/** The figures of one test. Ratios are plain numbers; gas is a decimal string (gas). */
+export interface TestReport {
+  /** Full title (or the hooks bucket name, e.g. `(before hooks) Vault`). */
+  title: string;
+  file?: string;
+  bucket: BucketKind;
+  /**
+   * `achieved`: the figures are those of the blocks that held at least two transactions (they
+   * ran in parallel); single-transaction blocks of the same test are counted in `blocks` and
+   * `transactions` but not analysed. `potential`: every block held one transaction (automine);
+   * all of them are analysed as one pseudo-block.
+   */
+  kind: AnalysisKind;
+  /** Blocks the test mined (all of them). */
+  blocks: number;
+  /** Blocks with at least two transactions. */
+  achievedBlocks: number;
+  /** Transactions the test mined (all of them). */
+  transactions: number;
+  /** Transactions behind the figures (see `kind`). */
+  analysedTransactions: number;
+  dependentTransactions: number;
+  /** Edges of the dependency graph(s). */
+  dependencies: number;
+  /** Share of analysed transactions with at least one dependency (0..1). */
+  contention: number;
+  criticalPath: { gas: string; length: number };
+  /** Total gas of the analysed transactions (gas, decimal string). */
+  totalGas: string;
+  /** total gas / critical-path gas. */
+  parallelism: number;
+  /** Lanes P of `speedup` (the network's configured lanes). */
+  lanes: number;
+  /** speedup(P) at `lanes`. */
+  speedup: number;
+  /** speedup(16). */
+  speedup16: number;
+  /** Block-STM re-executions of the achieved blocks; `null` for a potential analysis. */
+  reExecutions: number | null;
+  /** Declared-access violations; `null` when the run did not check declared access. */
+  violations: number | null;
+  /** Top hot locations of the test, most dependencies first. */
+  hotLocations: ReportHotLocation[];
+}
+
+/** The report of one `hardhat test` run (`reports/parallel-report.json`). */
+export interface ParallelReport {
+  _format: "hardhat-parallel-report";
+  version: 1;
+  /** ISO 8601 time the report was written. */
+  generatedAt: string;
+  /** The configured lanes most tests ran with (headline speedup). */
+  lanes: number;
+  /** Tests that mined at least one transaction, worst first (see `sortTests`). */
+  tests: TestReport[];
+  /** Hot locations of the whole run (all tests merged), most dependencies first. */
+  hotLocations: ReportHotLocation[];
+  totals: { tests: number; blocks: number; transactions: number; achievedBlocks: number };
+}
+
+/** Columns of the report table and the Markdown summary (the test title is always shown). */
+export const REPORT_COLUMNS = [
+  "kind",
+  "blocks",
+  "transactions",
+  "contention",
+  "criticalPath",
+  "parallelism",
+  "speedup",
+  "speedup16",
+  "reExecutions",
+  "violations",
+  "hotLocation",
+] as const;
+export type ReportColumn = (typeof REPORT_COLUMNS)[number];

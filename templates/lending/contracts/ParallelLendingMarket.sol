@@ -1,0 +1,793 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IParallelERC20} from "hardhat-parallel/contracts/interfaces/IParallelERC20.sol";
+import {MulDiv} from "hardhat-parallel/contracts/MulDiv.sol";
+import {SafeTransfer} from "hardhat-parallel/contracts/SafeTransfer.sol";
+import {ShardedCounter} from "hardhat-parallel/contracts/ShardedCounter.sol";
+import {TransientReentrancyGuard} from "hardhat-parallel/contracts/TransientReentrancyGuard.sol";
+
+import {LendingMath} from "./LendingMath.sol";
+
+/// @title ParallelLendingMarket
+/// @author hardhat-parallel
+/// @notice A lending market for one borrowable asset against one collateral asset, priced by an
+///         oracle, whose user actions from different users touch disjoint storage: interest is
+///         fixed per epoch, so no user action has to accrue (write) shared interest state.
+///
+/// @dev ## Flow
+/// - Lenders `supply` / `withdraw` the asset and earn the supply rate; borrowers
+///   `supplyCollateral` / `withdrawCollateral` the collateral asset and `borrow` / `repay` the
+///   asset; anyone may `liquidate` a position whose debt exceeds its liquidation limit.
+/// - Time is cut into epochs of at least `epochDuration` seconds. Within an epoch the borrow and
+///   supply rates are fixed, and the interest indices are pure functions of time:
+///   `borrowIndex(t) = ceil(I_b * (1 + r_b * (t - start)))`,
+///   `supplyIndex(t) = floor(I_s * (1 + r_s * (t - start)))` (simple interest within an epoch,
+///   compounded at every epoch boundary). User actions *compute* the index from the epoch values;
+///   they never write it.
+/// - `rollEpoch()` (permissionless, once `epochDuration` has passed) closes the epoch: it freezes
+///   the indices at the current time, sums the sharded totals, computes the utilisation and
+///   with it the next epoch's rates from the kinked model of {LendingMath}.
+///
+/// ## Why each slot is or is not shared
+/// - A user's position (`_positions[user]`: collateral, scaled debt, scaled supply) is written only
+///   by that user's own actions, and by liquidations of it.
+/// - The totals that `rollEpoch` needs are {ShardedCounter}s of *scaled* amounts (principal
+///   divided by the index), which do not change as interest accrues: a supply writes
+///   `_totalScaledSupply.shards[shard(msg.sender)]`, a borrow or repayment
+///   `_totalScaledDebt.shards[shard(borrower)]`.
+/// - `_epoch` (rates, indices, start) is written only by `rollEpoch`; user actions only read it.
+///   A user action in the same block as a roll depends on it: one serial step per epoch.
+/// - Health checks read only the user's own position, `_epoch` and the oracle (whose storage only
+///   its updater writes).
+/// - The assets: if a token implements {IParallelERC20}, the constructor opts the market in to a
+///   sharded balance in it, so `transferFrom(user, market, x)` credits the market's token shard
+///   `shard(user)`. Payouts (withdraw, borrow, collateral withdrawal, seized collateral) are paid
+///   from one preferred shard with `transferFromShard` when it holds enough — the user's own for
+///   withdrawals, the borrower's for seized collateral — and otherwise with a plain `transfer`,
+///   which sweeps further shards (correct, but it reads the shards it visits, so it depends on
+///   the transactions that wrote them). Borrowers draw on lenders' cash, so the market's idle cash
+///   should be spread over the shards: {spreadLiquidity} (any keeper, e.g. after each roll) tops
+///   shards up from one shard.
+/// - The reentrancy guard is transient (EIP-1153): no storage.
+/// Two users' actions therefore conflict only when the users fall in the same shard (probability
+/// 1/256 per pair, about 17 of 100 random users; see the README).
+///
+/// ## Trade-offs
+/// - Rates lag: a rate is set from the utilisation at the start of its epoch and holds for the
+///   whole epoch, however utilisation moves meanwhile. If utilisation falls within an epoch, the
+///   suppliers' promised interest can exceed what borrowers pay; the reserve (the reserve factor
+///   share of the interest, plus rounding) absorbs the difference. The market's surplus is
+///   `cash + totalDebt() - totalSupplied()`.
+/// - If nobody rolls the epoch, interest keeps accruing linearly at the old rates.
+/// - `rollEpoch` reads 512 shards (about 1.1M gas) and depends on every action of its block.
+///
+/// ## Rounding (in the protocol's favour)
+/// Debt: `ceil(scaledDebt * borrowIndex / RAY)`; a borrow of `a` adds `ceil(a * RAY / index)`
+/// scaled debt; a partial repayment of `a` removes `floor(a * RAY / index)`. Supply: a supply of
+/// `a` adds `floor(a * RAY / index)` scaled supply; a withdrawal of `a` removes
+/// `ceil(a * RAY / index)`; the supplied balance is `floor(scaledSupply * supplyIndex / RAY)`.
+/// Collateral limits and seized collateral round down.
+///
+/// ## Storage (slots relative to the first slot of this contract)
+/// - 0 `_positions`: `mapping(address => Position)`, 3 slots at
+///   `keccak256(abi.encode(user, 0)) + 0..2` (collateral, scaledDebt, scaledSupply).
+/// - 1..256 `_totalScaledSupply`, 257..512 `_totalScaledDebt`: `ShardedCounter.Counter`, shard `i`
+///   at the counter's first slot + `i`.
+/// - 513..515 `_epoch`: `EpochState`; slot 513 packs `id` (bytes 0..7), `start` (8..15),
+///   `borrowRate` (16..23), `supplyRate` (24..31); 514 `borrowIndex`; 515 `supplyIndex`.
+/// The reentrancy lock is transient; the assets, the oracle and every parameter are immutables.
+///
+/// ## Source of the idea
+/// Compound v2 / Aave (indices, kinked rate model, close factor and liquidation bonus), Aave's
+/// linear supply index between updates (here: between epochs), Aptos aggregators (AIP-47) for the
+/// sharded totals, and epoch-based settlement (ERC-7540-style) for the once-per-epoch rate update.
+contract ParallelLendingMarket is TransientReentrancyGuard {
+    using ShardedCounter for ShardedCounter.Counter;
+
+    /// @notice One user's position.
+    /// @param collateral Collateral deposited (collateral units).
+    /// @param scaledDebt Debt divided by the borrow index (RAY-scaled principal).
+    /// @param scaledSupply Supplied amount divided by the supply index.
+    struct Position {
+        uint256 collateral;
+        uint256 scaledDebt;
+        uint256 scaledSupply;
+    }
+
+    /// @notice The values of the open epoch, written only by {rollEpoch}.
+    /// @param id The epoch number (0 for the first).
+    /// @param start When the epoch opened (seconds).
+    /// @param borrowRate The epoch's borrow rate (WAD per second).
+    /// @param supplyRate The epoch's supply rate (WAD per second).
+    /// @param borrowIndex The borrow index at `start` (RAY).
+    /// @param supplyIndex The supply index at `start` (RAY).
+    struct EpochState {
+        uint64 id;
+        uint64 start;
+        uint64 borrowRate;
+        uint64 supplyRate;
+        uint256 borrowIndex;
+        uint256 supplyIndex;
+    }
+
+    /// @dev 1e18.
+    uint256 private constant _WAD = LendingMath.WAD;
+
+    /// @dev 1e27.
+    uint256 private constant _RAY = LendingMath.RAY;
+
+    /// @notice The asset lent and borrowed.
+    address public immutable asset;
+
+    /// @notice The collateral asset.
+    address public immutable collateralAsset;
+
+    /// @notice The price feed of the collateral in units of the asset.
+    address public immutable oracle;
+
+    /// @notice The minimum length of an epoch (seconds).
+    uint256 public immutable epochDuration;
+
+    /// @notice See {LendingMath.MarketParams}.
+    uint256 public immutable collateralFactor;
+    /// @notice See {LendingMath.MarketParams}.
+    uint256 public immutable liquidationThreshold;
+    /// @notice See {LendingMath.MarketParams}.
+    uint256 public immutable liquidationBonus;
+    /// @notice See {LendingMath.MarketParams}.
+    uint256 public immutable closeFactor;
+    /// @notice See {LendingMath.MarketParams}.
+    uint256 public immutable reserveFactor;
+    /// @notice See {LendingMath.MarketParams}.
+    uint256 public immutable baseRatePerSecond;
+    /// @notice See {LendingMath.MarketParams}.
+    uint256 public immutable slope1PerSecond;
+    /// @notice See {LendingMath.MarketParams}.
+    uint256 public immutable slope2PerSecond;
+    /// @notice See {LendingMath.MarketParams}.
+    uint256 public immutable kink;
+    /// @notice See {LendingMath.MarketParams}.
+    uint256 public immutable maxOracleAge;
+
+    /// @dev Whether the market keeps a sharded balance in `asset` / `collateralAsset`.
+    bool private immutable _assetSharded;
+    bool private immutable _collateralSharded;
+
+    /// @dev Each user's position.
+    mapping(address user => Position) internal _positions;
+
+    /// @dev Sum of all `scaledSupply`, sharded by the user.
+    ShardedCounter.Counter internal _totalScaledSupply;
+
+    /// @dev Sum of all `scaledDebt`, sharded by the borrower.
+    ShardedCounter.Counter internal _totalScaledDebt;
+
+    /// @dev The open epoch.
+    EpochState internal _epoch;
+
+    /// @notice `user` supplied `assets`, credited as `scaled` scaled supply.
+    /// @param user The lender.
+    /// @param assets The amount (asset units).
+    /// @param scaled The scaled supply added.
+    event Supply(address indexed user, uint256 assets, uint256 scaled);
+
+    /// @notice `user` withdrew `assets`, debited as `scaled` scaled supply.
+    /// @param user The lender.
+    /// @param assets The amount (asset units).
+    /// @param scaled The scaled supply removed.
+    event Withdraw(address indexed user, uint256 assets, uint256 scaled);
+
+    /// @notice `user` deposited `amount` of collateral.
+    /// @param user The borrower.
+    /// @param amount The amount (collateral units).
+    event SupplyCollateral(address indexed user, uint256 amount);
+
+    /// @notice `user` withdrew `amount` of collateral.
+    /// @param user The borrower.
+    /// @param amount The amount (collateral units).
+    event WithdrawCollateral(address indexed user, uint256 amount);
+
+    /// @notice `user` borrowed `assets`, recorded as `scaled` scaled debt.
+    /// @param user The borrower.
+    /// @param assets The amount (asset units).
+    /// @param scaled The scaled debt added.
+    event Borrow(address indexed user, uint256 assets, uint256 scaled);
+
+    /// @notice `payer` repaid `assets` of `user`'s debt, removing `scaled` scaled debt.
+    /// @param payer The account that paid.
+    /// @param user The borrower.
+    /// @param assets The amount (asset units).
+    /// @param scaled The scaled debt removed.
+    event Repay(address indexed payer, address indexed user, uint256 assets, uint256 scaled);
+
+    /// @notice `liquidator` repaid `repaid` of `borrower`'s debt and received `seized` collateral.
+    /// @param liquidator The liquidator.
+    /// @param borrower The liquidated borrower.
+    /// @param repaid The debt repaid (asset units).
+    /// @param seized The collateral received (collateral units).
+    event Liquidate(address indexed liquidator, address indexed borrower, uint256 repaid, uint256 seized);
+
+    /// @notice Epoch `id` opened with these values.
+    /// @param id The new epoch.
+    /// @param borrowIndex The borrow index at its start (RAY).
+    /// @param supplyIndex The supply index at its start (RAY).
+    /// @param totalDebt Total debt at its start (asset units).
+    /// @param totalSupplied Total supplied at its start (asset units).
+    /// @param utilisation `totalDebt / totalSupplied`, capped at 1 (WAD).
+    /// @param borrowRate The new borrow rate (WAD per second).
+    /// @param supplyRate The new supply rate (WAD per second).
+    event EpochRolled(
+        uint256 indexed id,
+        uint256 borrowIndex,
+        uint256 supplyIndex,
+        uint256 totalDebt,
+        uint256 totalSupplied,
+        uint256 utilisation,
+        uint256 borrowRate,
+        uint256 supplyRate
+    );
+
+    /// @notice {spreadLiquidity} moved `moved` of the market's asset from shard `fromShard`.
+    /// @param fromShard The source shard of the market's balance in the asset.
+    /// @param moved The amount moved to other shards (asset units).
+    event LiquiditySpread(uint256 indexed fromShard, uint256 moved);
+
+    /// @notice An amount of zero, or one that rounds to zero scaled units.
+    error ZeroAmount();
+
+    /// @notice A zero address where an account or token is needed.
+    error ZeroAddress();
+
+    /// @notice The debt after the action would exceed the borrow limit.
+    /// @param debt The debt after the action (asset units).
+    /// @param limit `collateral * price * collateralFactor` (asset units).
+    error InsufficientCollateral(uint256 debt, uint256 limit);
+
+    /// @notice More collateral was asked than the position holds.
+    /// @param requested The amount asked (collateral units).
+    /// @param available The position's collateral (collateral units).
+    error ExceedsCollateral(uint256 requested, uint256 available);
+
+    /// @notice More was asked than the lender has supplied.
+    /// @param requested The amount asked (asset units).
+    /// @param available The supplied balance (asset units).
+    error ExceedsSupplied(uint256 requested, uint256 available);
+
+    /// @notice The position has no debt to repay.
+    /// @param user The borrower.
+    error NoDebt(address user);
+
+    /// @notice The position is not liquidatable: its debt is within the liquidation limit.
+    /// @param debt The debt (asset units).
+    /// @param limit `collateral * price * liquidationThreshold` (asset units).
+    error PositionHealthy(uint256 debt, uint256 limit);
+
+    /// @notice A liquidation tried to repay more than the close factor allows.
+    /// @param repay The amount asked (asset units).
+    /// @param maxRepay `ceil(debt * closeFactor)` (asset units).
+    error RepayExceedsCloseFactor(uint256 repay, uint256 maxRepay);
+
+    /// @notice A liquidation would seize more collateral than the position holds.
+    /// @param seized The collateral it would seize (collateral units).
+    /// @param collateral The position's collateral (collateral units).
+    error SeizeExceedsCollateral(uint256 seized, uint256 collateral);
+
+    /// @notice A liquidation would seize less than the liquidator's minimum.
+    /// @param seized The collateral it would seize (collateral units).
+    /// @param minSeized The minimum asked (collateral units).
+    error SeizeBelowMinimum(uint256 seized, uint256 minSeized);
+
+    /// @notice The open epoch cannot be rolled before `end`.
+    /// @param end The earliest timestamp of the roll (seconds).
+    error EpochNotOver(uint256 end);
+
+    /// @notice {spreadLiquidity} needs the asset to be a sharded-balance token.
+    error AssetNotSharded();
+
+    /// @param asset_ The asset lent and borrowed.
+    /// @param collateralAsset_ The collateral asset (must differ from `asset_`).
+    /// @param oracle_ The price of the collateral in units of the asset.
+    /// @param params The risk and rate parameters (see {LendingMath.MarketParams}); the highest
+    ///        borrow rate must fit 64 bits.
+    /// @param epochDuration_ The minimum length of an epoch (seconds, non-zero).
+    constructor(
+        address asset_,
+        address collateralAsset_,
+        address oracle_,
+        LendingMath.MarketParams memory params,
+        uint256 epochDuration_
+    ) {
+        if (asset_ == address(0) || collateralAsset_ == address(0) || oracle_ == address(0)) revert ZeroAddress();
+        if (asset_ == collateralAsset_ || epochDuration_ == 0) revert LendingMath.InvalidMarketParams();
+        LendingMath.validate(params, type(uint64).max);
+        asset = asset_;
+        collateralAsset = collateralAsset_;
+        oracle = oracle_;
+        epochDuration = epochDuration_;
+        collateralFactor = params.collateralFactor;
+        liquidationThreshold = params.liquidationThreshold;
+        liquidationBonus = params.liquidationBonus;
+        closeFactor = params.closeFactor;
+        reserveFactor = params.reserveFactor;
+        baseRatePerSecond = params.baseRatePerSecond;
+        slope1PerSecond = params.slope1PerSecond;
+        slope2PerSecond = params.slope2PerSecond;
+        kink = params.kink;
+        maxOracleAge = params.maxOracleAge;
+        _assetSharded = _tryShard(asset_);
+        _collateralSharded = _tryShard(collateralAsset_);
+        // Epoch 0: nothing supplied, so the utilisation is 0 and the borrow rate the base rate.
+        _epoch = EpochState({
+            id: 0,
+            start: uint64(block.timestamp),
+            borrowRate: uint64(LendingMath.borrowRate(params, 0)),
+            supplyRate: 0,
+            borrowIndex: _RAY,
+            supplyIndex: _RAY
+        });
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Lenders
+    // ---------------------------------------------------------------------------------------
+
+    /// @notice Supplies `assets` of the asset, which earn the supply rate from now on.
+    /// @dev Adds `floor(assets * RAY / supplyIndex)` to the caller's scaled supply and to the shard
+    ///      `shard(msg.sender)` of the scaled total, then pulls the assets (credited to the
+    ///      market's token shard `shard(msg.sender)` for a sharded-balance asset).
+    /// @param assets The amount (asset units).
+    /// @return scaled The scaled supply added.
+    /// @custom:reads _epoch.start, _epoch.supplyRate, _epoch.supplyIndex
+    /// @custom:writes _positions[msg.sender].scaledSupply, _totalScaledSupply.shards[shard(msg.sender)]
+    function supply(uint256 assets) external nonReentrant returns (uint256 scaled) {
+        scaled = MulDiv.mulDiv(assets, _RAY, _supplyIndexNow());
+        if (scaled == 0) revert ZeroAmount();
+        _positions[msg.sender].scaledSupply += scaled;
+        _totalScaledSupply.add(msg.sender, scaled);
+        SafeTransfer.safeTransferFrom(asset, msg.sender, address(this), assets);
+        emit Supply(msg.sender, assets, scaled);
+    }
+
+    /// @notice Withdraws `assets` of the caller's supplied balance; `type(uint256).max` withdraws
+    ///         all of it.
+    /// @dev Removes `ceil(assets * RAY / supplyIndex)` scaled supply (all of it for the maximum,
+    ///      paying `floor(scaledSupply * supplyIndex / RAY)`). Paid from the market's token shard
+    ///      `shard(msg.sender)` when it holds enough (see the contract notes). Reverts with
+    ///      {ExceedsSupplied}, or in the token if the market's cash is short.
+    /// @param assets The amount (asset units), or `type(uint256).max`.
+    /// @return withdrawn The amount paid (asset units).
+    /// @custom:reads _epoch.start, _epoch.supplyRate, _epoch.supplyIndex
+    /// @custom:writes _positions[msg.sender].scaledSupply, _totalScaledSupply.shards[shard(msg.sender)]
+    function withdraw(uint256 assets) external nonReentrant returns (uint256 withdrawn) {
+        Position storage p = _positions[msg.sender];
+        uint256 index = _supplyIndexNow();
+        uint256 balance = p.scaledSupply;
+        uint256 scaled;
+        if (assets == type(uint256).max) {
+            scaled = balance;
+            withdrawn = MulDiv.mulDiv(balance, index, _RAY);
+        } else {
+            scaled = MulDiv.mulDivUp(assets, _RAY, index);
+            if (scaled > balance) revert ExceedsSupplied(assets, MulDiv.mulDiv(balance, index, _RAY));
+            withdrawn = assets;
+        }
+        if (withdrawn == 0) revert ZeroAmount();
+        p.scaledSupply = balance - scaled;
+        _totalScaledSupply.sub(msg.sender, scaled);
+        _payOut(asset, _assetSharded, msg.sender, msg.sender, withdrawn);
+        emit Withdraw(msg.sender, withdrawn, scaled);
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Borrowers
+    // ---------------------------------------------------------------------------------------
+
+    /// @notice Deposits `amount` of the collateral asset into the caller's position.
+    /// @dev Needs no price and no index: touches only the caller's collateral slot (and, in the
+    ///      token, the market's shard `shard(msg.sender)` for a sharded-balance collateral).
+    /// @param amount The amount (collateral units).
+    /// @custom:writes _positions[msg.sender].collateral
+    function supplyCollateral(uint256 amount) external nonReentrant {
+        if (amount == 0) revert ZeroAmount();
+        _positions[msg.sender].collateral += amount;
+        SafeTransfer.safeTransferFrom(collateralAsset, msg.sender, address(this), amount);
+        emit SupplyCollateral(msg.sender, amount);
+    }
+
+    /// @notice Withdraws `amount` of the caller's collateral, if its debt stays within the borrow
+    ///         limit of what remains.
+    /// @dev A position without debt needs no price (the oracle is not called, so a stale oracle
+    ///      never locks debt-free collateral). Reverts with {ExceedsCollateral},
+    ///      {InsufficientCollateral} or an oracle error of {LendingMath}.
+    /// @param amount The amount (collateral units).
+    /// @custom:reads _epoch.start, _epoch.borrowRate, _epoch.borrowIndex, _positions[msg.sender].scaledDebt
+    /// @custom:writes _positions[msg.sender].collateral
+    function withdrawCollateral(uint256 amount) external nonReentrant {
+        if (amount == 0) revert ZeroAmount();
+        Position storage p = _positions[msg.sender];
+        uint256 collateral = p.collateral;
+        if (amount > collateral) revert ExceedsCollateral(amount, collateral);
+        uint256 remaining = collateral - amount;
+        uint256 scaledDebt = p.scaledDebt;
+        if (scaledDebt != 0) {
+            uint256 debt = MulDiv.mulDivUp(scaledDebt, _borrowIndexNow(), _RAY);
+            uint256 borrowLimit =
+                LendingMath.limit(remaining, LendingMath.checkedPrice(oracle, maxOracleAge), collateralFactor);
+            if (debt > borrowLimit) revert InsufficientCollateral(debt, borrowLimit);
+        }
+        p.collateral = remaining;
+        _payOut(collateralAsset, _collateralSharded, msg.sender, msg.sender, amount);
+        emit WithdrawCollateral(msg.sender, amount);
+    }
+
+    /// @notice Borrows `assets` against the caller's collateral.
+    /// @dev Adds `ceil(assets * RAY / borrowIndex)` scaled debt; the resulting debt
+    ///      `ceil(scaledDebt * borrowIndex / RAY)` must not exceed
+    ///      `collateral * price * collateralFactor` ({InsufficientCollateral}). Paid from the
+    ///      market's token shard `shard(msg.sender)` when it holds enough, else by a sweeping
+    ///      transfer (see the contract notes).
+    /// @param assets The amount (asset units).
+    /// @return scaled The scaled debt added.
+    /// @custom:reads _epoch.start, _epoch.borrowRate, _epoch.borrowIndex, _positions[msg.sender].collateral
+    /// @custom:writes _positions[msg.sender].scaledDebt, _totalScaledDebt.shards[shard(msg.sender)]
+    function borrow(uint256 assets) external nonReentrant returns (uint256 scaled) {
+        if (assets == 0) revert ZeroAmount();
+        Position storage p = _positions[msg.sender];
+        uint256 index = _borrowIndexNow();
+        scaled = MulDiv.mulDivUp(assets, _RAY, index);
+        uint256 newScaledDebt = p.scaledDebt + scaled;
+        uint256 debt = MulDiv.mulDivUp(newScaledDebt, index, _RAY);
+        uint256 borrowLimit =
+            LendingMath.limit(p.collateral, LendingMath.checkedPrice(oracle, maxOracleAge), collateralFactor);
+        if (debt > borrowLimit) revert InsufficientCollateral(debt, borrowLimit);
+        p.scaledDebt = newScaledDebt;
+        _totalScaledDebt.add(msg.sender, scaled);
+        _payOut(asset, _assetSharded, msg.sender, msg.sender, assets);
+        emit Borrow(msg.sender, assets, scaled);
+    }
+
+    /// @notice Repays up to `assets` of `onBehalfOf`'s debt from the caller's funds; any amount at
+    ///         or above the debt (e.g. `type(uint256).max`) repays exactly the debt.
+    /// @dev A partial repayment removes `floor(assets * RAY / borrowIndex)` scaled debt (reverting
+    ///      with {ZeroAmount} if that is zero); a full one removes all of it. Needs no price.
+    /// @param assets The most to repay (asset units).
+    /// @param onBehalfOf The borrower whose debt is repaid.
+    /// @return repaid The amount paid (asset units).
+    /// @custom:reads _epoch.start, _epoch.borrowRate, _epoch.borrowIndex
+    /// @custom:writes _positions[onBehalfOf].scaledDebt, _totalScaledDebt.shards[shard(onBehalfOf)]
+    function repay(uint256 assets, address onBehalfOf) external nonReentrant returns (uint256 repaid) {
+        if (assets == 0) revert ZeroAmount();
+        Position storage p = _positions[onBehalfOf];
+        uint256 scaledDebt = p.scaledDebt;
+        if (scaledDebt == 0) revert NoDebt(onBehalfOf);
+        uint256 index = _borrowIndexNow();
+        uint256 debt = MulDiv.mulDivUp(scaledDebt, index, _RAY);
+        uint256 burned;
+        if (assets >= debt) {
+            repaid = debt;
+            burned = scaledDebt;
+        } else {
+            repaid = assets;
+            burned = MulDiv.mulDiv(assets, _RAY, index);
+            if (burned == 0) revert ZeroAmount();
+        }
+        p.scaledDebt = scaledDebt - burned;
+        _totalScaledDebt.sub(onBehalfOf, burned);
+        SafeTransfer.safeTransferFrom(asset, msg.sender, address(this), repaid);
+        emit Repay(msg.sender, onBehalfOf, repaid, burned);
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Liquidation
+    // ---------------------------------------------------------------------------------------
+
+    /// @notice Repays `repayAssets` of an unhealthy `borrower`'s debt and receives collateral worth
+    ///         `repayAssets * (1 + liquidationBonus)` at the oracle price.
+    /// @dev The position is unhealthy when `debt > collateral * price * liquidationThreshold`
+    ///      ({PositionHealthy} otherwise). `repayAssets` may be at most `ceil(debt * closeFactor)`
+    ///      ({RepayExceedsCloseFactor}); the collateral seized,
+    ///      `floor(repayAssets * (1 + bonus) / price)`, must not exceed the position's
+    ///      ({SeizeExceedsCollateral}: repay less) and not fall below `minSeized`
+    ///      ({SeizeBelowMinimum}). The seized collateral is paid from the market's collateral
+    ///      shard `shard(borrower)`, where the borrower's deposits landed.
+    /// @param borrower The position to liquidate.
+    /// @param repayAssets The debt to repay (asset units).
+    /// @param minSeized The least collateral the liquidator accepts (collateral units).
+    /// @return seized The collateral paid to the caller (collateral units).
+    /// @custom:reads _epoch.start, _epoch.borrowRate, _epoch.borrowIndex
+    /// @custom:writes _positions[borrower].collateral, _positions[borrower].scaledDebt, _totalScaledDebt.shards[shard(borrower)]
+    function liquidate(address borrower, uint256 repayAssets, uint256 minSeized)
+        external
+        nonReentrant
+        returns (uint256 seized)
+    {
+        if (repayAssets == 0) revert ZeroAmount();
+        Position storage p = _positions[borrower];
+        uint256 index = _borrowIndexNow();
+        uint256 scaledDebt = p.scaledDebt;
+        uint256 debt = MulDiv.mulDivUp(scaledDebt, index, _RAY);
+        uint256 price = LendingMath.checkedPrice(oracle, maxOracleAge);
+        uint256 collateral = p.collateral;
+        uint256 threshold = LendingMath.limit(collateral, price, liquidationThreshold);
+        if (debt <= threshold) revert PositionHealthy(debt, threshold);
+        uint256 maxRepay = MulDiv.mulDivUp(debt, closeFactor, _WAD);
+        if (repayAssets > maxRepay) revert RepayExceedsCloseFactor(repayAssets, maxRepay);
+        seized = LendingMath.seizeAmount(repayAssets, price, liquidationBonus);
+        if (seized > collateral) revert SeizeExceedsCollateral(seized, collateral);
+        if (seized < minSeized) revert SeizeBelowMinimum(seized, minSeized);
+        uint256 burned = repayAssets == debt ? scaledDebt : MulDiv.mulDiv(repayAssets, _RAY, index);
+        p.scaledDebt = scaledDebt - burned;
+        p.collateral = collateral - seized;
+        _totalScaledDebt.sub(borrower, burned);
+        SafeTransfer.safeTransferFrom(asset, msg.sender, address(this), repayAssets);
+        _payOut(collateralAsset, _collateralSharded, borrower, msg.sender, seized);
+        emit Liquidate(msg.sender, borrower, repayAssets, seized);
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Epochs
+    // ---------------------------------------------------------------------------------------
+
+    /// @notice Closes the open epoch and opens the next: freezes both indices at the current time,
+    ///         sums the scaled totals, and sets the next rates from the utilisation
+    ///         `totalDebt / totalSupplied`. Anyone may call it once `epochDuration` has passed
+    ///         ({EpochNotOver} before).
+    /// @dev Reads all 512 shards (about 1.1M gas): it depends on every supply, withdrawal, borrow,
+    ///      repayment and liquidation before it in its block, and every later user action of the
+    ///      block depends on it. Total debt rounds up, total supplied down.
+    /// @custom:reads _totalScaledSupply.shards[*], _totalScaledDebt.shards[*]
+    /// @custom:writes _epoch
+    function rollEpoch() external nonReentrant {
+        EpochState memory e = _epoch;
+        uint256 end = uint256(e.start) + epochDuration;
+        if (block.timestamp < end) revert EpochNotOver(end);
+        uint256 dt = block.timestamp - e.start;
+        uint256 borrowIndex_ = LendingMath.growUp(e.borrowIndex, e.borrowRate, dt);
+        uint256 supplyIndex_ = LendingMath.growDown(e.supplyIndex, e.supplyRate, dt);
+        uint256 debt = MulDiv.mulDivUp(_totalScaledDebt.sumUnsigned(), borrowIndex_, _RAY);
+        uint256 supplied = MulDiv.mulDiv(_totalScaledSupply.sumUnsigned(), supplyIndex_, _RAY);
+        LendingMath.MarketParams memory params = _params();
+        uint256 u = LendingMath.utilisation(debt, supplied);
+        uint256 borrowRate_ = LendingMath.borrowRate(params, u);
+        uint256 supplyRate_ = LendingMath.supplyRate(params, borrowRate_, u);
+        uint64 id = e.id + 1;
+        _epoch = EpochState({
+            id: id,
+            start: uint64(block.timestamp),
+            borrowRate: uint64(borrowRate_),
+            supplyRate: uint64(supplyRate_),
+            borrowIndex: borrowIndex_,
+            supplyIndex: supplyIndex_
+        });
+        emit EpochRolled(id, borrowIndex_, supplyIndex_, debt, supplied, u, borrowRate_, supplyRate_);
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Liquidity placement (keepers)
+    // ---------------------------------------------------------------------------------------
+
+    /// @notice Moves the market's own cash between its shards in the asset so that borrowers and
+    ///         lenders are paid from a shard nobody else in their block touches: for each of the
+    ///         `count` shards from `firstShard` on (mod N, skipping `fromShard`), tops the shard up
+    ///         to `target` from shard `fromShard`, until `fromShard` is empty.
+    /// @dev Changes no accounting (the market's total balance is unchanged), so anyone may call
+    ///      it; a bad call only makes later payouts sweep (slower, never wrong). Touches no storage
+    ///      of the market (only the token's), so it carries no access annotation. Reverts with
+    ///      {AssetNotSharded} if the market has no sharded balance in the asset.
+    /// @param fromShard The shard to take cash from.
+    /// @param firstShard The first shard to top up.
+    /// @param count How many shards to visit.
+    /// @param target The balance each visited shard should reach (asset units).
+    /// @return moved The total moved (asset units).
+    function spreadLiquidity(uint256 fromShard, uint256 firstShard, uint256 count, uint256 target)
+        external
+        nonReentrant
+        returns (uint256 moved)
+    {
+        if (!_assetSharded) revert AssetNotSharded();
+        IParallelERC20 token = IParallelERC20(asset);
+        uint256 n = token.balanceShards();
+        uint256 available = token.shardBalanceOf(address(this), fromShard);
+        for (uint256 i; i < count && available != 0; ++i) {
+            uint256 s = (firstShard + i) % n;
+            if (s == fromShard) continue;
+            uint256 held = token.shardBalanceOf(address(this), s);
+            if (held >= target) continue;
+            uint256 need = target - held;
+            if (need > available) need = available;
+            token.rebalanceShards(fromShard, s, need);
+            available -= need;
+            moved += need;
+        }
+        emit LiquiditySpread(fromShard, moved);
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Views
+    // ---------------------------------------------------------------------------------------
+
+    /// @notice The borrow index now (RAY): `ceil(I_b * (1 + r_b * (now - start)))`.
+    /// @return The index.
+    /// @custom:reads _epoch.start, _epoch.borrowRate, _epoch.borrowIndex
+    function borrowIndex() external view returns (uint256) {
+        return _borrowIndexNow();
+    }
+
+    /// @notice The supply index now (RAY): `floor(I_s * (1 + r_s * (now - start)))`.
+    /// @return The index.
+    /// @custom:reads _epoch.start, _epoch.supplyRate, _epoch.supplyIndex
+    function supplyIndex() external view returns (uint256) {
+        return _supplyIndexNow();
+    }
+
+    /// @notice The open epoch's values.
+    /// @return id The epoch number.
+    /// @return start When it opened (seconds).
+    /// @return borrowRate_ Its borrow rate (WAD per second).
+    /// @return supplyRate_ Its supply rate (WAD per second).
+    /// @return borrowIndexAtStart The borrow index at its start (RAY).
+    /// @return supplyIndexAtStart The supply index at its start (RAY).
+    /// @custom:reads _epoch
+    function currentEpoch()
+        external
+        view
+        returns (
+            uint256 id,
+            uint256 start,
+            uint256 borrowRate_,
+            uint256 supplyRate_,
+            uint256 borrowIndexAtStart,
+            uint256 supplyIndexAtStart
+        )
+    {
+        EpochState memory e = _epoch;
+        return (e.id, e.start, e.borrowRate, e.supplyRate, e.borrowIndex, e.supplyIndex);
+    }
+
+    /// @notice `user`'s raw position.
+    /// @param user The user.
+    /// @return collateral Collateral (collateral units).
+    /// @return scaledDebt Scaled debt.
+    /// @return scaledSupply Scaled supply.
+    /// @custom:reads _positions[user]
+    function positionOf(address user)
+        external
+        view
+        returns (uint256 collateral, uint256 scaledDebt, uint256 scaledSupply)
+    {
+        Position storage p = _positions[user];
+        return (p.collateral, p.scaledDebt, p.scaledSupply);
+    }
+
+    /// @notice `user`'s debt now, rounded up (asset units).
+    /// @param user The borrower.
+    /// @return The debt.
+    /// @custom:reads _epoch.start, _epoch.borrowRate, _epoch.borrowIndex, _positions[user].scaledDebt
+    function debtOf(address user) external view returns (uint256) {
+        return MulDiv.mulDivUp(_positions[user].scaledDebt, _borrowIndexNow(), _RAY);
+    }
+
+    /// @notice `user`'s supplied balance now, rounded down (asset units).
+    /// @param user The lender.
+    /// @return The balance.
+    /// @custom:reads _epoch.start, _epoch.supplyRate, _epoch.supplyIndex, _positions[user].scaledSupply
+    function suppliedOf(address user) external view returns (uint256) {
+        return MulDiv.mulDiv(_positions[user].scaledSupply, _supplyIndexNow(), _RAY);
+    }
+
+    /// @notice `user`'s collateral (collateral units).
+    /// @param user The borrower.
+    /// @return The collateral.
+    /// @custom:reads _positions[user].collateral
+    function collateralOf(address user) external view returns (uint256) {
+        return _positions[user].collateral;
+    }
+
+    /// @notice `user`'s debt and its two limits at the oracle price.
+    /// @dev Reverts with an oracle error of {LendingMath} if the price is unusable.
+    /// @param user The borrower.
+    /// @return debt The debt now (asset units, rounded up).
+    /// @return borrowLimit `collateral * price * collateralFactor` (asset units).
+    /// @return liquidationLimit `collateral * price * liquidationThreshold` (asset units); the
+    ///         position is liquidatable when `debt > liquidationLimit`.
+    /// @custom:reads _epoch.start, _epoch.borrowRate, _epoch.borrowIndex, _positions[user].collateral, _positions[user].scaledDebt
+    function accountHealth(address user)
+        external
+        view
+        returns (uint256 debt, uint256 borrowLimit, uint256 liquidationLimit)
+    {
+        Position storage p = _positions[user];
+        uint256 price = LendingMath.checkedPrice(oracle, maxOracleAge);
+        debt = MulDiv.mulDivUp(p.scaledDebt, _borrowIndexNow(), _RAY);
+        borrowLimit = LendingMath.limit(p.collateral, price, collateralFactor);
+        liquidationLimit = LendingMath.limit(p.collateral, price, liquidationThreshold);
+    }
+
+    /// @notice Total debt now, rounded up (asset units). Reads all 256 debt shards: for off-chain
+    ///         use.
+    /// @return The total debt.
+    /// @custom:reads _epoch.start, _epoch.borrowRate, _epoch.borrowIndex, _totalScaledDebt.shards[*]
+    function totalDebt() external view returns (uint256) {
+        return MulDiv.mulDivUp(_totalScaledDebt.sumUnsigned(), _borrowIndexNow(), _RAY);
+    }
+
+    /// @notice Total supplied now, rounded down (asset units). Reads all 256 supply shards: for
+    ///         off-chain use.
+    /// @return The total supplied.
+    /// @custom:reads _epoch.start, _epoch.supplyRate, _epoch.supplyIndex, _totalScaledSupply.shards[*]
+    function totalSupplied() external view returns (uint256) {
+        return MulDiv.mulDiv(_totalScaledSupply.sumUnsigned(), _supplyIndexNow(), _RAY);
+    }
+
+    /// @notice The sums of the scaled totals (reads all 512 shards).
+    /// @return scaledSupply Sum of all scaled supply.
+    /// @return scaledDebt Sum of all scaled debt.
+    /// @custom:reads _totalScaledSupply.shards[*], _totalScaledDebt.shards[*]
+    function scaledTotals() external view returns (uint256 scaledSupply, uint256 scaledDebt) {
+        return (_totalScaledSupply.sumUnsigned(), _totalScaledDebt.sumUnsigned());
+    }
+
+    /// @notice The risk and rate parameters.
+    /// @return The parameters.
+    function marketParams() external view returns (LendingMath.MarketParams memory) {
+        return _params();
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Internal
+    // ---------------------------------------------------------------------------------------
+
+    /// @dev The borrow index at `block.timestamp` (reads `_epoch` slots 513 and 514).
+    function _borrowIndexNow() internal view returns (uint256) {
+        EpochState storage e = _epoch;
+        return LendingMath.growUp(e.borrowIndex, e.borrowRate, block.timestamp - e.start);
+    }
+
+    /// @dev The supply index at `block.timestamp` (reads `_epoch` slots 513 and 515).
+    function _supplyIndexNow() internal view returns (uint256) {
+        EpochState storage e = _epoch;
+        return LendingMath.growDown(e.supplyIndex, e.supplyRate, block.timestamp - e.start);
+    }
+
+    /// @dev The parameters, rebuilt from the immutables.
+    function _params() internal view returns (LendingMath.MarketParams memory) {
+        return LendingMath.MarketParams({
+            collateralFactor: collateralFactor,
+            liquidationThreshold: liquidationThreshold,
+            liquidationBonus: liquidationBonus,
+            closeFactor: closeFactor,
+            reserveFactor: reserveFactor,
+            baseRatePerSecond: baseRatePerSecond,
+            slope1PerSecond: slope1PerSecond,
+            slope2PerSecond: slope2PerSecond,
+            kink: kink,
+            maxOracleAge: maxOracleAge
+        });
+    }
+
+    /// @dev Pays `amount` of `token` to `to`. For a sharded-balance token, from the market's shard
+    ///      `shard(key)` if it holds enough (touching that shard only), else by a sweeping
+    ///      `transfer` that starts at `shard(to)`.
+    function _payOut(address token, bool sharded, address key, address to, uint256 amount) private {
+        if (sharded) {
+            IParallelERC20 t = IParallelERC20(token);
+            uint256 s = t.shardOf(key);
+            if (t.shardBalanceOf(address(this), s) >= amount) {
+                t.transferFromShard(s, to, amount);
+                return;
+            }
+        }
+        SafeTransfer.safeTransfer(token, to, amount);
+    }
+
+    /// @dev Opts in to a sharded balance in `token` if it supports it (a plain ERC-20 reverts, or
+    ///      has no such function): true on success.
+    function _tryShard(address token) private returns (bool) {
+        try IParallelERC20(token).enableShardedBalance() {
+            return true;
+        } catch {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,103 @@
+/**
+ * Naming from artifacts: runtime code matched against `deployedBytecode` (metadata, immutables
+ * and library addresses ignored), function names by selector, storage layouts from manifests.
+ */
+import assert from "node:assert/strict";
+import { toFunctionSelector, type Hex } from "viem";
+import { ArtifactIndex, metadataLength, type IndexedArtifact } from "../../plugins/report/contracts.ts";
+import { resolveReportConfig } from "../../plugins/report/config.ts";
+import { userConfigSchema } from "../../plugins/internal/config-schema.ts";
+import { COUNTER_ARTIFACT, COUNTER_CODE, COUNTER_LAYOUT, counterIndex } from "./helpers.ts";
+
+const METADATA = "a2646970667358221220" + "11".repeat(32) + "64736f6c6343000814" + "0033";
+
+function artifact(name: string, code: string, extra: Partial<IndexedArtifact> = {}): { fqn: string; artifact: IndexedArtifact } {
+  return {
+    fqn: `contracts/${name}.sol:${name}`,
+    artifact: { contractName: name, sourceName: `contracts/${name}.sol`, abi: [], deployedBytecode: code, ...extra },
+  };
+}
+
+describe("parallelism report: contracts from artifacts", function () {
+  it("finds the CBOR metadata length of solc's runtime code", function () {
+    assert.equal(metadataLength(Buffer.from(`6080${METADATA}`, "hex")), METADATA.length / 2);
+    assert.equal(metadataLength(Buffer.from("60806040", "hex")), 0);
+    assert.equal(metadataLength(new Uint8Array()), 0);
+  });
+
+  it("identifies code whose metadata differs from the artifact's", function () {
+    const index = counterIndex();
+    assert.equal(index.identify(COUNTER_CODE)?.name, "Counter");
+    assert.equal(index.identify("0x6001600055"), undefined);
+    assert.equal(index.identify("0x"), undefined);
+  });
+
+  it("ignores immutables and library placeholders, not other bytes", function () {
+    const withImmutable = artifact("Oracle", `0x7f${"00".repeat(32)}5000${METADATA}`, { immutableReferences: { "7": [{ start: 1, length: 32 }] } });
+    const withLibrary = artifact("Pool", `0x73__$${"ab".repeat(17)}$__5000${METADATA}`, {
+      deployedLinkReferences: { "contracts/Math.sol": { Math: [{ start: 1, length: 20 }] } },
+    });
+    const index = new ArtifactIndex([withImmutable, withLibrary]);
+    assert.equal(index.identify(`0x7f${"42".repeat(32)}5000${METADATA}` as Hex)?.name, "Oracle");
+    assert.equal(index.identify(`0x73${"99".repeat(20)}5000${METADATA}` as Hex)?.name, "Pool");
+    assert.equal(index.identify(`0x7f${"42".repeat(32)}5100${METADATA}` as Hex), undefined);
+  });
+
+  it("names functions from the contract's ABI, else from any artifact, overloads by signature", function () {
+    const overloaded = artifact("Token", "0x00", {
+      abi: [
+        { type: "function", name: "transfer", inputs: [{ name: "to", type: "address" }, { name: "amount", type: "uint256" }] },
+        { type: "function", name: "transfer", inputs: [{ name: "to", type: "address" }] },
+      ],
+    });
+    const index = new ArtifactIndex([{ fqn: "contracts/Counter.sol:Counter", artifact: COUNTER_ARTIFACT }, overloaded]);
+    const counter = index.identify(COUNTER_CODE)!;
+    assert.equal(index.functionName(toFunctionSelector("bump()"), counter), "bump");
+    assert.equal(index.functionName(toFunctionSelector("transfer(address,uint256)"), counter), "transfer(address,uint256)");
+    assert.equal(index.functionName("0xdeadbeef"), undefined);
+  });
+
+  it("loads a layout once per contract and tolerates loader failures", async function () {
+    let calls = 0;
+    const index = new ArtifactIndex([{ fqn: "contracts/Counter.sol:Counter", artifact: COUNTER_ARTIFACT }], async () => {
+      calls++;
+      return COUNTER_LAYOUT;
+    });
+    const counter = index.contracts[0];
+    assert.equal(await index.layout(counter), COUNTER_LAYOUT);
+    assert.equal(await index.layout(counter), COUNTER_LAYOUT);
+    assert.equal(calls, 1);
+    const failing = new ArtifactIndex([{ fqn: "c:Counter", artifact: COUNTER_ARTIFACT }], async () => {
+      throw new Error("unreadable");
+    });
+    assert.equal(await failing.layout(failing.contracts[0]), undefined);
+  });
+});
+
+describe("parallelism report: config", function () {
+  it("resolves defaults against the project root", function () {
+    const config = resolveReportConfig(undefined, "/project");
+    assert.equal(config.enabled, true);
+    assert.equal(config.json, "/project/reports/parallel-report.json");
+    assert.equal(config.markdown, "/project/reports/parallel-report.md");
+    assert.equal(config.snapshot, "/project/.parallel-snapshot.json");
+    assert.deepEqual(config.tolerance, { contention: 0.01, parallelism: 0.01 });
+    assert.equal(config.columns.length, 11);
+    const custom = resolveReportConfig({ json: false, markdown: "out/r.md", columns: ["contention"], tolerance: { parallelism: 0.05 } }, "/p");
+    assert.equal(custom.json, undefined);
+    assert.equal(custom.markdown, "/p/out/r.md");
+    assert.deepEqual(custom.columns, ["contention"]);
+    assert.deepEqual(custom.tolerance, { contention: 0.01, parallelism: 0.05 });
+  });
+
+  it("validates parallel.report with the plugin's zod schema", function () {
+    assert.equal(userConfigSchema.safeParse({ parallel: { lanes: 4, report: { columns: ["speedup16"], json: false } } }).success, true);
+    const badColumn = userConfigSchema.safeParse({ parallel: { report: { columns: ["speed"] } } });
+    assert.equal(badColumn.success, false);
+    assert.match(JSON.stringify(badColumn.error?.issues), /"report","columns",0/);
+    assert.equal(userConfigSchema.safeParse({ parallel: { report: { tolerance: { contention: 2 } } } }).success, false);
+    assert.equal(userConfigSchema.safeParse({ parallel: { report: { unknown: 1 } } }).success, false);
+    // `report` belongs to the top-level section, not to a network's.
+    assert.equal(userConfigSchema.safeParse({ networks: { x: { parallel: { report: {} } } } }).success, false);
+  });
+});
