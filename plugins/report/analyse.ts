@@ -18,7 +18,7 @@ import type {
 import type { CandidateKey } from "../../sdk/access/decode.ts";
 import { locationAddress } from "../../sdk/engine/location.ts";
 import type { ArtifactIndex, ContractInfo } from "./contracts.ts";
-import { createReportDecoder, type DecodableContract } from "./decoder.ts";
+import { createReportDecoder, REPORT_MAX_REGIONS, type DecodableContract } from "./decoder.ts";
 import { DEFAULT_LANES } from "./record.ts";
 import type { CodeTable, RecordedBlock } from "./types.ts";
 
@@ -63,7 +63,7 @@ export async function analyseTestBlocks(
   const P = lanes ?? withTxs[0].lanes ?? DEFAULT_LANES;
   const achieved = withTxs.filter((b) => b.transactions.length >= 2);
   const transactions = withTxs.reduce((n, b) => n + b.transactions.length, 0);
-  const naming = await namingFor(achieved.length > 0 ? achieved : withTxs, env);
+  const naming = await namingFor(achieved.length > 0 ? achieved : withTxs, env, REPORT_MAX_REGIONS);
   if (achieved.length > 0) {
     const analysis = mergeAnalyses(
       achieved.map((block) =>
@@ -150,7 +150,7 @@ interface Naming {
  * Identifies the contracts of the blocks and prepares the decoder. Layouts are loaded only for
  * contracts whose storage is touched by at least two transactions (only those can be hot).
  */
-async function namingFor(blocks: readonly RecordedBlock[], env: NamingEnvironment): Promise<Naming> {
+async function namingFor(blocks: readonly RecordedBlock[], env: NamingEnvironment, maxRegions?: number): Promise<Naming> {
   const contracts = new Map<Address, ContractInfo>();
   const perBlock = new Map<RecordedBlock, Map<Address, ContractInfo>>();
   const index = env.index;
@@ -181,7 +181,7 @@ async function namingFor(blocks: readonly RecordedBlock[], env: NamingEnvironmen
       decodable.set(address, layout === undefined ? { name: contract.name } : { name: contract.name, layout });
     }),
   );
-  return { contracts, perBlock, index, decode: createReportDecoder(decodable, candidateKeys(blocks)) };
+  return { contracts, perBlock, index, decode: createReportDecoder(decodable, candidateKeys(blocks), maxRegions) };
 }
 
 /** Mapping keys to try: every address the blocks mention, calldata integers, 0..15. */

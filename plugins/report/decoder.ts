@@ -16,8 +16,14 @@ export interface DecodableContract {
   layout?: StorageLayout;
 }
 
-/** Upper bound of hashed regions per contract decoder (see `createSlotDecoder`). */
-const MAX_REGIONS = 50_000;
+/**
+ * Upper bound of hashed regions per contract decoder (see `createSlotDecoder`): the analysis of
+ * one block (a batch, an assertion) decodes deeply; the end-of-run report builds decoders for
+ * every test, so it uses {@link REPORT_MAX_REGIONS} to bound its cost (nested mappings with many
+ * candidate keys may then keep their raw `storage(0x…)[0x…]` label in the table).
+ */
+export const BLOCK_MAX_REGIONS = 50_000;
+export const REPORT_MAX_REGIONS = 5_000;
 
 /**
  * Builds a {@link LocationDecoder}:
@@ -36,6 +42,7 @@ const MAX_REGIONS = 50_000;
 export function createReportDecoder(
   contracts: ReadonlyMap<Address, DecodableContract>,
   candidates: readonly CandidateKey[],
+  maxRegions: number = BLOCK_MAX_REGIONS,
 ): LocationDecoder {
   const slotDecoders = new Map<Address, ((slot: bigint) => DecodedSlot | undefined) | null>();
   return (key) => {
@@ -48,7 +55,7 @@ export function createReportDecoder(
       decode =
         contract.layout === undefined
           ? null
-          : createSlotDecoder(contract.layout, contract.name, candidates, { maxRegions: MAX_REGIONS });
+          : createSlotDecoder(contract.layout, contract.name, candidates, { maxRegions });
       slotDecoders.set(location.address, decode);
     }
     return decode?.(BigInt(location.slot))?.label;
