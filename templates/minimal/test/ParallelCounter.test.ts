@@ -4,7 +4,7 @@ import { encodeAbiParameters, keccak256, type Address } from "viem";
 
 // `parallel` is the network hardhat-parallel adds: a local EVM that executes each block's
 // transactions in parallel (Block-STM) and records what every transaction read and wrote.
-const { viem, networkHelpers } = await network.create("parallel");
+const { viem, networkHelpers, parallel } = await network.create("parallel");
 const publicClient = await viem.getPublicClient();
 const testClient = await viem.getTestClient();
 
@@ -121,13 +121,22 @@ describe("ParallelCounter", function () {
       expect(await counter.read.shards([shardOf(user.account.address)])).to.equal(1n);
     }
 
-    // Parallelism of the two blocks, from hardhat-parallel's report for this test (both blocks
-    // held 8 transactions, so these are achieved figures, not potential ones):
-    // - block A (sharded): contention 0, no dependency, no hot location; critical path 1
-    //   transaction; parallelism 8 and speedup(P) = 8 / ceil(8 / P) (all 8 have equal gas).
-    // - block B (unsharded): contention 7/8 (every transaction but the first depends on its
-    //   predecessor), one hot location `ParallelCounter.unshardedTotal`; critical path 8
-    //   transactions; parallelism 1 and speedup(P) = 1 for every P.
-    // The assertions on these figures are added with hardhat-parallel's report assertions.
+    // Parallelism of the two blocks (both held 8 transactions: achieved figures).
+    // Block A (sharded): no transaction reads what another wrote.
+    const a = sharded[0].blockNumber;
+    await parallel.assertions.maxContention(a, 0);
+    await parallel.assertions.noDependencyOn(a, "ParallelCounter", "shards");
+    await parallel.assertions.noDependencyOn(a, "ParallelCounter", "counts");
+    await parallel.assertions.minParallelism(a, 8);
+    await parallel.assertions.minSpeedup(a, { lanes: 8, speedup: 8 });
+    await parallel.assertions.noAccessViolations(a);
+    // Block B (unsharded): every transaction but the first depends on its predecessor through
+    // the one hot slot.
+    const b = await parallel.analyse(unsharded[0].blockNumber);
+    expect(b.contention).to.equal(7 / 8);
+    expect(b.hotLocations.map((h) => h.label)).to.deep.equal(["ParallelCounter.unshardedTotal"]);
+    expect(b.criticalPath.length).to.equal(8);
+    expect(b.parallelism).to.equal(1);
+    await parallel.assertions.noAccessViolations(b);
   });
 });
