@@ -32,3 +32,18 @@ export function unregisterConnection(connection: NetworkConnection<ChainType | s
 export function liveProviders(): ParallelProvider[] {
   return [...byConnection.values()];
 }
+
+/**
+ * Disposes the engines of every connection still open (their Block-STM lanes, interval-mining
+ * timers): called when a test run is over, so that connections the tests never closed do not
+ * keep the process alive. Errors are reported, not thrown.
+ */
+export async function disposeLiveProviders(): Promise<void> {
+  const providers = [...byConnection.entries()];
+  byConnection.clear();
+  await Promise.all(
+    providers.map(([, provider]) =>
+      provider.dispose().catch((error: unknown) => console.error(`hardhat-parallel: could not dispose a connection's engine: ${String(error)}`)),
+    ),
+  );
+}
