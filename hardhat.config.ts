@@ -14,6 +14,8 @@ export default defineConfig({
     version: "0.8.31",
     path: require.resolve("solc/soljson.js"),
   },
+  // HP_EXECUTOR=sequential runs the whole suite on the reference executor (default: block-stm).
+  parallel: { executor: process.env.HP_EXECUTOR === "sequential" ? "sequential" : undefined },
   networks: {
     // A parallel network in strict access mode: undeclared storage access fails the transaction.
     parallelStrict: { type: "http", url: "http://parallel-strict.invalid", parallel: { strict: true } },
