@@ -25,6 +25,8 @@ export class WorldState implements StateReader {
   readonly #journal: UndoEntry[] = [];
   #openSnapshots = 0;
   #diff: Map<LocationKey, bigint> | undefined;
+  /** Live sets of changed keys, one per watcher (see {@link watchChanges}). */
+  readonly #watchers = new Set<Set<LocationKey>>();
 
   read(key: LocationKey): bigint {
     return this.#values.get(key) ?? 0n;
@@ -76,6 +78,23 @@ export class WorldState implements StateReader {
     return diff;
   }
 
+  /**
+   * Starts recording the key of every location whose value changes from now on, whatever the
+   * cause (a block's writes, `hardhat_setStorageAt`, `evm_revert`, ...). Returns the live set:
+   * the watcher reads and clears it as it consumes the changes. Lanes keep their replica of
+   * committed state exact this way. Stop with {@link unwatchChanges}.
+   */
+  watchChanges(): Set<LocationKey> {
+    const changes = new Set<LocationKey>();
+    this.#watchers.add(changes);
+    return changes;
+  }
+
+  /** Stops recording into a set returned by {@link watchChanges}. */
+  unwatchChanges(changes: Set<LocationKey>): void {
+    this.#watchers.delete(changes);
+  }
+
   /** Opens a snapshot and returns its id (a journal position). */
   snapshot(): number {
     this.#openSnapshots++;
@@ -116,6 +135,7 @@ export class WorldState implements StateReader {
   }
 
   #set(key: LocationKey, value: bigint): void {
+    for (const changes of this.#watchers) changes.add(key);
     const isStorage = key.charCodeAt(0) === 115; // "s"
     if (value === 0n) {
       this.#values.delete(key);
