@@ -3,12 +3,9 @@
  * `SharedCounter.bump` and `SharedCounter.count` rather than `0x5fbd…:0xabcd1234` and
  * `storage(0x5fbd…)[0x0]`.
  *
- * - A contract is identified by comparing the runtime code at its address (from the engine's
- *   state, or `eth_getCode`) with every artifact's `deployedBytecode`, ignoring the CBOR
- *   metadata that solc appends (its length is in the last two bytes), the bytes of immutable
- *   variables (`immutableReferences`) and of linked libraries (`deployedLinkReferences`).
- *   Source of the metadata layout: Solidity docs, "Contract Metadata — Encoding of the
- *   Metadata Hash in the Bytecode".
+ * - A contract is identified by its runtime code (from the engine's state, or `eth_getCode`)
+ *   with the SDK's {@link RuntimeCodeMatcher}: the CBOR metadata solc appends, the bytes of
+ *   immutable variables and of linked library addresses are ignored.
  * - A function is named from the identified contract's ABI by selector; for code no artifact
  *   matches, from any artifact that has the selector (first by fully qualified name).
  * - Storage layouts (for `Contract.variable[key]` labels) come from the contract's access
@@ -19,18 +16,15 @@
 import { readFile } from "node:fs/promises";
 import { toFunctionSelector, toFunctionSignature, type AbiFunction, type Hex } from "viem";
 import type { ArtifactManager } from "hardhat/types/artifacts";
+import { type RuntimeCodeArtifact, RuntimeCodeMatcher } from "../../sdk/contracts/code-matcher.ts";
 import type { StorageLayout } from "../../sdk/access/layout.ts";
 import { manifestPathForArtifact, readManifest } from "../../sdk/access/manifest.ts";
 
 /** The fields of a Hardhat artifact the index reads. */
-export interface IndexedArtifact {
+export interface IndexedArtifact extends RuntimeCodeArtifact {
   contractName: string;
   sourceName: string;
   abi: readonly unknown[];
-  /** 0x-prefixed hex; may contain `__$<hash>$__` library placeholders. */
-  deployedBytecode: string;
-  deployedLinkReferences?: Record<string, Record<string, Array<{ start: number; length: number }>>>;
-  immutableReferences?: Record<string, Array<{ start: number; length: number }>>;
   /** solc input source name (`project/contracts/X.sol`); Hardhat ≥ 3 writes it. */
   inputSourceName?: string;
   buildInfoId?: string;
@@ -50,26 +44,17 @@ export interface ContractInfo {
 /** Loads the storage layout of a contract; `undefined` when none is available. */
 export type LayoutLoader = (contract: ContractInfo) => Promise<StorageLayout | undefined>;
 
-interface CodeEntry {
-  contract: ContractInfo;
-  /** Runtime code without metadata, placeholders zeroed. */
-  code: Uint8Array;
-  /** Byte ranges to ignore (immutables, library addresses). */
-  masks: Array<{ start: number; length: number }>;
-}
-
 /** Artifacts indexed by runtime code and selectors. */
 export class ArtifactIndex {
   readonly contracts: readonly ContractInfo[];
-  readonly #byLength = new Map<number, CodeEntry[]>();
+  readonly #byCode = new RuntimeCodeMatcher<ContractInfo>();
   readonly #bySelector = new Map<Hex, string>();
-  readonly #identified = new Map<string, ContractInfo | null>();
   readonly #layouts = new Map<string, Promise<StorageLayout | undefined>>();
   readonly #loadLayout: LayoutLoader | undefined;
 
   /**
    * @param artifacts artifacts with their fully qualified names; the index is deterministic
-   *   (entries are sorted by fully qualified name, the first match wins). Entries that are not
+   *   (entries are added to the matcher sorted by fully qualified name). Entries that are not
    *   contract artifacts (no `abi` or `deployedBytecode`) are skipped.
    * @param loadLayout how to find a contract's storage layout (see {@link layoutLoaderFor}).
    */
@@ -88,17 +73,7 @@ export class ArtifactIndex {
       for (const [selector, name] of contract.functions) {
         if (!this.#bySelector.has(selector)) this.#bySelector.set(selector, name);
       }
-      const bytecode = artifact.deployedBytecode.replace(/__\$[0-9a-fA-F]{34}\$__/g, "0".repeat(40));
-      if (!/^0x([0-9a-fA-F]{2})+$/.test(bytecode)) continue; // abstract contracts, interfaces
-      const code = hexToBytes(bytecode);
-      const stripped = code.subarray(0, code.length - metadataLength(code));
-      const masks = [
-        ...Object.values(artifact.immutableReferences ?? {}).flat(),
-        ...Object.values(artifact.deployedLinkReferences ?? {}).flatMap((libs) => Object.values(libs).flat()),
-      ];
-      const entries = this.#byLength.get(stripped.length) ?? [];
-      entries.push({ contract, code: stripped, masks });
-      this.#byLength.set(stripped.length, entries);
+      this.#byCode.add(artifact, contract); // skips abstract contracts and interfaces (no code)
     }
     this.contracts = contracts;
   }
@@ -125,25 +100,12 @@ export class ArtifactIndex {
   }
 
   /**
-   * The contract whose runtime code is `code` (0x hex, as at the address), or `undefined`.
-   * Results are cached per code.
+   * The contract whose runtime code is `code` (0x hex, as at the address), or `undefined`;
+   * see {@link RuntimeCodeMatcher.match} for what is ignored and which artifact wins. Results
+   * are cached per code.
    */
   identify(code: Hex): ContractInfo | undefined {
-    const cached = this.#identified.get(code);
-    if (cached !== undefined) return cached ?? undefined;
-    let found: ContractInfo | undefined;
-    if (/^0x([0-9a-fA-F]{2})+$/.test(code)) {
-      const bytes = hexToBytes(code);
-      const stripped = bytes.subarray(0, bytes.length - metadataLength(bytes));
-      for (const entry of this.#byLength.get(stripped.length) ?? []) {
-        if (sameCode(stripped, entry.code, entry.masks)) {
-          found = entry.contract;
-          break;
-        }
-      }
-    }
-    this.#identified.set(code, found ?? null);
-    return found;
+    return this.#byCode.match(code);
   }
 
   /**
@@ -196,34 +158,6 @@ export function layoutLoaderFor(artifacts: ArtifactManager): LayoutLoader {
     const source = contract.artifact.inputSourceName ?? `project/${contract.artifact.sourceName}`;
     return json?.output?.contracts?.[source]?.[contract.name]?.storageLayout;
   };
-}
-
-/**
- * Length in bytes of the CBOR metadata solc appends to runtime code (including the two length
- * bytes), or 0 when the code does not end with it.
- */
-export function metadataLength(code: Uint8Array): number {
-  if (code.length < 2) return 0;
-  const length = (code[code.length - 2] << 8) | code[code.length - 1];
-  const start = code.length - 2 - length;
-  if (length === 0 || start < 0) return 0;
-  // A CBOR map (major type 5) with a small number of entries: 0xa1..0xa7.
-  return code[start] >= 0xa1 && code[start] <= 0xa7 ? length + 2 : 0;
-}
-
-function sameCode(a: Uint8Array, b: Uint8Array, masks: ReadonlyArray<{ start: number; length: number }>): boolean {
-  if (a.length !== b.length) return false;
-  if (masks.length === 0) return Buffer.compare(a, b) === 0;
-  const skip = new Uint8Array(a.length);
-  for (const { start, length } of masks) skip.fill(1, start, Math.min(start + length, a.length));
-  for (let i = 0; i < a.length; i++) {
-    if (skip[i] === 0 && a[i] !== b[i]) return false;
-  }
-  return true;
-}
-
-function hexToBytes(hex: string): Uint8Array {
-  return Uint8Array.from(Buffer.from(hex.slice(2), "hex"));
 }
 
 function abiFunctions(abi: readonly unknown[]): Map<Hex, string> {

@@ -1,10 +1,11 @@
 /**
  * Known contracts (from the project's compilation artifacts), so the network can speak about
  * them the way Hardhat's EDR network does: decode custom errors in revert messages, tell that a
- * call hit an unknown selector, and name the contract at an address (reports).
+ * call hit an unknown selector, and find the contract running in a call frame (declared-access
+ * checks, `./declarations.ts`).
  *
- * Code is matched against an artifact's `deployedBytecode` with its immutable positions masked
- * (solc's `immutableReferences`); a deployment is matched by its init code starting with the
+ * Runtime code is matched to artifacts by {@link RuntimeCodeMatcher} (metadata, immutables and
+ * library addresses ignored); a deployment is matched by its init code starting with the
  * artifact's `bytecode`.
  */
 import {
@@ -16,17 +17,17 @@ import {
   toFunctionSelector,
   toFunctionSignature,
 } from "viem";
+import { type RuntimeCodeArtifact, RuntimeCodeMatcher } from "../contracts/code-matcher.ts";
 
 type AbiError = Extract<Abi[number], { type: "error" }>;
 
 /** The fields of a Hardhat artifact the registry uses. */
-export interface ContractArtifact {
+export interface ContractArtifact extends RuntimeCodeArtifact {
   contractName: string;
   sourceName: string;
   abi: Abi;
   bytecode: Hex;
   deployedBytecode: Hex;
-  immutableReferences?: Record<string, Array<{ start: number; length: number }>>;
 }
 
 export interface KnownContract {
@@ -39,9 +40,8 @@ export interface KnownContract {
 
 export class ContractRegistry {
   readonly #contracts: KnownContract[] = [];
-  readonly #byLength = new Map<number, KnownContract[]>();
+  readonly #byCode = new RuntimeCodeMatcher<KnownContract>();
   readonly #errors = new Map<Hex, AbiError>();
-  readonly #byCodeCache = new Map<string, KnownContract | null>();
 
   /** Adds artifacts (duplicates by fully qualified name are ignored). */
   add(artifacts: Iterable<ContractArtifact>): void {
@@ -60,12 +60,7 @@ export class ContractRegistry {
         hasReceive: artifact.abi.some((i) => i.type === "receive"),
       };
       this.#contracts.push(known);
-      const length = (artifact.deployedBytecode.length - 2) / 2;
-      if (length > 0) {
-        const list = this.#byLength.get(length) ?? [];
-        list.push(known);
-        this.#byLength.set(length, list);
-      }
+      this.#byCode.add(artifact, known);
       for (const item of artifact.abi) {
         if (item.type === "error") {
           // An error's selector is derived like a function's: keccak-256 of `Name(types)`.
@@ -73,7 +68,6 @@ export class ContractRegistry {
         }
       }
     }
-    this.#byCodeCache.clear();
   }
 
   get size(): number {
@@ -85,14 +79,12 @@ export class ContractRegistry {
     return this.#contracts.map((c) => c.artifact);
   }
 
-  /** The contract whose runtime code this is, if any artifact matches. */
+  /**
+   * The contract whose runtime code this is (0x hex), if any artifact matches; see
+   * {@link RuntimeCodeMatcher.match} for what is ignored and which artifact wins. Cached per code.
+   */
   byRuntimeCode(code: Hex): KnownContract | undefined {
-    const cached = this.#byCodeCache.get(code);
-    if (cached !== undefined) return cached ?? undefined;
-    const length = (code.length - 2) / 2;
-    const found = this.#byLength.get(length)?.find((c) => sameCode(code, c.artifact)) ?? null;
-    this.#byCodeCache.set(code, found);
-    return found ?? undefined;
+    return this.#byCode.match(code);
   }
 
   /** The contract a deployment's init code creates, if any artifact matches. */
@@ -111,19 +103,6 @@ export class ContractRegistry {
       return undefined;
     }
   }
-}
-
-function sameCode(code: Hex, artifact: ContractArtifact): boolean {
-  const expected = artifact.deployedBytecode.toLowerCase();
-  const actual = code.toLowerCase();
-  if (expected === actual) return true;
-  const refs = Object.values(artifact.immutableReferences ?? {}).flat();
-  if (refs.length === 0) return false;
-  // Compare with the immutable ranges (bytes) masked out.
-  const mask = new Array<boolean>(expected.length).fill(false);
-  for (const { start, length } of refs) for (let i = 2 + 2 * start; i < 2 + 2 * (start + length); i++) mask[i] = true;
-  for (let i = 2; i < expected.length; i++) if (!mask[i] && expected[i] !== actual[i]) return false;
-  return true;
 }
 
 /** Argument formatting of EDR's messages: checksummed quoted addresses, decimal integers. */

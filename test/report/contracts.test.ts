@@ -1,15 +1,13 @@
 /**
- * Naming from artifacts: runtime code matched against `deployedBytecode` (metadata, immutables
- * and library addresses ignored), function names by selector, storage layouts from manifests.
+ * Naming from artifacts: runtime code matched against `deployedBytecode` (by the SDK's matcher,
+ * tested in `test/contracts/`), function names by selector, storage layouts from manifests.
  */
 import assert from "node:assert/strict";
 import { toFunctionSelector, type Hex } from "viem";
-import { ArtifactIndex, metadataLength, type IndexedArtifact } from "../../plugins/report/contracts.ts";
+import { ArtifactIndex, type IndexedArtifact } from "../../plugins/report/contracts.ts";
 import { resolveReportConfig } from "../../plugins/report/config.ts";
 import { userConfigSchema } from "../../plugins/internal/config-schema.ts";
 import { COUNTER_ARTIFACT, COUNTER_CODE, COUNTER_LAYOUT, counterIndex } from "./helpers.ts";
-
-const METADATA = "a2646970667358221220" + "11".repeat(32) + "64736f6c6343000814" + "0033";
 
 function artifact(name: string, code: string, extra: Partial<IndexedArtifact> = {}): { fqn: string; artifact: IndexedArtifact } {
   return {
@@ -19,12 +17,6 @@ function artifact(name: string, code: string, extra: Partial<IndexedArtifact> = 
 }
 
 describe("parallelism report: contracts from artifacts", function () {
-  it("finds the CBOR metadata length of solc's runtime code", function () {
-    assert.equal(metadataLength(Buffer.from(`6080${METADATA}`, "hex")), METADATA.length / 2);
-    assert.equal(metadataLength(Buffer.from("60806040", "hex")), 0);
-    assert.equal(metadataLength(new Uint8Array()), 0);
-  });
-
   it("identifies code whose metadata differs from the artifact's", function () {
     const index = counterIndex();
     assert.equal(index.identify(COUNTER_CODE)?.name, "Counter");
@@ -32,15 +24,11 @@ describe("parallelism report: contracts from artifacts", function () {
     assert.equal(index.identify("0x"), undefined);
   });
 
-  it("ignores immutables and library placeholders, not other bytes", function () {
-    const withImmutable = artifact("Oracle", `0x7f${"00".repeat(32)}5000${METADATA}`, { immutableReferences: { "7": [{ start: 1, length: 32 }] } });
-    const withLibrary = artifact("Pool", `0x73__$${"ab".repeat(17)}$__5000${METADATA}`, {
-      deployedLinkReferences: { "contracts/Math.sol": { Math: [{ start: 1, length: 20 }] } },
-    });
-    const index = new ArtifactIndex([withImmutable, withLibrary]);
-    assert.equal(index.identify(`0x7f${"42".repeat(32)}5000${METADATA}` as Hex)?.name, "Oracle");
-    assert.equal(index.identify(`0x73${"99".repeat(20)}5000${METADATA}` as Hex)?.name, "Pool");
-    assert.equal(index.identify(`0x7f${"42".repeat(32)}5100${METADATA}` as Hex), undefined);
+  it("names identical code (metadata apart) after its own build, else first by fully qualified name", function () {
+    const metadata = (hashByte: string): string => `a2646970667358221220${hashByte.repeat(32)}64736f6c63430008140033`;
+    const index = new ArtifactIndex([artifact("Zeta", `0x6001600055${metadata("02")}`), artifact("Alpha", `0x6001600055${metadata("01")}`)]);
+    assert.equal(index.identify(`0x6001600055${metadata("02")}` as Hex)?.name, "Zeta");
+    assert.equal(index.identify(`0x6001600055${metadata("03")}` as Hex)?.name, "Alpha");
   });
 
   it("names functions from the contract's ABI, else from any artifact, overloads by signature", function () {
