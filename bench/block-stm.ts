@@ -15,6 +15,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { formatTable } from "@nomicfoundation/hardhat-utils/format";
 import { encodeAbiParameters, encodeFunctionData, keccak256, type Hex } from "viem";
 import "../sdk/engine/executors/block-stm/index.ts";
+import "../sdk/engine/executors/declared/index.ts";
 import type { ExecutorName } from "../sdk/engine/options.ts";
 import { artifacts, createTestChain, GAS_PRICE, type TestChain } from "../test/engine/helpers.ts";
 

@@ -26,6 +26,21 @@ export interface FrameCheck {
   mayWrite(slot: Hex, preimages: ReadonlyMap<Hex, Hex>): boolean;
   /** A label for a slot of this contract, e.g. `Vault.balanceOf[0xf39f…2266]`. */
   label(slot: Hex): string | undefined;
+  /**
+   * The declared slots as sets, for scheduling before execution (the `declared` executor).
+   * Absent when the function is undeclared or its calldata does not decode (part of the
+   * declaration is then unknown). `anyRead`/`anyWrite`: a pattern that cannot be listed (`*`
+   * on a mapping, bytes data) — the executor then counts the whole storage of the contract.
+   */
+  slots?: DeclaredSlots;
+}
+
+/** See {@link FrameCheck.slots}. Slots are 32-byte lowercase hex; `reads` includes `writes`. */
+export interface DeclaredSlots {
+  reads: ReadonlySet<Hex>;
+  writes: ReadonlySet<Hex>;
+  anyRead: boolean;
+  anyWrite: boolean;
 }
 
 /** Answers which storage a frame is declared to access. */

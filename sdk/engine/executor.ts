@@ -29,8 +29,20 @@ export interface ExecutionRecord {
   fallbackReason?: string;
   /** Faults met while executing (crashed or hung worker, ...), each with what was done. */
   faults: string[];
+  /** The `declared` executor's schedule of the block (absent for the other executors). */
+  schedule?: DeclaredScheduleSummary;
   /** Wall-clock time of execution (milliseconds). Informational only. */
   wallTimeMs: number;
+}
+
+/** How the `declared` executor scheduled a block (see `executors/declared/schedule.ts`). */
+export interface DeclaredScheduleSummary {
+  /** Transactions scheduled from their declared access. */
+  declared: number;
+  /** Transactions that ran alone (contract creation, no annotations, no manifest, ...). */
+  undeclared: number;
+  /** The longest chain of transactions waiting for one another (transactions). */
+  longestChain: number;
 }
 
 export interface BlockExecution {

@@ -75,6 +75,15 @@ export class ManifestDeclarations implements DeclarationSource {
       mayRead: (slot, preimages) => declaration.mayRead(slot, preimages),
       mayWrite: (slot, preimages) => declaration.mayWrite(slot, preimages),
       label: (slot) => decodeSlot(manifest.storageLayout, manifest.contractName, slot, [sender, origin, self])?.label,
+      slots:
+        declaration.declared && declaration.decodeError === undefined
+          ? {
+              reads: declaration.reads,
+              writes: declaration.writes,
+              anyRead: declaration.readMatchers.length > 0 || declaration.writeMatchers.length > 0,
+              anyWrite: declaration.writeMatchers.length > 0,
+            }
+          : undefined,
     };
   }
 }

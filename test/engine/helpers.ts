@@ -1,14 +1,20 @@
 /**
  * Helpers of the engine tests: fixture contracts compiled in-process with solc, chains built
  * from one genesis, transaction builders for the mixed workload, and a block-by-block comparison
- * of two chains (state, outcomes, header hash).
+ * of two chains (state, outcomes, header hash). The fixtures' annotations give the declaration
+ * source of the `declared` executor's tests ({@link engineDeclarations}).
  */
 import { readFileSync } from "node:fs";
 import { expect } from "chai";
 import solc from "solc";
 import { encodeFunctionData, getContractAddress, type Abi, type Hex } from "viem";
 import "../../sdk/engine/executors/block-stm/index.ts";
+import "../../sdk/engine/executors/declared/index.ts";
 import { Chain, type MinedBlock } from "../../sdk/engine/chain.ts";
+import type { StorageLayout } from "../../sdk/access/layout.ts";
+import { buildAccessManifests, type SolcInputLike, type SolcOutputLike } from "../../sdk/access/solc-output.ts";
+import { ContractRegistry } from "../../sdk/rpc/contract-registry.ts";
+import { ManifestDeclarations } from "../../sdk/rpc/declarations.ts";
 import type { ExecutorName, ParallelChainOptions } from "../../sdk/engine/options.ts";
 
 export interface Artifact {
@@ -17,24 +23,68 @@ export interface Artifact {
 }
 
 let compiled: Record<string, Artifact> | undefined;
+let declarations: ManifestDeclarations | undefined;
+const SOURCE = "EngineFixtures.sol";
+
+interface SolcContract {
+  abi: Abi;
+  storageLayout: StorageLayout;
+  evm: { bytecode: { object: string }; deployedBytecode: { object: string } };
+}
+
+let solcRun: { input: SolcInputLike; output: SolcOutputLike & { contracts: Record<string, Record<string, SolcContract>> } } | undefined;
 
 /** Compiles `test/fixtures/contracts/engine/EngineFixtures.sol` once (solc npm, optimizer on). */
-export function artifacts(): Record<string, Artifact> {
-  if (compiled !== undefined) return compiled;
+function compile(): NonNullable<typeof solcRun> {
+  if (solcRun !== undefined) return solcRun;
   const path = new URL("../fixtures/contracts/engine/EngineFixtures.sol", import.meta.url);
   const input = {
     language: "Solidity",
-    sources: { "EngineFixtures.sol": { content: readFileSync(path, "utf8") } },
-    settings: { optimizer: { enabled: true, runs: 200 }, outputSelection: { "*": { "*": ["abi", "evm.bytecode.object"] } } },
+    sources: { [SOURCE]: { content: readFileSync(path, "utf8") } },
+    settings: {
+      optimizer: { enabled: true, runs: 200 },
+      outputSelection: { "*": { "*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object", "storageLayout"], "": ["ast"] } },
+    },
   };
   const output = JSON.parse(solc.compile(JSON.stringify(input)));
   const errors = (output.errors ?? []).filter((e: { severity: string }) => e.severity === "error");
   if (errors.length > 0) throw new Error(errors.map((e: { formattedMessage: string }) => e.formattedMessage).join("\n"));
+  solcRun = { input, output };
+  return solcRun;
+}
+
+/** ABI and creation bytecode of each fixture contract. */
+export function artifacts(): Record<string, Artifact> {
+  if (compiled !== undefined) return compiled;
   compiled = {};
-  for (const [name, c] of Object.entries(output.contracts["EngineFixtures.sol"] as Record<string, { abi: Abi; evm: { bytecode: { object: string } } }>)) {
+  for (const [name, c] of Object.entries(compile().output.contracts[SOURCE])) {
     compiled[name] = { abi: c.abi, bytecode: `0x${c.evm.bytecode.object}` };
   }
   return compiled;
+}
+
+/**
+ * The fixtures' access manifests, built from their annotations as the build hook does, as the
+ * engine's declaration source (what the `declared` executor schedules with).
+ */
+export function engineDeclarations(): ManifestDeclarations {
+  if (declarations !== undefined) return declarations;
+  const { input, output } = compile();
+  const built = buildAccessManifests(input, output);
+  if (built.errors.length > 0) throw new Error(built.errors.map((e) => e.message).join("\n"));
+  const registry = new ContractRegistry();
+  registry.add(
+    Object.entries(output.contracts[SOURCE]).map(([contractName, c]) => ({
+      contractName,
+      sourceName: SOURCE,
+      abi: c.abi,
+      bytecode: `0x${c.evm.bytecode.object}` as Hex,
+      deployedBytecode: `0x${c.evm.deployedBytecode.object}` as Hex,
+    })),
+  );
+  declarations = new ManifestDeclarations(registry);
+  for (const manifest of built.manifests) declarations.add(manifest);
+  return declarations;
 }
 
 export const FIXED_DATE = new Date("2030-01-01T00:00:00Z");
@@ -60,8 +110,10 @@ export interface TestChain {
 export async function createTestChain(
   executor: ExecutorName,
   options: ParallelChainOptions = {},
+  { withDeclarations = false }: { withDeclarations?: boolean } = {},
 ): Promise<TestChain> {
   const chain = await Chain.create({ executor, mining: { auto: false }, initialDate: FIXED_DATE, ...options });
+  if (withDeclarations) chain.setDeclarations(engineDeclarations());
   const a = artifacts();
   const deployer = chain.accounts[0].address;
   const holders = chain.accounts.map((acc) => acc.address);

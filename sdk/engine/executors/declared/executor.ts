@@ -1,0 +1,338 @@
+/**
+ * The `declared` executor: schedules a block from declared access, without speculation (Solana
+ * Sealevel's model, with `@custom:reads` / `@custom:writes` in the role of a transaction's
+ * account list). Each transaction's declared locations are computed before the block runs
+ * (`declared-access.ts`); a transaction is sent to a lane once every earlier transaction it may
+ * depend on is done (`schedule.ts`), so transactions with disjoint declared sets run on different
+ * lanes and undeclared ones run alone. Nothing is validated or re-executed.
+ *
+ * Declarations can be wrong, and nested calls cannot be declared up front: after the block ran,
+ * every transaction's read and write sets are checked against its declared locations. One access
+ * outside them — or, outside strict mode, a recorded violation of a frame's own declaration —
+ * and the block is executed again with Block-STM, whose result is kept (`fallbackReason` says
+ * which transaction touched what). Either way the result equals the sequential executor's.
+ * Design: `docs/declared-executor.md`.
+ */
+import type { Block } from "@ethereumjs/block";
+import type { Chain } from "../../chain.ts";
+import type { ExecutionResult } from "../../execute-transaction.ts";
+import type { BlockExecution, BlockExecutor, ExecutionRecord } from "../../executor.ts";
+import type { Hex } from "viem";
+import { balanceKey, type LocationKey, parseLocationKey } from "../../location.ts";
+import type { FallbackOptions } from "../../options.ts";
+import type { WorldState } from "../../state/world-state.ts";
+import type { EngineTransaction } from "../../transactions.ts";
+import { BlockStmExecutor, sizeFallbackReason } from "../block-stm/executor.ts";
+import { MVMemory } from "../lanes/mv-memory.ts";
+import { LaneFault, LanePool, workerExecArgv } from "../lanes/pool.ts";
+import type { BlockStmTestHooks, PushRecord } from "../lanes/protocol.ts";
+import { applyOutcome, SequentialExecutor } from "../sequential.ts";
+import { firstUndeclaredAccess, transactionAccess, type TransactionAccess } from "./declared-access.ts";
+import { type DeclaredSchedule, scheduleByDeclaredAccess } from "./schedule.ts";
+
+/** Options of {@link DeclaredExecutor}; defaults come from the chain's options. */
+export interface DeclaredOptions {
+  /** Worker threads (lanes), shared with the Block-STM fallback. Default 2. */
+  lanes?: number;
+  /** Sequential fallback for small blocks (`minTransactions`, `minGas`; see `FallbackOptions`). */
+  fallback?: FallbackOptions;
+  /** A lane that does not answer a batch within this many milliseconds is hung. Default 30,000. */
+  workerTimeout?: number;
+  /** Test hooks (crash or hang a lane); they apply to the first lanes started only. */
+  hooks?: BlockStmTestHooks;
+  /** Node flags of the lanes. Default {@link workerExecArgv}. */
+  execArgv?: string[];
+  /** Largest batch of transactions sent to a lane in one message. Default 32. */
+  maxBatch?: number;
+}
+
+/** What a run on the lanes produced. */
+interface Outcome {
+  results: ExecutionResult[];
+  considered: number;
+  incarnations: number;
+  /** Set when a transaction left its declared access: the block goes to Block-STM. */
+  violation?: string;
+}
+
+export class DeclaredExecutor implements BlockExecutor {
+  readonly name = "declared" as const;
+  readonly #chain: Chain;
+  readonly #pool: LanePool;
+  readonly #blockStm: BlockStmExecutor;
+  readonly #sequential: SequentialExecutor;
+  readonly #fallback: FallbackOptions;
+  readonly #maxBatch: number;
+  #disposed = false;
+
+  constructor(chain: Chain, options: DeclaredOptions = {}) {
+    this.#chain = chain;
+    this.#pool = new LanePool(chain, {
+      lanes: options.lanes ?? chain.options.lanes ?? 2,
+      workerTimeout: options.workerTimeout ?? chain.options.workerTimeout ?? 30_000,
+      hooks: options.hooks ?? {},
+      execArgv: options.execArgv ?? workerExecArgv(),
+    });
+    this.#fallback = options.fallback ?? chain.options.fallback ?? {};
+    this.#maxBatch = options.maxBatch ?? 32;
+    this.#blockStm = new BlockStmExecutor(chain, { pool: this.#pool, fallback: this.#fallback, maxBatch: this.#maxBatch });
+    this.#sequential = new SequentialExecutor(chain.lane);
+  }
+
+  /** Number of lanes (worker threads). */
+  get lanes(): number {
+    return this.#pool.count;
+  }
+
+  /** Threads currently running (0 after {@link dispose} or before the first parallel block). */
+  get runningLanes(): number {
+    return this.#pool.running;
+  }
+
+  async execute(block: Block, txs: EngineTransaction[], state: WorldState): Promise<BlockExecution> {
+    if (this.#disposed) throw new Error("the declared executor was disposed");
+    const started = performance.now();
+    const coinbase = block.header.coinbase.toString().toLowerCase();
+    const declarations = this.#chain.lane.conformance?.source;
+    const accesses = txs.map((etx) => transactionAccess(etx, state, declarations, coinbase));
+    const schedule = scheduleByDeclaredAccess(accesses);
+    const summary = { declared: schedule.declared, undeclared: schedule.undeclared, longestChain: schedule.longestChain };
+    const small = sizeFallbackReason(txs, this.#fallback, this.#pool.count);
+    const reason =
+      small ??
+      (txs.length > 1 && schedule.longestChain === txs.length
+        ? `the declared schedule is one chain of ${txs.length} transactions (nothing can run in parallel)`
+        : undefined);
+    if (reason !== undefined) return this.#sequentially(block, txs, state, started, summary, reason, []);
+
+    let outcome: Outcome;
+    try {
+      await this.#pool.ensure(state);
+      outcome = await this.#run(block, txs, state, accesses, schedule);
+    } catch (error) {
+      if (!(error instanceof LaneFault)) throw error;
+      await this.#pool.stop();
+      const fault = `${error.message}; block re-executed sequentially, lanes restarted for the next block`;
+      return this.#sequentially(block, txs, state, started, summary, undefined, [fault]);
+    }
+    if (outcome.violation !== undefined) {
+      const fallback = await this.#blockStm.executeWith(block, txs, state, undefined);
+      const inner = fallback.record;
+      fallback.record = {
+        ...inner,
+        executor: "declared",
+        fallbackReason: `${outcome.violation}; block re-executed with block-stm${inner.fallbackReason === undefined ? "" : ` (which ran it sequentially: ${inner.fallbackReason})`}`,
+        schedule: summary,
+        wallTimeMs: performance.now() - started,
+      };
+      return fallback;
+    }
+    const coinbaseKey = balanceKey(coinbase);
+    let gasUsed = 0n;
+    for (const result of outcome.results) {
+      if (result.kind !== "executed") continue;
+      applyOutcome(state, result, coinbaseKey);
+      gasUsed += result.blockGasUsed;
+    }
+    const record: ExecutionRecord = {
+      executor: "declared",
+      executedBy: "declared",
+      lanes: this.#pool.count,
+      transactions: outcome.results.filter((r) => r.kind === "executed").length,
+      gasUsed,
+      reExecutions: outcome.incarnations - Math.min(outcome.incarnations, txs.length),
+      incarnations: outcome.incarnations,
+      validations: 0,
+      aborts: 0,
+      faults: [],
+      schedule: summary,
+      wallTimeMs: performance.now() - started,
+    };
+    return { results: outcome.results, considered: outcome.considered, record };
+  }
+
+  async dispose(): Promise<void> {
+    this.#disposed = true;
+    await this.#blockStm.dispose(); // stops the shared lanes
+  }
+
+  async #sequentially(
+    block: Block,
+    txs: EngineTransaction[],
+    state: WorldState,
+    started: number,
+    schedule: ExecutionRecord["schedule"],
+    fallbackReason: string | undefined,
+    faults: string[],
+  ): Promise<BlockExecution> {
+    const execution = await this.#sequential.execute(block, txs, state);
+    execution.record = {
+      ...execution.record,
+      executor: "declared",
+      executedBy: "sequential",
+      lanes: this.#pool.count,
+      fallbackReason,
+      faults,
+      schedule,
+      wallTimeMs: performance.now() - started,
+    };
+    return execution;
+  }
+
+  /** Runs the block on the lanes by the schedule, then checks every transaction's access. */
+  async #run(
+    block: Block,
+    txs: EngineTransaction[],
+    state: WorldState,
+    accesses: TransactionAccess[],
+    schedule: DeclaredSchedule,
+  ): Promise<Outcome> {
+    const run = this.#pool.begin(block, txs, state);
+    const n = txs.length;
+    const mv = new MVMemory(n);
+    const results: Array<ExecutionResult | undefined> = new Array(n);
+    const reads: Array<LocationKey[] | undefined> = new Array(n);
+    const enumerated = new Uint8Array(n);
+    const incarnation = new Int32Array(n);
+    const dispatched = new Uint8Array(n);
+    const done = new Uint8Array(n);
+    const waiting = Int32Array.from(schedule.waitsFor, (edges) => edges.length);
+    const blockCodes = new Map<bigint, Uint8Array>();
+    let floor = 0;
+    let finished = 0;
+    let incarnations = 0;
+    let failure: Error | undefined;
+
+    const pushRecord = (tx: number): PushRecord | undefined => {
+      const result = results[tx];
+      if (result === undefined) return undefined;
+      return {
+        tx,
+        estimate: false,
+        incarnation: incarnation[tx],
+        writes: mv.writesOf(tx) ?? new Map(),
+        feeCredit: mv.feeCredits[tx] ?? 0n,
+        codes: result.kind === "executed" ? result.codes : new Map(),
+      };
+    };
+
+    /**
+     * Fills batches with transactions whose dependencies are done or earlier in the same batch
+     * (a lane runs its batch in order and sees its own writes), lowest index first.
+     */
+    const dispatch = (): void => {
+      const batchSize = Math.max(1, Math.min(this.#maxBatch, Math.ceil((n - finished) / (run.lanes.length * 2))));
+      for (const lane of run.lanes) {
+        while (run.hasRoom(lane)) {
+          const tasks: Array<[number, number]> = [];
+          const inBatch = new Set<number>();
+          while (floor < n && dispatched[floor]) floor++;
+          for (let i = floor; i < n && tasks.length < batchSize; i++) {
+            if (dispatched[i]) continue;
+            if (waiting[i] > 0 && !schedule.waitsFor[i].every((d) => done[d] || inBatch.has(d))) continue;
+            dispatched[i] = 1;
+            inBatch.add(i);
+            tasks.push([i, incarnation[i]]);
+          }
+          if (tasks.length === 0) return;
+          incarnations += tasks.length;
+          run.send(lane, tasks, pushRecord);
+        }
+      }
+    };
+
+    run.onResults = (items, lane) => {
+      for (const item of items) {
+        const i = item.tx;
+        if (item.kind === "missing-code") {
+          for (const hash of item.hashes) lane.codes.set(hash, blockCodes.get(hash) ?? state.code(hash));
+          dispatched[i] = 0;
+          incarnation[i]++;
+          if (i < floor) floor = i;
+          continue;
+        }
+        if (item.kind === "blocked") {
+          // No ESTIMATE marker exists without aborts: a lane that says so is broken.
+          failure = new Error(`declared executor: lane ${lane.index} reported transaction ${i} blocked on ${item.on}`);
+          return run.finish();
+        }
+        let result = item.result;
+        if (result.kind === "executed") {
+          result = { ...result, reads: new Map(item.reads.map((r) => [r[0], r[1]])) };
+          for (const [hash, code] of result.codes) blockCodes.set(hash, code);
+        }
+        results[i] = result;
+        reads[i] = item.reads.map((r) => r[0]);
+        if (item.enumerations !== undefined) enumerated[i] = 1;
+        done[i] = 1;
+        finished++;
+        mv.record(i, item.incarnation, result.kind === "executed" ? result.writes : new Map(), result.kind === "executed" ? result.feeCredit : 0n);
+        run.publish(i, lane);
+        for (const j of schedule.unblocks[i]) waiting[j]--;
+      }
+      if (finished === n) return run.finish();
+      dispatch();
+      if (run.idle) {
+        failure = new Error(`declared executor: scheduler stalled with ${n - finished} transactions left`);
+        run.finish();
+      }
+    };
+    run.start();
+    if (n === 0) run.finish();
+    else if (!run.finished) dispatch();
+    await run.done;
+    if (failure !== undefined) throw failure;
+
+    // Which transactions the block holds: the sequential rule (stop at the first that does not fit).
+    let gasLeft = block.header.gasLimit;
+    let considered = n;
+    for (let i = 0; i < n; i++) {
+      if (txs[i].tx.gasLimit > gasLeft) {
+        considered = i;
+        break;
+      }
+      const result = results[i]!;
+      if (result.kind === "executed") gasLeft -= result.blockGasUsed;
+    }
+    const kept = results.slice(0, considered) as ExecutionResult[];
+    return { results: kept, considered, incarnations, violation: this.#violation(kept, reads, enumerated, accesses, state) };
+  }
+
+  /** The first reason the schedule's premise did not hold, as a message, or undefined. */
+  #violation(
+    results: ExecutionResult[],
+    reads: Array<LocationKey[] | undefined>,
+    enumerated: Uint8Array,
+    accesses: TransactionAccess[],
+    state: WorldState,
+  ): string | undefined {
+    const strict = this.#chain.lane.conformance?.strict ?? false;
+    for (let i = 0; i < results.length; i++) {
+      const access = accesses[i];
+      if (access.kind === "undeclared") continue; // ran alone: whatever it touched was in order
+      const result = results[i];
+      const writes = result.kind === "executed" ? result.writes.keys() : [];
+      const outside = firstUndeclaredAccess(access, reads[i]!, writes);
+      if (outside !== undefined) {
+        const verb = outside.access === "write" ? "wrote" : "read";
+        return `transaction ${i} (${access.label}) ${verb} ${this.#describe(outside.location, state)}, outside its declared access`;
+      }
+      if (enumerated[i]) return `transaction ${i} (${access.label}) enumerated storage, which declarations cannot cover`;
+      const violation = result.kind === "executed" && !strict ? result.conformance?.violations[0] : undefined;
+      if (violation !== undefined) {
+        const verb = violation.access === "write" ? "wrote" : "read";
+        return `transaction ${i}: ${violation.contract}.${violation.function} ${verb} ${violation.label}, which it does not declare`;
+      }
+    }
+    return undefined;
+  }
+
+  /** A location for messages: `Contract.variable[key]` when a storage layout decodes the slot. */
+  #describe(location: LocationKey, state: WorldState): string {
+    const { kind, address, slot } = parseLocationKey(location) as { kind: string; address: Hex; slot?: Hex };
+    if (kind !== "storage") return `the ${kind} of ${address}`;
+    const frame = this.#chain.lane.conformance?.source.frame(state.codeAt(address), "0x", address, address, address);
+    const label = frame?.label(slot!);
+    return label === undefined ? `slot ${slot} of ${address}` : `${label} (slot ${slot} of ${address})`;
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * The `declared` executor's schedule: which earlier transactions each transaction of a block must
+ * wait for, from declared access alone (no speculation).
+ *
+ * Transaction j waits for an earlier transaction i when i may write a location j may read
+ * (writes imply reads, so two writers of a location are ordered too). Write-after-read needs no
+ * edge: a lane reading for j sees only writes of transactions below j (multi-version memory), so a
+ * later writer never leaks into an earlier reader. Only the latest earlier writer of each location
+ * is kept as an edge: it waits for the writers before it itself. An undeclared transaction runs
+ * alone: it waits for every transaction since the previous one that ran alone, and every later
+ * transaction waits for it.
+ */
+import { locationAddress, type LocationKey } from "../../location.ts";
+import type { TransactionAccess } from "./declared-access.ts";
+
+export interface DeclaredSchedule {
+  /** `waitsFor[j]`: the earlier transactions j waits for (direct edges, ascending). */
+  waitsFor: number[][];
+  /** `unblocks[i]`: the later transactions that wait for i. */
+  unblocks: number[][];
+  /** Transactions scheduled from their declarations. */
+  declared: number;
+  /** Transactions that run alone. */
+  undeclared: number;
+  /** The longest chain of waiting transactions (transactions; 1 when none waits). */
+  longestChain: number;
+}
+
+/** Builds the schedule of a block from its transactions' declared access, in block order. */
+export function scheduleByDeclaredAccess(accesses: readonly TransactionAccess[]): DeclaredSchedule {
+  const n = accesses.length;
+  const waitsFor: number[][] = [];
+  const unblocks: number[][] = Array.from({ length: n }, () => []);
+  const chain = new Int32Array(n);
+  /** Latest declared writer per location, per address (any storage slot), per address (`*`). */
+  const lastWriter = new Map<LocationKey, number>();
+  const lastStorageWriter = new Map<string, number>();
+  const lastWildcardWriter = new Map<string, number>();
+  let lastAlone = -1;
+  let sinceAlone: number[] = [];
+  let declared = 0;
+  let longestChain = 0;
+  for (let j = 0; j < n; j++) {
+    const access = accesses[j];
+    const edges = new Set<number>();
+    if (access.kind === "undeclared") {
+      if (lastAlone >= 0) edges.add(lastAlone);
+      for (const i of sinceAlone) edges.add(i);
+      lastAlone = j;
+      sinceAlone = [];
+      // Everything later waits for j, which waits for everything earlier.
+      lastWriter.clear();
+      lastStorageWriter.clear();
+      lastWildcardWriter.clear();
+    } else {
+      declared++;
+      if (lastAlone >= 0) edges.add(lastAlone);
+      for (const key of access.reads) {
+        const writer = lastWriter.get(key);
+        if (writer !== undefined) edges.add(writer);
+        if (key.charCodeAt(0) === 115 /* s */) {
+          const wildcard = lastWildcardWriter.get(locationAddress(key));
+          if (wildcard !== undefined) edges.add(wildcard);
+        }
+      }
+      for (const address of access.anyStorageRead) {
+        const writer = lastStorageWriter.get(address);
+        if (writer !== undefined) edges.add(writer);
+      }
+      for (const key of access.writes) {
+        lastWriter.set(key, j);
+        if (key.charCodeAt(0) === 115 /* s */) lastStorageWriter.set(locationAddress(key), j);
+      }
+      for (const address of access.anyStorageWrite) {
+        lastWildcardWriter.set(address, j);
+        lastStorageWriter.set(address, j);
+      }
+      sinceAlone.push(j);
+    }
+    const sorted = [...edges].sort((a, b) => a - b);
+    waitsFor.push(sorted);
+    let depth = 0;
+    for (const i of sorted) {
+      unblocks[i].push(j);
+      if (chain[i] > depth) depth = chain[i];
+    }
+    chain[j] = depth + 1;
+    if (chain[j] > longestChain) longestChain = chain[j];
+  }
+  return { waitsFor, unblocks, declared, undeclared: n - declared, longestChain };
+}
