@@ -14,11 +14,17 @@ export default defineConfig({
     version: "0.8.31",
     path: require.resolve("solc/soljson.js"),
   },
-  // HP_EXECUTOR=sequential runs the whole suite on the reference executor (default: block-stm).
-  parallel: { executor: process.env.HP_EXECUTOR === "sequential" ? "sequential" : undefined },
+  // HP_EXECUTOR=sequential (or declared) runs the whole suite on that executor (default: block-stm).
+  parallel: { executor: executorFromEnv(process.env.HP_EXECUTOR) },
   networks: {
     // A parallel network in strict access mode: undeclared storage access fails the transaction.
     parallelStrict: { type: "http", url: "http://parallel-strict.invalid", parallel: { strict: true } },
   },
   paths: { sources: ["contracts", "test/fixtures/contracts", "templates/vault/contracts", "templates/minimal/contracts", "templates/lending/contracts", "templates/amm/contracts"] },
 });
+
+function executorFromEnv(value: string | undefined): "sequential" | "block-stm" | "declared" | undefined {
+  if (value === undefined || value === "") return undefined;
+  if (value === "sequential" || value === "block-stm" || value === "declared") return value;
+  throw new Error(`HP_EXECUTOR must be sequential, block-stm or declared (got "${value}")`);
+}

@@ -1,5 +1,5 @@
 /**
- * Benchmark of the Block-STM executor against the sequential one (not a test: wall-clock
+ * Benchmark of the Block-STM and declared executors against the sequential one (not a test: wall-clock
  * figures are machine-dependent). Workloads: raw ETH transfers and ERC-20 transfers between
  * distinct users, ERC-20 transfers where a share of transactions ("hot ratio") pays one hot
  * recipient, and swaps on one constant-product pool (fully dependent).
@@ -37,12 +37,14 @@ const CONFIGS: Array<{ label: string; executor: ExecutorName; lanes: number }> =
   { label: "sequential", executor: "sequential", lanes: 1 },
   { label: "block-stm 1 lane", executor: "block-stm", lanes: 1 },
   { label: "block-stm 2 lanes", executor: "block-stm", lanes: 2 },
+  { label: "declared 2 lanes", executor: "declared", lanes: 2 },
 ];
 
 const user = (i: number): Hex => `0x${(0x10000 + i).toString(16).padStart(40, "0")}` as Hex;
 
 async function setup(config: (typeof CONFIGS)[number], size: number): Promise<TestChain> {
-  const t = await createTestChain(config.executor, { lanes: config.lanes, blockGasLimit: 2_000_000_000n });
+  // The `declared` executor schedules with the fixtures' annotations (EngToken.transfer, EngPool.swap).
+  const t = await createTestChain(config.executor, { lanes: config.lanes, blockGasLimit: 2_000_000_000n }, { withDeclarations: config.executor === "declared" });
   for (let i = 0; i < 2 * size + 1; i++) {
     t.chain.setBalance(user(i), 10n ** 21n);
     const slot = BigInt(keccak256(encodeAbiParameters([{ type: "address" }, { type: "uint256" }], [user(i), 0n])));

@@ -3,6 +3,7 @@
  * (quantities decoded to bigint / number).
  */
 import type { Address, Hash, Hex } from "viem";
+import type { DeclaredScheduleSummary } from "../engine/executor.ts";
 import type { ExecutorName } from "../engine/options.ts";
 import type { LocationKey } from "../engine/location.ts";
 
@@ -42,6 +43,12 @@ export interface BlockRecord {
   aborts: number;
   fallbackReason?: string;
   faults: string[];
+  /**
+   * How the `declared` executor scheduled the block: transactions scheduled from their
+   * declarations, transactions that ran alone, and the longest chain of transactions waiting
+   * for one another. Absent for the other executors.
+   */
+  schedule?: DeclaredScheduleSummary;
   /** Wall-clock execution time (milliseconds); informational, machine-dependent. */
   wallTimeMs: number;
 }

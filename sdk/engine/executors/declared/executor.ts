@@ -295,11 +295,12 @@ export class DeclaredExecutor implements BlockExecutor {
       if (result.kind === "executed") gasLeft -= result.blockGasUsed;
     }
     const kept = results.slice(0, considered) as ExecutionResult[];
-    return { results: kept, considered, incarnations, violation: this.#violation(kept, reads, enumerated, accesses, state) };
+    return { results: kept, considered, incarnations, violation: this.#violation(txs, kept, reads, enumerated, accesses, state) };
   }
 
   /** The first reason the schedule's premise did not hold, as a message, or undefined. */
   #violation(
+    txs: EngineTransaction[],
     results: ExecutionResult[],
     reads: Array<LocationKey[] | undefined>,
     enumerated: Uint8Array,
@@ -315,7 +316,7 @@ export class DeclaredExecutor implements BlockExecutor {
       const outside = firstUndeclaredAccess(access, reads[i]!, writes);
       if (outside !== undefined) {
         const verb = outside.access === "write" ? "wrote" : "read";
-        return `transaction ${i} (${access.label}) ${verb} ${this.#describe(outside.location, state)}, outside its declared access`;
+        return `transaction ${i} (${access.label}) ${verb} ${this.#describe(outside.location, state, txs[i])}, outside its declared access`;
       }
       if (enumerated[i]) return `transaction ${i} (${access.label}) enumerated storage, which declarations cannot cover`;
       const violation = result.kind === "executed" && !strict ? result.conformance?.violations[0] : undefined;
@@ -327,11 +328,17 @@ export class DeclaredExecutor implements BlockExecutor {
     return undefined;
   }
 
-  /** A location for messages: `Contract.variable[key]` when a storage layout decodes the slot. */
-  #describe(location: LocationKey, state: WorldState): string {
+  /**
+   * A location for messages: `Contract.variable[key]` when the contract's storage layout decodes
+   * the slot (mapping keys are tried among the transaction's sender and recipient and the
+   * contract itself), else `slot … of 0x…`.
+   */
+  #describe(location: LocationKey, state: WorldState, etx: EngineTransaction): string {
     const { kind, address, slot } = parseLocationKey(location) as { kind: string; address: Hex; slot?: Hex };
     if (kind !== "storage") return `the ${kind} of ${address}`;
-    const frame = this.#chain.lane.conformance?.source.frame(state.codeAt(address), "0x", address, address, address);
+    const recipient = (etx.tx.to?.toString() ?? address) as Hex;
+    // frame(...)'s sender / origin / self are only the decoder's candidate keys here.
+    const frame = this.#chain.lane.conformance?.source.frame(state.codeAt(address), "0x", etx.from, recipient, address);
     const label = frame?.label(slot!);
     return label === undefined ? `slot ${slot} of ${address}` : `${label} (slot ${slot} of ${address})`;
   }
