@@ -9,9 +9,7 @@
  */
 import fc from "fast-check";
 import { expect } from "chai";
-import type { Hex } from "viem";
-import { balanceKey } from "../../sdk/engine/location.ts";
-import { createTestChain, mineAndCompare, submitOps, type Op, type TestChain } from "./helpers.ts";
+import { createTestChain, mineOpsAndCompare, type Op } from "./helpers.ts";
 
 const RUNS = Number(process.env.HP_BLOCKSTM_RUNS ?? 1000);
 const SEED = process.env.HP_BLOCKSTM_SEED === undefined ? undefined : Number(process.env.HP_BLOCKSTM_SEED);
@@ -45,13 +43,6 @@ const CONFIGS: Array<{ lanes: number; blockGasLimit?: bigint }> = [
   { lanes: 8 },
 ];
 
-/** Refunds drained accounts on both chains (an edit outside blocks: replicas must catch up). */
-function refill(t: TestChain): void {
-  for (const acc of t.chain.accounts) {
-    if (t.chain.state.read(balanceKey(acc.address)) < 10n ** 18n) t.chain.setBalance(acc.address as Hex, 100n * 10n ** 18n);
-  }
-}
-
 describe("block-stm differential (random blocks vs sequential)", function () {
   this.timeout(0);
   for (const config of CONFIGS) {
@@ -63,25 +54,14 @@ describe("block-stm differential (random blocks vs sequential)", function () {
       let aborts = 0;
       try {
         await fc.assert(
-          fc.asyncProperty(blockArb, async (ops) => {
-            await submitOps(reference, ops);
-            await submitOps(subject, ops);
-            for (let guard = 0; guard < 4; guard++) {
-              const { sub } = await mineAndCompare(reference, subject);
+          fc.asyncProperty(blockArb, (ops) =>
+            mineOpsAndCompare(reference, subject, ops, (sub) => {
               expect(sub.record.executor).to.equal("block-stm");
               expect(sub.record.faults).to.deep.equal([]);
               if (sub.record.executedBy === "block-stm") parallelBlocks++;
               aborts += sub.record.aborts;
-              if (reference.chain.pool.size === 0) break;
-            }
-            // Transactions still pending (made invalid by a drain, or not fitting): drop them.
-            for (const t of [reference, subject]) {
-              for (const etx of t.chain.pool.all()) t.chain.pool.remove(etx.hash);
-              t.nonces.clear();
-            }
-            refill(reference);
-            refill(subject);
-          }),
+            }),
+          ),
           { numRuns: Math.ceil(RUNS / CONFIGS.length), seed: SEED, endOnFailure: true },
         );
       } finally {

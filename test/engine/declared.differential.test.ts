@@ -10,9 +10,7 @@
  */
 import fc from "fast-check";
 import { expect } from "chai";
-import type { Hex } from "viem";
-import { balanceKey } from "../../sdk/engine/location.ts";
-import { createTestChain, mineAndCompare, submitOps, type Op, type TestChain } from "./helpers.ts";
+import { createTestChain, mineOpsAndCompare, type Op } from "./helpers.ts";
 
 const RUNS = Number(process.env.HP_DECLARED_RUNS ?? 1000);
 const SEED = process.env.HP_BLOCKSTM_SEED === undefined ? undefined : Number(process.env.HP_BLOCKSTM_SEED);
@@ -50,12 +48,6 @@ const CONFIGS: Array<{ lanes: number; blockGasLimit?: bigint }> = [
   { lanes: 4, blockGasLimit: 2_000_000n },
 ];
 
-function refill(t: TestChain): void {
-  for (const acc of t.chain.accounts) {
-    if (t.chain.state.read(balanceKey(acc.address)) < 10n ** 18n) t.chain.setBalance(acc.address as Hex, 100n * 10n ** 18n);
-  }
-}
-
 describe("declared differential (random blocks vs sequential)", function () {
   this.timeout(0);
   for (const config of CONFIGS) {
@@ -67,25 +59,15 @@ describe("declared differential (random blocks vs sequential)", function () {
       let alone = 0;
       try {
         await fc.assert(
-          fc.asyncProperty(blockArb, async (ops) => {
-            await submitOps(reference, ops);
-            await submitOps(subject, ops);
-            for (let guard = 0; guard < 4; guard++) {
-              const { sub } = await mineAndCompare(reference, subject);
+          fc.asyncProperty(blockArb, (ops) =>
+            mineOpsAndCompare(reference, subject, ops, (sub) => {
               expect(sub.record.executor).to.equal("declared");
               expect(sub.record.faults).to.deep.equal([]);
               executedBy[sub.record.executedBy]++;
               alone += sub.record.schedule?.undeclared ?? 0;
               if (sub.record.executedBy === "block-stm") expect(sub.record.fallbackReason).to.match(/outside its declared access|enumerated storage|does not declare/);
-              if (reference.chain.pool.size === 0) break;
-            }
-            for (const t of [reference, subject]) {
-              for (const etx of t.chain.pool.all()) t.chain.pool.remove(etx.hash);
-              t.nonces.clear();
-            }
-            refill(reference);
-            refill(subject);
-          }),
+            }),
+          ),
           { numRuns: Math.ceil(RUNS / CONFIGS.length), seed: SEED, endOnFailure: true },
         );
       } finally {

@@ -248,3 +248,31 @@ export async function mineAndCompare(reference: TestChain, subject: TestChain): 
   expect(stateOf(subject.chain)).to.deep.equal(stateOf(reference.chain));
   return { ref, sub };
 }
+
+/**
+ * One step of the differential property tests: submits `ops` to both chains, mines until the
+ * reference's pool is empty (at most 4 blocks), comparing every block (`onBlock` sees the
+ * subject's), then drops what is still pending (invalid or not fitting) and refunds drained
+ * accounts on both chains (an edit outside blocks: the lanes' replicas must catch up).
+ */
+export async function mineOpsAndCompare(
+  reference: TestChain,
+  subject: TestChain,
+  ops: Op[],
+  onBlock: (block: MinedBlock) => void,
+): Promise<void> {
+  await submitOps(reference, ops);
+  await submitOps(subject, ops);
+  for (let guard = 0; guard < 4; guard++) {
+    const { sub } = await mineAndCompare(reference, subject);
+    onBlock(sub);
+    if (reference.chain.pool.size === 0) break;
+  }
+  for (const t of [reference, subject]) {
+    for (const etx of t.chain.pool.all()) t.chain.pool.remove(etx.hash);
+    t.nonces.clear();
+    for (const acc of t.chain.accounts) {
+      if (t.chain.state.read(`b:${acc.address.toLowerCase()}`) < 10n ** 18n) t.chain.setBalance(acc.address as Hex, 100n * 10n ** 18n);
+    }
+  }
+}

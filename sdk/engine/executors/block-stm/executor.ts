@@ -18,25 +18,14 @@ import type { WorldState } from "../../state/world-state.ts";
 import type { EngineTransaction } from "../../transactions.ts";
 import { applyOutcome, SequentialExecutor } from "../sequential.ts";
 import { MVMemory } from "../lanes/mv-memory.ts";
-import { type Lane, LaneFault, LanePool, workerExecArgv } from "../lanes/pool.ts";
-import type { BlockStmTestHooks, PushRecord, ReadRecord, TaskResult } from "../lanes/protocol.ts";
+import { type Lane, LaneFault, type LanePool, lanePoolFor, type ParallelExecutorOptions } from "../lanes/pool.ts";
+import type { PushRecord, ReadRecord, TaskResult } from "../lanes/protocol.ts";
 
 export type { BlockStmTestHooks } from "../lanes/protocol.ts";
 export { workerExecArgv } from "../lanes/pool.ts";
 
 /** Options of {@link BlockStmExecutor}; defaults come from the chain's options. */
-export interface BlockStmOptions {
-  /** Worker threads (lanes). Default 2. */
-  lanes?: number;
-  fallback?: FallbackOptions;
-  /** A lane that does not answer a batch within this many milliseconds is hung. Default 30,000. */
-  workerTimeout?: number;
-  /** Test hooks (crash or hang a lane at an incarnation); they apply to the first lanes started only. */
-  hooks?: BlockStmTestHooks;
-  /** Node flags of the lanes. Default {@link workerExecArgv} (tsx's loader when it resolves). */
-  execArgv?: string[];
-  /** Largest batch of incarnations sent to a lane in one message. Default 32. */
-  maxBatch?: number;
+export interface BlockStmOptions extends ParallelExecutorOptions {
   /** Lanes shared with another executor (the `declared` executor falls back to this one); built from the options above when absent. */
   pool?: LanePool;
 }
@@ -68,14 +57,7 @@ export class BlockStmExecutor implements BlockExecutor {
   #disposed = false;
 
   constructor(chain: Chain, options: BlockStmOptions = {}) {
-    this.#pool =
-      options.pool ??
-      new LanePool(chain, {
-        lanes: options.lanes ?? chain.options.lanes ?? 2,
-        workerTimeout: options.workerTimeout ?? chain.options.workerTimeout ?? 30_000,
-        hooks: options.hooks ?? {},
-        execArgv: options.execArgv ?? workerExecArgv(),
-      });
+    this.#pool = options.pool ?? lanePoolFor(chain, options);
     this.#fallback = options.fallback ?? chain.options.fallback ?? {};
     this.#maxBatch = options.maxBatch ?? 32;
     this.#sequential = new SequentialExecutor(chain.lane);

@@ -24,27 +24,17 @@ import type { WorldState } from "../../state/world-state.ts";
 import type { EngineTransaction } from "../../transactions.ts";
 import { BlockStmExecutor, sizeFallbackReason } from "../block-stm/executor.ts";
 import { MVMemory } from "../lanes/mv-memory.ts";
-import { LaneFault, LanePool, workerExecArgv } from "../lanes/pool.ts";
-import type { BlockStmTestHooks, PushRecord } from "../lanes/protocol.ts";
+import { LaneFault, type LanePool, lanePoolFor, type ParallelExecutorOptions } from "../lanes/pool.ts";
+import type { PushRecord } from "../lanes/protocol.ts";
 import { applyOutcome, SequentialExecutor } from "../sequential.ts";
 import { firstUndeclaredAccess, transactionAccess, type TransactionAccess } from "./declared-access.ts";
 import { type DeclaredSchedule, scheduleByDeclaredAccess } from "./schedule.ts";
 
-/** Options of {@link DeclaredExecutor}; defaults come from the chain's options. */
-export interface DeclaredOptions {
-  /** Worker threads (lanes), shared with the Block-STM fallback. Default 2. */
-  lanes?: number;
-  /** Sequential fallback for small blocks (`minTransactions`, `minGas`; see `FallbackOptions`). */
-  fallback?: FallbackOptions;
-  /** A lane that does not answer a batch within this many milliseconds is hung. Default 30,000. */
-  workerTimeout?: number;
-  /** Test hooks (crash or hang a lane); they apply to the first lanes started only. */
-  hooks?: BlockStmTestHooks;
-  /** Node flags of the lanes. Default {@link workerExecArgv}. */
-  execArgv?: string[];
-  /** Largest batch of transactions sent to a lane in one message. Default 32. */
-  maxBatch?: number;
-}
+/**
+ * Options of {@link DeclaredExecutor}; defaults come from the chain's options. The lanes are
+ * shared with the Block-STM fallback; `fallback` applies `minTransactions` and `minGas`.
+ */
+export type DeclaredOptions = ParallelExecutorOptions;
 
 /** What a run on the lanes produced. */
 interface Outcome {
@@ -67,12 +57,7 @@ export class DeclaredExecutor implements BlockExecutor {
 
   constructor(chain: Chain, options: DeclaredOptions = {}) {
     this.#chain = chain;
-    this.#pool = new LanePool(chain, {
-      lanes: options.lanes ?? chain.options.lanes ?? 2,
-      workerTimeout: options.workerTimeout ?? chain.options.workerTimeout ?? 30_000,
-      hooks: options.hooks ?? {},
-      execArgv: options.execArgv ?? workerExecArgv(),
-    });
+    this.#pool = lanePoolFor(chain, options);
     this.#fallback = options.fallback ?? chain.options.fallback ?? {};
     this.#maxBatch = options.maxBatch ?? 32;
     this.#blockStm = new BlockStmExecutor(chain, { pool: this.#pool, fallback: this.#fallback, maxBatch: this.#maxBatch });

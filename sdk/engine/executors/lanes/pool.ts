@@ -16,7 +16,7 @@ import type { Block } from "@ethereumjs/block";
 import { hexToBytes } from "@ethereumjs/util";
 import type { Chain } from "../../chain.ts";
 import type { LocationKey } from "../../location.ts";
-import type { HardforkName } from "../../options.ts";
+import type { FallbackOptions, HardforkName } from "../../options.ts";
 import type { WorldState } from "../../state/world-state.ts";
 import type { EngineTransaction } from "../../transactions.ts";
 import type { BlockMessage, BlockStmTestHooks, ExecMessage, PushRecord, TaskResult, WorkerInit, WorkerMessage } from "./protocol.ts";
@@ -46,6 +46,32 @@ export interface LanePoolOptions {
   hooks: BlockStmTestHooks;
   /** Node flags of the lanes. */
   execArgv: string[];
+}
+
+/** Options shared by the parallel executors (`block-stm`, `declared`); defaults come from the chain's options. */
+export interface ParallelExecutorOptions {
+  /** Worker threads (lanes). Default: the chain's `lanes`, else 2. */
+  lanes?: number;
+  /** When a block runs sequentially instead (see `FallbackOptions`). Default: the chain's `fallback`. */
+  fallback?: FallbackOptions;
+  /** A lane that does not answer a batch within this many milliseconds is hung. Default 30,000. */
+  workerTimeout?: number;
+  /** Test hooks (crash or hang a lane at its k-th incarnation); they apply to the first lanes started only. */
+  hooks?: BlockStmTestHooks;
+  /** Node flags of the lanes. Default {@link workerExecArgv} (tsx's loader when it resolves). */
+  execArgv?: string[];
+  /** Largest batch of transactions (incarnations) sent to a lane in one message. Default 32. */
+  maxBatch?: number;
+}
+
+/** A pool for `chain` with the lane settings of `options`, defaulted from the chain's options. */
+export function lanePoolFor(chain: Chain, options: ParallelExecutorOptions): LanePool {
+  return new LanePool(chain, {
+    lanes: options.lanes ?? chain.options.lanes ?? 2,
+    workerTimeout: options.workerTimeout ?? chain.options.workerTimeout ?? 30_000,
+    hooks: options.hooks ?? {},
+    execArgv: options.execArgv ?? workerExecArgv(),
+  });
 }
 
 /** One worker thread and what the coordinator keeps about it during a block. */
