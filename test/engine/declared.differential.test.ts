@@ -10,34 +10,16 @@
  */
 import fc from "fast-check";
 import { expect } from "chai";
-import { createTestChain, mineOpsAndCompare, type Op } from "./helpers.ts";
+import { createTestChain, mineOpsAndCompare, weightedOp } from "./helpers.ts";
 
 const RUNS = Number(process.env.HP_DECLARED_RUNS ?? 1000);
 const SEED = process.env.HP_BLOCKSTM_SEED === undefined ? undefined : Number(process.env.HP_BLOCKSTM_SEED);
 const PARALLEL_ALWAYS = { minTransactions: 0, minGas: 0n };
 
-const account = fc.integer({ min: 0, max: 19 });
-const sender = fc.oneof({ weight: 3, arbitrary: account }, { weight: 2, arbitrary: fc.integer({ min: 0, max: 3 }) });
 /** Declared operations dominate, so that most blocks keep the declared schedule's result. */
-const declaredOp: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant("eth" as const), from: sender, to: account, value: fc.bigInt({ min: 0n, max: 10n ** 18n }) }) },
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant("erc20" as const), from: sender, to: account, value: fc.bigInt({ min: 0n, max: 2n * 10n ** 24n }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("mint" as const), from: sender, to: account }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant("swap" as const), from: sender, dx: fc.bigInt({ min: 0n, max: 10n ** 20n }) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant("counter" as const), from: sender }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("guarded" as const), from: sender }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("revert" as const), from: sender }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("oog" as const), from: sender }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("drain" as const), from: sender, to: account }) },
-);
+const declaredOp = weightedOp({ eth: 4, erc20: 6, mint: 1, swap: 2, counter: 2, guarded: 1, revert: 1, oog: 1, drain: 1 });
 /** Operations that run alone (payments, creation) or leave their declared access (probes, bumpLast). */
-const otherOp: fc.Arbitrary<Op> = fc.oneof(
-  fc.record({ kind: fc.constant("payCoinbase" as const), from: sender, value: fc.bigInt({ min: 1n, max: 10n ** 15n }) }),
-  fc.record({ kind: fc.constant("create" as const), from: sender, v: fc.bigInt({ min: 0n, max: 1000n }) }),
-  fc.record({ kind: fc.constant("readBalance" as const), from: sender, who: account }),
-  fc.record({ kind: fc.constant("readCoinbase" as const), from: sender }),
-  fc.record({ kind: fc.constant("bumpLast" as const), from: sender }),
-);
+const otherOp = weightedOp({ payCoinbase: 1, create: 1, readBalance: 1, readCoinbase: 1, bumpLast: 1 });
 const blockArb = fc.oneof(
   { weight: 3, arbitrary: fc.array(declaredOp, { minLength: 5, maxLength: 40 }) },
   { weight: 2, arbitrary: fc.array(fc.oneof({ weight: 12, arbitrary: declaredOp }, { weight: 1, arbitrary: otherOp }), { minLength: 5, maxLength: 40 }) },

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { expect } from "chai";
+import fc from "fast-check";
 import solc from "solc";
 import { encodeFunctionData, getContractAddress, type Abi, type Hex } from "viem";
 import "../../sdk/engine/executors/block-stm/index.ts";
@@ -275,4 +276,33 @@ export async function mineOpsAndCompare(
       if (t.chain.state.read(`b:${acc.address.toLowerCase()}`) < 10n ** 18n) t.chain.setBalance(acc.address as Hex, 100n * 10n ** 18n);
     }
   }
+}
+
+const account = fc.integer({ min: 0, max: 19 });
+/** Senders concentrated on a few accounts give same-sender nonce chains. */
+const sender = fc.oneof({ weight: 3, arbitrary: account }, { weight: 2, arbitrary: fc.integer({ min: 0, max: 3 }) });
+
+/** One fast-check arbitrary per kind of {@link Op}; the property tests weigh them. */
+export const opArbitraries: { [K in Op["kind"]]: fc.Arbitrary<Extract<Op, { kind: K }>> } = {
+  eth: fc.record({ kind: fc.constant("eth" as const), from: sender, to: account, value: fc.bigInt({ min: 0n, max: 10n ** 18n }) }),
+  erc20: fc.record({ kind: fc.constant("erc20" as const), from: sender, to: account, value: fc.bigInt({ min: 0n, max: 2n * 10n ** 24n }) }),
+  mint: fc.record({ kind: fc.constant("mint" as const), from: sender, to: account }),
+  swap: fc.record({ kind: fc.constant("swap" as const), from: sender, dx: fc.bigInt({ min: 0n, max: 10n ** 20n }) }),
+  counter: fc.record({ kind: fc.constant("counter" as const), from: sender }),
+  guarded: fc.record({ kind: fc.constant("guarded" as const), from: sender }),
+  revert: fc.record({ kind: fc.constant("revert" as const), from: sender }),
+  oog: fc.record({ kind: fc.constant("oog" as const), from: sender }),
+  create: fc.record({ kind: fc.constant("create" as const), from: sender, v: fc.bigInt({ min: 0n, max: 1000n }) }),
+  bumpLast: fc.record({ kind: fc.constant("bumpLast" as const), from: sender }),
+  readBalance: fc.record({ kind: fc.constant("readBalance" as const), from: sender, who: account }),
+  readCoinbase: fc.record({ kind: fc.constant("readCoinbase" as const), from: sender }),
+  payCoinbase: fc.record({ kind: fc.constant("payCoinbase" as const), from: sender, value: fc.bigInt({ min: 1n, max: 10n ** 15n }) }),
+  drain: fc.record({ kind: fc.constant("drain" as const), from: sender, to: account }),
+};
+
+/** An arbitrary operation, each kind with the given weight (kinds left out never occur). */
+export function weightedOp(weights: Partial<Record<Op["kind"], number>>): fc.Arbitrary<Op> {
+  return fc.oneof(
+    ...Object.entries(weights).map(([kind, weight]) => ({ weight: weight!, arbitrary: opArbitraries[kind as Op["kind"]] as fc.Arbitrary<Op> })),
+  );
 }
