@@ -6,9 +6,12 @@
  * (writes imply reads, so two writers of a location are ordered too). Write-after-read needs no
  * edge: a lane reading for j sees only writes of transactions below j (multi-version memory), so a
  * later writer never leaks into an earlier reader. Only the latest earlier writer of each location
- * is kept as an edge: it waits for the writers before it itself. An undeclared transaction runs
- * alone: it waits for every transaction since the previous one that ran alone, and every later
- * transaction waits for it.
+ * is kept as an edge: it waits for the writers before it itself. A `*` pattern covers the whole
+ * storage of a contract: a `*` reader waits for the latest writer of every slot of it (writers of
+ * different slots are not ordered among themselves) and for the latest `*` writer; a `*` writer
+ * is then the only writer later `*` readers need. An undeclared transaction runs alone: it waits
+ * for every transaction since the previous one that ran alone, and every later transaction waits
+ * for it.
  */
 import { locationAddress, type LocationKey } from "../../location.ts";
 import type { TransactionAccess } from "./declared-access.ts";
@@ -32,9 +35,9 @@ export function scheduleByDeclaredAccess(accesses: readonly TransactionAccess[])
   const waitsFor: number[][] = [];
   const unblocks: number[][] = Array.from({ length: n }, () => []);
   const chain = new Int32Array(n);
-  /** Latest declared writer per location, per address (any storage slot), per address (`*`). */
+  /** Latest declared writer per location; per address, of each storage slot and of `*`. */
   const lastWriter = new Map<LocationKey, number>();
-  const lastStorageWriter = new Map<string, number>();
+  const slotWriters = new Map<string, Map<LocationKey, number>>();
   const lastWildcardWriter = new Map<string, number>();
   let lastAlone = -1;
   let sinceAlone: number[] = [];
@@ -50,7 +53,7 @@ export function scheduleByDeclaredAccess(accesses: readonly TransactionAccess[])
       sinceAlone = [];
       // Everything later waits for j, which waits for everything earlier.
       lastWriter.clear();
-      lastStorageWriter.clear();
+      slotWriters.clear();
       lastWildcardWriter.clear();
     } else {
       declared++;
@@ -64,16 +67,23 @@ export function scheduleByDeclaredAccess(accesses: readonly TransactionAccess[])
         }
       }
       for (const address of access.anyStorageRead) {
-        const writer = lastStorageWriter.get(address);
-        if (writer !== undefined) edges.add(writer);
+        const wildcard = lastWildcardWriter.get(address);
+        if (wildcard !== undefined) edges.add(wildcard);
+        for (const writer of slotWriters.get(address)?.values() ?? []) edges.add(writer);
       }
       for (const key of access.writes) {
         lastWriter.set(key, j);
-        if (key.charCodeAt(0) === 115 /* s */) lastStorageWriter.set(locationAddress(key), j);
+        if (key.charCodeAt(0) === 115 /* s */) {
+          const address = locationAddress(key);
+          let writers = slotWriters.get(address);
+          if (writers === undefined) slotWriters.set(address, (writers = new Map()));
+          writers.set(key, j);
+        }
       }
       for (const address of access.anyStorageWrite) {
+        // j waited for every writer of the contract's storage: later `*` readers need only j.
         lastWildcardWriter.set(address, j);
-        lastStorageWriter.set(address, j);
+        slotWriters.delete(address);
       }
       sinceAlone.push(j);
     }
