@@ -68,6 +68,20 @@ describe("declared executor cases", function () {
     expect(sub.chain.state.read(`s:${sub.fixtures.counter}:0x${"0".repeat(64)}`)).to.equal(20n);
   });
 
+  it("a `*` reader waits for the writers of every slot of the contract (EngToken.snapshot reads balanceOf[*])", async () => {
+    const { ref, sub } = await make();
+    await useExecutor(sub, { maxBatch: 1 }); // one transaction per batch: nothing ordered by a batch
+    // 0 writes balanceOf[1]; 1..3 write other holders' balances; 4 reads balanceOf[1] through `*`.
+    const ops: Op[] = [
+      { kind: "erc20", from: 0, to: 1, value: 5n },
+      ...range(3).map((i) => ({ kind: "erc20", from: 10 + i, to: 15 + i, value: 1n }) as Op),
+      { kind: "snapshot", from: 19, who: 1 },
+    ];
+    const block = await both(ref, sub, ops);
+    expect(block.record.executedBy).to.equal("declared");
+    expect(sub.chain.state.read(`s:${sub.fixtures.token}:0x${"2".padStart(64, "0")}`)).to.equal(10n ** 24n + 5n);
+  });
+
   it("an unannotated call runs alone: everything before it finishes first, everything after waits", async () => {
     const { ref, sub } = await make();
     const ops: Op[] = [

@@ -143,6 +143,7 @@ export type Op =
   | { kind: "eth"; from: number; to: number; value: bigint }
   | { kind: "erc20"; from: number; to: number; value: bigint }
   | { kind: "mint"; from: number; to: number }
+  | { kind: "snapshot"; from: number; who: number }
   | { kind: "swap"; from: number; dx: bigint }
   | { kind: "counter"; from: number }
   | { kind: "guarded"; from: number }
@@ -172,6 +173,8 @@ export function opToTx(op: Op, t: TestChain): { to: Hex; data: Hex; value: bigin
       return { to: token, data: encodeFunctionData({ abi: a.EngToken.abi, functionName: "transfer", args: [acc(op.to), op.value] }), value: 0n, gasLimit: 100_000n };
     case "mint":
       return { to: token, data: encodeFunctionData({ abi: a.EngToken.abi, functionName: "mint", args: [acc(op.to), 5n] }), value: 0n, gasLimit: 100_000n };
+    case "snapshot":
+      return { to: token, data: encodeFunctionData({ abi: a.EngToken.abi, functionName: "snapshot", args: [acc(op.who)] }), value: 0n, gasLimit: 100_000n };
     case "swap":
       return { to: pool, data: encodeFunctionData({ abi: a.EngPool.abi, functionName: "swap", args: [op.dx] }), value: 0n, gasLimit: 150_000n };
     case "counter":
@@ -287,6 +290,7 @@ export const opArbitraries: { [K in Op["kind"]]: fc.Arbitrary<Extract<Op, { kind
   eth: fc.record({ kind: fc.constant("eth" as const), from: sender, to: account, value: fc.bigInt({ min: 0n, max: 10n ** 18n }) }),
   erc20: fc.record({ kind: fc.constant("erc20" as const), from: sender, to: account, value: fc.bigInt({ min: 0n, max: 2n * 10n ** 24n }) }),
   mint: fc.record({ kind: fc.constant("mint" as const), from: sender, to: account }),
+  snapshot: fc.record({ kind: fc.constant("snapshot" as const), from: sender, who: account }),
   swap: fc.record({ kind: fc.constant("swap" as const), from: sender, dx: fc.bigInt({ min: 0n, max: 10n ** 20n }) }),
   counter: fc.record({ kind: fc.constant("counter" as const), from: sender }),
   guarded: fc.record({ kind: fc.constant("guarded" as const), from: sender }),
