@@ -6,6 +6,7 @@
  * sequentially; a lane that exits gives the sequential result and a fault; disposal stops threads.
  */
 import { expect } from "chai";
+import { encodeAbiParameters, keccak256 } from "viem";
 import { DeclaredExecutor, type DeclaredOptions } from "../../sdk/engine/executors/declared/index.ts";
 import type { ParallelChainOptions } from "../../sdk/engine/options.ts";
 import { createTestChain, mineAndCompare, submitOps, type Op, type TestChain } from "./helpers.ts";
@@ -132,6 +133,25 @@ describe("declared executor cases", function () {
     expect(swaps.record).to.include({ executedBy: "sequential", fallbackReason: "the declared schedule is one chain of 6 transactions (nothing can run in parallel)" });
     const small = await both(ref, sub, [{ kind: "eth", from: 0, to: 1, value: 1n }, { kind: "eth", from: 2, to: 3, value: 1n }]);
     expect(small.record).to.include({ executedBy: "sequential", fallbackReason: "2 transactions, fewer than minTransactions (3)" });
+  });
+
+  it("lanes see state edits and reverts made between blocks (their replicas are kept exact, nothing validates)", async () => {
+    const { ref, sub } = await make();
+    const transfers = (value: bigint) => range(8).map((i) => ({ kind: "erc20", from: i, to: 10 + i, value }) as Op);
+    await both(ref, sub, transfers(1n)); // lanes start and hold a replica
+    const snapshots = [ref.chain.snapshot(), sub.chain.snapshot()];
+    const block = await both(ref, sub, transfers(2n));
+    expect(block.record.executedBy).to.equal("declared");
+    ref.chain.revert(snapshots[0]);
+    sub.chain.revert(snapshots[1]);
+    for (const t of [ref, sub]) {
+      t.nonces.clear();
+      // A balance set between blocks: the next block's transfer from holder 3 must see it.
+      t.chain.setStorageAt(t.fixtures.token, BigInt(keccak256(encodeAbiParameters([{ type: "address" }, { type: "uint256" }], [t.chain.accounts[3].address, 0n]))), 7n);
+    }
+    const after = await both(ref, sub, transfers(5n));
+    expect(after.record.executedBy).to.equal("declared");
+    expect(after.outcomes[3].status).to.equal(1);
   });
 
   it("a lane that exits in the middle of a block: sequential result, a fault, lanes restarted", async () => {
