@@ -22,10 +22,16 @@
  *   Names that are not configured are skipped with a message. Ratios are relative to `default`.
  * - `HP_BENCH_TXS` — transactions per workload (default 1000).
  * - `HP_BENCH_OUT` — output file (default `bench/results/network.json`).
+ * - `HP_BENCH_WORKLOADS` — comma-separated workload ids to run (default: all of them), e.g.
+ *   `automine-writes` when profiling that one.
+ * - `HP_BENCH_RUNS` — runs of each workload on each network (default 1), in rounds that
+ *   alternate the networks (EDR, parallel, EDR, parallel, …) so that a machine whose load
+ *   changes affects both alike. Each network's reported time is its median run.
  *
  * Output: a table on stdout and JSON with, per workload and network, the time (ms), throughput
  * (transactions per second), and `timeRatioVsEdr` (network time / EDR time: below 1 is faster)
- * and `speedupVsEdr` (its inverse).
+ * and `speedupVsEdr` (its inverse); with several runs, the median run's figures (the lower of
+ * the two middle runs for an even count) plus `runsMs`, every run's time.
  */
 import type { Address, Hex } from "viem";
 import type { NetworkConnection } from "hardhat/types/network";
@@ -44,6 +50,8 @@ import { CONFIGURED_NETWORKS, DEFAULT_NETWORK, connect, isConfigured, networkLab
 
 /** Transactions per workload. */
 const TX_COUNT = Number(process.env.HP_BENCH_TXS ?? 1000);
+/** Runs of each workload on each network (the median is reported). */
+const RUNS = Math.max(1, Math.floor(Number(process.env.HP_BENCH_RUNS ?? 1)));
 /** Transactions of each untimed warm-up. */
 const WARMUP = 20;
 /** Networks to run, in order. */
@@ -58,8 +66,10 @@ const COUNTER: Address = getContractAddress({ from: DEPLOYER.address, nonce: 0n 
 
 /** Measurement of one workload on one network. */
 interface Measurement {
-  /** Timed wall-clock duration (ms). */
+  /** Timed wall-clock duration (ms); with several runs, that of the median run. */
   ms: number;
+  /** Timed duration of every run (ms), in run order; present with several runs. */
+  runsMs?: number[];
   /** Transactions per second over the timed part. */
   txPerSecond: number;
   /** Transactions the timed part executed. */
@@ -74,8 +84,10 @@ interface Workload {
   id: string;
   description: string;
   timed: string;
+  /** Whether {@link Workload.run} uses the pre-signed transactions (signed only when one does). */
+  usesPrepared: boolean;
   /** Runs the workload on a fresh connection and returns its measurement. */
-  run(connection: NetworkConnection, prepared: PreparedBlocks): Promise<Measurement>;
+  run(connection: NetworkConnection, prepared: PreparedBlocks | undefined): Promise<Measurement>;
 }
 
 /** Pre-signed transactions, shared by every network (same chain id, nonces and addresses). */
@@ -195,7 +207,9 @@ function blockWorkload(id: string, description: string, pick: (p: PreparedBlocks
     id,
     description,
     timed: "evm_mine of one block",
+    usesPrepared: true,
     async run(c, prepared) {
+      if (prepared === undefined) throw new Error(`${id} needs the pre-signed transactions`);
       await deployCounter(c);
       await fund(c, prepared.senders);
       const { warmup, timed } = pick(prepared);
@@ -213,6 +227,7 @@ const WORKLOADS: Workload[] = [
     id: "automine-writes",
     description: `${TX_COUNT} automined NetCounter.increment() writes through hardhat-viem`,
     timed: "all writes (send + automine), awaited one by one",
+    usesPrepared: false,
     async run(c) {
       const counter = await c.viem.deployContract("NetCounter");
       for (let i = 0; i < WARMUP; i++) await counter.write.increment();
@@ -232,6 +247,18 @@ const WORKLOADS: Workload[] = [
   blockWorkload("block-contended", `${TX_COUNT} senders, all NetCounter.increment() on one slot, one block`, (p) => p.contended),
   blockWorkload("block-transfers", `${TX_COUNT} ETH transfers, distinct senders and recipients, one block`, (p) => p.transfers),
 ];
+
+/** The workloads to run: {@link WORKLOADS} filtered by `HP_BENCH_WORKLOADS` when it is set. */
+function selectedWorkloads(): Workload[] {
+  const wanted = process.env.HP_BENCH_WORKLOADS;
+  if (wanted === undefined || wanted.trim() === "") return WORKLOADS;
+  const ids = new Set(wanted.split(",").map((id) => id.trim()).filter((id) => id !== ""));
+  const unknown = [...ids].filter((id) => !WORKLOADS.some((w) => w.id === id));
+  if (unknown.length > 0) {
+    throw new Error(`unknown workload(s) in HP_BENCH_WORKLOADS: ${unknown.join(", ")} (known: ${WORKLOADS.map((w) => w.id).join(", ")})`);
+  }
+  return WORKLOADS.filter((w) => ids.has(w.id));
+}
 
 type Outcome = { status: "ok"; measurement: Measurement } | { status: "failed"; error: string };
 
@@ -253,29 +280,52 @@ async function main(): Promise<void> {
     return;
   }
 
-  console.log(`Signing ${3 * (TX_COUNT + WARMUP)} transactions from ${3 * (TX_COUNT + WARMUP)} senders (untimed)…`);
-  const prepared = await prepare();
+  const workloads = selectedWorkloads();
+  let prepared: PreparedBlocks | undefined;
+  if (workloads.some((w) => w.usesPrepared)) {
+    console.log(`Signing ${3 * (TX_COUNT + WARMUP)} transactions from ${3 * (TX_COUNT + WARMUP)} senders (untimed)…`);
+    prepared = await prepare();
+  }
 
   const results = new Map<string, Map<string, Outcome>>();
-  for (const workload of WORKLOADS) {
+  for (const workload of workloads) {
+    const runs = new Map<string, Measurement[]>(networks.map((name) => [name, []]));
+    const failures = new Map<string, string>();
+    for (let round = 1; round <= RUNS; round++) {
+      for (const name of networks) {
+        if (failures.has(name)) continue;
+        const label = RUNS > 1 ? ` (run ${round}/${RUNS})` : "";
+        process.stdout.write(`${workload.id} on ${networkLabel(name)}${label}… `);
+        let connection: NetworkConnection | undefined;
+        try {
+          connection = await connect(name);
+          const measurement = await workload.run(connection, prepared);
+          runs.get(name)!.push(measurement);
+          console.log(`${measurement.ms.toFixed(1)} ms`);
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          failures.set(name, message);
+          console.log(`failed: ${message}`);
+          process.exitCode = 1;
+        } finally {
+          await connection?.close();
+        }
+      }
+    }
     const perNetwork = new Map<string, Outcome>();
     results.set(workload.id, perNetwork);
     for (const name of networks) {
-      process.stdout.write(`${workload.id} on ${networkLabel(name)}… `);
-      let connection: NetworkConnection | undefined;
-      try {
-        connection = await connect(name);
-        const measurement = await workload.run(connection, prepared);
-        perNetwork.set(name, { status: "ok", measurement });
-        console.log(`${measurement.ms.toFixed(1)} ms`);
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        perNetwork.set(name, { status: "failed", error: message });
-        console.log(`failed: ${message}`);
-        process.exitCode = 1;
-      } finally {
-        await connection?.close();
+      const failure = failures.get(name);
+      if (failure !== undefined) {
+        perNetwork.set(name, { status: "failed", error: failure });
+        continue;
       }
+      const measured = runs.get(name)!;
+      const median = [...measured].sort((a, b) => a.ms - b.ms)[Math.floor((measured.length - 1) / 2)];
+      perNetwork.set(name, {
+        status: "ok",
+        measurement: measured.length > 1 ? { ...median, runsMs: measured.map((m) => m.ms) } : median,
+      });
     }
   }
 
@@ -285,7 +335,7 @@ async function main(): Promise<void> {
   };
 
   const rows: Array<{ type: "row"; cells: string[] }> = [];
-  const json = WORKLOADS.map((w) => {
+  const json = workloads.map((w) => {
     const perNetwork: Record<string, unknown> = {};
     for (const name of networks) {
       const o = results.get(w.id)!.get(name)!;
@@ -314,18 +364,22 @@ async function main(): Promise<void> {
   console.log();
   console.log(
     formatTable([
-      { type: "title", text: `hardhat-parallel network benchmark (${TX_COUNT} transactions per workload)` },
+      {
+        type: "title",
+        text: `hardhat-parallel network benchmark (${TX_COUNT} transactions per workload${RUNS > 1 ? `, median of ${RUNS} runs` : ""})`,
+      },
       { type: "section-header", text: "Results", subtitle: "time ratio vs EDR: network time / EDR time (below 1x is faster)" },
       { type: "header", cells: ["workload", "network", "time (ms)", "tx/s", "time vs EDR"] },
       ...rows,
     ]),
   );
-  for (const w of WORKLOADS) console.log(`  ${w.id}: ${w.description}; timed: ${w.timed}.`);
+  for (const w of workloads) console.log(`  ${w.id}: ${w.description}; timed: ${w.timed}.`);
   for (const s of skipped) console.log(`  skipped ${s.name}: ${s.reason}.`);
 
   const report = {
     generatedAt: new Date().toISOString(),
     transactionsPerWorkload: TX_COUNT,
+    runsPerNetwork: RUNS,
     warmupTransactions: WARMUP,
     reference: DEFAULT_NETWORK,
     networks,

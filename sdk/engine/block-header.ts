@@ -11,9 +11,10 @@
 import { createBlock, createBlockHeader, type Block, type BlockHeader } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
 import { RLP } from "@ethereumjs/rlp";
-import { bigIntToUnpaddedBytes, createAddressFromString, hexToBytes } from "@ethereumjs/util";
+import { bigIntToUnpaddedBytes, createAddressFromString } from "@ethereumjs/util";
 import { encodeReceipt } from "@ethereumjs/vm";
-import { keccak256, type Hex } from "viem";
+import { keccak_256 } from "@noble/hashes/sha3.js";
+import type { Hex } from "viem";
 import type { TransactionOutcome } from "./execute-transaction.ts";
 import type { LocationKey } from "./location.ts";
 import { orderedTrieRoot } from "./ordered-trie.ts";
@@ -60,7 +61,7 @@ function receiptsRoot(txs: EngineTransaction[], outcomes: TransactionOutcome[]):
         status: o.status,
         cumulativeBlockGasUsed: cumulative,
         bitvector: o.logsBloom,
-        logs: o.logs.map((l) => [hexToBytes(l.address), l.topics.map((t) => hexToBytes(t)), hexToBytes(l.data)]),
+        logs: o.logs.map((l) => [hexBytes(l.address), l.topics.map(hexBytes), hexBytes(l.data)]),
       },
       txs[i].tx.type,
     ));
@@ -68,14 +69,19 @@ function receiptsRoot(txs: EngineTransaction[], outcomes: TransactionOutcome[]):
   return orderedTrieRoot(encoded);
 }
 
+/** The bytes of a `0x`-prefixed, even-length hex string that is known to be well formed (engine logs). */
+const hexBytes = (hex: Hex): Uint8Array => Buffer.from(hex.slice(2), "hex");
+
+const utf8 = new TextEncoder();
+
 /** keccak-256(parent stateRoot ‖ RLP(sorted [location, value] pairs of the block's writes)). */
 export function nextStateRoot(parent: Uint8Array, changed: Map<LocationKey, bigint>, read: (k: LocationKey) => bigint): Uint8Array {
   const keys = [...changed.keys()].sort();
-  const encoded = RLP.encode(keys.map((k) => [new TextEncoder().encode(k), bigIntToUnpaddedBytes(read(k))]));
+  const encoded = RLP.encode(keys.map((k) => [utf8.encode(k), bigIntToUnpaddedBytes(read(k))]));
   const joined = new Uint8Array(32 + encoded.length);
   joined.set(parent, 0);
   joined.set(encoded, 32);
-  return keccak256(joined, "bytes");
+  return keccak_256(joined);
 }
 
 /** Seals a block: computes roots, bloom and gas used, returns the final header. */

@@ -7,6 +7,7 @@ import type { BlockHeader } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
 import type { TypedTxData } from "@ethereumjs/tx";
 import { bytesToHex } from "@ethereumjs/util";
+import { keccak_256 } from "@noble/hashes/sha3.js";
 import { hexToBytes, keccak256, type Hex } from "viem";
 import { deriveAccounts, type DevAccount } from "./accounts.ts";
 import { createEnvironmentBlock, nextStateRoot, sealHeader, type BlockEnvironment } from "./block-header.ts";
@@ -85,6 +86,7 @@ export class Chain {
   #intervalTimer: NodeJS.Timeout | undefined;
   #listeners = new Set<(block: MinedBlock) => void>();
   #mining: Promise<unknown> = Promise.resolve();
+  #prevRandaos = new WeakMap<MinedBlock, Uint8Array>();
 
   readonly options: ParallelChainOptions;
 
@@ -401,7 +403,7 @@ export class Chain {
       gasLimit: this.blockGasLimit,
       baseFeePerGas: this.nextBaseFeePerGas ?? parent.header.calcNextBaseFee(),
       prevRandao:
-        this.nextPrevRandao !== undefined ? hexToBytes(this.nextPrevRandao) : keccak256(parent.header.hash(), "bytes"),
+        this.nextPrevRandao !== undefined ? hexToBytes(this.nextPrevRandao) : this.#defaultPrevRandao(parent),
     };
     this.nextBaseFeePerGas = undefined;
     this.nextPrevRandao = undefined;
@@ -486,6 +488,16 @@ export class Chain {
     for (const listener of this.#listeners) listener(block);
   }
 
+  /**
+   * The prevRandao of the block after `parent` unless one was set: keccak-256 of the parent's
+   * hash (32 bytes). Cached per parent: every call and the mining of the next block ask for it.
+   */
+  #defaultPrevRandao(parent: MinedBlock): Uint8Array {
+    let value = this.#prevRandaos.get(parent);
+    if (value === undefined) this.#prevRandaos.set(parent, (value = keccak_256(parent.header.hash())));
+    return value.slice(); // headers keep the array they are given
+  }
+
   #blockHashBytes(n: number): Uint8Array {
     return this.blocks[n]?.header.hash() ?? new Uint8Array(32);
   }
@@ -502,6 +514,7 @@ export class Chain {
   /**
    * Executes a call without changing state (eth_call, eth_estimateGas, eth_createAccessList).
    * `base` defaults to the latest state; the block environment is that of the next block.
+   * `options` go to {@link executeTransaction} (e.g. `gasLimitKnowledge` for gas estimation).
    */
   async call(
     data: TypedTxData,
@@ -509,9 +522,10 @@ export class Chain {
     base: StateReader = this.state,
     blockNumber?: bigint,
     zeroBaseFee = false,
+    options: { gasLimitKnowledge?: boolean } = {},
   ): Promise<ExecutionResult> {
     // The lane's state is reused by every execution: calls queue behind mining and each other.
-    return this.#exclusive(() => this.#call(data, from, base, blockNumber, zeroBaseFee));
+    return this.#exclusive(() => this.#call(data, from, base, blockNumber, zeroBaseFee, options));
   }
 
   async #call(
@@ -520,6 +534,7 @@ export class Chain {
     base: StateReader,
     blockNumber: bigint | undefined,
     zeroBaseFee: boolean,
+    options: { gasLimitKnowledge?: boolean },
   ): Promise<ExecutionResult> {
     const parent = blockNumber === undefined ? this.latest() : this.blockByNumber(blockNumber)!;
     const env: BlockEnvironment = {
@@ -530,11 +545,11 @@ export class Chain {
       gasLimit: this.blockGasLimit,
       // Calls without a gas price run with base fee 0, as geth's and Hardhat's do.
       baseFeePerGas: zeroBaseFee ? 0n : parent.header.calcNextBaseFee(),
-      prevRandao: keccak256(parent.header.hash(), "bytes"),
+      prevRandao: this.#defaultPrevRandao(parent),
     };
     const block = createEnvironmentBlock(env, this.common);
     const etx = createFakeSignedTransaction(data, from, this.common, -1, { hash: false });
-    return executeTransaction(this.lane, base, block, etx);
+    return executeTransaction(this.lane, base, block, etx, options);
   }
 
   async dispose(): Promise<void> {

@@ -3,10 +3,19 @@
  * a `Common` for the chain id and hardfork, and a VM whose state manager is a reusable
  * {@link TxState}. The VM's `evm.runCall` is wrapped so that the state knows when the
  * top-level call has returned (what follows is refund and the lazy coinbase fee).
+ *
+ * Several things make repeated executions cheaper without changing any result:
+ * - the interpreter caches jump-destination analysis per code and runs simple opcodes without
+ *   allocating promises (see {@link patchInterpreter});
+ * - the shared `Common` answers `isActivatedEIP` from a set ({@link SharedCommon});
+ * - keccak-256 is `@noble/hashes` 2.x, with short inputs memoised ({@link ShortHashMemo});
+ * - each execution records whether its outcome could depend on the gas it was given
+ *   ({@link GasUse}), so gas estimation can skip probes whose outcome is already known.
  */
-import { Common, Mainnet } from "@ethereumjs/common";
-import { bytesToHex } from "@ethereumjs/util";
-import { keccak256 } from "viem";
+import { Common, Hardfork, Mainnet } from "@ethereumjs/common";
+import { bytesToHex, EthereumJSErrorWithoutCode } from "@ethereumjs/util";
+import { keccak_256 } from "@noble/hashes/sha3.js";
+import { EVMError, getOpcodesForHF } from "@ethereumjs/evm";
 import { createVM, type VM } from "@ethereumjs/vm";
 import type { DeclarationSource } from "./conformance.ts";
 import { lazyKzg } from "./kzg.ts";
@@ -21,13 +30,25 @@ export type BlockHashLookup = (blockNumber: number) => Uint8Array;
  * `@ethereumjs/block` copy the Common they are given and merge their parameter tables into the
  * copy, which rebuilds its parameter cache: measured, that was the largest cost of an automined
  * transaction. The chain's hardfork never changes, so one instance can serve them all: `copy()`
- * returns it, and a parameter table already merged is not merged again.
+ * returns it, and a parameter table already merged is not merged again. `isActivatedEIP` is
+ * answered from a set.
  */
 class SharedCommon extends Common {
   // Not #private: Common's constructor may call updateParams before subclass fields exist.
   mergedParams?: WeakSet<object>;
+  activeEips?: { list: number[]; set: Set<number> };
   override copy(): Common {
     return this;
+  }
+  /**
+   * Same answer as Common's, which scans the list of active EIPs (about 80 under Osaka) on each
+   * call — and the interpreter asks several times per opcode. The set is rebuilt whenever
+   * Common replaces the list (on a hardfork or EIP change).
+   */
+  override isActivatedEIP(eip: number): boolean {
+    const list = (this as unknown as { _activatedEIPsCache: number[] })._activatedEIPsCache;
+    if (this.activeEips?.list !== list) this.activeEips = { list, set: new Set(list) };
+    return this.activeEips.set.has(eip);
   }
   override updateParams(params: Parameters<Common["updateParams"]>[0]): void {
     this.mergedParams ??= new WeakSet();
@@ -46,6 +67,70 @@ export function createChainCommon(chainId: number, hardfork: HardforkName): Comm
   });
 }
 
+/**
+ * How the last execution on a lane could have depended on the gas it was given. Filled while
+ * the transaction runs; reset by `executeTransaction` before each one.
+ *
+ * When `tracked` is true and `dependent` is false, only the transaction's own frame ran (no
+ * call or create) and no opcode looked at the gas left except the EIP-2200 SSTORE sentry: the
+ * execution then follows the same path, opcode by opcode and gas by gas, under any gas limit
+ * that does not run out, and whether a smaller limit runs out can be computed exactly from
+ * {@link GasUse.minSstoreGasLeft} and the gas the execution used (see `estimate` in
+ * `sdk/rpc/methods/call.ts`).
+ */
+export interface GasUse {
+  /** Whether this lane's hardfork supports the tracking (Istanbul's SSTORE rules, no EIP-7928/8037/8038). */
+  tracked: boolean;
+  /**
+   * An opcode ran whose behaviour can depend on the gas left beyond running out: GAS, the
+   * CALL and CREATE families, SELFDESTRUCT, or any opcode outside {@link GAS_OBLIVIOUS_OPCODES}.
+   */
+  dependent: boolean;
+  /**
+   * The least gas left (gas) seen by an SSTORE before its charge, which EIP-2200 requires to be
+   * above 2,300; undefined when no SSTORE ran.
+   */
+  minSstoreGasLeft: bigint | undefined;
+  /**
+   * The EVM opcode map whose handlers report to this object. Should the EVM ever rebuild its map
+   * (ethereumjs does on a hardfork change), nothing reports any more: users must then treat
+   * the execution as untracked (see {@link isGasUseTracked}).
+   */
+  opcodeMap?: object;
+}
+
+/** Whether the last execution on `lane` was tracked (see {@link GasUse}). */
+export function isGasUseTracked(lane: ExecutionVM): boolean {
+  return lane.gasUse.tracked && (lane.vm.evm as unknown as { _opcodeMap: object })._opcodeMap === lane.gasUse.opcodeMap;
+}
+
+/**
+ * keccak-256 of short inputs, memoised. Every execution hashes the same few short inputs again
+ * and again: each log's address and topics for the receipt bloom (20 and 32 bytes), mapping
+ * slots (64 bytes) — measured, the bloom alone hashed 6 times per automined contract call. A
+ * lookup keyed by the bytes as a Latin-1 string costs a tenth of hashing. Bounded: cleared
+ * when it reaches {@link ShortHashMemo.MAX_ENTRIES}. Callers get a copy of the digest.
+ */
+class ShortHashMemo {
+  /** Longest input memoised (bytes). */
+  static readonly MAX_INPUT = 64;
+  /** Entries kept before the memo is cleared. */
+  static readonly MAX_ENTRIES = 8192;
+  readonly #entries = new Map<string, { hash: Uint8Array; hashHex?: `0x${string}`; dataHex?: `0x${string}` }>();
+
+  /** The entry of `data` (at most {@link ShortHashMemo.MAX_INPUT} bytes), hashing it if new. */
+  get(data: Uint8Array): { hash: Uint8Array; hashHex?: `0x${string}`; dataHex?: `0x${string}` } {
+    const key = String.fromCharCode.apply(null, data as unknown as number[]);
+    let entry = this.#entries.get(key);
+    if (entry === undefined) {
+      if (this.#entries.size >= ShortHashMemo.MAX_ENTRIES) this.#entries.clear();
+      entry = { hash: keccak_256(data) };
+      this.#entries.set(key, entry);
+    }
+    return entry;
+  }
+}
+
 /** A VM plus the state it executes against. */
 export interface ExecutionVM {
   vm: VM;
@@ -53,7 +138,275 @@ export interface ExecutionVM {
   common: Common;
   /** Declared-access checking, when the chain has declarations (see `conformance.ts`). */
   conformance?: { source: DeclarationSource; strict: boolean };
+  /** Gas dependence of the last execution on this lane (see {@link GasUse}). */
+  gasUse: GasUse;
 }
+
+/**
+ * Opcodes whose effect and gas cost never depend on the gas left (other than by running out):
+ * arithmetic, comparison and bit operations, KECCAK256, environment and block information,
+ * stack, memory, storage (SSTORE's stipend check is recorded separately), transient storage,
+ * jumps, logs, RETURN, REVERT and INVALID. Everything else (GAS, CALL, CALLCODE, DELEGATECALL,
+ * STATICCALL, CREATE, CREATE2, SELFDESTRUCT, EOF and newer opcodes) marks an execution as
+ * gas-dependent.
+ */
+const GAS_OBLIVIOUS_OPCODES: ReadonlySet<number> = new Set([
+  ...range(0x00, 0x0b), // STOP … SIGNEXTEND
+  ...range(0x10, 0x1e), // LT … SAR, CLZ
+  0x20, // KECCAK256
+  ...range(0x30, 0x4a), // ADDRESS … BLOBBASEFEE
+  ...range(0x50, 0x59), // POP … MSIZE (0x5a GAS excluded)
+  ...range(0x5b, 0x9f), // JUMPDEST, TLOAD, TSTORE, MCOPY, PUSH0 … PUSH32, DUP1 … DUP16, SWAP1 … SWAP16
+  ...range(0xa0, 0xa4), // LOG0 … LOG4
+  0xf3, // RETURN
+  0xfd, // REVERT
+  0xfe, // INVALID
+]);
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+}
+
+type OpcodeEntry = {
+  opcodeInfo: { code: number };
+  opHandler: (...args: unknown[]) => unknown;
+  gasHandler?: (runState: { interpreter: { getGasLeft(): bigint } }, gas: bigint, common: Common) => Promise<bigint> | bigint;
+};
+
+/**
+ * Wraps the opcode handlers of one EVM so that executions fill `gasUse`: every opcode outside
+ * {@link GAS_OBLIVIOUS_OPCODES} sets `dependent` (in its gas handler, which runs first, and in
+ * its handler), and SSTORE's gas handler records the gas left it sees. Entries are replaced in
+ * the EVM's own opcode map, so other EVMs are not affected.
+ */
+function trackGasUse(vm: VM, common: Common, gasUse: GasUse): void {
+  gasUse.tracked =
+    common.gteHardfork(Hardfork.Istanbul) && ![6800, 7864, 7928, 8037, 8038].some((eip) => common.isActivatedEIP(eip));
+  if (!gasUse.tracked) return;
+  const map = (vm.evm as unknown as { _opcodeMap: OpcodeEntry[] })._opcodeMap;
+  gasUse.opcodeMap = map;
+  const invalid = map[0xfe];
+  for (let op = 0; op < map.length; op++) {
+    const entry = map[op];
+    if (entry === undefined || entry === invalid) continue;
+    if (op === 0x55) {
+      const gasHandler = entry.gasHandler!;
+      map[op] = {
+        ...entry,
+        gasHandler: (runState, gas, c) => {
+          const left = runState.interpreter.getGasLeft();
+          if (gasUse.minSstoreGasLeft === undefined || left < gasUse.minSstoreGasLeft) gasUse.minSstoreGasLeft = left;
+          return gasHandler(runState, gas, c);
+        },
+      };
+    } else if (!GAS_OBLIVIOUS_OPCODES.has(op)) {
+      const { opHandler, gasHandler } = entry;
+      map[op] = {
+        ...entry,
+        opHandler: (...args) => {
+          gasUse.dependent = true;
+          return opHandler(...args);
+        },
+        gasHandler:
+          gasHandler === undefined
+            ? undefined
+            : (runState, gas, c) => {
+                gasUse.dependent = true;
+                return gasHandler(runState, gas, c);
+              },
+      };
+    }
+  }
+}
+
+/** The result of `@ethereumjs/evm`'s jump-destination analysis of one code. */
+type JumpAnalysis = { jumps: Uint8Array; pushes: Record<number, bigint>; opcodesCached: unknown[] };
+
+/** The parts of `@ethereumjs/evm`'s (unexported) `Interpreter` that {@link patchInterpreter} touches. */
+interface Interpreter {
+  _evm: { _opcodeMap: object; DEBUG: boolean; events: { listenerCount(event: string): number } };
+  _runState: {
+    opCode: number;
+    programCounter: number;
+    code: Uint8Array;
+    validJumps: Uint8Array;
+    cachedPushes: Record<number, bigint>;
+    shouldDoJumpAnalysis: boolean;
+    gasLeft: bigint;
+    env: { chargeCodeAccesses?: boolean; accessWitness?: { commit(): void; revert(): void } };
+    eip7928PostTargetCallOog?: unknown;
+    eip8037BurnLeftoverAfterCreateHaltOntoAlive?: boolean;
+  };
+  common: Common;
+  profilerOpts?: { enabled?: boolean };
+  lookupOpInfo(op: number): StepEntry;
+  useGas(amount: bigint, context?: unknown): void;
+  run(code: Uint8Array, opts?: { pc?: number }): Promise<{ runState: unknown; exceptionError?: EVMError }>;
+  runStep(opcodeObj?: StepEntry): Promise<void> | void;
+  _getValidJumpDestinations(code: Uint8Array): JumpAnalysis;
+}
+/** An entry of an EVM's opcode map, as the interpreter reads it. */
+type StepEntry = {
+  opcodeInfo: { code: number; dynamicGas: boolean; isAsync: boolean; isInvalid: boolean; feeBigInt: bigint };
+  opHandler: (runState: unknown, common: Common) => void;
+};
+
+/**
+ * Makes `@ethereumjs/evm`'s interpreter cheaper without changing what it computes. Installed
+ * once per process on the interpreter's prototype, which is reached through the module file next
+ * to `@ethereumjs/evm`'s entry point (the class is not exported); when that fails nothing is
+ * changed. Written against `@ethereumjs/evm` 10.1.3 (`interpreter.js`).
+ *
+ * - Jump-destination analysis (valid JUMPDESTs, decoded PUSH values and the opcode entry of
+ *   every byte), which the interpreter redoes for every call frame, is cached: measured, it made
+ *   up a third of the cost of an automined contract call. It depends only on the code bytes and
+ *   the EVM's opcode map, so it is cached per opcode map and per code array (code arrays come
+ *   from the state's content-addressed code store, so a contract's code is the same array for
+ *   every execution; WeakMaps let both be collected). Nothing downstream mutates it.
+ * - `runStep` is an async function and the interpreter's loop (`run`) awaits it, so every opcode
+ *   allocated two promises — measured, 30% of all memory allocated per automined transaction,
+ *   which the garbage collector then had to clear. For an opcode with a fixed gas cost and a
+ *   synchronous handler (nine in ten of those executed: arithmetic, stack, jumps, ...)
+ *   `runStep` now runs the original's statements — invalid-opcode check, gas charge, program
+ *   counter, handler — synchronously; any other opcode, and any step while step listeners,
+ *   debug logging, profiling, code-chunk charging or a pending EIP-7928 call out-of-gas are
+ *   involved, goes to the original `runStep`, which returns its promise. `run` is the original's
+ *   loop for legacy bytecode, statement for statement, except that it awaits a step only when
+ *   the step returned a promise (a throw is caught like a rejection), and that the default STOP
+ *   handler, which ends the frame by throwing, is not called: its effects (gas, program
+ *   counter, then what the loop does when it catches it) are applied directly. EOF code,
+ *   EIP-7864 and profiling go to the original `run`.
+ */
+async function patchInterpreter(): Promise<void> {
+  let proto: Interpreter | undefined;
+  try {
+    const entry = import.meta.resolve("@ethereumjs/evm");
+    const module = (await import(new URL(entry.endsWith(".ts") ? "./interpreter.ts" : "./interpreter.js", entry).href)) as {
+      Interpreter?: { prototype: Interpreter };
+    };
+    proto = module.Interpreter?.prototype;
+  } catch {
+    return;
+  }
+  if (
+    proto === undefined ||
+    typeof proto._getValidJumpDestinations !== "function" ||
+    typeof proto.runStep !== "function" ||
+    typeof proto.run !== "function"
+  ) {
+    return;
+  }
+
+  const analyse = proto._getValidJumpDestinations;
+  const cache = new WeakMap<object, WeakMap<Uint8Array, JumpAnalysis>>();
+  proto._getValidJumpDestinations = function (this: Interpreter, code: Uint8Array): JumpAnalysis {
+    const opcodeMap = this._evm._opcodeMap;
+    let byCode = cache.get(opcodeMap);
+    if (byCode === undefined) cache.set(opcodeMap, (byCode = new WeakMap()));
+    let analysis = byCode.get(code);
+    if (analysis === undefined) byCode.set(code, (analysis = analyse.call(this, code)));
+    return analysis;
+  };
+
+  /** Whether the original `runStep` would do nothing asynchronous or observable besides the opcode itself. */
+  const synchronous = (interpreter: Interpreter, info: StepEntry["opcodeInfo"]): boolean => {
+    const runState = interpreter._runState;
+    return !(
+      info.dynamicGas ||
+      info.isAsync ||
+      interpreter.profilerOpts?.enabled === true ||
+      interpreter._evm.DEBUG ||
+      interpreter._evm.events.listenerCount("step") > 0 ||
+      (runState.env.chargeCodeAccesses === true &&
+        (interpreter.common.isActivatedEIP(6800) || interpreter.common.isActivatedEIP(7864))) ||
+      runState.eip7928PostTargetCallOog !== undefined
+    );
+  };
+
+  const runStep = proto.runStep;
+  proto.runStep = function (this: Interpreter, opcodeObj?: StepEntry): Promise<void> | void {
+    const runState = this._runState;
+    const entry = opcodeObj ?? this.lookupOpInfo(runState.opCode);
+    const info = entry.opcodeInfo;
+    if (!synchronous(this, info)) return runStep.call(this, opcodeObj);
+    if (info.isInvalid) throw new EVMError(EVMError.errorMessages.INVALID_OPCODE);
+    this.useGas(info.feeBigInt, info);
+    runState.programCounter++;
+    const handler = entry.opHandler; // called unbound, as the original's `opFn.apply(null, ...)`
+    handler(runState, this.common);
+    runState.env.accessWitness?.commit();
+  };
+
+  const run = proto.run;
+  const evmErrorType = new EVMError(EVMError.errorMessages.STOP).errorType;
+  let stopHandler: unknown;
+  proto.run = async function (this: Interpreter, code: Uint8Array, opts: { pc?: number } = {}) {
+    if (this.profilerOpts?.enabled === true || (code[0] === 0xef && this.common.isActivatedEIP(3540)) || this.common.isActivatedEIP(7864)) {
+      return run.call(this, code, opts);
+    }
+    const runState = this._runState;
+    runState.code = code;
+    runState.programCounter = opts.pc ?? runState.programCounter;
+    const pc = runState.programCounter;
+    if (pc !== 0 && (pc < 0 || pc >= code.length)) {
+      throw EthereumJSErrorWithoutCode("Internal error: program counter not in range");
+    }
+    let err: EVMError | undefined;
+    let cachedOpcodes: StepEntry[] | undefined;
+    let doJumpAnalysis = true;
+    while (runState.programCounter < code.length) {
+      const programCounter = runState.programCounter;
+      let opCode: number;
+      let opCodeObj: StepEntry | undefined;
+      if (doJumpAnalysis) {
+        opCode = code[programCounter];
+        // Only run the jump destination analysis if `code` actually contains a JUMP/JUMPI/JUMPSUB opcode
+        if (opCode === 0x56 || opCode === 0x57 || opCode === 0x5e) {
+          const { jumps, pushes, opcodesCached } = this._getValidJumpDestinations(code);
+          runState.validJumps = jumps;
+          runState.cachedPushes = pushes;
+          runState.shouldDoJumpAnalysis = false;
+          cachedOpcodes = opcodesCached as StepEntry[];
+          doJumpAnalysis = false;
+        }
+      } else {
+        opCodeObj = cachedOpcodes![programCounter];
+        opCode = opCodeObj.opcodeInfo.code;
+      }
+      runState.opCode = opCode;
+      if (opCode === 0x00) {
+        // STOP ends the frame by throwing from its handler; do what that throw leads to here
+        // (gas, program counter, the catch below: witness revert, no error) without it.
+        const entry = opCodeObj ?? this.lookupOpInfo(opCode);
+        stopHandler ??= getOpcodesForHF(this.common).handlers.get(0x00);
+        if (entry.opHandler === stopHandler && synchronous(this, entry.opcodeInfo)) {
+          this.useGas(entry.opcodeInfo.feeBigInt, entry.opcodeInfo);
+          runState.programCounter++;
+          runState.env.accessWitness?.revert();
+          break;
+        }
+      }
+      try {
+        const step = this.runStep(opCodeObj);
+        if (step !== undefined) await step;
+      } catch (e) {
+        // Revert access witness changes if we revert - per EIP-4762
+        runState.env.accessWitness?.revert();
+        // re-throw on non-VM errors
+        if (!(typeof e === "object" && e !== null && "errorType" in e && e.errorType === evmErrorType)) throw e;
+        // STOP is not an exception
+        if ((e as EVMError).error !== EVMError.errorMessages.STOP) err = e as EVMError;
+        break;
+      }
+    }
+    if (err === undefined && runState.eip8037BurnLeftoverAfterCreateHaltOntoAlive === true && runState.gasLeft > 0n) {
+      runState.gasLeft = 0n;
+      err = new EVMError(EVMError.errorMessages.OUT_OF_GAS);
+    }
+    return { runState, exceptionError: err };
+  };
+}
+let interpreterPatched: Promise<void> | undefined;
 
 /**
  * Creates a VM for one lane.
@@ -65,17 +418,25 @@ export async function createExecutionVM(
   blockHash: BlockHashLookup,
   options: { allowUnlimitedContractSize?: boolean } = {},
 ): Promise<ExecutionVM> {
+  await (interpreterPatched ??= patchInterpreter());
   const common = createChainCommon(chainId, hardfork);
   const state = new TxState();
   // KECCAK256 goes through customCrypto: record the preimages of slot derivations (32 and 64
   // bytes: array data and mapping slots) so declared `mapping[*]` patterns can be matched.
+  // `@noble/hashes` 2.x is the implementation `@ethereumjs` itself defaults to: same digests
+  // as viem's `keccak256` (which uses 1.x) at less than half the cost. Short inputs are
+  // memoised (see {@link ShortHashMemo}).
+  const memo = new ShortHashMemo();
   common.customCrypto.keccak256 = (data: Uint8Array): Uint8Array => {
-    const hash = keccak256(data, "bytes");
+    if (data.length > ShortHashMemo.MAX_INPUT) return keccak_256(data);
+    const entry = memo.get(data);
     const tracker = state.tracker;
     if (tracker !== undefined && (data.length === 64 || data.length === 32)) {
-      tracker.preimages.set(bytesToHex(hash) as `0x${string}`, bytesToHex(data) as `0x${string}`);
+      entry.hashHex ??= bytesToHex(entry.hash) as `0x${string}`;
+      entry.dataHex ??= bytesToHex(data) as `0x${string}`;
+      tracker.preimages.set(entry.hashHex, entry.dataHex);
     }
-    return hash;
+    return entry.hash.slice();
   };
   const blockchain = {
     getBlock: async (n: number) => ({ hash: () => blockHash(n) }),
@@ -125,5 +486,7 @@ export async function createExecutionVM(
       state.enterFeePhase();
     }
   };
-  return { vm, state, common };
+  const gasUse: GasUse = { tracked: false, dependent: false, minSstoreGasLeft: undefined };
+  trackGasUse(vm, common, gasUse);
+  return { vm, state, common, gasUse };
 }

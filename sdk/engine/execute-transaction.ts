@@ -5,12 +5,12 @@
  * Block-STM records the writes in multi-version memory).
  */
 import type { Block } from "@ethereumjs/block";
-import { Capability } from "@ethereumjs/tx";
+import { Capability, getCalldataFloorGas } from "@ethereumjs/tx";
 import { bytesToHex } from "@ethereumjs/util";
 import { runTx } from "@ethereumjs/vm";
 import type { Hex } from "viem";
 import { type ConformanceResult, FrameTracker } from "./conformance.ts";
-import type { ExecutionVM } from "./evm.ts";
+import { type ExecutionVM, isGasUseTracked } from "./evm.ts";
 import type { StateReader } from "./state/state-reader.ts";
 import type { TxStateResult } from "./state/tx-state.ts";
 import type { EngineTransaction } from "./transactions.ts";
@@ -41,6 +41,16 @@ export interface TransactionOutcome extends TxStateResult {
   error?: string;
   /** Declared-access conformance of the transaction's frames, when declarations are known. */
   conformance?: ConformanceResult;
+  /**
+   * Only when asked for (`executeTransaction`'s `gasLimitKnowledge` option) and the execution
+   * succeeded: the smallest gas limit (gas) with which the same transaction, in the same
+   * environment and state, runs exactly the same way and succeeds; any smaller limit makes it
+   * fail (out of gas, or invalid under the intrinsic gas or EIP-7623 floor). Undefined when
+   * this cannot be known without running it: the execution looked at the gas left (see
+   * `GasUse` in `evm.ts`), paid a non-zero gas price (the sender's balance during execution
+   * then depends on the limit), or the hardfork's gas rules are not covered.
+   */
+  minimumGasLimit?: bigint;
 }
 
 /** A transaction the block could not include (bad nonce, not enough funds, ...). */
@@ -54,15 +64,20 @@ export type ExecutionResult = TransactionOutcome | InvalidTransaction;
 /**
  * Executes `etx` against `base` in the environment of `block`.
  * Never throws for a bad transaction: validation failures come back as {@link InvalidTransaction}.
+ * @param options.gasLimitKnowledge also work out {@link TransactionOutcome.minimumGasLimit}
+ *   (for gas estimation; costs nothing measurable).
  */
 export async function executeTransaction(
   lane: ExecutionVM,
   base: StateReader,
   block: Block,
   etx: EngineTransaction,
+  options: { gasLimitKnowledge?: boolean } = {},
 ): Promise<ExecutionResult> {
   const { vm, state } = lane;
   resetEvm(vm);
+  lane.gasUse.dependent = false;
+  lane.gasUse.minSstoreGasLeft = undefined;
   state.begin(base, block.header.coinbase.toString());
   const tracker =
     lane.conformance === undefined ? undefined : new FrameTracker(lane.conformance.source, lane.conformance.strict, etx.from);
@@ -102,7 +117,36 @@ export async function executeTransaction(
     returnValue: exec.returnValue,
     error: exec.exceptionError?.error,
     ...(tracker === undefined ? {} : { conformance: tracker.result }),
+    ...(options.gasLimitKnowledge === true && !failed && effectiveGasPrice === 0n
+      ? minimumGasLimit(lane, etx, exec.executionGasUsed)
+      : {}),
   };
+}
+
+/**
+ * The smallest gas limit under which a successful, gas-oblivious execution (see `GasUse` in
+ * `evm.ts`) runs identically, as `@ethereumjs/vm`'s `runTx` and `@ethereumjs/evm` account for
+ * gas (without EIP-8037): the execution gets `limit − intrinsic gas` and consumes gas
+ * monotonically (refunds only apply after it), so it runs out exactly when that is below
+ * `executionGasUsed` (code deposit included); each SSTORE fails when the gas left it sees is
+ * at most 2,300 (EIP-2200), and lowering the limit by d lowers every gas left by d; `runTx`
+ * rejects a limit below the intrinsic gas or the EIP-7623 calldata floor. With a zero gas price
+ * nothing else about the execution depends on the limit.
+ */
+function minimumGasLimit(lane: ExecutionVM, etx: EngineTransaction, executionGasUsed: bigint): { minimumGasLimit?: bigint } {
+  const { gasUse } = lane;
+  const tx = etx.tx;
+  if (!isGasUseTracked(lane) || gasUse.dependent || tx.type > 2) return {};
+  const intrinsic = tx.getIntrinsicGas();
+  let minimum = intrinsic + executionGasUsed;
+  const floor = getCalldataFloorGas(tx, tx.getSenderAddress());
+  if (floor > minimum) minimum = floor;
+  if (gasUse.minSstoreGasLeft !== undefined) {
+    // EIP-2200's stipend (2,300 gas): an SSTORE fails unless more gas than this is left.
+    const sentry = tx.gasLimit - gasUse.minSstoreGasLeft + lane.common.param("sstoreSentryEIP2200Gas") + 1n;
+    if (sentry > minimum) minimum = sentry;
+  }
+  return { minimumGasLimit: minimum };
 }
 
 /**

@@ -113,28 +113,32 @@ export interface TransactionRequest {
   chainId?: bigint;
 }
 
+/** `o[key]` parsed by `parse` (named `name.key` in errors); undefined when absent or null. */
+function optionalField<T>(o: Record<string, unknown>, key: string, name: string, parse: (v: unknown, n: string) => T): T | undefined {
+  const v = o[key];
+  return v === undefined || v === null ? undefined : parse(v, `${name}.${key}`);
+}
+
 export function transactionRequest(value: unknown, name: string): TransactionRequest {
   const o = object(value, name);
   const out: TransactionRequest = {};
-  const opt = <T>(key: string, parse: (v: unknown, n: string) => T): T | undefined =>
-    o[key] === undefined || o[key] === null ? undefined : parse(o[key], `${name}.${key}`);
-  out.from = opt("from", address);
-  out.to = opt("to", address);
-  out.gas = opt("gas", quantity64);
-  out.gasPrice = opt("gasPrice", quantity);
-  out.maxFeePerGas = opt("maxFeePerGas", quantity);
-  out.maxPriorityFeePerGas = opt("maxPriorityFeePerGas", quantity);
-  out.value = opt("value", quantity);
-  const input = opt("input", data);
-  const dataField = opt("data", data);
+  out.from = optionalField(o, "from", name, address);
+  out.to = optionalField(o, "to", name, address);
+  out.gas = optionalField(o, "gas", name, quantity64);
+  out.gasPrice = optionalField(o, "gasPrice", name, quantity);
+  out.maxFeePerGas = optionalField(o, "maxFeePerGas", name, quantity);
+  out.maxPriorityFeePerGas = optionalField(o, "maxPriorityFeePerGas", name, quantity);
+  out.value = optionalField(o, "value", name, quantity);
+  const input = optionalField(o, "input", name, data);
+  const dataField = optionalField(o, "data", name, data);
   if (input !== undefined && dataField !== undefined && input !== dataField) {
     throw invalidParams(`${name} has both "data" and "input" with different values`);
   }
   out.data = input ?? dataField;
-  out.nonce = opt("nonce", quantity64);
-  out.type = opt("type", quantity);
-  out.chainId = opt("chainId", quantity);
-  out.accessList = opt("accessList", accessList);
+  out.nonce = optionalField(o, "nonce", name, quantity64);
+  out.type = optionalField(o, "type", name, quantity);
+  out.chainId = optionalField(o, "chainId", name, quantity);
+  out.accessList = optionalField(o, "accessList", name, accessList);
   if (out.gasPrice !== undefined && (out.maxFeePerGas !== undefined || out.maxPriorityFeePerGas !== undefined)) {
     throw invalidParams(`${name} cannot have both gasPrice and maxFeePerGas/maxPriorityFeePerGas`);
   }

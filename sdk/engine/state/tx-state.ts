@@ -32,7 +32,7 @@ import {
   KECCAK256_NULL,
   KECCAK256_RLP,
 } from "@ethereumjs/util";
-import { keccak256 } from "viem";
+import { keccak_256 } from "@noble/hashes/sha3.js";
 import {
   balanceKey,
   codeKey,
@@ -300,7 +300,7 @@ export class TxState implements StateManagerInterface {
   }
 
   async putCode(address: Address, value: Uint8Array): Promise<void> {
-    const hash = value.length === 0 ? 0n : bytesToBigInt(keccak256(value, "bytes"));
+    const hash = value.length === 0 ? 0n : bytesToBigInt(keccak_256(value));
     if (hash !== 0n) this.#codes.set(hash, value);
     this.#putField(codeKey(lower(address)), hash);
   }

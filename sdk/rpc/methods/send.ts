@@ -4,11 +4,11 @@ import { ChainError } from "../../engine/chain.ts";
 import type { ExecutionResult } from "../../engine/execute-transaction.ts";
 import { decodeRawTransaction, type EngineTransaction } from "../../engine/transactions.ts";
 import { bytesToHex } from "@ethereumjs/util";
-import { codeAt, maxTransactionGas, type MethodHandler, type RpcContext, toTxData } from "../context.ts";
+import { maxTransactionGas, type MethodHandler, type RpcContext, toTxData } from "../context.ts";
 import { invalidParams, RpcError } from "../errors.ts";
 import { data, paramsOf, transactionRequest } from "../params.ts";
 import { executionError } from "../revert.ts";
-import { callMethods } from "./call.ts";
+import { estimatePending } from "./call.ts";
 
 /**
  * Submits to the chain. In automine mode a transaction that fails is still mined (as on
@@ -16,7 +16,9 @@ import { callMethods } from "./call.ts";
  */
 async function submit(ctx: RpcContext, etx: EngineTransaction): Promise<Hex> {
   let outcome: ExecutionResult | undefined;
-  const codeBefore = codeAt(ctx, etx.tx.to?.toString() as Hex | undefined);
+  // The recipient's code before the transaction, for the revert message; hex only if it fails.
+  const to = etx.tx.to?.toString() as Hex | undefined;
+  const codeBefore = to === undefined ? undefined : ctx.chain.state.codeAt(to.toLowerCase());
   try {
     ({ outcome } = await ctx.chain.submit(etx));
   } catch (error) {
@@ -24,8 +26,8 @@ async function submit(ctx: RpcContext, etx: EngineTransaction): Promise<Hex> {
     throw error;
   }
   if (outcome?.kind === "executed" && outcome.status === 0) {
-    const to = etx.tx.to?.toString() as Hex | undefined;
-    const call = { to, data: bytesToHex(etx.tx.data) as Hex, code: codeBefore, failureOrigin: outcome.failureOrigin };
+    const code = codeBefore === undefined ? undefined : (bytesToHex(codeBefore) as Hex);
+    const call = { to, data: bytesToHex(etx.tx.data) as Hex, code, failureOrigin: outcome.failureOrigin };
     const err = executionError(outcome.error ?? "revert", outcome.returnValue, ctx.contracts, call);
     throw new RpcError(err.code, err.message, err.data ?? { txHash: etx.hash });
   }
@@ -60,10 +62,7 @@ export const sendMethods: Record<string, MethodHandler> = {
     }
     const nonce = req.nonce ?? ctx.chain.pendingNonce(req.from);
     let gas = req.gas;
-    if (gas === undefined) {
-      const estimate = (await callMethods.eth_estimateGas(ctx, [{ ...(r as object), nonce: `0x${nonce.toString(16)}` }, "pending"])) as Hex;
-      gas = BigInt(estimate);
-    }
+    if (gas === undefined) gas = await estimatePending(ctx, { ...req, nonce });
     if (gas > maxTransactionGas(ctx) && ["osaka", "amsterdam"].includes(ctx.chain.hardfork)) {
       throw new RpcError(-32003, `Transaction gas limit ${gas} exceeds the EIP-7825 cap of ${maxTransactionGas(ctx)}`);
     }
