@@ -360,7 +360,7 @@ async function patchInterpreter(): Promise<void> {
       let opCodeObj: StepEntry | undefined;
       if (doJumpAnalysis) {
         opCode = code[programCounter];
-        // Only run the jump destination analysis if `code` actually contains a JUMP/JUMPI/JUMPSUB opcode
+        // The analysis is only needed once the code meets a jump (JUMP, JUMPI or JUMPSUB).
         if (opCode === 0x56 || opCode === 0x57 || opCode === 0x5e) {
           const { jumps, pushes, opcodesCached } = this._getValidJumpDestinations(code);
           runState.validJumps = jumps;
@@ -390,11 +390,11 @@ async function patchInterpreter(): Promise<void> {
         const step = this.runStep(opCodeObj);
         if (step !== undefined) await step;
       } catch (e) {
-        // Revert access witness changes if we revert - per EIP-4762
+        // EIP-4762: a failed step undoes its access-witness changes.
         runState.env.accessWitness?.revert();
-        // re-throw on non-VM errors
+        // Anything but an EVMError is a bug, not an execution outcome: let it through.
         if (!(typeof e === "object" && e !== null && "errorType" in e && e.errorType === evmErrorType)) throw e;
-        // STOP is not an exception
+        // A STOP error ends the frame normally.
         if ((e as EVMError).error !== EVMError.errorMessages.STOP) err = e as EVMError;
         break;
       }

@@ -176,6 +176,23 @@ for (const name of NETWORKS) {
         await helpers().mineUpTo(start + 20);
         assert.equal(await helpers().time.latestBlock(), start + 20);
       });
+
+      it("with automine off, one sender's transactions without gas queue up and are mined together", async function () {
+        const { counter, owner, publicClient } = await load();
+        const provider = connection.provider;
+        await provider.request({ method: "evm_setAutomine", params: [false] });
+        try {
+          const calls = [0, 1, 2].map(() => ({ from: owner.account.address, to: counter.address, data: "0xd09de08a" /* increment() */ }));
+          const hashes: string[] = [];
+          for (const call of calls) hashes.push((await provider.request({ method: "eth_sendTransaction", params: [call] })) as string);
+          await helpers().mine();
+        } finally {
+          await provider.request({ method: "evm_setAutomine", params: [true] });
+        }
+        const block = await publicClient.getBlock();
+        assert.equal(block.transactions.length, 3);
+        assert.equal(await counter.read.count(), 3n);
+      });
     });
   });
 }

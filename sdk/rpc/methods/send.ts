@@ -8,6 +8,7 @@ import { maxTransactionGas, type MethodHandler, type RpcContext, toTxData } from
 import { invalidParams, RpcError } from "../errors.ts";
 import { data, paramsOf, transactionRequest } from "../params.ts";
 import { executionError } from "../revert.ts";
+import { nonceKey } from "../../engine/location.ts";
 import { estimatePending } from "./call.ts";
 
 /**
@@ -62,7 +63,12 @@ export const sendMethods: Record<string, MethodHandler> = {
     }
     const nonce = req.nonce ?? ctx.chain.pendingNonce(req.from);
     let gas = req.gas;
-    if (gas === undefined) gas = await estimatePending(ctx, { ...req, nonce });
+    if (gas === undefined) {
+      // The estimate runs on the latest state: the sender's earlier transactions still pending
+      // (automine off) are not in it, so a nonce ahead of the state's is estimated as the next one.
+      const stateNonce = ctx.chain.state.read(nonceKey(req.from));
+      gas = await estimatePending(ctx, { ...req, nonce: nonce > stateNonce ? stateNonce : nonce });
+    }
     if (gas > maxTransactionGas(ctx) && ["osaka", "amsterdam"].includes(ctx.chain.hardfork)) {
       throw new RpcError(-32003, `Transaction gas limit ${gas} exceeds the EIP-7825 cap of ${maxTransactionGas(ctx)}`);
     }
