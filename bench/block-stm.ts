@@ -48,8 +48,9 @@ const CONFIGS: Array<{ label: string; executor: ExecutorName; lanes: number }> =
 const user = (i: number): Hex => `0x${(0x10000 + i).toString(16).padStart(40, "0")}` as Hex;
 
 async function setup(config: (typeof CONFIGS)[number], size: number): Promise<TestChain> {
-  // The `declared` executor schedules with the fixtures' annotations (EngToken.transfer, EngPool.swap).
-  const t = await createTestChain(config.executor, { lanes: config.lanes, blockGasLimit: 2_000_000_000n }, { withDeclarations: config.executor === "declared" });
+  // Every chain has the fixtures' declarations, as a project with annotated contracts does: the
+  // `declared` executor schedules with them, and every executor checks declared access per frame.
+  const t = await createTestChain(config.executor, { lanes: config.lanes, blockGasLimit: 2_000_000_000n }, { withDeclarations: true });
   for (let i = 0; i < 2 * size + 1; i++) {
     t.chain.setBalance(user(i), 10n ** 21n);
     const slot = BigInt(keccak256(encodeAbiParameters([{ type: "address" }, { type: "uint256" }], [user(i), 0n])));

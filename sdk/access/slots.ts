@@ -15,7 +15,8 @@
  * Slots are handled as `bigint` in [0, 2^256) and shown as 32-byte, lowercase, `0x`-prefixed hex
  * (the format of `sdk/engine/location.ts`). Additions wrap modulo 2^256 like the EVM's.
  */
-import { type Hex, bytesToHex, concatHex, hexToBigInt, keccak256, stringToHex } from "viem";
+import { keccak_256 } from "@noble/hashes/sha3.js";
+import { type Hex, bytesToHex, concatHex, hexToBigInt, hexToBytes, stringToHex } from "viem";
 
 /** 2^256: slot arithmetic wraps around it. */
 export const SLOT_MODULUS = 1n << 256n;
@@ -115,12 +116,21 @@ export function encodeWord(type: string, value: KeyValue): Hex {
  * @param keyType see {@link encodeMappingKey}.
  */
 export function mappingSlot(slot: bigint, keyType: string, key: KeyValue): bigint {
-  return hexToBigInt(keccak256(concatHex([encodeMappingKey(keyType, key), word(slot)])));
+  return keccakSlot(concatHex([encodeMappingKey(keyType, key), word(slot)]));
 }
 
 /** First data slot of a dynamic array or long `bytes`/`string` at `slot`: `keccak256(slot)`. */
 export function dataSlot(slot: bigint): bigint {
-  return hexToBigInt(keccak256(word(slot)));
+  return keccakSlot(word(slot));
+}
+
+/**
+ * keccak-256 of `data` as a slot number. `@noble/hashes` 2.x (the engine's keccak) rather than
+ * viem's `keccak256`: slot derivation runs for every declared transaction the `declared`
+ * executor schedules, and the 2.x sponge is about 2.5 times faster.
+ */
+function keccakSlot(data: Hex): bigint {
+  return hexToBigInt(bytesToHex(keccak_256(hexToBytes(data))));
 }
 
 /** Where element `index` of an array lives: its slot and its byte offset in that slot. */

@@ -35,7 +35,7 @@ describe("eth_estimateGas: known probe outcomes", function () {
     const caller = await deploy("NetCaller", "NetCaller");
     const factory = await deploy("NetFactory", "NetFactory");
     const call = (c: { address: Hex; abi: unknown[] }, functionName: string, args: unknown[] = [], extra = {}) => ({
-      from, to: c.address, data: encodeFunctionData({ abi: c.abi as never, functionName, args }), ...extra,
+      from, to: c.address, data: encodeFunctionData({ abi: c.abi, functionName, args } as Parameters<typeof encodeFunctionData>[0]), ...extra,
     });
     await p.request({ method: "eth_sendTransaction", params: [call(counter, "set", [7n])] });
     cases.push(
