@@ -29,7 +29,7 @@ export interface ExecutionRecord {
   fallbackReason?: string;
   /** Faults met while executing (crashed or hung worker, ...), each with what was done. */
   faults: string[];
-  /** The `declared` executor's schedule of the block (absent for the other executors). */
+  /** The `declared` executor's schedule of the block (absent for other executors and for blocks too small to schedule). */
   schedule?: DeclaredScheduleSummary;
   /** Wall-clock time of execution (milliseconds). Informational only. */
   wallTimeMs: number;

@@ -46,7 +46,7 @@ export interface BlockRecord {
   /**
    * How the `declared` executor scheduled the block: transactions scheduled from their
    * declarations, transactions that ran alone, and the longest chain of transactions waiting
-   * for one another. Absent for the other executors.
+   * for one another. Absent for the other executors and for blocks too small to schedule.
    */
   schedule?: DeclaredScheduleSummary;
   /** Wall-clock execution time (milliseconds); informational, machine-dependent. */

@@ -77,18 +77,18 @@ export class DeclaredExecutor implements BlockExecutor {
   async execute(block: Block, txs: EngineTransaction[], state: WorldState): Promise<BlockExecution> {
     if (this.#disposed) throw new Error("the declared executor was disposed");
     const started = performance.now();
+    // Small blocks (every automined one) run sequentially before any declaration is resolved.
+    const small = sizeFallbackReason(txs, this.#fallback, this.#pool.count);
+    if (small !== undefined) return this.#sequentially(block, txs, state, started, undefined, small, []);
     const coinbase = block.header.coinbase.toString().toLowerCase();
     const declarations = this.#chain.lane.conformance?.source;
     const accesses = txs.map((etx) => transactionAccess(etx, state, declarations, coinbase));
     const schedule = scheduleByDeclaredAccess(accesses);
     const summary = { declared: schedule.declared, undeclared: schedule.undeclared, longestChain: schedule.longestChain };
-    const small = sizeFallbackReason(txs, this.#fallback, this.#pool.count);
-    const reason =
-      small ??
-      (txs.length > 1 && schedule.longestChain === txs.length
-        ? `the declared schedule is one chain of ${txs.length} transactions (nothing can run in parallel)`
-        : undefined);
-    if (reason !== undefined) return this.#sequentially(block, txs, state, started, summary, reason, []);
+    if (txs.length > 1 && schedule.longestChain === txs.length) {
+      const reason = `the declared schedule is one chain of ${txs.length} transactions (nothing can run in parallel)`;
+      return this.#sequentially(block, txs, state, started, summary, reason, []);
+    }
 
     let outcome: Outcome;
     try {
