@@ -146,9 +146,6 @@ export class LanePool {
         conformance,
       };
       const worker = new Worker(new URL("./worker.ts", import.meta.url), { execArgv: this.#options.execArgv, workerData: init });
-      // Idle lanes must not keep the process alive (a test run ends with connections still
-      // open); while a block executes, its per-batch timeout timers keep the event loop alive.
-      worker.unref();
       const lane: Lane = { index, worker, alive: true, inFlight: new Map(), pending: new Set(), fixes: new Map(), codes: new Map() };
       readies.push(
         new Promise<void>((resolve, reject) => {
@@ -180,6 +177,11 @@ export class LanePool {
         lane.alive = false;
         lane.onFault?.(`lane ${index} exited with code ${code}`);
       });
+      // Idle lanes must not keep the process alive: a script or test run that is done exits
+      // with its connections still open, as on EDR. Unref only after the listeners are on:
+      // adding a "message" listener refs the worker's port again. A block run refs the lanes
+      // while it is in flight (BlockRun.start/finish); start-up is held by its own timer.
+      worker.unref();
       lanes.push(lane);
     }
     this.#lanes = lanes;
@@ -318,6 +320,8 @@ export class BlockRun {
       lane.onFault = (reason) => this.finish(new LaneFault(reason));
       if (!lane.alive) return this.finish(new LaneFault(`lane ${lane.index} is not running`));
     }
+    // A block in flight keeps the process alive; idle lanes never do (see LanePool.ensure).
+    for (const lane of this.lanes) lane.worker.ref();
   }
 
   /** Whether `lane` can take another batch. */
@@ -364,6 +368,7 @@ export class BlockRun {
       lane.inFlight.clear();
       lane.onMessage = undefined;
       lane.onFault = undefined;
+      lane.worker.unref();
     }
     if (error === undefined) this.#resolve();
     else this.#reject(error);
