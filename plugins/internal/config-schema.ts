@@ -43,7 +43,8 @@ export const parallelOptionsSchema = z
       .object({
         minTransactions: z.number().int().nonnegative().optional(),
         minGas: bigintLike.optional(),
-        maxDependencyRatio: z.number().min(0).max(1).optional(),
+        minPredictedSpeedup: z.number().min(0).optional(),
+        maxAbortShare: z.number().min(0).optional(),
       })
       .strict()
       .optional(),

@@ -25,8 +25,14 @@ export interface ExecutionRecord {
   validations: number;
   /** Validations that failed and aborted an incarnation. */
   aborts: number;
-  /** Why the block fell back to sequential execution, if it did. */
+  /** Why the block (or its rest, see {@link sequentialFrom}) fell back to sequential execution, if it did. */
   fallbackReason?: string;
+  /**
+   * Block-STM stopped parallel work mid-block (too many aborts, a rest predicted to be one
+   * chain, a stalled scheduler): transactions from this index on ran sequentially on top of the
+   * committed prefix. Absent when the whole block ran one way.
+   */
+  sequentialFrom?: number;
   /** Faults met while executing (crashed or hung worker, ...), each with what was done. */
   faults: string[];
   /** The `declared` executor's schedule of the block (absent for other executors and for blocks too small to schedule). */

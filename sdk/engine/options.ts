@@ -31,10 +31,18 @@ export interface FallbackOptions {
   /** Blocks whose summed gas limit is below this run sequentially (gas). Default 200,000. */
   minGas?: bigint;
   /**
-   * When the share of transactions that depended on an earlier one in the previous blocks
-   * exceeds this (0..1), run sequentially. Default 0.9.
+   * Blocks whose predicted speedup on the lanes is below this run sequentially. The prediction
+   * comes from the block's own transactions (senders, value transfers, and what recent
+   * executions of the same functions wrote: `block-stm/access-hints.ts`), scheduled greedily as
+   * speedup(P) is, with P = max(2, lanes). Default 1.3; 0 = always run on the lanes.
    */
-  maxDependencyRatio?: number;
+  minPredictedSpeedup?: number;
+  /**
+   * When more aborts than this share of a block's transactions (and at least one) happened, the
+   * rest of the block runs sequentially on top of its committed prefix. Default 0.5;
+   * `Infinity` = never.
+   */
+  maxAbortShare?: number;
 }
 
 export interface ParallelChainOptions {

@@ -13,7 +13,7 @@ import { createTestChain, mineOpsAndCompare, weightedOp } from "./helpers.ts";
 
 const RUNS = Number(process.env.HP_BLOCKSTM_RUNS ?? 1000);
 const SEED = process.env.HP_BLOCKSTM_SEED === undefined ? undefined : Number(process.env.HP_BLOCKSTM_SEED);
-const PARALLEL_ALWAYS = { minTransactions: 0, minGas: 0n, maxDependencyRatio: 1 };
+const PARALLEL_ALWAYS = { minTransactions: 0, minGas: 0n, minPredictedSpeedup: 0 };
 
 const opArb = weightedOp({
   eth: 4, erc20: 4, mint: 1, swap: 3, counter: 2, revert: 1, oog: 1, create: 1, bumpLast: 1,
@@ -21,10 +21,15 @@ const opArb = weightedOp({
 });
 const blockArb = fc.array(opArb, { minLength: 5, maxLength: 40 });
 
-/** Lane counts and block gas limits (a small one makes later transactions not fit). */
-const CONFIGS: Array<{ lanes: number; blockGasLimit?: bigint }> = [
+/**
+ * Lane counts and block gas limits (a small one makes later transactions not fit); with
+ * `maxAbortShare: 0` the first abort sends the rest of the block to the sequential executor, on
+ * top of the prefix committed so far.
+ */
+const CONFIGS: Array<{ lanes: number; blockGasLimit?: bigint; maxAbortShare?: number }> = [
   { lanes: 1, blockGasLimit: 1_500_000n },
   { lanes: 2 },
+  { lanes: 2, maxAbortShare: 0 },
   { lanes: 4, blockGasLimit: 3_000_000n },
   { lanes: 8 },
 ];
@@ -32,11 +37,16 @@ const CONFIGS: Array<{ lanes: number; blockGasLimit?: bigint }> = [
 describe("block-stm differential (random blocks vs sequential)", function () {
   this.timeout(0);
   for (const config of CONFIGS) {
-    it(`${config.lanes} lane(s)${config.blockGasLimit ? `, block gas limit ${config.blockGasLimit}` : ""}: ${Math.ceil(RUNS / CONFIGS.length)} random blocks`, async function () {
+    const title =
+      `${config.lanes} lane(s)${config.blockGasLimit ? `, block gas limit ${config.blockGasLimit}` : ""}` +
+      `${config.maxAbortShare === undefined ? "" : `, maxAbortShare ${config.maxAbortShare}`}: ${Math.ceil(RUNS / CONFIGS.length)} random blocks`;
+    it(title, async function () {
       const options = { blockGasLimit: config.blockGasLimit };
       const reference = await createTestChain("sequential", options);
-      const subject = await createTestChain("block-stm", { ...options, lanes: config.lanes, fallback: PARALLEL_ALWAYS });
+      const fallback = { ...PARALLEL_ALWAYS, ...(config.maxAbortShare === undefined ? {} : { maxAbortShare: config.maxAbortShare }) };
+      const subject = await createTestChain("block-stm", { ...options, lanes: config.lanes, fallback });
       let parallelBlocks = 0;
+      let restBlocks = 0;
       let aborts = 0;
       try {
         await fc.assert(
@@ -45,6 +55,7 @@ describe("block-stm differential (random blocks vs sequential)", function () {
               expect(sub.record.executor).to.equal("block-stm");
               expect(sub.record.faults).to.deep.equal([]);
               if (sub.record.executedBy === "block-stm") parallelBlocks++;
+              if (sub.record.sequentialFrom !== undefined) restBlocks++;
               aborts += sub.record.aborts;
             }),
           ),
@@ -55,7 +66,8 @@ describe("block-stm differential (random blocks vs sequential)", function () {
         await subject.chain.dispose();
       }
       expect(parallelBlocks).to.be.greaterThan(0);
-      console.log(`      ${parallelBlocks} blocks on the lanes, ${aborts} aborts`);
+      if (config.maxAbortShare === 0) expect(restBlocks, "blocks whose rest ran sequentially").to.be.greaterThan(0);
+      console.log(`      ${parallelBlocks} blocks on the lanes (${restBlocks} finished sequentially), ${aborts} aborts`);
     });
   }
 });

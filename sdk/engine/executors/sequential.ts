@@ -18,10 +18,17 @@ export class SequentialExecutor implements BlockExecutor {
   }
 
   async execute(block: Block, txs: EngineTransaction[], state: WorldState): Promise<BlockExecution> {
+    return this.executeRest(block, txs, state, block.header.gasLimit);
+  }
+
+  /**
+   * {@link execute} for the rest of a block whose first transactions are already applied to
+   * `state`: `txs` are the remaining ones and `gasLeft` the block gas they may still use (gas).
+   */
+  async executeRest(block: Block, txs: EngineTransaction[], state: WorldState, gasLeft: bigint): Promise<BlockExecution> {
     const started = performance.now();
     const results: ExecutionResult[] = [];
     const coinbase = balanceKey(block.header.coinbase.toString());
-    let gasLeft = block.header.gasLimit;
     let gasUsed = 0n;
     let considered = 0;
     for (const etx of txs) {

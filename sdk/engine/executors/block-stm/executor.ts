@@ -18,6 +18,8 @@ import type { WorldState } from "../../state/world-state.ts";
 import type { EngineTransaction } from "../../transactions.ts";
 import { applyOutcome, SequentialExecutor } from "../sequential.ts";
 import { MVMemory } from "../lanes/mv-memory.ts";
+import { AccessHints, type PredictedAccess } from "./access-hints.ts";
+import { predictSchedule } from "./predicted-schedule.ts";
 import { type Lane, LaneFault, type LanePool, lanePoolFor, type ParallelExecutorOptions } from "../lanes/pool.ts";
 import type { PushRecord, ReadRecord, TaskResult } from "../lanes/protocol.ts";
 
@@ -31,18 +33,23 @@ export interface BlockStmOptions extends ParallelExecutorOptions {
 }
 
 const DEFAULT_MIN_GAS = 200_000n;
-const DEFAULT_MAX_DEPENDENCY_RATIO = 0.9;
+const DEFAULT_MIN_PREDICTED_SPEEDUP = 1.3;
+const DEFAULT_MAX_ABORT_SHARE = 0.5;
+/** Aborts in a block before the rest of it is first predicted again (then at 2x, 4x, ...). */
+const FIRST_REPREDICTION = 2;
 const READY = 0;
 const EXECUTING = 1;
 const EXECUTED = 2;
 
 interface ParallelRun {
+  /** The committed results: every considered transaction, or the prefix before {@link rest}. */
   results: ExecutionResult[];
   considered: number;
   incarnations: number;
   validations: number;
   aborts: number;
-  dependent: number;
+  /** Set when the run stopped early: transactions from `from` on run sequentially. */
+  rest?: { from: number; reason: string; fault?: string };
 }
 
 export class BlockStmExecutor implements BlockExecutor {
@@ -51,9 +58,9 @@ export class BlockStmExecutor implements BlockExecutor {
   readonly #fallback: FallbackOptions;
   readonly #maxBatch: number;
   readonly #sequential: SequentialExecutor;
-  #dependencyRatio: number | undefined;
-  #dependentSum = 0;
-  #executedSum = 0;
+  /** What recent executions of each function touched (shared with the `declared` executor's fallback). */
+  readonly hints = new AccessHints();
+  readonly #neverDispatch: number | undefined;
   #disposed = false;
 
   constructor(chain: Chain, options: BlockStmOptions = {}) {
@@ -61,6 +68,7 @@ export class BlockStmExecutor implements BlockExecutor {
     this.#fallback = options.fallback ?? chain.options.fallback ?? {};
     this.#maxBatch = options.maxBatch ?? 32;
     this.#sequential = new SequentialExecutor(chain.lane);
+    this.#neverDispatch = options.hooks?.neverDispatch;
   }
 
   /** Number of lanes (worker threads). */
@@ -79,21 +87,41 @@ export class BlockStmExecutor implements BlockExecutor {
   }
 
   async execute(block: Block, txs: EngineTransaction[], state: WorldState): Promise<BlockExecution> {
-    return this.executeWith(block, txs, state, this.#fallbackReason(txs));
+    const size = sizeFallbackReason(txs, this.#fallback, this.#pool.count);
+    if (size !== undefined) return this.executeWith(block, txs, state, size);
+    // Decided from this block's own transactions, never from the blocks before it: a disjoint
+    // block after a hot one runs on the lanes, a hot one after a disjoint one does not.
+    const predictions = this.hints.predictAll(txs);
+    const lanes = Math.max(2, this.#pool.count);
+    const predicted = predictSchedule(txs, predictions, lanes);
+    const min = this.#fallback.minPredictedSpeedup ?? DEFAULT_MIN_PREDICTED_SPEEDUP;
+    if (predicted.speedup < min) {
+      const reason =
+        `predicted speedup ${predicted.speedup.toFixed(2)} on ${lanes} lanes below minPredictedSpeedup (${min}): ` +
+        `longest predicted chain ${predicted.longestChain} of ${txs.length} transactions`;
+      return this.executeWith(block, txs, state, reason);
+    }
+    return this.executeWith(block, txs, state, undefined, predictions);
   }
 
   /**
    * {@link execute} with the sequential-fallback decision made by the caller (`reason`
    * undefined = run on the lanes): the `declared` executor falls back to this one.
    */
-  async executeWith(block: Block, txs: EngineTransaction[], state: WorldState, reason: string | undefined): Promise<BlockExecution> {
+  async executeWith(
+    block: Block,
+    txs: EngineTransaction[],
+    state: WorldState,
+    reason: string | undefined,
+    predictions: PredictedAccess[] = this.hints.predictAll(txs),
+  ): Promise<BlockExecution> {
     if (this.#disposed) throw new Error("the block-stm executor was disposed");
     const started = performance.now();
     if (reason !== undefined) return this.#runSequential(block, txs, state, started, reason, []);
     let run: ParallelRun;
     try {
       await this.#pool.ensure(state);
-      run = await this.#runParallel(block, txs, state);
+      run = await this.#runParallel(block, txs, state, predictions);
     } catch (error) {
       if (!(error instanceof LaneFault)) throw error;
       await this.#pool.stop();
@@ -108,21 +136,34 @@ export class BlockStmExecutor implements BlockExecutor {
       applyOutcome(state, result, coinbase);
       gasUsed += result.blockGasUsed;
     }
-    this.#noteBlock(run.results, run.dependent);
+    let results = run.results;
+    let considered = run.considered;
+    let incarnations = run.incarnations;
+    const rest = run.rest;
+    if (rest !== undefined) {
+      // The rest of the block on top of the committed prefix, as the sequential executor runs it.
+      const tail = await this.#sequential.executeRest(block, txs.slice(rest.from), state, block.header.gasLimit - gasUsed);
+      for (const [k, result] of tail.results.entries()) this.hints.learn(txs[rest.from + k], result, coinbase);
+      results = [...results, ...tail.results];
+      considered = rest.from + tail.considered;
+      incarnations += tail.considered;
+      gasUsed += tail.record.gasUsed;
+    }
     const record: ExecutionRecord = {
       executor: "block-stm",
-      executedBy: "block-stm",
+      executedBy: rest?.from === 0 ? "sequential" : "block-stm",
       lanes: this.#pool.count,
-      transactions: run.results.filter((r) => r.kind === "executed").length,
+      transactions: results.filter((r) => r.kind === "executed").length,
       gasUsed,
-      reExecutions: run.incarnations - Math.min(run.incarnations, txs.length),
-      incarnations: run.incarnations,
+      reExecutions: incarnations - Math.min(incarnations, considered),
+      incarnations,
       validations: run.validations,
       aborts: run.aborts,
-      faults: [],
+      ...(rest === undefined ? {} : { fallbackReason: rest.reason, sequentialFrom: rest.from }),
+      faults: rest?.fault === undefined ? [] : [rest.fault],
       wallTimeMs: performance.now() - started,
     };
-    return { results: run.results, considered: run.considered, record };
+    return { results, considered, record };
   }
 
   async dispose(): Promise<void> {
@@ -131,16 +172,6 @@ export class BlockStmExecutor implements BlockExecutor {
   }
 
   // ---- fallback --------------------------------------------------------------------------
-
-  #fallbackReason(txs: EngineTransaction[]): string | undefined {
-    const reason = sizeFallbackReason(txs, this.#fallback, this.#pool.count);
-    if (reason !== undefined) return reason;
-    const maxRatio = this.#fallback.maxDependencyRatio ?? DEFAULT_MAX_DEPENDENCY_RATIO;
-    if (this.#dependencyRatio !== undefined && this.#dependencyRatio > maxRatio) {
-      return `dependency ratio of previous blocks ${this.#dependencyRatio.toFixed(2)} above maxDependencyRatio (${maxRatio})`;
-    }
-    return undefined;
-  }
 
   async #runSequential(
     block: Block,
@@ -152,20 +183,7 @@ export class BlockStmExecutor implements BlockExecutor {
   ): Promise<BlockExecution> {
     const execution = await this.#sequential.execute(block, txs, state);
     const coinbase = balanceKey(block.header.coinbase.toString());
-    // Dependency statistics of a sequential block: reads of locations written earlier in it.
-    const written = new Set<LocationKey>();
-    let dependent = 0;
-    for (const result of execution.results) {
-      if (result.kind !== "executed") continue;
-      for (const key of result.reads.keys()) {
-        if (written.has(key) || key === coinbase) {
-          dependent++;
-          break;
-        }
-      }
-      for (const key of result.writes.keys()) written.add(key);
-    }
-    this.#noteBlock(execution.results, dependent);
+    for (const [i, result] of execution.results.entries()) this.hints.learn(txs[i], result, coinbase);
     execution.record = {
       ...execution.record,
       executor: "block-stm",
@@ -178,18 +196,9 @@ export class BlockStmExecutor implements BlockExecutor {
     return execution;
   }
 
-  /** Updates the dependency ratio of recent blocks (transaction-weighted, halving per block). */
-  #noteBlock(results: ExecutionResult[], dependent: number): void {
-    const executed = results.filter((r) => r.kind === "executed").length;
-    if (executed < 2) return;
-    this.#dependentSum = this.#dependentSum / 2 + dependent;
-    this.#executedSum = this.#executedSum / 2 + executed;
-    this.#dependencyRatio = this.#dependentSum / this.#executedSum;
-  }
-
   // ---- one block on the lanes -------------------------------------------------------------
 
-  async #runParallel(block: Block, txs: EngineTransaction[], state: WorldState): Promise<ParallelRun> {
+  async #runParallel(block: Block, txs: EngineTransaction[], state: WorldState, predictions: PredictedAccess[]): Promise<ParallelRun> {
     const run = this.#pool.begin(block, txs, state);
     const n = txs.length;
     const coinbaseKey = balanceKey(block.header.coinbase.toString());
@@ -199,12 +208,29 @@ export class BlockStmExecutor implements BlockExecutor {
     const doneIncarnation = new Int32Array(n);
     const estimated = new Uint8Array(n);
     const waitingOn = new Int32Array(n).fill(-1);
+    /** Lane of a transaction's last dispatched incarnation. */
+    const laneOf = new Int32Array(n).fill(-1);
     const dependents = new Map<number, number[]>();
     const results: Array<ExecutionResult | undefined> = new Array(n);
     const reads: Array<ReadRecord[] | undefined> = new Array(n);
     const enumerations: Array<Array<[string, Array<[LocationKey, bigint]>]> | undefined> = new Array(n);
     const readers = new Map<LocationKey, Set<number>>();
     const blockCodes = new Map<bigint, Uint8Array>();
+    /** Per location, the transactions predicted or seen to write it, ascending. */
+    const writers = new Map<LocationKey, number[]>();
+    const addWriter = (key: LocationKey, tx: number): void => {
+      let list = writers.get(key);
+      if (list === undefined) writers.set(key, (list = []));
+      const at = lowerBound(list, tx);
+      if (list[at] !== tx) list.splice(at, 0, tx);
+    };
+    for (const [tx, p] of predictions.entries()) for (const key of p.writes) addWriter(key, tx);
+    const fallback = this.#fallback;
+    const minSpeedup = fallback.minPredictedSpeedup ?? DEFAULT_MIN_PREDICTED_SPEEDUP;
+    const abortLimit = Math.max(1, Math.ceil((fallback.maxAbortShare ?? DEFAULT_MAX_ABORT_SHARE) * n));
+    const neverDispatch = this.#neverDispatch;
+    let nextPrediction = FIRST_REPREDICTION;
+    let rest: ParallelRun["rest"];
     let execFloor = 0;
     let commitIdx = 0;
     let gasLeft = block.header.gasLimit;
@@ -212,7 +238,6 @@ export class BlockStmExecutor implements BlockExecutor {
     let incarnations = 0;
     let validations = 0;
     let aborts = 0;
-    let dependent = 0;
     const lanes = run.lanes;
     const finish = (error?: LaneFault): void => run.finish(error);
     /** Validates the read set of `j` against MV memory (and committed state). */
@@ -273,17 +298,46 @@ export class BlockStmExecutor implements BlockExecutor {
       if (i < execFloor) execFloor = i;
     };
 
+    const wait = (i: number, on: number): void => {
+      waitingOn[i] = on;
+      let list = dependents.get(on);
+      if (list === undefined) dependents.set(on, (list = []));
+      list.push(i);
+    };
+
+    /**
+     * The dependency wait taken further (Block-STM's ESTIMATE wait, with pevm's and Grevm's
+     * idea of knowing accesses before execution): the nearest lower transaction predicted or
+     * seen to write a location `i` is predicted to touch or read last time, if it has no valid
+     * result yet and does not run before `i` on the same lane. -1 = `i` may run now.
+     */
+    const heldBy = (i: number, lane: number): number => {
+      const check = (key: LocationKey): number => {
+        if (key === coinbaseKey) return -1;
+        const list = writers.get(key);
+        if (list === undefined) return -1;
+        const at = lowerBound(list, i) - 1;
+        if (at < 0) return -1;
+        const w = list[at];
+        if (status[w] === EXECUTED && !estimated[w]) return -1;
+        if (status[w] === EXECUTING && laneOf[w] === lane) return -1; // the lane runs them in order
+        return w;
+      };
+      let w = -1;
+      const p = predictions[i];
+      for (const key of p.writes) if ((w = check(key)) >= 0) return w;
+      for (const key of p.reads) if ((w = check(key)) >= 0) return w;
+      const last = reads[i];
+      if (last !== undefined) for (const record of last) if ((w = check(record[0])) >= 0) return w;
+      return -1;
+    };
+
     const handle = (item: TaskResult, from: Lane): void => {
       const i = item.tx;
       if (item.kind === "blocked") {
         makeReady(i);
         const on = item.on;
-        if (status[on] !== EXECUTED || estimated[on]) {
-          waitingOn[i] = on;
-          let list = dependents.get(on);
-          if (list === undefined) dependents.set(on, (list = []));
-          list.push(i);
-        }
+        if (status[on] !== EXECUTED || estimated[on]) wait(i, on);
         from.pending.add(on);
         return;
       }
@@ -305,6 +359,7 @@ export class BlockStmExecutor implements BlockExecutor {
       enumerations[i] = item.enumerations;
       const writes = result.kind === "executed" ? result.writes : new Map<LocationKey, bigint>();
       const change = mv.record(i, item.incarnation, writes, result.kind === "executed" ? result.feeCredit : 0n);
+      for (const key of writes.keys()) addWriter(key, i);
       run.publish(i, from);
       for (const record of item.reads) {
         let set = readers.get(record[0]);
@@ -315,6 +370,7 @@ export class BlockStmExecutor implements BlockExecutor {
       if (waiting !== undefined) {
         dependents.delete(i);
         for (const d of waiting) {
+          if (waitingOn[d] !== i) continue;
           waitingOn[d] = -1;
           if (d < execFloor) execFloor = d;
         }
@@ -347,18 +403,45 @@ export class BlockStmExecutor implements BlockExecutor {
           return;
         }
         const result = results[c]!;
-        if (result.kind === "executed") {
-          gasLeft -= result.blockGasUsed;
-          for (const [key] of reads[c]!) {
-            if (key === coinbaseKey || mv.lookup(key, c) !== undefined) {
-              dependent++;
-              break;
-            }
-          }
-        }
+        if (result.kind === "executed") gasLeft -= result.blockGasUsed;
+        // Learned at once: the prediction of the rest of this block uses it.
+        this.hints.learn(txs[c], result, coinbaseKey);
         commitIdx++;
       }
       considered = n;
+    };
+
+    /**
+     * Whether parallel work on the rest of the block has become a loss: too many aborts, or the
+     * rest, predicted again with what this block taught (every few aborts), is one chain.
+     */
+    const stopReason = (): string | undefined => {
+      if (aborts >= abortLimit) {
+        return `${aborts} aborts in ${incarnations} incarnations reached maxAbortShare × transactions (${abortLimit}); the rest of the block (from transaction ${commitIdx}) ran sequentially`;
+      }
+      if (aborts < nextPrediction) return undefined;
+      nextPrediction *= 2;
+      const fresh = this.hints.predictAll(txs.slice(commitIdx));
+      const known: PredictedAccess[] = fresh.map((p, k) => {
+        const i = commitIdx + k;
+        if (status[i] === READY && incarnation[i] === 0) {
+          predictions[i] = p; // never ran: the new prediction steers its dispatch too
+          for (const key of p.writes) addWriter(key, i);
+        }
+        const written = mv.writesOf(i);
+        const seen = reads[i];
+        return {
+          writes: written === undefined ? p.writes : [...p.writes, ...written.keys()],
+          reads: seen === undefined ? p.reads : [...p.reads, ...seen.map((r) => r[0]).filter((key) => key !== coinbaseKey)],
+        };
+      });
+      const laneCount = Math.max(2, lanes.length);
+      const predicted = predictSchedule(txs.slice(commitIdx), known, laneCount);
+      if (predicted.speedup >= minSpeedup) return undefined;
+      return (
+        `after ${aborts} aborts, the rest of the block (transactions ${commitIdx}..${n - 1}) is predicted to reach ` +
+        `${predicted.speedup.toFixed(2)} on ${laneCount} lanes, below minPredictedSpeedup (${minSpeedup}): it ran sequentially`
+      );
     };
 
     const pushRecord = (tx: number): PushRecord | undefined => {
@@ -382,11 +465,22 @@ export class BlockStmExecutor implements BlockExecutor {
           const tasks: Array<[number, number]> = [];
           while (execFloor < n && status[execFloor] !== READY) execFloor++;
           for (let i = execFloor; i < n && tasks.length < batchSize; i++) {
-            if (status[i] !== READY || waitingOn[i] >= 0) continue;
+            if (status[i] !== READY || i === neverDispatch) continue;
+            const on = waitingOn[i];
+            if (on >= 0) {
+              if (status[on] !== EXECUTING || laneOf[on] !== lane.index) continue;
+              waitingOn[i] = -1; // its writer runs earlier on this lane: it can follow it
+            }
+            const w = heldBy(i, lane.index);
+            if (w >= 0) {
+              wait(i, w);
+              continue;
+            }
             status[i] = EXECUTING;
+            laneOf[i] = lane.index;
             tasks.push([i, incarnation[i]]);
           }
-          if (tasks.length === 0) return;
+          if (tasks.length === 0) break;
           incarnations += tasks.length;
           run.send(lane, tasks, pushRecord);
         }
@@ -396,10 +490,20 @@ export class BlockStmExecutor implements BlockExecutor {
     const step = (): void => {
       advanceCommit();
       if (considered >= 0) return finish();
+      const reason = stopReason();
+      if (reason !== undefined) {
+        rest = { from: commitIdx, reason };
+        return finish();
+      }
       dispatch();
       if (run.idle) {
-        // Nothing runs and nothing can be dispatched: a scheduler bug, never expected.
-        finish(new LaneFault(`block-stm scheduler stalled at transaction ${commitIdx}`));
+        // Nothing runs and nothing can be dispatched: a scheduler bug. Never wait for the
+        // lanes' timeout: finish the block sequentially on the committed prefix, and say so.
+        const fault =
+          `block-stm scheduler stalled at transaction ${commitIdx} with nothing in flight (a scheduler bug); ` +
+          `transactions ${commitIdx}..${n - 1} executed sequentially`;
+        rest = { from: commitIdx, reason: fault, fault };
+        finish();
       }
     };
 
@@ -415,15 +519,28 @@ export class BlockStmExecutor implements BlockExecutor {
       step();
     }
     await run.done;
+    if (rest !== undefined) considered = rest.from;
     return {
       results: results.slice(0, considered) as ExecutionResult[],
       considered,
       incarnations,
       validations,
       aborts,
-      dependent,
+      rest,
     };
   }
+}
+
+/** Index of the first element of ascending `list` that is ≥ `value`. */
+function lowerBound(list: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /**

@@ -13,6 +13,11 @@ export interface BlockStmTestHooks {
   exitAtIncarnation?: { lane: number; incarnation: number };
   /** The lane with this index spins forever before its k-th incarnation. */
   hangAtIncarnation?: { lane: number; incarnation: number };
+  /**
+   * The Block-STM scheduler never dispatches the transaction at this index of a block (a lost
+   * wake-up, as a scheduler bug would cause): the run stalls with nothing in flight.
+   */
+  neverDispatch?: number;
 }
 
 export interface WorkerInit {
