@@ -42,6 +42,11 @@ export interface BlockRecord {
   validations: number;
   aborts: number;
   fallbackReason?: string;
+  /**
+   * Block-STM stopped parallel work mid-block (too many aborts, a rest predicted to be one
+   * chain, a stalled scheduler): transactions from this index on ran sequentially.
+   */
+  sequentialFrom?: number;
   faults: string[];
   /**
    * How the `declared` executor scheduled the block: transactions scheduled from their
