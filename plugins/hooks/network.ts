@@ -1,7 +1,7 @@
 /**
  * Network hooks: every request to a parallel network is answered by an engine owned by that
  * connection (created on first use, disposed on close). `next` is never called for those
- * networks, so Hardhat's own request handlers are bypassed (DESIGN §4).
+ * networks, so Hardhat's own request handlers are bypassed (docs/design.md §4).
  */
 import type { HookContext, NetworkHooks } from "hardhat/types/hooks";
 import type { ChainType, NetworkConnection } from "hardhat/types/network";

@@ -1,5 +1,5 @@
 /**
- * Solidity hooks of hardhat-parallel (declared access lists, DESIGN §5):
+ * Solidity hooks of hardhat-parallel (declared access lists, docs/design.md §5):
  *
  * - `preprocessSolcInputBeforeBuilding`: every compilation also outputs `devdoc` and
  *   `storageLayout`. Hardhat computes build ids from the preprocessed input, so the cache stays

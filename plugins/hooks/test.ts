@@ -1,5 +1,5 @@
 /**
- * Test hooks: the per-test parallelism report (DESIGN §4). Blocks are attributed to tests by the
+ * Test hooks: the per-test parallelism report (docs/design.md §4). Blocks are attributed to tests by the
  * root hooks the config hook installs (`plugins/report/collector.ts`); here the run is prepared
  * (`onTestRunStart`) and, once mocha is done, the report is printed and written and the budgets
  * checked (`onTestRunDone`). Other test runners (`solidity`, `nodejs`) are left alone.

@@ -1,5 +1,5 @@
 /**
- * Build-time side of declared access lists (DESIGN §5): after a Solidity build, check every
+ * Build-time side of declared access lists (docs/design.md §5): after a Solidity build, check every
  * `@custom:reads` / `@custom:writes` annotation and write one access manifest per contract next
  * to its artifact (`<artifacts>/<source>/<Contract>.access`, format in
  * `sdk/access/manifest.ts`).

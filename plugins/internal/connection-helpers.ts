@@ -35,7 +35,7 @@ import type { CodeTable } from "../report/types.ts";
 /** What `batch()` returns: the mined block's record, read/write sets and analysis. */
 export type BatchResult<T> = MineBatchReturnType<T> & {
   /**
-   * Parallelism analysis of the mined block (DESIGN §3) at the network's configured lanes, with
+   * Parallelism analysis of the mined block (docs/design.md §3) at the network's configured lanes, with
    * contract and function names from the artifacts and decoded storage labels
    * (`Counter.count`, `Token.balanceOf[0x…]`) when layouts are available.
    */

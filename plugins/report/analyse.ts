@@ -1,5 +1,5 @@
 /**
- * From recorded blocks to parallelism analyses (DESIGN §3), with contract and function names
+ * From recorded blocks to parallelism analyses (docs/design.md §3), with contract and function names
  * from the artifacts and storage labels from the layouts.
  *
  * Per test: blocks that held at least two transactions ran in parallel, so the test's figures

@@ -1,5 +1,5 @@
 /**
- * Per-test attribution (DESIGN §4): every block mined on a parallel network while `hardhat test`
+ * Per-test attribution (docs/design.md §4): every block mined on a parallel network while `hardhat test`
  * runs is put in the bucket of the mocha test that was running.
  *
  * How the current test is known: root hooks (merged into `test.mocha.rootHooks` by the config

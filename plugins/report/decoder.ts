@@ -1,6 +1,6 @@
 /**
  * The location decoder of the report and the connection assertions: turns location keys into
- * `Contract.variable[key]` labels with the storage layouts of the contracts involved (DESIGN §3
+ * `Contract.variable[key]` labels with the storage layouts of the contracts involved (docs/design.md §3
  * "hot location"), using `sdk/access`'s slot decoder.
  */
 import type { Address } from "viem";

@@ -3,7 +3,7 @@
  * (`.parallel-snapshot.json`, written by `hardhat test --parallel-snapshot`) and a check that
  * fails when a test got worse (`hardhat test --parallel-check`).
  *
- * Only deterministic figures (DESIGN §3) are kept: contention, parallelism, speedup(16) and the
+ * Only deterministic figures (docs/design.md §3) are kept: contention, parallelism, speedup(16) and the
  * analysed transaction count — never wall-clock time. A test regresses when its contention rises
  * by more than `tolerance.contention` (absolute, default 0.01 = one percentage point) or its
  * parallelism falls by more than `tolerance.parallelism` (relative, default 0.01 = 1%).

@@ -1,5 +1,5 @@
 /**
- * Data shapes of the per-test parallelism report (DESIGN §1.3, §3).
+ * Data shapes of the per-test parallelism report (docs/design.md §1.3, §3).
  *
  * Two layers:
  * - **Recorded** data ({@link RecordedBlock}): what the plugin keeps of every block mined on a
@@ -11,7 +11,7 @@
  *   `reports/parallel-report.json` and the source of the table, the Markdown summary, the
  *   `parallel-report` task and the snapshot budgets (`.parallel-snapshot.json`).
  *
- * Words (contention, critical path, parallelism, speedup(P), potential vs achieved): DESIGN §3.
+ * Words (contention, critical path, parallelism, speedup(P), potential vs achieved): docs/design.md §3.
  */
 import type { Address, Hex } from "viem";
 import type { LocationKey } from "../../sdk/engine/location.ts";
@@ -44,7 +44,7 @@ export interface RecordedTransaction {
   /** Write set: location keys. */
   writes: LocationKey[];
   /**
-   * Declared-access violations of the transaction (DESIGN §3, §5), present (possibly empty)
+   * Declared-access violations of the transaction (docs/design.md §3, §5), present (possibly empty)
    * when the network checked its frames against `@custom:reads` / `@custom:writes`; absent when
    * it did not check (no access manifests).
    */
@@ -109,7 +109,7 @@ export interface RecordedRun {
 
 // ---- the report ------------------------------------------------------------------------
 
-/** A hot location in the report (DESIGN §3 "hot location"). */
+/** A hot location in the report (docs/design.md §3 "hot location"). */
 export interface ReportHotLocation {
   /** Decoded label (`Counter.count`, `Token.balanceOf[0x…]`) or the default label. */
   label: string;

@@ -1,5 +1,5 @@
 /**
- * Declared access lists (DESIGN §5): storage-slot math, the `@custom:reads` / `@custom:writes`
+ * Declared access lists (docs/design.md §5): storage-slot math, the `@custom:reads` / `@custom:writes`
  * annotation language, manifests, run-time declarations, EIP-2930 access lists and slot decoding.
  * No Hardhat dependency.
  */

@@ -1,5 +1,5 @@
 /**
- * Analysis of one block: all figures of the per-test parallelism report (DESIGN §1.3, §3).
+ * Analysis of one block: all figures of the per-test parallelism report (docs/design.md §1.3, §3).
  */
 import { criticalPath } from "./critical-path.ts";
 import { buildDependencyGraph } from "./graph.ts";
@@ -57,7 +57,7 @@ export interface AnalyseBlockOptions {
  * locations and violations.
  *
  * The transactions are taken in array order; dependencies and schedules refer to positions in
- * that array (see `types.ts`). Definitions: DESIGN §3; graph choices: `graph.ts`; tie-breaking:
+ * that array (see `types.ts`). Definitions: docs/design.md §3; graph choices: `graph.ts`; tie-breaking:
  * `critical-path.ts`; schedule: `schedule.ts`; empty and zero-gas conventions: `metrics.ts`.
  *
  * @throws {RangeError} when `lanes` is not a positive integer or a gas value is negative.
@@ -131,7 +131,7 @@ export function analyseBlock(
 
 /**
  * speedup(P) of an analysis at any lane count, recomputed from the kept dependency graph and gas
- * figures (DESIGN §3). For a merged analysis: total gas / sum of the blocks' makespans at P.
+ * figures (docs/design.md §3). For a merged analysis: total gas / sum of the blocks' makespans at P.
  *
  * @throws {RangeError} when `lanes` is not a positive integer.
  */

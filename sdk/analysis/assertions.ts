@@ -10,7 +10,7 @@
  * await noDependencyOn(analysis, "Vault", "totalSupply");
  * ```
  *
- * All of them assert on deterministic figures (DESIGN §3), never on measured wall-clock speedup.
+ * All of them assert on deterministic figures (docs/design.md §3), never on measured wall-clock speedup.
  */
 import { AssertionError } from "node:assert";
 import {
@@ -26,7 +26,7 @@ import type { AnalysisLike } from "./types.ts";
 export type AnalysisSource = AnalysisLike | PromiseLike<AnalysisLike>;
 
 /**
- * Asserts contention ≤ `max` (DESIGN §3: share of transactions with at least one dependency).
+ * Asserts contention ≤ `max` (docs/design.md §3: share of transactions with at least one dependency).
  *
  * @param max a share between 0 and 1 (0.05 = 5%).
  * @throws {AssertionError} when the contention is higher.
@@ -40,7 +40,7 @@ export async function maxContention(source: AnalysisSource, max: number): Promis
 
 /**
  * Asserts speedup(P) ≥ `speedup`, where speedup(P) is total gas / makespan of the deterministic
- * greedy list schedule on P lanes (DESIGN §3). P defaults to the analysis's lanes.
+ * greedy list schedule on P lanes (docs/design.md §3). P defaults to the analysis's lanes.
  *
  * @throws {AssertionError} when the speedup is lower.
  * @throws {RangeError} when `lanes` is not a positive integer or `speedup` is not finite.
@@ -55,7 +55,7 @@ export async function minSpeedup(
 }
 
 /**
- * Asserts parallelism (total gas / critical-path gas, DESIGN §3) ≥ `min`.
+ * Asserts parallelism (total gas / critical-path gas, docs/design.md §3) ≥ `min`.
  *
  * @throws {AssertionError} when the parallelism is lower.
  * @throws {RangeError} when `min` is not finite.
@@ -85,7 +85,7 @@ export async function noDependencyOn(
 }
 
 /**
- * Asserts that the analysis records no declared-access violation (DESIGN §3, §5).
+ * Asserts that the analysis records no declared-access violation (docs/design.md §3, §5).
  *
  * @throws {AssertionError} when there are violations (listed in the message), or when the
  *   analysis carries no violation record at all (made without declared-access checking).

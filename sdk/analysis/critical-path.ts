@@ -1,6 +1,6 @@
 /**
  * Critical path: the heaviest chain of the dependency graph, weighted by gas used
- * (DESIGN §3 "critical path"; the span of the DAG in the work/span model that bounds any
+ * (docs/design.md §3 "critical path"; the span of the DAG in the work/span model that bounds any
  * schedule, as in Block-STM's evaluation of inherent parallelism).
  */
 import type { CriticalPath } from "./types.ts";

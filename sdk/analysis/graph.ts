@@ -1,5 +1,5 @@
 /**
- * Dependency graph of a block (DESIGN §3 "dependency", "dependency graph").
+ * Dependency graph of a block (docs/design.md §3 "dependency", "dependency graph").
  *
  * Transaction j depends on an earlier transaction i when j read a location that i wrote. For the
  * edges of the DAG this module uses, per location j read, only the **latest** writer before j:
@@ -31,7 +31,7 @@ export interface DependencyGraph {
  *
  * Complexity: O(total reads + total writes) map operations, plus sorting each transaction's edges.
  * Fee credits to the coinbase must not appear in the read/write sets (the engine applies them
- * lazily at block end, DESIGN §3); this function does not filter them.
+ * lazily at block end, docs/design.md §3); this function does not filter them.
  */
 export function buildDependencyGraph(
   transactions: readonly Pick<AnalysedTransaction, "reads" | "writes">[],

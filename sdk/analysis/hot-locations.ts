@@ -1,5 +1,5 @@
 /**
- * Hot locations: the locations that cause dependencies (DESIGN §3 "hot location"), ranked by
+ * Hot locations: the locations that cause dependencies (docs/design.md §3 "hot location"), ranked by
  * the number of dependency edges they cause, each with the functions that wrote and read it.
  */
 import { locationAddress, type LocationKey } from "../engine/location.ts";

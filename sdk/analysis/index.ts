@@ -1,5 +1,5 @@
 /**
- * Per-test parallelism analysis (DESIGN §1.3): dependency graphs, metrics, hot locations,
+ * Per-test parallelism analysis (docs/design.md §1.3): dependency graphs, metrics, hot locations,
  * assertions and EIP-7928 block-level access lists. Pure TypeScript, no Hardhat dependency.
  */
 export type * from "./types.ts";

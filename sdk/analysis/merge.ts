@@ -1,5 +1,5 @@
 /**
- * Merging the analyses of the blocks one test mined (DESIGN §1.3 "per-test report").
+ * Merging the analyses of the blocks one test mined (docs/design.md §1.3 "per-test report").
  */
 import { REFERENCE_LANES, speedupAt, speedupLanes } from "./analyse.ts";
 import { mergeHotLocations } from "./hot-locations.ts";
@@ -25,7 +25,7 @@ export interface MergeAnalysesOptions {
  * - violations are concatenated; absent when no block carries any.
  *
  * For a test that mined one transaction per block, do not merge: analyse its transactions as
- * one pseudo-block with `analyseBlock(txs, { kind: "potential" })` (DESIGN §3).
+ * one pseudo-block with `analyseBlock(txs, { kind: "potential" })` (docs/design.md §3).
  *
  * @throws {TypeError} when the analyses mix `achieved` and `potential` kinds (summing a
  *   pseudo-block with real blocks would count its transactions twice).

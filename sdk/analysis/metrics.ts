@@ -1,9 +1,9 @@
 /**
- * Scalar metrics of a block (DESIGN §3 "contention", "parallelism", "speedup(P)").
+ * Scalar metrics of a block (docs/design.md §3 "contention", "parallelism", "speedup(P)").
  */
 
 /**
- * Contention: the share of transactions that have at least one dependency (DESIGN §3).
+ * Contention: the share of transactions that have at least one dependency (docs/design.md §3).
  *
  * @param dependentTransactions transactions with ≥ 1 dependency.
  * @param transactionCount all transactions.
@@ -25,7 +25,7 @@ export function contention(dependentTransactions: number, transactionCount: numb
 }
 
 /**
- * Parallelism: total gas / critical-path gas, the ideal speedup with unlimited lanes (DESIGN §3;
+ * Parallelism: total gas / critical-path gas, the ideal speedup with unlimited lanes (docs/design.md §3;
  * the work/span ratio).
  *
  * When the total gas is 0 (empty block, or only zero-gas transactions) there is no work to
@@ -41,7 +41,7 @@ export function parallelism(totalGas: bigint, criticalPathGas: bigint): number {
 
 /**
  * speedup(P) from the makespan of the list schedule on P lanes: total gas / makespan
- * (DESIGN §3). 1 when the total gas is 0.
+ * (docs/design.md §3). 1 when the total gas is 0.
  *
  * @param totalGas sum of gas used (gas), ≥ 0.
  * @param makespan makespan (gas), ≤ totalGas and > 0 when totalGas > 0.

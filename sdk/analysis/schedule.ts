@@ -1,5 +1,5 @@
 /**
- * Deterministic greedy list schedule (DESIGN §3 "speedup(P)").
+ * Deterministic greedy list schedule (docs/design.md §3 "speedup(P)").
  *
  * Transactions are taken in block order. Each is placed on the lane that frees earliest (lowest
  * lane index on ties) and starts when that lane is free and all its dependencies have ended; it

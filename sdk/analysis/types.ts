@@ -1,5 +1,5 @@
 /**
- * Types of the per-test parallelism analysis (DESIGN §1.3, §3).
+ * Types of the per-test parallelism analysis (docs/design.md §1.3, §3).
  *
  * The analysis is pure: it takes the transactions of one block (or of a test's pseudo-block, see
  * {@link AnalysisKind}) with their read and write sets and computes the dependency graph,
@@ -16,7 +16,7 @@ import type { LocationKey } from "../engine/location.ts";
 
 /**
  * One executed transaction as the analysis sees it. The engine records `reads` and `writes` for
- * every executed transaction (DESIGN §3 "read set / write set"); only the location keys are
+ * every executed transaction (docs/design.md §3 "read set / write set"); only the location keys are
  * needed here (see {@link ReadWriteSet} in `sdk/engine/location.ts` for the valued form).
  */
 export interface AnalysedTransaction {
@@ -43,7 +43,7 @@ export interface AnalysedTransaction {
 /**
  * `achieved`: the analysed transactions really were one block, executed in parallel.
  * `potential`: transactions of a test that mined one transaction per block (automine), analysed
- * as if they had been one block (DESIGN §3 "potential vs achieved"). The caller builds the
+ * as if they had been one block (docs/design.md §3 "potential vs achieved"). The caller builds the
  * pseudo-block by concatenating the transactions in mining order.
  */
 export type AnalysisKind = "achieved" | "potential";
@@ -81,7 +81,7 @@ export interface FunctionCount extends FunctionRef {
   dependencies: number;
 }
 
-/** A location that causes dependencies (DESIGN §3 "hot location"). */
+/** A location that causes dependencies (docs/design.md §3 "hot location"). */
 export interface HotLocation {
   location: LocationKey;
   /** Address the location belongs to. */
@@ -103,7 +103,7 @@ export interface HotLocation {
   readers: FunctionCount[];
 }
 
-/** A location touched but not declared (DESIGN §3 "violation", §5). */
+/** A location touched but not declared (docs/design.md §3 "violation", §5). */
 export interface AccessViolation {
   /** Index of the offending transaction in its block. */
   txIndex: number;
@@ -116,7 +116,7 @@ export interface AccessViolation {
   access: "read" | "write";
 }
 
-/** Heaviest chain of the dependency graph (DESIGN §3 "critical path"). */
+/** Heaviest chain of the dependency graph (docs/design.md §3 "critical path"). */
 export interface CriticalPathSummary {
   /** Sum of the gas used by the chain's transactions (gas). */
   gas: bigint;
@@ -140,7 +140,7 @@ export interface ScheduledTransaction {
   end: bigint;
 }
 
-/** Deterministic greedy list schedule of a block on `lanes` lanes (DESIGN §3 "speedup(P)"). */
+/** Deterministic greedy list schedule of a block on `lanes` lanes (docs/design.md §3 "speedup(P)"). */
 export interface ListSchedule {
   lanes: number;
   /** End of the last transaction (gas); 0 for an empty block. */

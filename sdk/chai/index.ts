@@ -1,5 +1,5 @@
 /**
- * Chai plugin for parallelism analyses (`hardhat-parallel/chai`, DESIGN §2).
+ * Chai plugin for parallelism analyses (`hardhat-parallel/chai`, docs/design.md §2).
  *
  * ```ts
  * import * as chai from "chai";

@@ -1,5 +1,5 @@
 /**
- * Run-time conformance of declared access (DESIGN §5): each call frame's actual reads and
+ * Run-time conformance of declared access (docs/design.md §5): each call frame's actual reads and
  * writes of its own contract's storage are compared with what the function it runs declares
  * (`@custom:reads` / `@custom:writes`, resolved for that frame's caller and calldata).
  *
@@ -64,7 +64,7 @@ export interface DeclarationSourceSpec {
   data: unknown;
 }
 
-/** A location a frame touched but did not declare (DESIGN §3 "violation"). */
+/** A location a frame touched but did not declare (docs/design.md §3 "violation"). */
 export interface AccessViolationRecord {
   /** The contract whose storage was touched (lowercase). */
   address: Hex;

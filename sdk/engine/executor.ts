@@ -1,6 +1,6 @@
 /**
  * The executor interface: how a block's transactions are executed. Every executor must give
- * byte-identical state, receipts, logs and gas to the `sequential` one (DESIGN §4).
+ * byte-identical state, receipts, logs and gas to the `sequential` one (docs/design.md §4).
  */
 import type { Block } from "@ethereumjs/block";
 import type { ExecutorName } from "./options.ts";

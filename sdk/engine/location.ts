@@ -1,5 +1,5 @@
 /**
- * Locations: the units of state a transaction can read or write (DESIGN §3).
+ * Locations: the units of state a transaction can read or write (docs/design.md §3).
  *
  * A location is an account's balance, nonce or code, or one storage slot `(address, slot)`.
  * They follow pevm's `MemoryLocation` and EIP-7928's split of an account into balance, nonce,
@@ -34,7 +34,7 @@ export interface LocationValue {
   value: Hex;
 }
 
-/** Read and write sets of one transaction (DESIGN §3). */
+/** Read and write sets of one transaction (docs/design.md §3). */
 export interface ReadWriteSet {
   /** Locations read, with the value seen (first read wins; reads of own writes are not reads). */
   reads: LocationValue[];

@@ -5,7 +5,7 @@
  */
 import type { Hex } from "viem";
 
-/** The executors a block can run on (DESIGN §4). */
+/** The executors a block can run on (docs/design.md §4). */
 export type ExecutorName = "sequential" | "block-stm" | "declared";
 
 /** Hardforks the engine accepts (ethereumjs names). `amsterdam` enables EIP-7928. */

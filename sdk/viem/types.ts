@@ -13,7 +13,7 @@ export interface AccessEntry {
   value: Hex;
 }
 
-/** A mined transaction's read and write sets (DESIGN §3). */
+/** A mined transaction's read and write sets (docs/design.md §3). */
 export interface TransactionAccess {
   transactionHash: Hash;
   blockNumber: bigint;

@@ -1,5 +1,5 @@
 /**
- * Run-time check of declared access (DESIGN §5): each call frame's storage accesses against the
+ * Run-time check of declared access (docs/design.md §5): each call frame's storage accesses against the
  * `@custom:reads` / `@custom:writes` of the function it runs, on the `parallel` network, and
  * strict mode on a network configured with `parallel: { strict: true }`.
  */

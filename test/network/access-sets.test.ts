@@ -1,5 +1,5 @@
 /**
- * Read and write sets (DESIGN §3) of known operations, read back with the engine's
+ * Read and write sets (docs/design.md §3) of known operations, read back with the engine's
  * `parallel_getTransactionAccess(txHash)` → `{ reads: [{ location, value }], writes: [...] }`
  * (location keys as in `sdk/engine/location.ts`: `b:`/`n:`/`c:0x<address>`,
  * `s:0x<address>:0x<slot>`; storage and code values as 32-byte words, balance and nonce as

@@ -1,7 +1,7 @@
 /**
  * The state one transaction executes against: an `@ethereumjs` state manager that keeps the
  * transaction's changes in a journaled overlay over a {@link StateReader} and records the
- * transaction's read set and write set (DESIGN §3) exactly, at the level of account fields and
+ * transaction's read set and write set (docs/design.md §3) exactly, at the level of account fields and
  * storage slots.
  *
  * - Reads: the first read of a location whose value comes from the base state is recorded with

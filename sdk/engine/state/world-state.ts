@@ -2,7 +2,7 @@
  * The committed state of a chain: a flat map from location to value with an undo journal.
  *
  * Why not `@ethereumjs/statemanager`: its `SimpleStateManager` copies the whole state on every
- * checkpoint (DESIGN §6). Here a checkpoint is a position in the journal, so its cost does not
+ * checkpoint (docs/design.md §6). Here a checkpoint is a position in the journal, so its cost does not
  * grow with the state: `evm_snapshot` is O(1) and `evm_revert` is O(changes since).
  * Per-transaction checkpoints live in {@link TxState}, not here; this journal only records
  * changes while at least one snapshot is open (it is cleared otherwise), as ethereumjs's

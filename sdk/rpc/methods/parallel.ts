@@ -2,7 +2,7 @@
  * The `parallel_*` methods: what this network knows beyond Ethereum's JSON-RPC.
  *
  * - `parallel_getTransactionAccess(txHash)` → `{ transactionHash, blockNumber, transactionIndex,
- *   gasUsed, reads: [{location, value}], writes: [{location, value}] }` (DESIGN §3; location keys
+ *   gasUsed, reads: [{location, value}], writes: [{location, value}] }` (docs/design.md §3; location keys
  *   as in `sdk/engine/location.ts`), or null for an unknown transaction.
  * - `parallel_getBlockAccess(block)` → the same for every transaction of a block, in order.
  * - `parallel_getBlockRecord(block)` → the block's execution record (executor, lanes,
