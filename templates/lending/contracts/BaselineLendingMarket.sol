@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {IERC20} from "hardhat-parallel/contracts/interfaces/IERC20.sol";
 import {MulDiv} from "hardhat-parallel/contracts/MulDiv.sol";
 import {SafeTransfer} from "hardhat-parallel/contracts/SafeTransfer.sol";
 import {TransientReentrancyGuard} from "hardhat-parallel/contracts/TransientReentrancyGuard.sol";
@@ -45,7 +44,13 @@ import {LendingMath} from "./LendingMath.sol";
 ///   `keccak256(abi.encode(user, 1)) + 0..1` (principal, interestIndex).
 /// - 2 `collateralOf`: `mapping(address => uint256)` at `keccak256(abi.encode(user, 2))`.
 /// - 3 `totalShares`, 4 `totalBorrows`, 5 `totalReserves`, 6 `borrowIndex` (WAD-based, starts at
-///   1e18 as Compound's), 7 `accrualTimestamp`.
+///   1e18 as Compound's), 7 `accrualTimestamp`, 8 `cashTracked`.
+///
+/// ## Donations are ignored (audit finding 6)
+/// The cash in the exchange rate is `cashTracked`, the market's own record of the asset it
+/// received and paid out, not `balanceOf(this)`: a token sent to the market directly changes no
+/// price, so the empty-market inflation (supply 1 wei, donate, the next supplier's shares round
+/// to almost nothing) does nothing. Donated tokens stay in the contract, unaccounted.
 contract BaselineLendingMarket is TransientReentrancyGuard {
     /// @notice A borrower's debt at its last update.
     /// @param principal The debt then (asset units).
@@ -111,6 +116,11 @@ contract BaselineLendingMarket is TransientReentrancyGuard {
 
     /// @notice When interest was last accrued (seconds).
     uint256 public accrualTimestamp;
+
+    /// @notice The asset the market holds by its own accounting (asset units): increased by
+    ///         supplies, repayments and liquidations, decreased by withdrawals and borrows.
+    ///         Direct transfers to the market are not counted.
+    uint256 public cashTracked;
 
     /// @notice Interest was accrued.
     /// @param cashPrior The cash before (asset units).
@@ -276,6 +286,7 @@ contract BaselineLendingMarket is TransientReentrancyGuard {
         if (shares == 0) revert ZeroAmount();
         supplyShares[msg.sender] += shares;
         totalShares += shares;
+        cashTracked += assets;
         SafeTransfer.safeTransferFrom(asset, msg.sender, address(this), assets);
         emit Supply(msg.sender, assets, shares);
     }
@@ -303,6 +314,7 @@ contract BaselineLendingMarket is TransientReentrancyGuard {
         if (withdrawn > cash) revert InsufficientCash(withdrawn, cash);
         supplyShares[msg.sender] = held - shares;
         totalShares -= shares;
+        cashTracked -= withdrawn;
         SafeTransfer.safeTransfer(asset, msg.sender, withdrawn);
         emit Withdraw(msg.sender, withdrawn, shares);
     }
@@ -361,6 +373,7 @@ contract BaselineLendingMarket is TransientReentrancyGuard {
         if (debt > borrowLimit) revert InsufficientCollateral(debt, borrowLimit);
         accountBorrows[msg.sender] = BorrowSnapshot({principal: debt, interestIndex: borrowIndex});
         totalBorrows += assets;
+        cashTracked -= assets;
         SafeTransfer.safeTransfer(asset, msg.sender, assets);
         emit Borrow(msg.sender, assets, debt);
     }
@@ -378,6 +391,7 @@ contract BaselineLendingMarket is TransientReentrancyGuard {
         if (debt == 0) revert NoDebt(onBehalfOf);
         repaid = assets < debt ? assets : debt;
         _reduceDebt(onBehalfOf, debt, repaid);
+        cashTracked += repaid;
         SafeTransfer.safeTransferFrom(asset, msg.sender, address(this), repaid);
         emit Repay(msg.sender, onBehalfOf, repaid, debt - repaid);
     }
@@ -413,6 +427,7 @@ contract BaselineLendingMarket is TransientReentrancyGuard {
         if (seized < minSeized) revert SeizeBelowMinimum(seized, minSeized);
         _reduceDebt(borrower, debt, repayAssets);
         collateralOf[borrower] = collateral - seized;
+        cashTracked += repayAssets;
         SafeTransfer.safeTransferFrom(asset, msg.sender, address(this), repayAssets);
         SafeTransfer.safeTransfer(collateralAsset, msg.sender, seized);
         emit Liquidate(msg.sender, borrower, repayAssets, seized);
@@ -479,9 +494,9 @@ contract BaselineLendingMarket is TransientReentrancyGuard {
     // Internal
     // ---------------------------------------------------------------------------------------
 
-    /// @dev The market's balance in the asset.
+    /// @dev The market's cash by its own accounting ({cashTracked}), never `balanceOf(this)`.
     function _cash() internal view returns (uint256) {
-        return IERC20(asset).balanceOf(address(this));
+        return cashTracked;
     }
 
     /// @dev Compound v2's utilisation `borrows / (cash + borrows - reserves)`, capped at 1.
