@@ -253,6 +253,7 @@ contract BaselineLendingMarket is TransientReentrancyGuard {
     /// @notice Applies interest since the last accrual at the borrow rate of the current
     ///         utilisation (see the contract notes). A second call in the same block changes
     ///         nothing (but still reads the accrual variables).
+    /// @custom:reads cashTracked
     /// @custom:writes accrualTimestamp, borrowIndex, totalBorrows, totalReserves
     function accrueInterest() public {
         uint256 prior = accrualTimestamp;
@@ -279,7 +280,7 @@ contract BaselineLendingMarket is TransientReentrancyGuard {
     /// @notice Accrues, then supplies `assets` for `floor(assets * 1e18 / exchangeRate)` shares.
     /// @param assets The amount (asset units).
     /// @return shares The shares minted.
-    /// @custom:writes accrualTimestamp, borrowIndex, totalBorrows, totalReserves, supplyShares[msg.sender], totalShares
+    /// @custom:writes accrualTimestamp, borrowIndex, totalBorrows, totalReserves, supplyShares[msg.sender], totalShares, cashTracked
     function supply(uint256 assets) external nonReentrant returns (uint256 shares) {
         accrueInterest();
         shares = MulDiv.mulDiv(assets, _WAD, _exchangeRate());
@@ -295,7 +296,7 @@ contract BaselineLendingMarket is TransientReentrancyGuard {
     ///         `ceil(assets * 1e18 / exchangeRate)` shares.
     /// @param assets The amount (asset units), or `type(uint256).max`.
     /// @return withdrawn The amount paid (asset units).
-    /// @custom:writes accrualTimestamp, borrowIndex, totalBorrows, totalReserves, supplyShares[msg.sender], totalShares
+    /// @custom:writes accrualTimestamp, borrowIndex, totalBorrows, totalReserves, supplyShares[msg.sender], totalShares, cashTracked
     function withdraw(uint256 assets) external nonReentrant returns (uint256 withdrawn) {
         accrueInterest();
         uint256 rate = _exchangeRate();
@@ -325,6 +326,7 @@ contract BaselineLendingMarket is TransientReentrancyGuard {
 
     /// @notice Accrues, then deposits `amount` of collateral.
     /// @param amount The amount (collateral units).
+    /// @custom:reads cashTracked
     /// @custom:writes accrualTimestamp, borrowIndex, totalBorrows, totalReserves, collateralOf[msg.sender]
     function supplyCollateral(uint256 amount) external nonReentrant {
         if (amount == 0) revert ZeroAmount();
@@ -337,7 +339,7 @@ contract BaselineLendingMarket is TransientReentrancyGuard {
     /// @notice Accrues, then withdraws `amount` of collateral if the debt stays within the borrow
     ///         limit of what remains (no price is needed without debt).
     /// @param amount The amount (collateral units).
-    /// @custom:reads accountBorrows[msg.sender]
+    /// @custom:reads accountBorrows[msg.sender], cashTracked
     /// @custom:writes accrualTimestamp, borrowIndex, totalBorrows, totalReserves, collateralOf[msg.sender]
     function withdrawCollateral(uint256 amount) external nonReentrant {
         if (amount == 0) revert ZeroAmount();
@@ -360,7 +362,7 @@ contract BaselineLendingMarket is TransientReentrancyGuard {
     ///         `collateral * price * collateralFactor`.
     /// @param assets The amount (asset units).
     /// @custom:reads collateralOf[msg.sender]
-    /// @custom:writes accrualTimestamp, borrowIndex, totalBorrows, totalReserves, accountBorrows[msg.sender]
+    /// @custom:writes accrualTimestamp, borrowIndex, totalBorrows, totalReserves, accountBorrows[msg.sender], cashTracked
     function borrow(uint256 assets) external nonReentrant {
         if (assets == 0) revert ZeroAmount();
         accrueInterest();
@@ -383,7 +385,7 @@ contract BaselineLendingMarket is TransientReentrancyGuard {
     /// @param assets The most to repay (asset units).
     /// @param onBehalfOf The borrower.
     /// @return repaid The amount paid (asset units).
-    /// @custom:writes accrualTimestamp, borrowIndex, totalBorrows, totalReserves, accountBorrows[onBehalfOf]
+    /// @custom:writes accrualTimestamp, borrowIndex, totalBorrows, totalReserves, accountBorrows[onBehalfOf], cashTracked
     function repay(uint256 assets, address onBehalfOf) external nonReentrant returns (uint256 repaid) {
         if (assets == 0) revert ZeroAmount();
         accrueInterest();
@@ -407,7 +409,7 @@ contract BaselineLendingMarket is TransientReentrancyGuard {
     /// @param repayAssets The debt to repay (asset units).
     /// @param minSeized The least collateral the liquidator accepts (collateral units).
     /// @return seized The collateral paid to the caller (collateral units).
-    /// @custom:writes accrualTimestamp, borrowIndex, totalBorrows, totalReserves, accountBorrows[borrower], collateralOf[borrower]
+    /// @custom:writes accrualTimestamp, borrowIndex, totalBorrows, totalReserves, accountBorrows[borrower], collateralOf[borrower], cashTracked
     function liquidate(address borrower, uint256 repayAssets, uint256 minSeized)
         external
         nonReentrant
@@ -447,7 +449,7 @@ contract BaselineLendingMarket is TransientReentrancyGuard {
 
     /// @notice The exchange rate as of the last accrual: asset units per share, times 1e18.
     /// @return The rate.
-    /// @custom:reads totalShares, totalBorrows, totalReserves
+    /// @custom:reads totalShares, totalBorrows, totalReserves, cashTracked
     function exchangeRateStored() external view returns (uint256) {
         return _exchangeRate();
     }
@@ -455,20 +457,21 @@ contract BaselineLendingMarket is TransientReentrancyGuard {
     /// @notice `user`'s supplied balance as of the last accrual, rounded down (asset units).
     /// @param user The lender.
     /// @return The balance.
-    /// @custom:reads totalShares, totalBorrows, totalReserves, supplyShares[user]
+    /// @custom:reads totalShares, totalBorrows, totalReserves, supplyShares[user], cashTracked
     function suppliedOfStored(address user) external view returns (uint256) {
         return MulDiv.mulDiv(supplyShares[user], _exchangeRate(), _WAD);
     }
 
-    /// @notice The market's cash: its balance in the asset (asset units).
-    /// @return The cash.
+    /// @notice The market's cash by its own accounting ({cashTracked}; donations excluded).
+    /// @return The cash (asset units).
+    /// @custom:reads cashTracked
     function getCash() external view returns (uint256) {
         return _cash();
     }
 
     /// @notice The borrow rate at the current utilisation (WAD per second).
     /// @return The rate.
-    /// @custom:reads totalBorrows, totalReserves
+    /// @custom:reads totalBorrows, totalReserves, cashTracked
     function borrowRatePerSecond() external view returns (uint256) {
         return LendingMath.borrowRate(_params(), _utilisation(_cash(), totalBorrows, totalReserves));
     }

@@ -117,6 +117,9 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
     /// @dev 1e27.
     uint256 private constant _RAY = LendingMath.RAY;
 
+    /// @dev Gas given to the `isShardedHolder(this)` probe of {_tryShard} (a view of one slot).
+    uint256 private constant _SHARD_PROBE_GAS = 50_000;
+
     /// @notice The asset lent and borrowed.
     address public immutable asset;
 
@@ -809,8 +812,10 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
     ///      (or reverts, as a static call cannot write), so it is treated as a plain ERC-20.
     function _tryShard(address token) private returns (bool) {
         try IParallelERC20(token).enableShardedBalance() {} catch {}
+        // Gas-capped: a fallback that writes storage fails in a static call by using up all the
+        // gas it is given, which must not starve the constructor.
         (bool ok, bytes memory ret) =
-            token.staticcall(abi.encodeCall(IParallelERC20.isShardedHolder, (address(this))));
+            token.staticcall{gas: _SHARD_PROBE_GAS}(abi.encodeCall(IParallelERC20.isShardedHolder, (address(this))));
         return ok && ret.length == 32 && abi.decode(ret, (uint256)) == 1;
     }
 
