@@ -505,17 +505,21 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
     ///         `repayAssets * (1 + liquidationBonus)` at the oracle price.
     /// @dev The position is unhealthy when `debt > collateral * price * liquidationThreshold`
     ///      ({PositionHealthy} otherwise). `repayAssets` may be at most `ceil(debt * closeFactor)`
-    ///      ({RepayExceedsCloseFactor}); the collateral seized,
-    ///      `floor(repayAssets * (1 + bonus) / price)`, must not exceed the position's
-    ///      ({SeizeExceedsCollateral}: repay less) and not fall below `minSeized`
-    ///      ({SeizeBelowMinimum}). The seized collateral is paid from the market's collateral
+    ///      ({RepayExceedsCloseFactor}); the collateral seized is
+    ///      `floor(repayAssets * (1 + bonus) / price)`; if that exceeds the position's collateral,
+    ///      all of it is seized and only `ceil(collateral * price / (1 + bonus))` is repaid
+    ///      ({SeizeExceedsCollateral} if that is zero). The seizure must not fall below
+    ///      `minSeized` ({SeizeBelowMinimum}); a repayment burning no scaled debt reverts with
+    ///      {RepayBurnsNoDebt}. If the collateral is exhausted and debt is left, the rest is
+    ///      written off against the suppliers ({BadDebtWrittenOff}; reads all supply shards and
+    ///      writes `_epoch.supplyIndex`). The seized collateral is paid from the market's collateral
     ///      shard `shard(borrower)`, where the borrower's deposits landed.
     /// @param borrower The position to liquidate.
     /// @param repayAssets The debt to repay (asset units).
     /// @param minSeized The least collateral the liquidator accepts (collateral units).
     /// @return seized The collateral paid to the caller (collateral units).
-    /// @custom:reads _epoch.start, _epoch.borrowRate, _epoch.borrowIndex
-    /// @custom:writes _positions[borrower].collateral, _positions[borrower].scaledDebt, _totalScaledDebt.shards[shard(borrower)]
+    /// @custom:reads _epoch.start, _epoch.borrowRate, _epoch.borrowIndex, _epoch.supplyRate, _totalScaledSupply.shards[*]
+    /// @custom:writes _positions[borrower].collateral, _positions[borrower].scaledDebt, _totalScaledDebt.shards[shard(borrower)], _epoch.supplyIndex
     function liquidate(address borrower, uint256 repayAssets, uint256 minSeized)
         external
         nonReentrant
