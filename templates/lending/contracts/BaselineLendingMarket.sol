@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {IERC20} from "hardhat-parallel/contracts/interfaces/IERC20.sol";
 import {MulDiv} from "hardhat-parallel/contracts/MulDiv.sol";
 import {SafeTransfer} from "hardhat-parallel/contracts/SafeTransfer.sol";
 import {TransientReentrancyGuard} from "hardhat-parallel/contracts/TransientReentrancyGuard.sol";
@@ -45,7 +44,13 @@ import {LendingMath} from "./LendingMath.sol";
 ///   `keccak256(abi.encode(user, 1)) + 0..1` (principal, interestIndex).
 /// - 2 `collateralOf`: `mapping(address => uint256)` at `keccak256(abi.encode(user, 2))`.
 /// - 3 `totalShares`, 4 `totalBorrows`, 5 `totalReserves`, 6 `borrowIndex` (WAD-based, starts at
-///   1e18 as Compound's), 7 `accrualTimestamp`.
+///   1e18 as Compound's), 7 `accrualTimestamp`, 8 `cashTracked`.
+///
+/// ## Donations are ignored (audit finding 6)
+/// The cash in the exchange rate is `cashTracked`, the market's own record of the asset it
+/// received and paid out, not `balanceOf(this)`: a token sent to the market directly changes no
+/// price, so the empty-market inflation (supply 1 wei, donate, the next supplier's shares round
+/// to almost nothing) does nothing. Donated tokens stay in the contract, unaccounted.
 contract BaselineLendingMarket is TransientReentrancyGuard {
     /// @notice A borrower's debt at its last update.
     /// @param principal The debt then (asset units).
@@ -111,6 +116,11 @@ contract BaselineLendingMarket is TransientReentrancyGuard {
 
     /// @notice When interest was last accrued (seconds).
     uint256 public accrualTimestamp;
+
+    /// @notice The asset the market holds by its own accounting (asset units): increased by
+    ///         supplies, repayments and liquidations, decreased by withdrawals and borrows.
+    ///         Direct transfers to the market are not counted.
+    uint256 public cashTracked;
 
     /// @notice Interest was accrued.
     /// @param cashPrior The cash before (asset units).
@@ -243,6 +253,7 @@ contract BaselineLendingMarket is TransientReentrancyGuard {
     /// @notice Applies interest since the last accrual at the borrow rate of the current
     ///         utilisation (see the contract notes). A second call in the same block changes
     ///         nothing (but still reads the accrual variables).
+    /// @custom:reads cashTracked
     /// @custom:writes accrualTimestamp, borrowIndex, totalBorrows, totalReserves
     function accrueInterest() public {
         uint256 prior = accrualTimestamp;
@@ -269,13 +280,14 @@ contract BaselineLendingMarket is TransientReentrancyGuard {
     /// @notice Accrues, then supplies `assets` for `floor(assets * 1e18 / exchangeRate)` shares.
     /// @param assets The amount (asset units).
     /// @return shares The shares minted.
-    /// @custom:writes accrualTimestamp, borrowIndex, totalBorrows, totalReserves, supplyShares[msg.sender], totalShares
+    /// @custom:writes accrualTimestamp, borrowIndex, totalBorrows, totalReserves, supplyShares[msg.sender], totalShares, cashTracked
     function supply(uint256 assets) external nonReentrant returns (uint256 shares) {
         accrueInterest();
         shares = MulDiv.mulDiv(assets, _WAD, _exchangeRate());
         if (shares == 0) revert ZeroAmount();
         supplyShares[msg.sender] += shares;
         totalShares += shares;
+        cashTracked += assets;
         SafeTransfer.safeTransferFrom(asset, msg.sender, address(this), assets);
         emit Supply(msg.sender, assets, shares);
     }
@@ -284,7 +296,7 @@ contract BaselineLendingMarket is TransientReentrancyGuard {
     ///         `ceil(assets * 1e18 / exchangeRate)` shares.
     /// @param assets The amount (asset units), or `type(uint256).max`.
     /// @return withdrawn The amount paid (asset units).
-    /// @custom:writes accrualTimestamp, borrowIndex, totalBorrows, totalReserves, supplyShares[msg.sender], totalShares
+    /// @custom:writes accrualTimestamp, borrowIndex, totalBorrows, totalReserves, supplyShares[msg.sender], totalShares, cashTracked
     function withdraw(uint256 assets) external nonReentrant returns (uint256 withdrawn) {
         accrueInterest();
         uint256 rate = _exchangeRate();
@@ -303,6 +315,7 @@ contract BaselineLendingMarket is TransientReentrancyGuard {
         if (withdrawn > cash) revert InsufficientCash(withdrawn, cash);
         supplyShares[msg.sender] = held - shares;
         totalShares -= shares;
+        cashTracked -= withdrawn;
         SafeTransfer.safeTransfer(asset, msg.sender, withdrawn);
         emit Withdraw(msg.sender, withdrawn, shares);
     }
@@ -313,6 +326,7 @@ contract BaselineLendingMarket is TransientReentrancyGuard {
 
     /// @notice Accrues, then deposits `amount` of collateral.
     /// @param amount The amount (collateral units).
+    /// @custom:reads cashTracked
     /// @custom:writes accrualTimestamp, borrowIndex, totalBorrows, totalReserves, collateralOf[msg.sender]
     function supplyCollateral(uint256 amount) external nonReentrant {
         if (amount == 0) revert ZeroAmount();
@@ -325,7 +339,7 @@ contract BaselineLendingMarket is TransientReentrancyGuard {
     /// @notice Accrues, then withdraws `amount` of collateral if the debt stays within the borrow
     ///         limit of what remains (no price is needed without debt).
     /// @param amount The amount (collateral units).
-    /// @custom:reads accountBorrows[msg.sender]
+    /// @custom:reads accountBorrows[msg.sender], cashTracked
     /// @custom:writes accrualTimestamp, borrowIndex, totalBorrows, totalReserves, collateralOf[msg.sender]
     function withdrawCollateral(uint256 amount) external nonReentrant {
         if (amount == 0) revert ZeroAmount();
@@ -348,7 +362,7 @@ contract BaselineLendingMarket is TransientReentrancyGuard {
     ///         `collateral * price * collateralFactor`.
     /// @param assets The amount (asset units).
     /// @custom:reads collateralOf[msg.sender]
-    /// @custom:writes accrualTimestamp, borrowIndex, totalBorrows, totalReserves, accountBorrows[msg.sender]
+    /// @custom:writes accrualTimestamp, borrowIndex, totalBorrows, totalReserves, accountBorrows[msg.sender], cashTracked
     function borrow(uint256 assets) external nonReentrant {
         if (assets == 0) revert ZeroAmount();
         accrueInterest();
@@ -361,6 +375,7 @@ contract BaselineLendingMarket is TransientReentrancyGuard {
         if (debt > borrowLimit) revert InsufficientCollateral(debt, borrowLimit);
         accountBorrows[msg.sender] = BorrowSnapshot({principal: debt, interestIndex: borrowIndex});
         totalBorrows += assets;
+        cashTracked -= assets;
         SafeTransfer.safeTransfer(asset, msg.sender, assets);
         emit Borrow(msg.sender, assets, debt);
     }
@@ -370,7 +385,7 @@ contract BaselineLendingMarket is TransientReentrancyGuard {
     /// @param assets The most to repay (asset units).
     /// @param onBehalfOf The borrower.
     /// @return repaid The amount paid (asset units).
-    /// @custom:writes accrualTimestamp, borrowIndex, totalBorrows, totalReserves, accountBorrows[onBehalfOf]
+    /// @custom:writes accrualTimestamp, borrowIndex, totalBorrows, totalReserves, accountBorrows[onBehalfOf], cashTracked
     function repay(uint256 assets, address onBehalfOf) external nonReentrant returns (uint256 repaid) {
         if (assets == 0) revert ZeroAmount();
         accrueInterest();
@@ -378,6 +393,7 @@ contract BaselineLendingMarket is TransientReentrancyGuard {
         if (debt == 0) revert NoDebt(onBehalfOf);
         repaid = assets < debt ? assets : debt;
         _reduceDebt(onBehalfOf, debt, repaid);
+        cashTracked += repaid;
         SafeTransfer.safeTransferFrom(asset, msg.sender, address(this), repaid);
         emit Repay(msg.sender, onBehalfOf, repaid, debt - repaid);
     }
@@ -393,7 +409,7 @@ contract BaselineLendingMarket is TransientReentrancyGuard {
     /// @param repayAssets The debt to repay (asset units).
     /// @param minSeized The least collateral the liquidator accepts (collateral units).
     /// @return seized The collateral paid to the caller (collateral units).
-    /// @custom:writes accrualTimestamp, borrowIndex, totalBorrows, totalReserves, accountBorrows[borrower], collateralOf[borrower]
+    /// @custom:writes accrualTimestamp, borrowIndex, totalBorrows, totalReserves, accountBorrows[borrower], collateralOf[borrower], cashTracked
     function liquidate(address borrower, uint256 repayAssets, uint256 minSeized)
         external
         nonReentrant
@@ -413,6 +429,7 @@ contract BaselineLendingMarket is TransientReentrancyGuard {
         if (seized < minSeized) revert SeizeBelowMinimum(seized, minSeized);
         _reduceDebt(borrower, debt, repayAssets);
         collateralOf[borrower] = collateral - seized;
+        cashTracked += repayAssets;
         SafeTransfer.safeTransferFrom(asset, msg.sender, address(this), repayAssets);
         SafeTransfer.safeTransfer(collateralAsset, msg.sender, seized);
         emit Liquidate(msg.sender, borrower, repayAssets, seized);
@@ -432,7 +449,7 @@ contract BaselineLendingMarket is TransientReentrancyGuard {
 
     /// @notice The exchange rate as of the last accrual: asset units per share, times 1e18.
     /// @return The rate.
-    /// @custom:reads totalShares, totalBorrows, totalReserves
+    /// @custom:reads totalShares, totalBorrows, totalReserves, cashTracked
     function exchangeRateStored() external view returns (uint256) {
         return _exchangeRate();
     }
@@ -440,20 +457,21 @@ contract BaselineLendingMarket is TransientReentrancyGuard {
     /// @notice `user`'s supplied balance as of the last accrual, rounded down (asset units).
     /// @param user The lender.
     /// @return The balance.
-    /// @custom:reads totalShares, totalBorrows, totalReserves, supplyShares[user]
+    /// @custom:reads totalShares, totalBorrows, totalReserves, supplyShares[user], cashTracked
     function suppliedOfStored(address user) external view returns (uint256) {
         return MulDiv.mulDiv(supplyShares[user], _exchangeRate(), _WAD);
     }
 
-    /// @notice The market's cash: its balance in the asset (asset units).
-    /// @return The cash.
+    /// @notice The market's cash by its own accounting ({cashTracked}; donations excluded).
+    /// @return The cash (asset units).
+    /// @custom:reads cashTracked
     function getCash() external view returns (uint256) {
         return _cash();
     }
 
     /// @notice The borrow rate at the current utilisation (WAD per second).
     /// @return The rate.
-    /// @custom:reads totalBorrows, totalReserves
+    /// @custom:reads totalBorrows, totalReserves, cashTracked
     function borrowRatePerSecond() external view returns (uint256) {
         return LendingMath.borrowRate(_params(), _utilisation(_cash(), totalBorrows, totalReserves));
     }
@@ -479,9 +497,9 @@ contract BaselineLendingMarket is TransientReentrancyGuard {
     // Internal
     // ---------------------------------------------------------------------------------------
 
-    /// @dev The market's balance in the asset.
+    /// @dev The market's cash by its own accounting ({cashTracked}), never `balanceOf(this)`.
     function _cash() internal view returns (uint256) {
-        return IERC20(asset).balanceOf(address(this));
+        return cashTracked;
     }
 
     /// @dev Compound v2's utilisation `borrows / (cash + borrows - reserves)`, capped at 1.

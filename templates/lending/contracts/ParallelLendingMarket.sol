@@ -117,6 +117,9 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
     /// @dev 1e27.
     uint256 private constant _RAY = LendingMath.RAY;
 
+    /// @dev Gas given to the `isShardedHolder(this)` probe of {_tryShard} (a view of one slot).
+    uint256 private constant _SHARD_PROBE_GAS = 50_000;
+
     /// @notice The asset lent and borrowed.
     address public immutable asset;
 
@@ -284,6 +287,22 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
 
     /// @notice {spreadLiquidity} needs the asset to be a sharded-balance token.
     error AssetNotSharded();
+
+    /// @notice A liquidation's repayment would burn no scaled debt (it rounds to zero), so it
+    ///         may not seize collateral (audit finding 9).
+    /// @param repay The amount asked (asset units).
+    error RepayBurnsNoDebt(uint256 repay);
+
+    /// @notice A value does not fit the 64-bit field it is stored in (audit finding 10).
+    /// @param value The value.
+    error ValueOverflow(uint256 value);
+
+    /// @notice A liquidation exhausted `borrower`'s collateral and wrote off the debt left,
+    ///         `lost`, which the suppliers bear at once (the supply index was lowered).
+    /// @param borrower The borrower.
+    /// @param lost The debt written off (asset units).
+    /// @param supplyIndexAfter The supply index at the epoch start after the write-off (RAY).
+    event BadDebtWrittenOff(address indexed borrower, uint256 lost, uint256 supplyIndexAfter);
 
     /// @param asset_ The asset lent and borrowed.
     /// @param collateralAsset_ The collateral asset (must differ from `asset_`).
@@ -486,17 +505,21 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
     ///         `repayAssets * (1 + liquidationBonus)` at the oracle price.
     /// @dev The position is unhealthy when `debt > collateral * price * liquidationThreshold`
     ///      ({PositionHealthy} otherwise). `repayAssets` may be at most `ceil(debt * closeFactor)`
-    ///      ({RepayExceedsCloseFactor}); the collateral seized,
-    ///      `floor(repayAssets * (1 + bonus) / price)`, must not exceed the position's
-    ///      ({SeizeExceedsCollateral}: repay less) and not fall below `minSeized`
-    ///      ({SeizeBelowMinimum}). The seized collateral is paid from the market's collateral
+    ///      ({RepayExceedsCloseFactor}); the collateral seized is
+    ///      `floor(repayAssets * (1 + bonus) / price)`; if that exceeds the position's collateral,
+    ///      all of it is seized and only `ceil(collateral * price / (1 + bonus))` is repaid
+    ///      ({SeizeExceedsCollateral} if that is zero). The seizure must not fall below
+    ///      `minSeized` ({SeizeBelowMinimum}); a repayment burning no scaled debt reverts with
+    ///      {RepayBurnsNoDebt}. If the collateral is exhausted and debt is left, the rest is
+    ///      written off against the suppliers ({BadDebtWrittenOff}; reads all supply shards and
+    ///      writes `_epoch.supplyIndex`). The seized collateral is paid from the market's collateral
     ///      shard `shard(borrower)`, where the borrower's deposits landed.
     /// @param borrower The position to liquidate.
     /// @param repayAssets The debt to repay (asset units).
     /// @param minSeized The least collateral the liquidator accepts (collateral units).
     /// @return seized The collateral paid to the caller (collateral units).
-    /// @custom:reads _epoch.start, _epoch.borrowRate, _epoch.borrowIndex
-    /// @custom:writes _positions[borrower].collateral, _positions[borrower].scaledDebt, _totalScaledDebt.shards[shard(borrower)]
+    /// @custom:reads _epoch.start, _epoch.borrowRate, _epoch.borrowIndex, _epoch.supplyRate, _totalScaledSupply.shards[*]
+    /// @custom:writes _positions[borrower].collateral, _positions[borrower].scaledDebt, _totalScaledDebt.shards[shard(borrower)], _epoch.supplyIndex
     function liquidate(address borrower, uint256 repayAssets, uint256 minSeized)
         external
         nonReentrant
@@ -514,12 +537,17 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
         uint256 maxRepay = MulDiv.mulDivUp(debt, closeFactor, _WAD);
         if (repayAssets > maxRepay) revert RepayExceedsCloseFactor(repayAssets, maxRepay);
         seized = LendingMath.seizeAmount(repayAssets, price, liquidationBonus);
-        if (seized > collateral) revert SeizeExceedsCollateral(seized, collateral);
+        if (seized > collateral) {
+            // Not enough collateral for the bonus: take all of it for the debt it is worth.
+            seized = collateral;
+            repayAssets = MulDiv.mulDivUp(collateral, price, _WAD + liquidationBonus);
+            if (repayAssets == 0) revert SeizeExceedsCollateral(seized, collateral);
+        }
         if (seized < minSeized) revert SeizeBelowMinimum(seized, minSeized);
         uint256 burned = repayAssets == debt ? scaledDebt : MulDiv.mulDiv(repayAssets, _RAY, index);
-        p.scaledDebt = scaledDebt - burned;
+        if (burned == 0) revert RepayBurnsNoDebt(repayAssets);
         p.collateral = collateral - seized;
-        _totalScaledDebt.sub(borrower, burned);
+        _burnDebt(p, borrower, scaledDebt, burned, seized == collateral, index);
         SafeTransfer.safeTransferFrom(asset, msg.sender, address(this), repayAssets);
         _payOut(collateralAsset, _collateralSharded, borrower, msg.sender, seized);
         emit Liquidate(msg.sender, borrower, repayAssets, seized);
@@ -554,9 +582,9 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
         uint64 id = e.id + 1;
         _epoch = EpochState({
             id: id,
-            start: uint64(block.timestamp),
-            borrowRate: uint64(borrowRate_),
-            supplyRate: uint64(supplyRate_),
+            start: _toUint64(block.timestamp),
+            borrowRate: _toUint64(borrowRate_),
+            supplyRate: _toUint64(supplyRate_),
             borrowIndex: borrowIndex_,
             supplyIndex: supplyIndex_
         });
@@ -781,13 +809,57 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
         SafeTransfer.safeTransfer(token, to, amount);
     }
 
-    /// @dev Opts in to a sharded balance in `token` if it supports it (a plain ERC-20 reverts, or
-    ///      has no such function): true on success.
+    /// @dev Opts in to a sharded balance in `token` if it supports it: calls
+    ///      `enableShardedBalance()` (ignoring a revert), then asks `isShardedHolder(this)` in a
+    ///      static call and returns true only for an answer of exactly 32 bytes encoding `true`
+    ///      (audit finding 3). A token whose fallback accepts any selector (WETH9) returns no data
+    ///      (or reverts, as a static call cannot write), so it is treated as a plain ERC-20.
     function _tryShard(address token) private returns (bool) {
-        try IParallelERC20(token).enableShardedBalance() {
-            return true;
-        } catch {
-            return false;
+        try IParallelERC20(token).enableShardedBalance() {} catch {}
+        // Gas-capped: a fallback that writes storage fails in a static call by using up all the
+        // gas it is given, which must not starve the constructor.
+        (bool ok, bytes memory ret) =
+            token.staticcall{gas: _SHARD_PROBE_GAS}(abi.encodeCall(IParallelERC20.isShardedHolder, (address(this))));
+        return ok && ret.length == 32 && abi.decode(ret, (uint256)) == 1;
+    }
+
+    /// @dev Removes `burned` of `borrower`'s `scaledDebt`; if `exhausted` (the liquidation took
+    ///      all collateral) and debt is left, writes that rest off too (audit finding 5).
+    function _burnDebt(
+        Position storage p,
+        address borrower,
+        uint256 scaledDebt,
+        uint256 burned,
+        bool exhausted,
+        uint256 index
+    ) private {
+        uint256 scaledLeft = scaledDebt - burned;
+        if (exhausted && scaledLeft != 0) {
+            p.scaledDebt = 0;
+            _totalScaledDebt.sub(borrower, scaledDebt);
+            _writeOff(borrower, MulDiv.mulDivUp(scaledLeft, index, _RAY));
+        } else {
+            p.scaledDebt = scaledLeft;
+            _totalScaledDebt.sub(borrower, burned);
         }
+    }
+
+    /// @dev Lowers the supply index at the open epoch's start so that every supplied balance falls
+    ///      pro rata by `lost` in total (rounded so that suppliers lose at least `lost`). Reads the
+    ///      256 supply shards and writes `_epoch.supplyIndex`: a bad-debt liquidation is a serial
+    ///      step, as a roll is. If the loss reaches the total supplied, the index drops to 1 wei.
+    function _writeOff(address borrower, uint256 lost) private {
+        uint256 supplied = MulDiv.mulDiv(_totalScaledSupply.sumUnsigned(), _supplyIndexNow(), _RAY);
+        uint256 indexAtStart = _epoch.supplyIndex;
+        uint256 after_ = lost >= supplied ? 1 : MulDiv.mulDiv(indexAtStart, supplied - lost, supplied);
+        if (after_ == 0) after_ = 1;
+        _epoch.supplyIndex = after_;
+        emit BadDebtWrittenOff(borrower, lost, after_);
+    }
+
+    /// @dev `value` as a uint64, reverting with {ValueOverflow} if it does not fit.
+    function _toUint64(uint256 value) private pure returns (uint64) {
+        if (value > type(uint64).max) revert ValueOverflow(value);
+        return uint64(value);
     }
 }

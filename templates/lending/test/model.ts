@@ -320,13 +320,31 @@ export class LendingModel {
     const price = this.checkedPrice(t);
     if (debt <= limit(p.collateral, price, this.params.liquidationThreshold)) throw new ModelRejection("PositionHealthy");
     if (repayAssets > mulDivUp(debt, this.params.closeFactor, WAD)) throw new ModelRejection("RepayExceedsCloseFactor");
-    const seized = mulDiv(repayAssets, WAD + this.params.liquidationBonus, price);
-    if (seized > p.collateral) throw new ModelRejection("SeizeExceedsCollateral");
+    let seized = mulDiv(repayAssets, WAD + this.params.liquidationBonus, price);
+    if (seized > p.collateral) {
+      // Not enough collateral for the bonus: all of it, for the debt it is worth (finding 5).
+      seized = p.collateral;
+      repayAssets = mulDivUp(p.collateral, price, WAD + this.params.liquidationBonus);
+      if (repayAssets === 0n) throw new ModelRejection("SeizeExceedsCollateral");
+    }
     if (seized < minSeized) throw new ModelRejection("SeizeBelowMinimum");
-    if (this.assets(liquidator) < repayAssets) throw new ModelRejection("ERC20InsufficientBalance", "asset");
     const burned = repayAssets === debt ? p.scaledDebt : mulDiv(repayAssets, RAY, index);
-    this.setPosition(borrower, { ...p, scaledDebt: p.scaledDebt - burned, collateral: p.collateral - seized });
-    this.totalScaledDebt -= burned;
+    if (burned === 0n) throw new ModelRejection("RepayBurnsNoDebt");
+    if (this.assets(liquidator) < repayAssets) throw new ModelRejection("ERC20InsufficientBalance", "asset");
+    const scaledLeft = p.scaledDebt - burned;
+    if (seized === p.collateral && scaledLeft !== 0n) {
+      // Collateral exhausted: the rest of the debt is written off against the suppliers.
+      this.setPosition(borrower, { ...p, scaledDebt: 0n, collateral: 0n });
+      this.totalScaledDebt -= p.scaledDebt;
+      const lost = mulDivUp(scaledLeft, index, RAY);
+      const supplied = mulDiv(this.totalScaledSupply, this.supplyIndexAt(t), RAY);
+      let after = lost >= supplied ? 1n : mulDiv(this.epoch.supplyIndex, supplied - lost, supplied);
+      if (after === 0n) after = 1n;
+      this.epoch = { ...this.epoch, supplyIndex: after };
+    } else {
+      this.setPosition(borrower, { ...p, scaledDebt: scaledLeft, collateral: p.collateral - seized });
+      this.totalScaledDebt -= burned;
+    }
     this.pull(liquidator, repayAssets, "asset");
     this.pay(liquidator, seized, "collateral");
     return seized;

@@ -248,7 +248,7 @@ describe("ParallelLendingMarket", function () {
         expect((await market.read.positionOf([B]))[0]).to.equal(10n * ONE - seized);
       });
 
-      it("refuses a liquidation that would seize more collateral than the position holds", async function () {
+      it("seizes at most the collateral the position holds, for the debt that collateral is worth", async function () {
         const { oracle, market } = await setup(kind);
         await market.write.supply([100_000n * ONE], { account: A });
         await market.write.supplyCollateral([10n * ONE], { account: B });
@@ -256,8 +256,13 @@ describe("ParallelLendingMarket", function () {
         await oracle.write.setPrice([1_000n * WAD]); // collateral worth 10,000 for ~15,000 of debt
         // Repay 7,000 (under the 50% close factor) for 7,000 * 1.05 / 1,000 = 7.35 collateral.
         await market.write.liquidate([B, 7_000n * ONE, 0n], { account: C });
-        // Now ~2.65 collateral is left for ~8,000 of debt: repaying 3,000 would seize 3.15.
-        await viem.assertions.revertWithCustomError(market.write.liquidate([B, 3_000n * ONE, 0n], { account: C }), market, "SeizeExceedsCollateral");
+        // Now ~2.65 collateral is left for ~8,000 of debt: asking to repay 3,000 (3.15 collateral)
+        // takes all 2.65 for ceil(2.65 * 1,000 / 1.05) of debt; the rest is written off.
+        const left = (await market.read.positionOf([B]))[0];
+        const repay = mulDivUp(left, 1_000n * WAD, WAD + DEFAULT_PARAMS.liquidationBonus);
+        await viem.assertions.emitWithArgs(market.write.liquidate([B, 3_000n * ONE, 0n], { account: C }), market, "Liquidate", [getAddress(C), getAddress(B), repay, left]);
+        expect((await market.read.positionOf([B]))[0]).to.equal(0n);
+        expect(await market.read.debtOf([B])).to.equal(0n);
       });
     });
   }

@@ -24,9 +24,25 @@ import {IERC7540Deposit, IERC7540Operator, IERC7540Redeem} from "./interfaces/IE
 /// 2. `settle(epoch)` closes the open epoch at ONE share price, computed from the vault's managed
 ///    assets and share supply *before* the epoch's flows: every deposit of the epoch buys shares
 ///    and every redemption sells shares at that price. Settlement is permissioned (only
-///    `settler`) or, if `settler` is the zero address, permissionless.
+///    `settler`) or, if `settler` is the zero address, permissionless. The settler hands its role
+///    over in two steps ({proposeSettler}, {acceptSettler}) or renounces it ({renounceSettler}:
+///    settlement becomes permissionless).
 /// 3. `deposit`/`mint` (claim shares) and `redeem`/`withdraw` (claim assets) convert the caller's
 ///    settled requests at their epoch's recorded price.
+/// 4. If the open epoch has not been settled `requestTimeout` seconds after it opened, a
+///    controller (or its operator) may cancel its pending deposit ({cancelDepositRequest}: the
+///    assets are paid back) or redemption ({cancelRedeemRequest}: the shares are returned), so a
+///    lost or silent settler cannot lock requests.
+///
+/// ## Views are not an on-chain oracle
+/// `totalAssets`, `convertToShares`, `convertToAssets`, `pendingDepositAssets`,
+/// `pendingRedeemShares` and `reservedAssets` sum 256-shard counters (and `totalAssets` and the
+/// conversions the asset balance, 256 more shards with a {ParallelERC20}): about 1,000 cold slot
+/// reads, 1.9M gas (standard asset) to 2.5M gas (ParallelERC20) per call, measured in
+/// `test/vault-audit.test.ts`. They are meant for off-chain use; a contract that needs the share
+/// price should read a settled epoch's {epochPrice} (two slots). They revert with
+/// {TransientReentrancyGuard.ReentrantCall} while a vault call is running (read-only reentrancy:
+/// inside an asset's hook the books are half updated).
 ///
 /// ## Why each slot is or is not shared
 /// - Per-user slots carry the amounts: `_depositRequests[controller]`, `_redeemRequests[controller]`
@@ -80,8 +96,10 @@ import {IERC7540Deposit, IERC7540Operator, IERC7540Redeem} from "./interfaces/IE
 /// - 776 `_clock`: `Epochs.Clock` (current, openedAt packed).
 /// - 777 `_prices`: `mapping(uint256 => Epochs.Price)`, epoch `e` at `keccak256(abi.encode(e, 777)) + 0..1`.
 /// - 778 `_settledRequestedAssets`, 779 `_settledRequestedShares`, 780 `_settledRedeemAssets`.
-/// The reentrancy lock is transient; `asset`, `settler`, `minEpochDuration` and the decimals are
-/// immutables.
+/// - 781 `settler` (address), 782 `pendingSettler` (address): written only by the settler
+///   hand-over functions, read by `settle` (not by requests or claims).
+/// The reentrancy lock is transient; `asset`, `assetSharded`, `minEpochDuration`,
+/// `requestTimeout` and the decimals are immutables.
 ///
 /// ## Source of the idea
 /// ERC-7540 (asynchronous tokenized vaults), ERC-4626 (share accounting, virtual offsets as in
@@ -134,17 +152,28 @@ contract ParallelVault is
     /// @notice The request id of every request: requests are aggregated per controller (ERC-7540).
     uint256 public constant REQUEST_ID = 0;
 
+    /// @dev Gas given to the `isShardedHolder(vault)` probe of the asset (one cold slot read and
+    ///      a call need under 10k).
+    uint256 private constant _PROBE_GAS = 50_000;
+
     /// @dev `10 ** DECIMALS_OFFSET`: virtual shares of the price.
     uint256 private constant _VIRTUAL_SHARES = 10 ** DECIMALS_OFFSET;
 
     /// @notice The ERC-20 asset (ERC-4626 `asset()`).
     address public immutable asset;
 
-    /// @notice The only account allowed to settle, or the zero address if anyone may.
-    address public immutable settler;
+    /// @notice Whether the vault holds a sharded balance in the asset: true only if, after
+    ///         `enableShardedBalance()`, the asset answered `isShardedHolder(vault)` with exactly
+    ///         32 bytes encoding `true` (a token whose fallback accepts any call, such as WETH9,
+    ///         does not).
+    bool public immutable assetSharded;
 
     /// @notice The minimum time an epoch stays open before it can be settled (seconds).
     uint256 public immutable minEpochDuration;
+
+    /// @notice Seconds after the open epoch opened from which its pending requests may be
+    ///         cancelled by their controllers (non-zero).
+    uint256 public immutable requestTimeout;
 
     /// @dev Decimals of the asset, read once at deployment (18 if the asset does not say).
     uint8 private immutable _assetDecimals;
@@ -181,6 +210,35 @@ contract ParallelVault is
 
     /// @dev Cumulative assets owed to redeemers by the settlements so far.
     uint256 internal _settledRedeemAssets;
+
+    /// @notice The only account allowed to settle, or the zero address if anyone may.
+    address public settler;
+
+    /// @notice The account {settler} proposed as its successor (zero: none).
+    address public pendingSettler;
+
+    /// @notice `current` proposed `proposed` as the next settler (zero: proposal withdrawn).
+    /// @param current The settler.
+    /// @param proposed The proposed successor.
+    event SettlerProposed(address indexed current, address indexed proposed);
+
+    /// @notice The settler changed from `previous` to `next` (zero: permissionless settlement).
+    /// @param previous The former settler.
+    /// @param next The new settler.
+    event SettlerChanged(address indexed previous, address indexed next);
+
+    /// @notice `controller`'s pending deposit of `assets` was cancelled and paid to `receiver`.
+    /// @param controller The controller of the request.
+    /// @param receiver The account paid.
+    /// @param assets The assets paid back (asset units).
+    event DepositRequestCancelled(address indexed controller, address indexed receiver, uint256 assets);
+
+    /// @notice `controller`'s pending redemption of `shares` was cancelled; the shares went to
+    ///         `receiver`.
+    /// @param controller The controller of the request.
+    /// @param receiver The account credited with the shares.
+    /// @param shares The shares returned (share units).
+    event RedeemRequestCancelled(address indexed controller, address indexed receiver, uint256 shares);
 
     /// @notice Epoch `epoch` was settled at the price `totalAssets + 1 : totalSupply + 10^3`.
     /// @param epoch The settled epoch.
@@ -240,26 +298,66 @@ contract ParallelVault is
     /// @notice ERC-7540: the preview functions revert for asynchronous flows.
     error AsyncFlow();
 
+    /// @notice The caller is not the proposed settler.
+    /// @param caller The caller.
+    error NotPendingSettler(address caller);
+
+    /// @notice The open epoch is younger than the request timeout: its requests cannot be
+    ///         cancelled yet.
+    /// @param cancellableAt The first timestamp at which they can (seconds).
+    error RequestNotExpired(uint256 cancellableAt);
+
+    /// @notice `controller` has no pending (unsettled) request of that kind.
+    /// @param controller The controller.
+    error NothingToCancel(address controller);
+
+    /// @notice The asset moved a different amount into the vault than the request named
+    ///         (fee-on-transfer or rebasing assets are not supported).
+    /// @param expected The assets named (asset units).
+    /// @param received The increase of the vault's balance (asset units).
+    error AssetTransferMismatch(uint256 expected, uint256 received);
+
+    /// @notice The asset address has no code.
+    /// @param asset The address given.
+    error AssetHasNoCode(address asset);
+
+    /// @notice A request timeout of zero was given.
+    error ZeroRequestTimeout();
+
     /// @param asset_ The ERC-20 asset. If it implements {IParallelERC20}, the vault opts in to a
     ///        sharded balance in it.
     /// @param name_ The share token's name.
     /// @param symbol_ The share token's symbol.
     /// @param settler_ The only account allowed to settle, or zero for permissionless settlement.
     /// @param minEpochDuration_ The minimum epoch duration (seconds).
-    constructor(address asset_, string memory name_, string memory symbol_, address settler_, uint256 minEpochDuration_)
-        ConventionalERC20(name_, symbol_)
-    {
+    /// @param requestTimeout_ Seconds after an epoch opened from which its pending requests may be
+    ///        cancelled (non-zero; choose it well above the settler's normal cadence).
+    /// @custom:writes settler, _clock
+    constructor(
+        address asset_,
+        string memory name_,
+        string memory symbol_,
+        address settler_,
+        uint256 minEpochDuration_,
+        uint256 requestTimeout_
+    ) ConventionalERC20(name_, symbol_) {
         if (asset_ == address(0)) revert ZeroAddress();
+        if (asset_.code.length == 0) revert AssetHasNoCode(asset_);
+        if (requestTimeout_ == 0) revert ZeroRequestTimeout();
         asset = asset_;
         settler = settler_;
         minEpochDuration = minEpochDuration_;
+        requestTimeout = requestTimeout_;
         uint8 assetDecimals = 18;
         try IERC20(asset_).decimals() returns (uint8 d) {
             assetDecimals = d;
         } catch {}
         _assetDecimals = assetDecimals;
         // Opt in to a sharded balance if the asset supports it (a plain ERC-20 reverts: ignored).
+        // "Did not revert" proves nothing (WETH9's fallback accepts any selector), so the vault
+        // counts the asset as sharded only if it then answers isShardedHolder(vault) == true.
         try IParallelERC20(asset_).enableShardedBalance() {} catch {}
+        assetSharded = _answersTrue(asset_, abi.encodeCall(IParallelERC20.isShardedHolder, (address(this))));
         _clock.start();
     }
 
@@ -271,6 +369,10 @@ contract ParallelVault is
     /// @dev Folds `controller`'s settled request first (so one controller can have a claimable and
     ///      a pending request), adds `assets` to its pending request in the open epoch, adds them
     ///      to the shard `shard(owner)` of the requested total, and pulls them from `owner`.
+    ///      Reverts with {AssetTransferMismatch} unless the vault's balance grew by exactly
+    ///      `assets`; the balance is read where the transfer writes it (the token's
+    ///      `balanceOf[vault]`, or with a sharded asset only the shard `shard(owner)`), so the
+    ///      check adds no location shared with other users' requests.
     /// @custom:reads _operators[owner][msg.sender], _clock, _prices[*]
     /// @custom:writes _depositRequests[controller], _requestedAssets.shards[shard(owner)]
     function requestDeposit(uint256 assets, address controller, address owner)
@@ -286,7 +388,11 @@ contract ParallelVault is
         s.pendingAssets += assets;
         s.pendingEpoch = _clock.current;
         _requestedAssets.add(owner, assets);
+        uint256 before = _assetBalanceAt(owner);
         SafeTransfer.safeTransferFrom(asset, owner, address(this), assets);
+        uint256 received = _assetBalanceAt(owner);
+        received = received > before ? received - before : 0;
+        if (received != assets) revert AssetTransferMismatch(assets, received);
         emit DepositRequest(controller, owner, REQUEST_ID, msg.sender, assets);
         return REQUEST_ID;
     }
@@ -331,10 +437,11 @@ contract ParallelVault is
     ///      Reverts with {UnauthorizedSettler}, {Epochs.EpochMismatch} (wrong or already settled
     ///      epoch) or {Epochs.EpochTooYoung}.
     /// @param epoch The open epoch (`currentEpoch()`).
-    /// @custom:reads _requestedAssets.shards[*], _requestedShares.shards[*], _claimedRedeemAssets.shards[*]
+    /// @custom:reads settler, _requestedAssets.shards[*], _requestedShares.shards[*], _claimedRedeemAssets.shards[*]
     /// @custom:writes _clock, _prices[epoch], _settledRequestedAssets, _settledRequestedShares, _settledRedeemAssets, _totalSupply
     function settle(uint256 epoch) external nonReentrant {
-        if (settler != address(0) && msg.sender != settler) revert UnauthorizedSettler(msg.sender);
+        address settler_ = settler;
+        if (settler_ != address(0) && msg.sender != settler_) revert UnauthorizedSettler(msg.sender);
         Books memory b = _books();
         uint256 supply = _totalSupply;
         Epochs.Price memory price = Epochs.Price({base: b.managed + 1, quote: supply + _VIRTUAL_SHARES});
@@ -349,6 +456,103 @@ contract ParallelVault is
         emit Transfer(address(0), address(this), depositShares);
         emit Transfer(address(this), address(0), b.redeemShares);
         emit EpochSettled(epoch, b.managed, supply, b.depositAssets, depositShares, b.redeemShares, redeemAssets);
+    }
+
+    /// @notice Proposes `newSettler` as the next settler (zero withdraws a proposal); it takes
+    ///         over when it calls {acceptSettler}. Only the current settler; a permissionless
+    ///         vault has none.
+    /// @param newSettler The proposed settler.
+    /// @custom:reads settler
+    /// @custom:writes pendingSettler
+    function proposeSettler(address newSettler) external {
+        address current = settler;
+        if (current == address(0) || msg.sender != current) revert UnauthorizedSettler(msg.sender);
+        pendingSettler = newSettler;
+        emit SettlerProposed(current, newSettler);
+    }
+
+    /// @notice The proposed settler takes over (second step of the hand-over).
+    /// @custom:reads pendingSettler
+    /// @custom:writes settler, pendingSettler
+    function acceptSettler() external {
+        if (msg.sender != pendingSettler || msg.sender == address(0)) revert NotPendingSettler(msg.sender);
+        address previous = settler;
+        settler = msg.sender;
+        pendingSettler = address(0);
+        emit SettlerChanged(previous, msg.sender);
+    }
+
+    /// @notice The settler gives up its role for good: settlement becomes permissionless.
+    /// @custom:reads settler
+    /// @custom:writes settler, pendingSettler
+    function renounceSettler() external {
+        address current = settler;
+        if (current == address(0) || msg.sender != current) revert UnauthorizedSettler(msg.sender);
+        settler = address(0);
+        pendingSettler = address(0);
+        emit SettlerChanged(current, address(0));
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Cancellation after the request timeout
+    // ---------------------------------------------------------------------------------------
+
+    /// @notice Cancels `controller`'s whole pending (unsettled) deposit request and pays its
+    ///         assets to `receiver`, once the open epoch has been open for {requestTimeout}
+    ///         seconds. Callable by the controller or its operator (the request belongs to the
+    ///         controller, whoever paid for it). A settled request is claimable instead.
+    /// @dev Removes the assets from the requested total in the shard `shard(controller)` (the
+    ///      counter is summed, so the shard the request wrote need not be the one debited), so
+    ///      the next settlement neither prices nor mints for them. Reverts with
+    ///      {RequestNotExpired}, {NothingToCancel}, {NotOwnerOrOperator} or {ZeroAddress}.
+    /// @param controller The controller of the request.
+    /// @param receiver The account paid.
+    /// @return assets The assets paid back (asset units).
+    /// @custom:reads _operators[controller][msg.sender], _clock
+    /// @custom:writes _depositRequests[controller], _requestedAssets.shards[shard(controller)]
+    function cancelDepositRequest(address controller, address receiver)
+        external
+        nonReentrant
+        returns (uint256 assets)
+    {
+        if (receiver == address(0)) revert ZeroAddress();
+        _checkCaller(controller);
+        DepositState storage s = _depositRequests[controller];
+        assets = s.pendingAssets;
+        if (assets == 0 || _clock.isSettled(s.pendingEpoch)) revert NothingToCancel(controller);
+        _checkExpired();
+        s.pendingAssets = 0;
+        _requestedAssets.sub(controller, assets);
+        SafeTransfer.safeTransfer(asset, receiver, assets);
+        emit DepositRequestCancelled(controller, receiver, assets);
+    }
+
+    /// @notice Cancels `controller`'s whole pending (unsettled) redemption request and credits
+    ///         its shares back to `receiver`, once the open epoch has been open for
+    ///         {requestTimeout} seconds. Callable by the controller or its operator.
+    /// @dev The shares leave the vault's escrow (they were still counted in the supply, so
+    ///      `totalSupply` does not change). Reverts as {cancelDepositRequest}.
+    /// @param controller The controller of the request.
+    /// @param receiver The account credited with the shares.
+    /// @return shares The shares returned (share units).
+    /// @custom:reads _operators[controller][msg.sender], _clock
+    /// @custom:writes _redeemRequests[controller], _requestedShares.shards[shard(controller)], _balances[receiver]
+    function cancelRedeemRequest(address controller, address receiver)
+        external
+        nonReentrant
+        returns (uint256 shares)
+    {
+        if (receiver == address(0)) revert ZeroAddress();
+        _checkCaller(controller);
+        RedeemState storage s = _redeemRequests[controller];
+        shares = s.pendingShares;
+        if (shares == 0 || _clock.isSettled(s.pendingEpoch)) revert NothingToCancel(controller);
+        _checkExpired();
+        s.pendingShares = 0;
+        _requestedShares.sub(controller, shares);
+        _balances[receiver] += shares;
+        emit Transfer(address(this), receiver, shares);
+        emit RedeemRequestCancelled(controller, receiver, shares);
     }
 
     // ---------------------------------------------------------------------------------------
@@ -604,26 +808,31 @@ contract ParallelVault is
     }
 
     /// @notice ERC-4626: the assets managed for share holders now (excludes pending deposits and
-    ///         assets reserved for settled redemptions). Reads every shard; a view for off-chain use.
+    ///         assets reserved for settled redemptions). Reads every shard (about 1,000 cold
+    ///         slots with a ParallelERC20 asset, 2.5M gas): a view for off-chain use, not an
+    ///         on-chain oracle. Reverts with {TransientReentrancyGuard.ReentrantCall} inside a
+    ///         vault call (e.g. from an asset hook), where the books are half updated.
     /// @return The managed assets (asset units).
     /// @custom:reads _requestedAssets.shards[*], _requestedShares.shards[*], _claimedRedeemAssets.shards[*], _settledRequestedAssets, _settledRequestedShares, _settledRedeemAssets
-    function totalAssets() external view returns (uint256) {
+    function totalAssets() external view nonReentrantView returns (uint256) {
         return _books().managed;
     }
 
-    /// @notice ERC-4626: shares that `assets` would buy at the current price, rounded down.
+    /// @notice ERC-4626: shares that `assets` would buy at the current price, rounded down. Costs
+    ///         as {totalAssets} and, like it, reverts inside a vault call.
     /// @param assets The assets (asset units).
     /// @return The shares (share units).
     /// @custom:reads _totalSupply, _requestedAssets.shards[*], _requestedShares.shards[*], _claimedRedeemAssets.shards[*], _settledRequestedAssets, _settledRequestedShares, _settledRedeemAssets
-    function convertToShares(uint256 assets) external view returns (uint256) {
+    function convertToShares(uint256 assets) external view nonReentrantView returns (uint256) {
         return MulDiv.mulDiv(assets, _totalSupply + _VIRTUAL_SHARES, _books().managed + 1);
     }
 
-    /// @notice ERC-4626: assets that `shares` are worth at the current price, rounded down.
+    /// @notice ERC-4626: assets that `shares` are worth at the current price, rounded down. Costs
+    ///         as {totalAssets} and, like it, reverts inside a vault call.
     /// @param shares The shares (share units).
     /// @return The assets (asset units).
     /// @custom:reads _totalSupply, _requestedAssets.shards[*], _requestedShares.shards[*], _claimedRedeemAssets.shards[*], _settledRequestedAssets, _settledRequestedShares, _settledRedeemAssets
-    function convertToAssets(uint256 shares) external view returns (uint256) {
+    function convertToAssets(uint256 shares) external view nonReentrantView returns (uint256) {
         return MulDiv.mulDiv(shares, _books().managed + 1, _totalSupply + _VIRTUAL_SHARES);
     }
 
@@ -651,24 +860,27 @@ contract ParallelVault is
         return (p.base, p.quote);
     }
 
-    /// @notice Assets of deposit requests waiting for the next settlement. Reads every shard.
+    /// @notice Assets of deposit requests waiting for the next settlement. Reads every shard;
+    ///         reverts inside a vault call.
     /// @return The assets (asset units).
     /// @custom:reads _requestedAssets.shards[*], _settledRequestedAssets
-    function pendingDepositAssets() external view returns (uint256) {
+    function pendingDepositAssets() external view nonReentrantView returns (uint256) {
         return _requestedAssets.sumUnsigned() - _settledRequestedAssets;
     }
 
-    /// @notice Shares of redemption requests waiting for the next settlement. Reads every shard.
+    /// @notice Shares of redemption requests waiting for the next settlement. Reads every shard;
+    ///         reverts inside a vault call.
     /// @return The shares (share units).
     /// @custom:reads _requestedShares.shards[*], _settledRequestedShares
-    function pendingRedeemShares() external view returns (uint256) {
+    function pendingRedeemShares() external view nonReentrantView returns (uint256) {
         return _requestedShares.sumUnsigned() - _settledRequestedShares;
     }
 
-    /// @notice Assets owed to settled, not yet claimed redemptions. Reads every shard.
+    /// @notice Assets owed to settled, not yet claimed redemptions. Reads every shard; reverts
+    ///         inside a vault call.
     /// @return The assets (asset units).
     /// @custom:reads _claimedRedeemAssets.shards[*], _settledRedeemAssets
-    function reservedAssets() external view returns (uint256) {
+    function reservedAssets() external view nonReentrantView returns (uint256) {
         return _settledRedeemAssets - _claimedRedeemAssets.sumUnsigned();
     }
 
@@ -698,6 +910,33 @@ contract ParallelVault is
     // ---------------------------------------------------------------------------------------
     // Internal
     // ---------------------------------------------------------------------------------------
+
+    /// @dev Whether a static call of `target` with `data` succeeds and returns exactly 32 bytes
+    ///      encoding `true` (1). Any other answer — a revert, no data, longer or shorter data,
+    ///      another word — is `false`. The call gets at most {_PROBE_GAS}: a token whose
+    ///      fallback writes storage (WETH9) fails a static call by an exceptional halt that
+    ///      consumes all the gas it was given, which must not be the deployment's.
+    function _answersTrue(address target, bytes memory data) private view returns (bool) {
+        (bool ok, bytes memory ret) = target.staticcall{gas: _PROBE_GAS}(data);
+        return ok && ret.length == 32 && abi.decode(ret, (uint256)) == 1;
+    }
+
+    /// @dev The vault's asset balance where a transfer from `from` credits it: the shard
+    ///      `shard(from)` of a sharded balance (see {assetSharded}), else `balanceOf(vault)`.
+    function _assetBalanceAt(address from) private view returns (uint256) {
+        if (assetSharded) {
+            IParallelERC20 token = IParallelERC20(asset);
+            return token.shardBalanceOf(address(this), token.shardOf(from));
+        }
+        return IERC20(asset).balanceOf(address(this));
+    }
+
+    /// @dev Reverts with {RequestNotExpired} while the open epoch is younger than
+    ///      {requestTimeout}.
+    function _checkExpired() private view {
+        uint256 cancellableAt = uint256(_clock.openedAt) + requestTimeout;
+        if (block.timestamp < cancellableAt) revert RequestNotExpired(cancellableAt);
+    }
 
     /// @dev Reverts unless the caller is `account` or one of its operators.
     function _checkCaller(address account) internal view {

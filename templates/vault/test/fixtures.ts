@@ -19,6 +19,27 @@ export interface VaultOptions {
   settler?: Address;
   /** Minimum epoch duration in seconds; default 0. */
   minEpochDuration?: bigint;
+  /** Seconds an epoch stays open before its pending requests may be cancelled; default {@link REQUEST_TIMEOUT}. */
+  requestTimeout?: bigint;
+}
+
+/** The request timeout the tests deploy with: one day (seconds). */
+export const REQUEST_TIMEOUT = 86_400n;
+
+/**
+ * The constructor arguments of `ParallelVault` over `asset`: name, symbol, settler (default
+ * permissionless), minimum epoch duration (default 0) and request timeout (default
+ * {@link REQUEST_TIMEOUT}).
+ */
+export function parallelVaultArgs(asset: Address, options: VaultOptions = {}) {
+  return [
+    asset,
+    "Parallel Vault Share",
+    "pvSHARE",
+    options.settler ?? zeroAddress,
+    options.minEpochDuration ?? 0n,
+    options.requestTimeout ?? REQUEST_TIMEOUT,
+  ] as const;
 }
 
 /**
@@ -39,13 +60,7 @@ export async function deployAsset(viem: Viem, kind: AssetKind) {
  */
 export async function deployParallelVault(viem: Viem, options: VaultOptions = {}) {
   const asset = await deployAsset(viem, options.asset ?? "parallel");
-  const vault = await viem.deployContract("ParallelVault", [
-    asset.address,
-    "Parallel Vault Share",
-    "pvSHARE",
-    options.settler ?? zeroAddress,
-    options.minEpochDuration ?? 0n,
-  ]);
+  const vault = await viem.deployContract("ParallelVault", parallelVaultArgs(asset.address, options));
   return { asset, vault };
 }
 

@@ -11,7 +11,7 @@
 import { expect } from "chai";
 import { encodeFunctionData, getAddress, maxUint256, toFunctionSelector, zeroAddress } from "viem";
 
-import { deployBaselineVault, deployParallelVault, fund } from "./fixtures.ts";
+import { deployBaselineVault, deployParallelVault, fund, parallelVaultArgs } from "./fixtures.ts";
 import { ONE, connect, mulDiv } from "./helpers.ts";
 
 const { viem } = await connect();
@@ -24,7 +24,7 @@ const REENTRANT_CALL = toFunctionSelector("ReentrantCall()");
 
 async function reentrantSetup() {
   const asset = await viem.deployContract("VaultReentrantAsset");
-  const vault = await viem.deployContract("ParallelVault", [asset.address, "Vault", "V", zeroAddress, 0n]);
+  const vault = await viem.deployContract("ParallelVault", parallelVaultArgs(asset.address));
   for (const user of [A, B]) {
     await asset.write.mint([user, 1_000n * ONE]);
     await asset.write.approve([vault.address, maxUint256], { account: user });
