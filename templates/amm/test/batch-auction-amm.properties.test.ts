@@ -15,7 +15,7 @@
 import { expect } from "chai";
 import fc from "fast-check";
 
-import { BPS, FEE_BPS, ONE, Status, type TokenKind, connect, deployBatchAMM, fund, mulDiv } from "./helpers.ts";
+import { BPS, FEE_BPS, MAX_PRICE_DEVIATION_BPS, ONE, Status, type TokenKind, connect, deployBatchAMM, fund, mulDiv } from "./helpers.ts";
 import { BatchModel, ModelRejection } from "./model.ts";
 
 const { viem } = await connect();
@@ -61,7 +61,7 @@ async function runScenario(kind: TokenKind, steps: Step[]): Promise<void> {
   const deployed = await deployBatchAMM(viem, { kind });
   const { token0, token1, pool } = deployed;
   await fund([token0, token1], users, INITIAL, pool.address);
-  const model = new BatchModel(FEE_BPS);
+  const model = new BatchModel(FEE_BPS, MAX_PRICE_DEVIATION_BPS);
   for (const u of users) model.mint(u, INITIAL, INITIAL);
   // user 0 seeds the pool at a price of 3 token1 per token0.
   model.initialize(users[0], 100_000n * ONE, 300_000n * ONE);

@@ -29,11 +29,12 @@ export const ONE = 10n ** 18n;
 export const FEE_BPS = 30n;
 
 /**
- * The price bound of the test pools (basis points): a batch's clearing price may be at most 10%
- * worse for an order than the pool price when the batch is settled. The cross-batch sandwich
- * tests use a tighter bound.
+ * The price bound of the test pools (basis points): a batch's clearing price may be at most 20%
+ * worse for an order than the pool price when the batch is settled (loose, so that the functional
+ * tests can trade a tenth of the pool in one batch). The cross-batch sandwich test uses twice the
+ * fee, the README's recommendation for production.
  */
-export const MAX_PRICE_DEVIATION_BPS = 1_000n;
+export const MAX_PRICE_DEVIATION_BPS = 2_000n;
 
 /** Basis-point denominator. */
 export const BPS = 10_000n;
@@ -189,6 +190,17 @@ export async function activate(connection: NetworkConnection, addresses: readonl
 /** Storage slot of `mapping[key]` for a mapping declared at `slot`. */
 export function mappingSlot(key: Address, slot: bigint): bigint {
   return hexToBigInt(keccak256(encodeAbiParameters([{ type: "address" }, { type: "uint256" }], [key, slot])));
+}
+
+/** Storage slot of `mapping[key]` for a mapping with `uint256` keys declared at `slot`. */
+export function uintMappingSlot(key: bigint, slot: bigint): bigint {
+  return hexToBigInt(keccak256(encodeAbiParameters([{ type: "uint256" }, { type: "uint256" }], [key, slot])));
+}
+
+/** The `abi.encode(key, slot)` preimage of {@link uintMappingSlot}, as a hash → preimage entry. */
+export function uintMappingPreimage(key: bigint, slot: bigint): [`0x${string}`, `0x${string}`] {
+  const preimage = encodeAbiParameters([{ type: "uint256" }, { type: "uint256" }], [key, slot]);
+  return [keccak256(preimage), preimage];
 }
 
 /** The `abi.encode(key, slot)` preimage of {@link mappingSlot}, as a hash → preimage entry. */
