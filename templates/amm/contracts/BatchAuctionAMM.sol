@@ -89,7 +89,7 @@ import {TransientReentrancyGuard} from "hardhat-parallel/contracts/TransientReen
 ///
 /// ## Why each slot is or is not shared
 /// - A commit writes only the caller's own request slot and its commitment shard's word
-///   `_requestCounts[batch / 8].shards[shard(msg.sender)]`; it reads `_clock` and `_closedBatch`
+///   `_requestCounts[(batch / 7) % 2].shards[shard(msg.sender)]`; it reads `_clock` and `_closedBatch`
 ///   (written only by settlement and {closeBatch}). A claim writes only the caller's request
 ///   slot (and, for liquidity, its share balance).
 /// - The reserves, the share supply, `_clock` and `_prices` are written only by `settle` and
@@ -119,12 +119,14 @@ import {TransientReentrancyGuard} from "hardhat-parallel/contracts/TransientReen
 ///   0..1` (packing in {SwapOrder}).
 /// - 6 `_liquidity`: `mapping(address => LiquidityRequest)`, 4 slots at
 ///   `keccak256(abi.encode(user, 6)) + 0..3` (packing in {LiquidityRequest}).
-/// - 7 `_requestCounts`: `mapping(uint256 group => RequestCounts)`; the word of shard `s` for
-///   batches `8g..8g+7` is at `keccak256(abi.encode(g, 7)) + s`, batch `b`'s count in its bits
-///   `32 * (b % 8) .. 32 * (b % 8) + 31`.
-/// - 8 `_clock` (`Epochs.Clock`), 9 `_prices` (`mapping(uint256 => Epochs.Price)`, batch `b` at
-///   `keccak256(abi.encode(b, 9)) + 0..1`: `base = R0 + E0`, `quote = R1 + E1`), 10 `reserve0`,
-///   11 `reserve1`, 12 `_closedBatch` (`batch + 1` of the batch {closeBatch} closed; 0: none).
+/// - 7..518 `_requestCounts`: `RequestCounts[2]`, a ring of two groups of 7 batches: the word of
+///   shard `s` for the batches of group `g = b / 7` is at slot `7 + 256 * (g % 2) + s` (packing in
+///   {RequestCounts}). Requests reach at most {MAX_BATCHES_AHEAD} - 1 batches past the open one,
+///   so at most two groups are live; a word tagged with an older group counts as empty.
+/// - 519 `_clock` (`Epochs.Clock`), 520 `_prices` (`mapping(uint256 => Epochs.Price)`, batch `b`
+///   at `keccak256(abi.encode(b, 520)) + 0..1`: `base = R0 + E0`, `quote = R1 + E1`), 521
+///   `reserve0`, 522 `reserve1`, 523 `_closedBatch` (`batch + 1` of the batch {closeBatch}
+///   closed; 0: none).
 /// The tokens, the fee, the minimum batch duration, the price bound, the initializer and the
 /// sharding flags are immutables.
 ///
@@ -211,8 +213,9 @@ contract BatchAuctionAMM is ConventionalERC20, TransientReentrancyGuard {
         uint256 out;
     }
 
-    /// @notice Requests per commitment shard for 8 consecutive batches: word `shards[s]` holds,
-    ///         in bits `32 * (b % 8) ..`, the number of requests of shard `s` in batch `b`.
+    /// @notice Requests per commitment shard for one group of 7 consecutive batches: word
+    ///         `shards[s]` holds in bits `32 * (b % 7) .. + 31` the number of requests of shard
+    ///         `s` in batch `b`, and in bits 224..255 the group `b / 7` (mod 2^32) it counts for.
     /// @param shards One word per commitment shard.
     struct RequestCounts {
         uint256[256] shards;
@@ -240,8 +243,8 @@ contract BatchAuctionAMM is ConventionalERC20, TransientReentrancyGuard {
     ///      the same shard waits for the next batch.
     uint256 public constant MAX_REQUESTS_PER_SHARD = 1;
 
-    /// @notice How many batches, from the first open to requests, a commit may try for a shard
-    ///         with room: a request lands at most `MAX_BATCHES_AHEAD - 1` batches ahead.
+    /// @notice A request lands at most `MAX_BATCHES_AHEAD - 1` batches after the open one (the
+    ///         first with room in its commitment shard); beyond, the commit reverts.
     uint256 public constant MAX_BATCHES_AHEAD = 8;
 
     /// @notice The most rounds of the clearing loop; past them the batch's swaps are refunded.
@@ -256,8 +259,11 @@ contract BatchAuctionAMM is ConventionalERC20, TransientReentrancyGuard {
     /// @dev Gas given to the `isShardedHolder(this)` probe of {_tryShard} (a view of one slot).
     uint256 private constant _SHARD_PROBE_GAS = 50_000;
 
-    /// @dev Mask of one 32-bit request count.
+    /// @dev Mask of one 32-bit request count or group tag.
     uint256 private constant _COUNT_MASK = 0xffffffff;
+
+    /// @dev Batches counted per word of {RequestCounts} (7 counts and a tag of 32 bits each).
+    uint256 private constant _BATCHES_PER_WORD = 7;
 
     /// @notice The first token (sold by `zeroForOne` orders).
     address public immutable token0;
@@ -289,8 +295,9 @@ contract BatchAuctionAMM is ConventionalERC20, TransientReentrancyGuard {
     /// @dev Each user's liquidity request.
     mapping(address user => LiquidityRequest) internal _liquidity;
 
-    /// @dev Requests per batch and commitment shard, 8 batches per word (see {RequestCounts}).
-    mapping(uint256 group => RequestCounts) internal _requestCounts;
+    /// @dev Requests per batch and commitment shard: a ring of two groups of 7 batches (see
+    ///      {RequestCounts}). Fixed slots, so reports name them without mapping keys.
+    RequestCounts[2] internal _requestCounts;
 
     /// @dev The batch clock (Epochs: one batch = one epoch).
     Epochs.Clock internal _clock;
@@ -595,7 +602,7 @@ contract BatchAuctionAMM is ConventionalERC20, TransientReentrancyGuard {
     /// @param batch The open batch (`currentBatch()`).
     /// @param swappers The accounts with a pending swap order in `batch`, ascending.
     /// @param providers The accounts with a pending liquidity request in `batch`, ascending.
-    /// @custom:reads _requestCounts[*]
+    /// @custom:reads _requestCounts
     /// @custom:writes _clock, _prices[batch], reserve0, reserve1, _totalSupply, _orders[*], _liquidity[*]
     function settle(uint256 batch, address[] calldata swappers, address[] calldata providers)
         external
@@ -801,7 +808,7 @@ contract BatchAuctionAMM is ConventionalERC20, TransientReentrancyGuard {
     /// @notice The number of requests in the open batch, which its settlement must name (reads
     ///         all 256 commitment shards).
     /// @return The count.
-    /// @custom:reads _clock, _requestCounts[*]
+    /// @custom:reads _clock, _requestCounts
     function pendingCommitments() external view returns (uint256) {
         return _requestsIn(_clock.current);
     }
@@ -820,32 +827,39 @@ contract BatchAuctionAMM is ConventionalERC20, TransientReentrancyGuard {
     /// @dev Counts one request of the caller in the first batch, from the open one (the next one
     ///      if the open one is frozen), whose commitment shard `shard(msg.sender)` has room, and
     ///      returns that batch. Reverts with {NotInitialized} before {initialize} and
-    ///      {BatchesFull} when {MAX_BATCHES_AHEAD} batches are full for the shard.
+    ///      {BatchesFull} when every batch up to `open + MAX_BATCHES_AHEAD - 1` is full for the
+    ///      shard.
     function _enqueue() private returns (uint256 batch) {
         Epochs.Clock memory clock = _clock;
         if (clock.openedAt == 0) revert NotInitialized();
-        batch = clock.current;
-        if (_frozen(clock)) ++batch;
+        uint256 open = clock.current;
+        batch = _frozen(clock) ? open + 1 : open;
         uint256 s = ShardedCounter.shardOf(msg.sender, COMMITMENT_SHARDS);
-        for (uint256 tried; tried < MAX_BATCHES_AHEAD; ++tried) {
-            uint256[256] storage words = _requestCounts[batch >> 3].shards;
+        // At most MAX_BATCHES_AHEAD - 1 past the open batch: at most two groups of the ring live.
+        for (; batch < open + MAX_BATCHES_AHEAD; ++batch) {
+            uint256 group = batch / _BATCHES_PER_WORD;
+            uint256[256] storage words = _requestCounts[group % 2].shards;
             uint256 word = words[s];
-            uint256 shift = (batch & 7) * 32;
+            // A word of an older group (settled long ago) counts as empty for this one.
+            if (word >> 224 != group & _COUNT_MASK) word = (group & _COUNT_MASK) << 224;
+            uint256 shift = (batch % _BATCHES_PER_WORD) * 32;
             if ((word >> shift) & _COUNT_MASK < MAX_REQUESTS_PER_SHARD) {
                 words[s] = word + (1 << shift);
                 return batch;
             }
-            ++batch;
         }
         revert BatchesFull(batch - 1);
     }
 
     /// @dev The number of requests in `batch`: its count summed over the commitment shards.
     function _requestsIn(uint256 batch) private view returns (uint256 total) {
-        uint256[256] storage words = _requestCounts[batch >> 3].shards;
-        uint256 shift = (batch & 7) * 32;
+        uint256 group = batch / _BATCHES_PER_WORD;
+        uint256[256] storage words = _requestCounts[group % 2].shards;
+        uint256 shift = (batch % _BATCHES_PER_WORD) * 32;
+        uint256 tag = group & _COUNT_MASK;
         for (uint256 s; s < COMMITMENT_SHARDS; ++s) {
-            total += (words[s] >> shift) & _COUNT_MASK;
+            uint256 word = words[s];
+            if (word >> 224 == tag) total += (word >> shift) & _COUNT_MASK;
         }
     }
 

@@ -192,17 +192,6 @@ export function mappingSlot(key: Address, slot: bigint): bigint {
   return hexToBigInt(keccak256(encodeAbiParameters([{ type: "address" }, { type: "uint256" }], [key, slot])));
 }
 
-/** Storage slot of `mapping[key]` for a mapping with `uint256` keys declared at `slot`. */
-export function uintMappingSlot(key: bigint, slot: bigint): bigint {
-  return hexToBigInt(keccak256(encodeAbiParameters([{ type: "uint256" }, { type: "uint256" }], [key, slot])));
-}
-
-/** The `abi.encode(key, slot)` preimage of {@link uintMappingSlot}, as a hash → preimage entry. */
-export function uintMappingPreimage(key: bigint, slot: bigint): [`0x${string}`, `0x${string}`] {
-  const preimage = encodeAbiParameters([{ type: "uint256" }, { type: "uint256" }], [key, slot]);
-  return [keccak256(preimage), preimage];
-}
-
 /** The `abi.encode(key, slot)` preimage of {@link mappingSlot}, as a hash → preimage entry. */
 export function mappingPreimage(key: Address, slot: bigint): [`0x${string}`, `0x${string}`] {
   const preimage = encodeAbiParameters([{ type: "address" }, { type: "uint256" }], [key, slot]);

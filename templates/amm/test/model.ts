@@ -274,7 +274,7 @@ export class BatchModel {
   /** `settle(batch, swappers, providers)` with the complete, ascending lists of the open batch. */
   settle(): Settlement {
     if (!this.initialized) throw new ModelRejection("NotInitialized");
-    const due = (x: { status: number; batch: bigint }) => x.status === Status.Pending && x.batch === this.batch;
+    const due = (x: { status: bigint; batch: bigint }) => x.status === Status.Pending && x.batch === this.batch;
     const swappers = ascending([...this.orders].filter(([, o]) => due(o)).map(([a]) => getAddress(a)));
     const providers = ascending([...this.liquidity].filter(([, r]) => due(r)).map(([a]) => getAddress(a)));
     const orders = swappers.map((a) => this.order(a));
