@@ -10,3 +10,4 @@ import "../../templates/amm/test/batch-auction-amm.test.ts";
 import "../../templates/amm/test/batch-auction-amm.properties.test.ts";
 import "../../templates/amm/test/baseline-pair-amm.test.ts";
 import "../../templates/amm/test/amm-contention.test.ts";
+import "../../templates/amm/test/batch-auction-amm.security.test.ts";

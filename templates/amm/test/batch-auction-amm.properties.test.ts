@@ -8,14 +8,14 @@
  *   `sqrt(reserve0 * reserve1) / totalSupply`, never decreases across any settlement;
  * - every filled order of a batch received exactly `floor(e * quote / base)` (token0 sellers) or
  *   `floor(e * base / quote)` (token1 sellers) at the batch's recorded price: one price for all;
- * - no order below its minimum is filled;
+ * - no order below its minimum, or below the pool price less the price bound, is filled;
  * - no value is created: for each token, users + pool = supply, and the pool holds exactly its
  *   reserve plus the pending inputs plus what settled requests are still owed.
  */
 import { expect } from "chai";
 import fc from "fast-check";
 
-import { BPS, FEE_BPS, ONE, Status, type TokenKind, connect, deployBatchAMM, fund, mulDiv } from "./helpers.ts";
+import { BPS, FEE_BPS, MAX_PRICE_DEVIATION_BPS, ONE, Status, type TokenKind, connect, deployBatchAMM, fund, mulDiv } from "./helpers.ts";
 import { BatchModel, ModelRejection } from "./model.ts";
 
 const { viem } = await connect();
@@ -61,7 +61,7 @@ async function runScenario(kind: TokenKind, steps: Step[]): Promise<void> {
   const deployed = await deployBatchAMM(viem, { kind });
   const { token0, token1, pool } = deployed;
   await fund([token0, token1], users, INITIAL, pool.address);
-  const model = new BatchModel(FEE_BPS);
+  const model = new BatchModel(FEE_BPS, MAX_PRICE_DEVIATION_BPS);
   for (const u of users) model.mint(u, INITIAL, INITIAL);
   // user 0 seeds the pool at a price of 3 token1 per token0.
   model.initialize(users[0], 100_000n * ONE, 300_000n * ONE);
@@ -163,6 +163,9 @@ async function runScenario(kind: TokenKind, steps: Step[]): Promise<void> {
         const e = (amountIn * (BPS - FEE_BPS)) / BPS;
         expect(amountOut, `uniform price ${where}`).to.equal(zeroForOne ? mulDiv(e, quote, base) : mulDiv(e, base, quote));
         if (amountOut < minAmountOut) filledBelowMinimum++;
+        // Nor below the pool price (the reserves before the batch) less the price bound.
+        const atPool = zeroForOne ? mulDiv(e, before.r1, before.r0) : mulDiv(e, before.r0, before.r1);
+        if (amountOut < mulDiv(atPool, BPS - MAX_PRICE_DEVIATION_BPS, BPS)) filledBelowMinimum++;
       }
     }
     await compare(model, deployed, where);

@@ -33,7 +33,7 @@ const wallets = await viem.getWalletClients();
 const [admin, A, B, C, D, E] = wallets.slice(0, 6).map((w) => w.account.address);
 
 /** Slots of `BatchAuctionAMM`'s variables (see its storage notes). */
-const SLOT = { orders: 5n, liquidity: 6n, commitments: 7n, settledCommitments: 263n, clock: 264n, prices: 265n, reserve0: 266n, reserve1: 267n };
+const SLOT = { orders: 5n, liquidity: 6n, requestCounts: 7n, clock: 519n, prices: 520n, reserve0: 521n, reserve1: 522n, closedBatch: 523n };
 
 /** Initial reserves: 100,000 token0 and 200,000 token1 (price 2 token1 per token0). */
 const R0 = 100_000n * ONE;
@@ -82,8 +82,8 @@ describe("BatchAuctionAMM", function () {
         await viem.assertions.revertWithCustomError(pool.write.initialize([ONE, ONE]), pool, "AlreadyInitialized");
         const fresh = await deployBatchAMM(viem, { kind });
         await viem.assertions.revertWithCustomError(fresh.pool.write.commitSwap([true, ONE, 0n], { account: A }), fresh.pool, "NotInitialized");
-        await fund([fresh.token0, fresh.token1], [A], ONE, fresh.pool.address);
-        await viem.assertions.revertWithCustomError(fresh.pool.write.initialize([31n, 32n], { account: A }), fresh.pool, "InsufficientInitialLiquidity");
+        await fund([fresh.token0, fresh.token1], [admin], ONE, fresh.pool.address);
+        await viem.assertions.revertWithCustomError(fresh.pool.write.initialize([31n, 32n]), fresh.pool, "InsufficientInitialLiquidity");
       });
 
       it("commitSwap takes the input and writes only the caller's order slot and commitment shard", async function () {
@@ -100,7 +100,8 @@ describe("BatchAuctionAMM", function () {
         // Slot 0 packs batch (8 bytes), zeroForOne (1), status (1) and amountIn (16) from the right.
         expect(await word(pool.address, slot)).to.equal((1_000n * ONE << 80n) | (1n << 72n) | (1n << 64n));
         expect(await word(pool.address, slot + 1n)).to.equal(1n);
-        expect(await word(pool.address, SLOT.commitments + shardOf(A))).to.equal(1n);
+        // Batch 0 counts in the low 32 bits of the shard's word of group 0 (`_requestCounts[0].shards[shard(A)]`).
+        expect(await word(pool.address, SLOT.requestCounts + shardOf(A))).to.equal(1n);
         expect(await pool.read.pendingCommitments()).to.equal(1n);
         expect(await token0.read.balanceOf([A])).to.equal(999_000n * ONE);
         if (kind === "parallel") {
@@ -284,9 +285,9 @@ describe("BatchAuctionAMM", function () {
       await viem.assertions.revertWithCustomErrorWithArgs(pool.write.settle([0n, [list[0], list[0], list[2]], []]), pool, "InvalidRequest", [list[0]]);
       const withD = ascending([A, B, D]);
       await viem.assertions.revertWithCustomErrorWithArgs(pool.write.settle([0n, withD, []]), pool, "InvalidRequest", [getAddress(D)]);
-      // A swapper named as a liquidity provider is not one; orders of batch 0 are not in batch 1.
+      // A swapper named as a liquidity provider is not one; only the open batch settles.
       await viem.assertions.revertWithCustomError(pool.write.settle([0n, list.slice(0, 2), [list[2]]]), pool, "InvalidRequest");
-      await viem.assertions.revertWithCustomError(pool.write.settle([1n, list, []]), pool, "InvalidRequest");
+      await viem.assertions.revertWithCustomErrorWithArgs(pool.write.settle([1n, list, []]), pool, "EpochMismatch", [1n, 0n]);
       // The complete list, but the batch has not lasted minBatchDuration.
       await viem.assertions.revertWithCustomError(pool.write.settle([0n, list, []]), pool, "EpochTooYoung");
       await networkHelpers.time.increase(60);
@@ -302,7 +303,7 @@ describe("BatchAuctionAMM", function () {
   });
 
   describe("where the tokens sit (sharded-balance tokens)", function () {
-    it("settlement moves inputs into the reserve shard and outputs into each claimant's shard", async function () {
+    it("distribute moves inputs into the reserve shard and outputs into each claimant's shard", async function () {
       const { token0, token1, pool } = await setup("parallel");
       const t0 = await viem.getContractAt("AmmParallelToken", token0.address);
       const t1 = await viem.getContractAt("AmmParallelToken", token1.address);
@@ -310,6 +311,10 @@ describe("BatchAuctionAMM", function () {
       const users = [A, B, C].filter((u) => shardOf(u) !== reserveShard);
       for (const u of users) await pool.write.commitSwap([true, 1_000n * ONE, 0n], { account: u });
       await settle(pool, users);
+      // Settlement moves no tokens; distribute does, in pages.
+      for (const u of users) expect(await t0.read.shardBalanceOf([pool.address, shardOf(u)])).to.equal(1_000n * ONE);
+      await pool.write.distribute([ascending(users.slice(0, 1))]);
+      await pool.write.distribute([ascending(users)]); // the first is skipped: already placed
       const [r0, r1] = await pool.read.getReserves();
       expect(await t0.read.shardBalanceOf([pool.address, reserveShard])).to.equal(r0);
       expect(await t1.read.shardBalanceOf([pool.address, reserveShard])).to.equal(r1);

@@ -28,6 +28,14 @@ export const ONE = 10n ** 18n;
 /** The swap fee of the test pools: 0.30% (basis points). */
 export const FEE_BPS = 30n;
 
+/**
+ * The price bound of the test pools (basis points): a batch's clearing price may be at most 20%
+ * worse for an order than the pool price when the batch is settled (loose, so that the functional
+ * tests can trade a tenth of the pool in one batch). The cross-batch sandwich test uses twice the
+ * fee, the README's recommendation for production.
+ */
+export const MAX_PRICE_DEVIATION_BPS = 2_000n;
+
 /** Basis-point denominator. */
 export const BPS = 10_000n;
 
@@ -61,9 +69,20 @@ export type Token = Awaited<ReturnType<typeof deployTokens>>["token0"];
  * Deploys two tokens of `kind` (default parallel) and a `BatchAuctionAMM` over them with the
  * {@link FEE_BPS} fee and `minBatchDuration` (default 0).
  */
-export async function deployBatchAMM(viem: Viem, options: { kind?: TokenKind; minBatchDuration?: bigint; tokens?: { token0: Token; token1: Token } } = {}) {
+export async function deployBatchAMM(
+  viem: Viem,
+  options: { kind?: TokenKind; minBatchDuration?: bigint; maxPriceDeviationBps?: bigint; feeBps?: bigint; tokens?: { token0: Token; token1: Token } } = {},
+) {
   const { token0, token1 } = options.tokens ?? (await deployTokens(viem, options.kind ?? "parallel"));
-  const pool = await viem.deployContract("BatchAuctionAMM", [token0.address, token1.address, FEE_BPS, options.minBatchDuration ?? 0n, "Batch AMM Share", "BAS"]);
+  const pool = await viem.deployContract("BatchAuctionAMM", [
+    token0.address,
+    token1.address,
+    options.feeBps ?? FEE_BPS,
+    options.minBatchDuration ?? 0n,
+    options.maxPriceDeviationBps ?? MAX_PRICE_DEVIATION_BPS,
+    "Batch AMM Share",
+    "BAS",
+  ]);
   return { token0, token1, pool };
 }
 

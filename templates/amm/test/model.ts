@@ -10,7 +10,7 @@
  */
 import { type Address, getAddress } from "viem";
 
-import { BPS, MINIMUM_LIQUIDITY, Status, ascending, mulDiv, mulDivUp, sqrt } from "./helpers.ts";
+import { BPS, MINIMUM_LIQUIDITY, Status, ascending, mulDiv, mulDivUp, shardOf, sqrt } from "./helpers.ts";
 
 /** The model refuses an action; the chain must revert with the custom error `message`. */
 export class ModelRejection extends Error {}
@@ -52,24 +52,47 @@ export interface Settlement {
 const MAX128 = (1n << 128n) - 1n;
 const key = (a: string) => a.toLowerCase();
 
+/** The most rounds of the pool's clearing loop (`MAX_CLEARING_ROUNDS`). */
+export const MAX_CLEARING_ROUNDS = 8;
+
+/** The most requests of one commitment shard in one batch (`MAX_REQUESTS_PER_SHARD`). */
+export const MAX_REQUESTS_PER_SHARD = 1n;
+
 /**
- * The uniform clearing of one batch (pure): given the reserves, the fee and the orders, excludes
- * every order whose output would be zero or below its minimum and recomputes until all remaining
- * orders are satisfied. Returns the price `quote / base` (token1 per token0), the output of each
- * included order (0 for excluded ones) and the reserves after.
+ * The uniform clearing of one batch (pure): given the reserves, the fee, the orders and the price
+ * bound (basis points; 10,000: none), gives each order the floor max(minimum, output at the pool
+ * price less the bound); each round excludes every order whose output would be zero, below its
+ * minimum or above 2^128 - 1 — or, if none, the largest order below its floor — and recomputes
+ * until all remaining orders are satisfied — or, after
+ * {@link MAX_CLEARING_ROUNDS} rounds, excludes every order. Returns the price `quote / base`
+ * (token1 per token0), the output of each included order (0 for excluded ones) and the reserves
+ * after.
  */
 export function clear(
   reserve0: bigint,
   reserve1: bigint,
   feeBps: bigint,
   orders: readonly { zeroForOne: boolean; amountIn: bigint; minAmountOut: bigint }[],
+  maxPriceDeviationBps: bigint = BPS,
 ): { base: bigint; quote: bigint; outs: bigint[]; included: boolean[]; reserve0: bigint; reserve1: bigint } {
   const effective = orders.map((o) => (o.amountIn * (BPS - feeBps)) / BPS);
+  const floors = orders.map((o, i) => {
+    const atPool = o.zeroForOne ? mulDiv(effective[i], reserve1, reserve0) : mulDiv(effective[i], reserve0, reserve1);
+    const bound = mulDiv(atPool, BPS - maxPriceDeviationBps, BPS);
+    return o.minAmountOut > bound ? o.minAmountOut : bound;
+  });
   const included = orders.map(() => true);
   const outs = orders.map(() => 0n);
   let base = reserve0;
   let quote = reserve1;
-  for (let changed = true; changed; ) {
+  for (let changed = true, round = 0; changed; round++) {
+    if (round === MAX_CLEARING_ROUNDS) {
+      included.fill(false);
+      outs.fill(0n);
+      base = reserve0;
+      quote = reserve1;
+      break;
+    }
     changed = false;
     let e0 = 0n;
     let e1 = 0n;
@@ -80,15 +103,24 @@ export function clear(
     });
     base = reserve0 + e0;
     quote = reserve1 + e1;
+    // Below its own minimum: out at once; only below the bound: the largest such order goes.
+    let largest = -1;
     orders.forEach((o, i) => {
       if (!included[i]) return;
       outs[i] = o.zeroForOne ? mulDiv(effective[i], quote, base) : mulDiv(effective[i], base, quote);
-      if (outs[i] === 0n || outs[i] < o.minAmountOut) {
+      if (outs[i] === 0n || outs[i] < o.minAmountOut || outs[i] > MAX128) {
         included[i] = false;
         outs[i] = 0n;
         changed = true;
+      } else if (outs[i] < floors[i] && (largest < 0 || effective[i] > effective[largest])) {
+        largest = i;
       }
     });
+    if (!changed && largest >= 0) {
+      included[largest] = false;
+      outs[largest] = 0n;
+      changed = true;
+    }
   }
   let r0 = reserve0;
   let r1 = reserve1;
@@ -108,6 +140,9 @@ export function clear(
 /** The model. */
 export class BatchModel {
   readonly feeBps: bigint;
+  readonly maxPriceDeviationBps: bigint;
+  /** Requests per `batch:shard`, for the per-shard quota. */
+  readonly requestCounts = new Map<string, bigint>();
   reserve0 = 0n;
   reserve1 = 0n;
   totalSupply = 0n;
@@ -123,8 +158,23 @@ export class BatchModel {
   pool0 = 0n;
   pool1 = 0n;
 
-  constructor(feeBps: bigint) {
+  constructor(feeBps: bigint, maxPriceDeviationBps: bigint = BPS) {
     this.feeBps = feeBps;
+    this.maxPriceDeviationBps = maxPriceDeviationBps;
+  }
+
+  /** The batch a request of `user` joins: the first from the open one whose shard has room. */
+  private enqueue(user: string): bigint {
+    const shard = shardOf(user as Address);
+    for (let batch = this.batch; batch < this.batch + 8n; batch++) {
+      const k = `${batch}:${shard}`;
+      const count = this.requestCounts.get(k) ?? 0n;
+      if (count < MAX_REQUESTS_PER_SHARD) {
+        this.requestCounts.set(k, count + 1n);
+        return batch;
+      }
+    }
+    throw new ModelRejection("BatchesFull");
   }
 
   tokens(user: string): [bigint, bigint] {
@@ -189,7 +239,7 @@ export class BatchModel {
     if (!this.initialized) throw new ModelRejection("NotInitialized");
     if (this.order(user).status !== Status.None) throw new ModelRejection("RequestOutstanding");
     this.pull(user, zeroForOne ? amountIn : 0n, zeroForOne ? 0n : amountIn);
-    this.orders.set(key(user), { batch: this.batch, status: Status.Pending, zeroForOne, amountIn, minAmountOut, amountOut: 0n });
+    this.orders.set(key(user), { batch: this.enqueue(user), status: Status.Pending, zeroForOne, amountIn, minAmountOut, amountOut: 0n });
   }
 
   /** `commitAddLiquidity(amount0, amount1, minShares)`. */
@@ -198,7 +248,7 @@ export class BatchModel {
     if (!this.initialized) throw new ModelRejection("NotInitialized");
     if (this.request(user).status !== Status.None) throw new ModelRejection("RequestOutstanding");
     this.pull(user, amount0, amount1);
-    this.liquidity.set(key(user), { batch: this.batch, status: Status.Pending, add: true, amount0, amount1, shares: minShares, payShares: 0n, pay0: 0n, pay1: 0n });
+    this.liquidity.set(key(user), { batch: this.enqueue(user), status: Status.Pending, add: true, amount0, amount1, shares: minShares, payShares: 0n, pay0: 0n, pay1: 0n });
   }
 
   /** `commitRemoveLiquidity(shares, minAmount0, minAmount1)`. */
@@ -209,7 +259,7 @@ export class BatchModel {
     if (this.request(user).status !== Status.None) throw new ModelRejection("RequestOutstanding");
     this.shares.set(key(user), this.sharesOf(user) - shares);
     this.liquidity.set(key(user), {
-      batch: this.batch,
+      batch: this.enqueue(user),
       status: Status.Pending,
       add: false,
       amount0: minAmount0,
@@ -224,10 +274,11 @@ export class BatchModel {
   /** `settle(batch, swappers, providers)` with the complete, ascending lists of the open batch. */
   settle(): Settlement {
     if (!this.initialized) throw new ModelRejection("NotInitialized");
-    const swappers = ascending([...this.orders].filter(([, o]) => o.status === Status.Pending).map(([a]) => getAddress(a)));
-    const providers = ascending([...this.liquidity].filter(([, r]) => r.status === Status.Pending).map(([a]) => getAddress(a)));
+    const due = (x: { status: bigint; batch: bigint }) => x.status === Status.Pending && x.batch === this.batch;
+    const swappers = ascending([...this.orders].filter(([, o]) => due(o)).map(([a]) => getAddress(a)));
+    const providers = ascending([...this.liquidity].filter(([, r]) => due(r)).map(([a]) => getAddress(a)));
     const orders = swappers.map((a) => this.order(a));
-    const cleared = clear(this.reserve0, this.reserve1, this.feeBps, orders);
+    const cleared = clear(this.reserve0, this.reserve1, this.feeBps, orders, this.maxPriceDeviationBps);
     let filled = 0;
     swappers.forEach((a, i) => {
       const o = orders[i];
@@ -251,7 +302,7 @@ export class BatchModel {
         const shares0 = mulDiv(r.amount0, supply, s0);
         const shares1 = mulDiv(r.amount1, supply, s1);
         const shares = shares0 < shares1 ? shares0 : shares1;
-        if (shares === 0n || shares < r.shares) {
+        if (shares === 0n || shares < r.shares || shares > MAX128) {
           this.liquidity.set(key(a), { ...r, status: Status.Refunded, pay0: r.amount0, pay1: r.amount1 });
           continue;
         }
@@ -264,7 +315,7 @@ export class BatchModel {
       } else {
         const out0 = mulDiv(r.shares, s0, supply);
         const out1 = mulDiv(r.shares, s1, supply);
-        if ((out0 === 0n && out1 === 0n) || out0 < r.amount0 || out1 < r.amount1) {
+        if ((out0 === 0n && out1 === 0n) || out0 < r.amount0 || out1 < r.amount1 || out0 > MAX128 || out1 > MAX128) {
           this.liquidity.set(key(a), { ...r, status: Status.Refunded, payShares: r.shares });
           continue;
         }
