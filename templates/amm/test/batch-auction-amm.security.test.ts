@@ -206,6 +206,31 @@ describe("BatchAuctionAMM security (audit findings and hostile tokens)", functio
     });
   });
 
+  describe("#1 worst case of the clearing loop", function () {
+    it("a full batch whose large orders are excluded one per round (8 rounds, then every swap refunded) still fits the cap", async function () {
+      const { token0, token1, pool } = await deployBatchAMM(viem);
+      await fund([token0, token1], [admin], 10_000_000n * ONE, pool.address);
+      await pool.write.initialize([1_000_000n * ONE, 1_000_000n * ONE]);
+      const factory = await deployFactory();
+      const found = await salts(factory, "rounds", Number(SHARDS), 1);
+      // 16 orders that each move the price past the 20% bound, of distinct sizes, and 240 small ones.
+      const large = found.salts.slice(0, 16);
+      for (const [i, salt] of large.entries()) {
+        const amount = (500_000n + BigInt(i) * 10_000n) * ONE;
+        const commit = encodeFunctionData({ abi: pool.abi, functionName: "commitSwap", args: [true, amount, 1n] });
+        await factory.write.spawn([[salt], [token0.address], amount, pool.address, commit], { gas: TX_GAS_CAP });
+      }
+      await spawn(factory, { salts: found.salts.slice(16) }, [token0.address], ONE, pool.address, encodeFunctionData({ abi: pool.abi, functionName: "commitSwap", args: [true, ONE, 1n] }));
+      expect(await pool.read.pendingCommitments()).to.equal(SHARDS);
+      const gas = await settleWithin(pool, found.traders);
+      console.log(`      settlement of a full batch through all clearing rounds: ${gas} gas (cap ${TX_GAS_CAP})`);
+      expect(gas < TX_GAS_CAP).to.equal(true);
+      // Eight rounds excluded the eight largest; the rest never converged: every swap refunded, no trade.
+      for (const t of found.traders.slice(0, 20)) expect((await orderOf(pool, t)).status).to.equal(Status.Refunded);
+      expect(await pool.read.getReserves()).to.deep.equal([1_000_000n * ONE, 1_000_000n * ONE]);
+    });
+  });
+
   describe("#3 a WETH9-style token", function () {
     it("is treated as a conventional token: initialize and a full commit / settle / claim round trip work", async function () {
       const weth = await viem.deployContract("AmmWeth9");
