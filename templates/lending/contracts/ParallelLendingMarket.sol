@@ -102,6 +102,11 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
     /// @param supplyRate The epoch's supply rate (WAD per second).
     /// @param borrowIndex The borrow index at `start` (RAY).
     /// @param supplyIndex The supply index at `start` (RAY).
+    /// @param debtSecondsAtStart The sum over the debt clocks of scaled debt x seconds at `start`.
+    /// @param supplySecondsAtStart The sum over the supply clocks of scaled supply x seconds at
+    ///        `start`.
+    /// @param undistributed Suppliers' share of interest earned in closed epochs that no supply
+    ///        rate has paid out yet (asset units); carried to the next roll.
     struct EpochState {
         uint64 id;
         uint64 start;
@@ -109,6 +114,9 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
         uint64 supplyRate;
         uint256 borrowIndex;
         uint256 supplyIndex;
+        uint256 debtSecondsAtStart;
+        uint256 supplySecondsAtStart;
+        uint256 undistributed;
     }
 
     /// @dev 1e18.
@@ -116,6 +124,9 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
 
     /// @dev 1e27.
     uint256 private constant _RAY = LendingMath.RAY;
+
+    /// @dev Low 192 bits of a clock word: the cumulative scaled amount x seconds.
+    uint256 private constant _CLOCK_MASK = (uint256(1) << 192) - 1;
 
     /// @dev Gas given to the `isShardedHolder(this)` probe of {_tryShard} (a view of one slot).
     uint256 private constant _SHARD_PROBE_GAS = 50_000;
@@ -169,6 +180,15 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
     /// @dev The open epoch.
     EpochState internal _epoch;
 
+    /// @dev Per shard of `_totalScaledDebt`: the time integral of that shard's scaled debt
+    ///      (low 192 bits: scaled debt x seconds since deployment, up to the high 64 bits: the
+    ///      time of the last update). Written, like the shard, only by the shard's borrowers.
+    uint256[256] internal _debtClock;
+
+    /// @dev Per shard of `_totalScaledSupply`: the time integral of its scaled supply, packed as
+    ///      `_debtClock`. Written only by the shard's lenders.
+    uint256[256] internal _supplyClock;
+
     /// @notice `user` supplied `assets`, credited as `scaled` scaled supply.
     /// @param user The lender.
     /// @param assets The amount (asset units).
@@ -217,9 +237,11 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
     /// @param supplyIndex The supply index at its start (RAY).
     /// @param totalDebt Total debt at its start (asset units).
     /// @param totalSupplied Total supplied at its start (asset units).
-    /// @param utilisation `totalDebt / totalSupplied`, capped at 1 (WAD).
+    /// @param utilisation The closed epoch's time-weighted utilisation (the ratio of the time
+    ///        integrals of debt and supply), capped at 1 (WAD): it sets `borrowRate`.
     /// @param borrowRate The new borrow rate (WAD per second).
-    /// @param supplyRate The new supply rate (WAD per second).
+    /// @param supplyRate The new supply rate (WAD per second), streaming earned interest to the
+    ///        supply present at the roll for `epochDuration` seconds.
     event EpochRolled(
         uint256 indexed id,
         uint256 borrowIndex,
@@ -343,7 +365,10 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
             borrowRate: uint64(LendingMath.borrowRate(params, 0)),
             supplyRate: 0,
             borrowIndex: _RAY,
-            supplyIndex: _RAY
+            supplyIndex: _RAY,
+            debtSecondsAtStart: 0,
+            supplySecondsAtStart: 0,
+            undistributed: 0
         });
     }
 
@@ -351,18 +376,23 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
     // Lenders
     // ---------------------------------------------------------------------------------------
 
-    /// @notice Supplies `assets` of the asset, which earn the supply rate from now on.
-    /// @dev Adds `floor(assets * RAY / supplyIndex)` to the caller's scaled supply and to the shard
-    ///      `shard(msg.sender)` of the scaled total, then pulls the assets (credited to the
-    ///      market's token shard `shard(msg.sender)` for a sharded-balance asset).
+    /// @notice Supplies `assets` of the asset, which earn interest from the next epoch on.
+    /// @dev Adds `floor(assets * RAY / supplyIndexAtEpochEnd())` to the caller's scaled supply and
+    ///      to the shard `shard(msg.sender)` of the scaled total, then pulls the assets (credited
+    ///      to the market's token shard `shard(msg.sender)` for a sharded-balance asset). The
+    ///      deposit is converted at the index the open epoch's interest stream reaches at its end,
+    ///      so it takes no part of the interest that stream pays out (earned before it arrived;
+    ///      audit finding 2): it is worth `assets` at the end of the epoch, slightly less before.
+    ///      Updates the shard's supply clock first.
     /// @param assets The amount (asset units).
     /// @return scaled The scaled supply added.
-    /// @custom:reads _epoch.start, _epoch.supplyRate, _epoch.supplyIndex
-    /// @custom:writes _positions[msg.sender].scaledSupply, _totalScaledSupply.shards[shard(msg.sender)]
+    /// @custom:reads _epoch.supplyRate, _epoch.supplyIndex
+    /// @custom:writes _positions[msg.sender].scaledSupply, _totalScaledSupply.shards[shard(msg.sender)], _supplyClock[shard(msg.sender)]
     function supply(uint256 assets) external nonReentrant returns (uint256 scaled) {
-        scaled = MulDiv.mulDiv(assets, _RAY, _supplyIndexNow());
+        scaled = MulDiv.mulDiv(assets, _RAY, _supplyIndexAtEnd());
         if (scaled == 0) revert ZeroAmount();
         _positions[msg.sender].scaledSupply += scaled;
+        _tick(_supplyClock, _totalScaledSupply, msg.sender);
         _totalScaledSupply.add(msg.sender, scaled);
         SafeTransfer.safeTransferFrom(asset, msg.sender, address(this), assets);
         emit Supply(msg.sender, assets, scaled);
@@ -377,7 +407,7 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
     /// @param assets The amount (asset units), or `type(uint256).max`.
     /// @return withdrawn The amount paid (asset units).
     /// @custom:reads _epoch.start, _epoch.supplyRate, _epoch.supplyIndex
-    /// @custom:writes _positions[msg.sender].scaledSupply, _totalScaledSupply.shards[shard(msg.sender)]
+    /// @custom:writes _positions[msg.sender].scaledSupply, _totalScaledSupply.shards[shard(msg.sender)], _supplyClock[shard(msg.sender)]
     function withdraw(uint256 assets) external nonReentrant returns (uint256 withdrawn) {
         Position storage p = _positions[msg.sender];
         uint256 index = _supplyIndexNow();
@@ -393,6 +423,7 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
         }
         if (withdrawn == 0) revert ZeroAmount();
         p.scaledSupply = balance - scaled;
+        _tick(_supplyClock, _totalScaledSupply, msg.sender);
         _totalScaledSupply.sub(msg.sender, scaled);
         _payOut(asset, _assetSharded, msg.sender, msg.sender, withdrawn);
         emit Withdraw(msg.sender, withdrawn, scaled);
@@ -449,7 +480,7 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
     /// @param assets The amount (asset units).
     /// @return scaled The scaled debt added.
     /// @custom:reads _epoch.start, _epoch.borrowRate, _epoch.borrowIndex, _positions[msg.sender].collateral
-    /// @custom:writes _positions[msg.sender].scaledDebt, _totalScaledDebt.shards[shard(msg.sender)]
+    /// @custom:writes _positions[msg.sender].scaledDebt, _totalScaledDebt.shards[shard(msg.sender)], _debtClock[shard(msg.sender)]
     function borrow(uint256 assets) external nonReentrant returns (uint256 scaled) {
         if (assets == 0) revert ZeroAmount();
         Position storage p = _positions[msg.sender];
@@ -461,6 +492,7 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
             LendingMath.limit(p.collateral, LendingMath.checkedPrice(oracle, maxOracleAge), collateralFactor);
         if (debt > borrowLimit) revert InsufficientCollateral(debt, borrowLimit);
         p.scaledDebt = newScaledDebt;
+        _tick(_debtClock, _totalScaledDebt, msg.sender);
         _totalScaledDebt.add(msg.sender, scaled);
         _payOut(asset, _assetSharded, msg.sender, msg.sender, assets);
         emit Borrow(msg.sender, assets, scaled);
@@ -474,7 +506,7 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
     /// @param onBehalfOf The borrower whose debt is repaid.
     /// @return repaid The amount paid (asset units).
     /// @custom:reads _epoch.start, _epoch.borrowRate, _epoch.borrowIndex
-    /// @custom:writes _positions[onBehalfOf].scaledDebt, _totalScaledDebt.shards[shard(onBehalfOf)]
+    /// @custom:writes _positions[onBehalfOf].scaledDebt, _totalScaledDebt.shards[shard(onBehalfOf)], _debtClock[shard(onBehalfOf)]
     function repay(uint256 assets, address onBehalfOf) external nonReentrant returns (uint256 repaid) {
         if (assets == 0) revert ZeroAmount();
         Position storage p = _positions[onBehalfOf];
@@ -492,6 +524,7 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
             if (burned == 0) revert ZeroAmount();
         }
         p.scaledDebt = scaledDebt - burned;
+        _tick(_debtClock, _totalScaledDebt, onBehalfOf);
         _totalScaledDebt.sub(onBehalfOf, burned);
         SafeTransfer.safeTransferFrom(asset, msg.sender, address(this), repaid);
         emit Repay(msg.sender, onBehalfOf, repaid, burned);
@@ -519,7 +552,7 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
     /// @param minSeized The least collateral the liquidator accepts (collateral units).
     /// @return seized The collateral paid to the caller (collateral units).
     /// @custom:reads _epoch.start, _epoch.borrowRate, _epoch.borrowIndex, _epoch.supplyRate, _totalScaledSupply.shards[*]
-    /// @custom:writes _positions[borrower].collateral, _positions[borrower].scaledDebt, _totalScaledDebt.shards[shard(borrower)], _epoch.supplyIndex
+    /// @custom:writes _positions[borrower].collateral, _positions[borrower].scaledDebt, _totalScaledDebt.shards[shard(borrower)], _debtClock[shard(borrower)], _epoch.supplyIndex
     function liquidate(address borrower, uint256 repayAssets, uint256 minSeized)
         external
         nonReentrant
@@ -557,38 +590,88 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
     // Epochs
     // ---------------------------------------------------------------------------------------
 
-    /// @notice Closes the open epoch and opens the next: freezes both indices at the current time,
-    ///         sums the scaled totals, and sets the next rates from the utilisation
-    ///         `totalDebt / totalSupplied`. Anyone may call it once `epochDuration` has passed
-    ///         ({EpochNotOver} before).
-    /// @dev Reads all 512 shards (about 1.1M gas): it depends on every supply, withdrawal, borrow,
-    ///      repayment and liquidation before it in its block, and every later user action of the
-    ///      block depends on it. Total debt rounds up, total supplied down.
-    /// @custom:reads _totalScaledSupply.shards[*], _totalScaledDebt.shards[*]
+    /// @notice Closes the open epoch and opens the next. Anyone may call it once `epochDuration`
+    ///         has passed ({EpochNotOver} before).
+    /// @dev Audit finding 2: nothing one transaction does around the roll can set the rates or
+    ///      the suppliers' interest.
+    ///      - The borrow index is frozen at the current time; the supply index at the end of the
+    ///        closed epoch's interest stream (`supplyIndexAtEpochEnd()`).
+    ///      - The next borrow rate comes from the closed epoch's **time-weighted** utilisation,
+    ///        `(debtSeconds * borrowIndex) / (supplySeconds * supplyIndex)`, where `debtSeconds`
+    ///        and `supplySeconds` are the integrals over the epoch of the scaled totals, read from
+    ///        the per-shard clocks. An amount that stays zero seconds (borrowed and repaid, or
+    ///        supplied and withdrawn, in the transaction of the roll) adds nothing to them.
+    ///      - The suppliers are paid only interest the borrowers were actually charged: the
+    ///        closed epoch's borrow interest is `debtSeconds * borrowIndexAtStart * borrowRate`
+    ///        (what the scaled debt grew by), rounded down; `1 - reserveFactor` of it, plus what
+    ///        earlier rolls left undistributed, is the budget. The next supply rate streams that
+    ///        budget over the next `epochDuration` seconds to the supply present at the roll
+    ///        (capped at the highest borrow rate); new deposits are converted at the stream's end
+    ///        index, so they take no part of it. Whatever the rate cannot pay out exactly is
+    ///        carried in `_epoch.undistributed`. So the suppliers' claims never grow by more than
+    ///        the interest the market has earned, whatever the rates are.
+    ///      Reads all 512 counter shards and 512 clocks (about 2.5M gas): it depends on every
+    ///      supply, withdrawal, borrow, repayment and liquidation before it in its block, and
+    ///      every later user action of the block depends on it.
+    /// @custom:reads _totalScaledSupply.shards[*], _totalScaledDebt.shards[*], _debtClock[*], _supplyClock[*]
     /// @custom:writes _epoch
     function rollEpoch() external nonReentrant {
         EpochState memory e = _epoch;
         uint256 end = uint256(e.start) + epochDuration;
         if (block.timestamp < end) revert EpochNotOver(end);
-        uint256 dt = block.timestamp - e.start;
-        uint256 borrowIndex_ = LendingMath.growUp(e.borrowIndex, e.borrowRate, dt);
-        uint256 supplyIndex_ = LendingMath.growDown(e.supplyIndex, e.supplyRate, dt);
-        uint256 debt = MulDiv.mulDivUp(_totalScaledDebt.sumUnsigned(), borrowIndex_, _RAY);
-        uint256 supplied = MulDiv.mulDiv(_totalScaledSupply.sumUnsigned(), supplyIndex_, _RAY);
-        LendingMath.MarketParams memory params = _params();
-        uint256 u = LendingMath.utilisation(debt, supplied);
-        uint256 borrowRate_ = LendingMath.borrowRate(params, u);
-        uint256 supplyRate_ = LendingMath.supplyRate(params, borrowRate_, u);
-        uint64 id = e.id + 1;
-        _epoch = EpochState({
-            id: id,
-            start: _toUint64(block.timestamp),
-            borrowRate: _toUint64(borrowRate_),
-            supplyRate: _toUint64(supplyRate_),
-            borrowIndex: borrowIndex_,
-            supplyIndex: supplyIndex_
-        });
-        emit EpochRolled(id, borrowIndex_, supplyIndex_, debt, supplied, u, borrowRate_, supplyRate_);
+        EpochState memory next;
+        next.id = e.id + 1;
+        next.start = _toUint64(block.timestamp);
+        next.borrowIndex = LendingMath.growUp(e.borrowIndex, e.borrowRate, block.timestamp - e.start);
+        next.supplyIndex = LendingMath.growDown(e.supplyIndex, e.supplyRate, epochDuration);
+        uint256 scaledDebt;
+        uint256 scaledSupply;
+        (scaledDebt, next.debtSecondsAtStart) = _clockSums(_debtClock, _totalScaledDebt);
+        (scaledSupply, next.supplySecondsAtStart) = _clockSums(_supplyClock, _totalScaledSupply);
+        uint256 epochDebtSeconds = next.debtSecondsAtStart - e.debtSecondsAtStart;
+        uint256 u = LendingMath.utilisation(
+            MulDiv.mulDiv(epochDebtSeconds, next.borrowIndex, _RAY),
+            MulDiv.mulDiv(next.supplySecondsAtStart - e.supplySecondsAtStart, next.supplyIndex, _RAY)
+        );
+        next.borrowRate = _toUint64(LendingMath.borrowRate(_params(), u));
+        {
+            // Interest charged in the closed epoch: each unit of scaled debt held for dt seconds
+            // grew by borrowIndexAtStart * borrowRate * dt (the debt side rounds up: a floor).
+            uint256 earned = MulDiv.mulDiv(epochDebtSeconds, e.borrowIndex * e.borrowRate, _RAY * _WAD);
+            uint256 budget = MulDiv.mulDiv(earned, _WAD - reserveFactor, _WAD) + e.undistributed;
+            (uint256 supplyRate_, uint256 credited) =
+                _stream(budget, MulDiv.mulDivUp(scaledSupply, next.supplyIndex, _RAY));
+            next.supplyRate = _toUint64(supplyRate_);
+            next.undistributed = budget - credited;
+        }
+        _epoch = next;
+        _emitRolled(next, scaledDebt, scaledSupply, u);
+    }
+
+    /// @dev Emits {EpochRolled} for the epoch `n` just opened.
+    function _emitRolled(EpochState memory n, uint256 scaledDebt, uint256 scaledSupply, uint256 u) private {
+        emit EpochRolled(
+            n.id,
+            n.borrowIndex,
+            n.supplyIndex,
+            MulDiv.mulDivUp(scaledDebt, n.borrowIndex, _RAY),
+            MulDiv.mulDiv(scaledSupply, n.supplyIndex, _RAY),
+            u,
+            n.borrowRate,
+            n.supplyRate
+        );
+    }
+
+    /// @dev The supply rate that streams at most `budget` to `supplied` over `epochDuration`
+    ///      seconds, `floor(budget / (supplied * epochDuration))` capped at the highest borrow
+    ///      rate, and the most that rate can credit, `ceil(supplied * rate * epochDuration)`
+    ///      (never above `budget`).
+    function _stream(uint256 budget, uint256 supplied) private view returns (uint256 rate, uint256 credited) {
+        if (supplied == 0 || budget == 0) return (0, 0);
+        rate = MulDiv.mulDiv(budget, _WAD, supplied * epochDuration);
+        uint256 cap = LendingMath.borrowRate(_params(), _WAD);
+        if (rate > cap) rate = cap;
+        credited = MulDiv.mulDivUp(supplied * rate, epochDuration, _WAD);
     }
 
     // ---------------------------------------------------------------------------------------
@@ -642,11 +725,37 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
         return _borrowIndexNow();
     }
 
-    /// @notice The supply index now (RAY): `floor(I_s * (1 + r_s * (now - start)))`.
+    /// @notice The supply index now (RAY): `floor(I_s * (1 + r_s * min(now - start, epochDuration)))`.
     /// @return The index.
     /// @custom:reads _epoch.start, _epoch.supplyRate, _epoch.supplyIndex
     function supplyIndex() external view returns (uint256) {
         return _supplyIndexNow();
+    }
+
+    /// @notice The supply index the open epoch's interest stream reaches at its end (RAY):
+    ///         `floor(I_s * (1 + r_s * epochDuration))`. Deposits are converted at it.
+    /// @return The index.
+    /// @custom:reads _epoch.supplyRate, _epoch.supplyIndex
+    function supplyIndexAtEpochEnd() external view returns (uint256) {
+        return _supplyIndexAtEnd();
+    }
+
+    /// @notice Suppliers' interest earned in closed epochs and not yet streamed out (asset
+    ///         units): part of the market's surplus, paid by a later epoch's supply rate.
+    /// @return The amount.
+    /// @custom:reads _epoch.undistributed
+    function undistributedInterest() external view returns (uint256) {
+        return _epoch.undistributed;
+    }
+
+    /// @notice The time integrals of the scaled totals up to now (scaled units x seconds since
+    ///         deployment; reads all 512 shards and 512 clocks): for off-chain use.
+    /// @return debtSeconds The integral of the total scaled debt.
+    /// @return supplySeconds The integral of the total scaled supply.
+    /// @custom:reads _totalScaledSupply.shards[*], _totalScaledDebt.shards[*], _debtClock[*], _supplyClock[*]
+    function scaledSeconds() external view returns (uint256 debtSeconds, uint256 supplySeconds) {
+        (, debtSeconds) = _clockSums(_debtClock, _totalScaledDebt);
+        (, supplySeconds) = _clockSums(_supplyClock, _totalScaledSupply);
     }
 
     /// @notice The open epoch's values.
@@ -772,10 +881,52 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
         return LendingMath.growUp(e.borrowIndex, e.borrowRate, block.timestamp - e.start);
     }
 
-    /// @dev The supply index at `block.timestamp` (reads `_epoch` slots 513 and 515).
+    /// @dev The supply index at `block.timestamp` (reads `_epoch` slots 513 and 515): the open
+    ///      epoch's interest stream runs for `epochDuration` seconds, then stops until the roll.
     function _supplyIndexNow() internal view returns (uint256) {
         EpochState storage e = _epoch;
-        return LendingMath.growDown(e.supplyIndex, e.supplyRate, block.timestamp - e.start);
+        uint256 dt = block.timestamp - e.start;
+        return LendingMath.growDown(e.supplyIndex, e.supplyRate, dt < epochDuration ? dt : epochDuration);
+    }
+
+    /// @dev The supply index the open epoch's stream reaches at its end (reads slots 513, 515).
+    function _supplyIndexAtEnd() internal view returns (uint256) {
+        EpochState storage e = _epoch;
+        return LendingMath.growDown(e.supplyIndex, e.supplyRate, epochDuration);
+    }
+
+    /// @dev Brings the clock of `key`'s shard up to now: adds the shard's scaled amount (before
+    ///      the caller changes it) times the seconds since the clock's last update. Touches only
+    ///      the shard's clock word and counter shard, which only users of that shard write.
+    function _tick(uint256[256] storage clocks, ShardedCounter.Counter storage total, address key) private {
+        uint256 s = ShardedCounter.shardOf(key);
+        uint256 word = clocks[s];
+        uint256 last = word >> 192;
+        if (last == block.timestamp) return;
+        uint256 cumulative = (word & _CLOCK_MASK) + _shardValue(total, s) * (block.timestamp - last);
+        if (cumulative > _CLOCK_MASK) revert ValueOverflow(cumulative);
+        clocks[s] = (block.timestamp << 192) | cumulative;
+    }
+
+    /// @dev The sum of the 256 shards of `total` and of their clocks brought up to now.
+    function _clockSums(uint256[256] storage clocks, ShardedCounter.Counter storage total)
+        private
+        view
+        returns (uint256 sum, uint256 seconds_)
+    {
+        for (uint256 s; s < 256; ++s) {
+            uint256 value = _shardValue(total, s);
+            uint256 word = clocks[s];
+            sum += value;
+            seconds_ += (word & _CLOCK_MASK) + value * (block.timestamp - (word >> 192));
+        }
+    }
+
+    /// @dev Shard `s` of a counter of scaled amounts, which is never negative.
+    function _shardValue(ShardedCounter.Counter storage total, uint256 s) private view returns (uint256) {
+        int256 v = total.valueAt(s);
+        if (v < 0) revert ValueOverflow(uint256(-v));
+        return uint256(v);
     }
 
     /// @dev The parameters, rebuilt from the immutables.
@@ -834,10 +985,16 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
         uint256 index
     ) private {
         uint256 scaledLeft = scaledDebt - burned;
+        _tick(_debtClock, _totalScaledDebt, borrower);
         if (exhausted && scaledLeft != 0) {
             p.scaledDebt = 0;
             _totalScaledDebt.sub(borrower, scaledDebt);
-            _writeOff(borrower, MulDiv.mulDivUp(scaledLeft, index, _RAY));
+            // The debt lost, plus the interest it accrued in the open epoch: the debt clocks
+            // counted that interest as earned, and the next roll pays earned interest to the
+            // suppliers, so they must give it back here (at most the whole epoch's growth).
+            uint256 lost = MulDiv.mulDivUp(scaledLeft, index, _RAY)
+                + MulDiv.mulDivUp(scaledLeft, index - _epoch.borrowIndex, _RAY);
+            _writeOff(borrower, lost);
         } else {
             p.scaledDebt = scaledLeft;
             _totalScaledDebt.sub(borrower, burned);
