@@ -22,12 +22,14 @@ import {LendingMath} from "./LendingMath.sol";
 /// - Time is cut into epochs of at least `epochDuration` seconds. Within an epoch the borrow and
 ///   supply rates are fixed, and the interest indices are pure functions of time:
 ///   `borrowIndex(t) = ceil(I_b * (1 + r_b * (t - start)))`,
-///   `supplyIndex(t) = floor(I_s * (1 + r_s * (t - start)))` (simple interest within an epoch,
+///   `supplyIndex(t) = floor(I_s * (1 + r_s * min(t - start, epochDuration)))` (simple interest within an epoch,
 ///   compounded at every epoch boundary). User actions *compute* the index from the epoch values;
 ///   they never write it.
 /// - `rollEpoch()` (permissionless, once `epochDuration` has passed) closes the epoch: it freezes
-///   the indices at the current time, sums the sharded totals, computes the utilisation and
-///   with it the next epoch's rates from the kinked model of {LendingMath}.
+///   the indices, sums the sharded totals and their per-shard clocks (time integrals), sets the
+///   next borrow rate from the closed epoch's time-weighted utilisation with the kinked model of
+///   {LendingMath}, and the next supply rate so that it streams only interest the debt accrued
+///   (audit finding 2; see {rollEpoch}). Deposits are converted at the stream's end index.
 ///
 /// ## Why each slot is or is not shared
 /// - A user's position (`_positions[user]`: collateral, scaled debt, scaled supply) is written only
@@ -54,13 +56,15 @@ import {LendingMath} from "./LendingMath.sol";
 /// 1/256 per pair, about 17 of 100 random users; see the README).
 ///
 /// ## Trade-offs
-/// - Rates lag: a rate is set from the utilisation at the start of its epoch and holds for the
-///   whole epoch, however utilisation moves meanwhile. If utilisation falls within an epoch, the
-///   suppliers' promised interest can exceed what borrowers pay; the reserve (the reserve factor
-///   share of the interest, plus rounding) absorbs the difference. The market's surplus is
-///   `cash + totalDebt() - totalSupplied()`.
-/// - If nobody rolls the epoch, interest keeps accruing linearly at the old rates.
-/// - `rollEpoch` reads 512 shards (about 1.1M gas) and depends on every action of its block.
+/// - Rates lag by an epoch: the borrow rate is that of the previous epoch's average utilisation,
+///   and suppliers are paid, during an epoch, interest earned in the previous one. Suppliers'
+///   claims never grow by more than the interest charged, so the market stays solvent whatever
+///   the rates (the surplus `cash + totalDebt() - totalSupplied()` holds the reserve share, the
+///   undistributed interest and rounding).
+/// - If nobody rolls the epoch, borrow interest keeps accruing linearly at the old rate; the
+///   suppliers' stream stops after `epochDuration` until the next roll.
+/// - `rollEpoch` reads 512 shards and 512 clocks (about 3.0M gas) and depends on every action of
+///   its block.
 ///
 /// ## Rounding (in the protocol's favour)
 /// Debt: `ceil(scaledDebt * borrowIndex / RAY)`; a borrow of `a` adds `ceil(a * RAY / index)`
@@ -74,8 +78,12 @@ import {LendingMath} from "./LendingMath.sol";
 ///   `keccak256(abi.encode(user, 0)) + 0..2` (collateral, scaledDebt, scaledSupply).
 /// - 1..256 `_totalScaledSupply`, 257..512 `_totalScaledDebt`: `ShardedCounter.Counter`, shard `i`
 ///   at the counter's first slot + `i`.
-/// - 513..515 `_epoch`: `EpochState`; slot 513 packs `id` (bytes 0..7), `start` (8..15),
-///   `borrowRate` (16..23), `supplyRate` (24..31); 514 `borrowIndex`; 515 `supplyIndex`.
+/// - 513..518 `_epoch`: `EpochState`; slot 513 packs `id` (bytes 0..7), `start` (8..15),
+///   `borrowRate` (16..23), `supplyRate` (24..31); 514 `borrowIndex`; 515 `supplyIndex`;
+///   516 `debtSecondsAtStart`; 517 `supplySecondsAtStart`; 518 `undistributed`.
+/// - 519..774 `_debtClock`, 775..1030 `_supplyClock`: `uint256[256]`, shard `i` at the first slot
+///   + `i`; each word packs the time of the last update (high 64 bits) and the cumulative scaled
+///   amount x seconds (low 192 bits).
 /// The reentrancy lock is transient; the assets, the oracle and every parameter are immutables.
 ///
 /// ## Source of the idea
