@@ -12,3 +12,4 @@ import "../../templates/lending/test/baseline-lending-market.test.ts";
 import "../../templates/lending/test/lending-contention.test.ts";
 import "../../templates/lending/test/audit-findings.test.ts";
 import "../../templates/lending/test/rate-manipulation.test.ts";
+import "../../templates/lending/test/lending-invariants.test.ts";
