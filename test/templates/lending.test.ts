@@ -13,3 +13,4 @@ import "../../templates/lending/test/lending-contention.test.ts";
 import "../../templates/lending/test/audit-findings.test.ts";
 import "../../templates/lending/test/rate-manipulation.test.ts";
 import "../../templates/lending/test/lending-invariants.test.ts";
+import "../../templates/lending/test/hostile-tokens.test.ts";

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {IERC20} from "hardhat-parallel/contracts/interfaces/IERC20.sol";
 import {IParallelERC20} from "hardhat-parallel/contracts/interfaces/IParallelERC20.sol";
 import {MulDiv} from "hardhat-parallel/contracts/MulDiv.sol";
 import {SafeTransfer} from "hardhat-parallel/contracts/SafeTransfer.sol";
@@ -323,6 +324,14 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
     /// @param repay The amount asked (asset units).
     error RepayBurnsNoDebt(uint256 repay);
 
+    /// @notice A transfer in credited the market with less than it asked for (a fee-on-transfer
+    ///         or otherwise deflationary token): such tokens are refused, as the market credits
+    ///         the amount asked.
+    /// @param token The token.
+    /// @param expected The amount asked (token units).
+    /// @param received The amount the market's balance grew by (token units).
+    error ReceivedLess(address token, uint256 expected, uint256 received);
+
     /// @notice A value does not fit the 64-bit field it is stored in (audit finding 10).
     /// @param value The value.
     error ValueOverflow(uint256 value);
@@ -402,7 +411,7 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
         _positions[msg.sender].scaledSupply += scaled;
         _tick(_supplyClock, _totalScaledSupply, msg.sender);
         _totalScaledSupply.add(msg.sender, scaled);
-        SafeTransfer.safeTransferFrom(asset, msg.sender, address(this), assets);
+        _pull(asset, _assetSharded, msg.sender, assets);
         emit Supply(msg.sender, assets, scaled);
     }
 
@@ -449,7 +458,7 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
     function supplyCollateral(uint256 amount) external nonReentrant {
         if (amount == 0) revert ZeroAmount();
         _positions[msg.sender].collateral += amount;
-        SafeTransfer.safeTransferFrom(collateralAsset, msg.sender, address(this), amount);
+        _pull(collateralAsset, _collateralSharded, msg.sender, amount);
         emit SupplyCollateral(msg.sender, amount);
     }
 
@@ -534,7 +543,7 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
         p.scaledDebt = scaledDebt - burned;
         _tick(_debtClock, _totalScaledDebt, onBehalfOf);
         _totalScaledDebt.sub(onBehalfOf, burned);
-        SafeTransfer.safeTransferFrom(asset, msg.sender, address(this), repaid);
+        _pull(asset, _assetSharded, msg.sender, repaid);
         emit Repay(msg.sender, onBehalfOf, repaid, burned);
     }
 
@@ -589,7 +598,7 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
         if (burned == 0) revert RepayBurnsNoDebt(repayAssets);
         p.collateral = collateral - seized;
         _burnDebt(p, borrower, scaledDebt, burned, seized == collateral, index);
-        SafeTransfer.safeTransferFrom(asset, msg.sender, address(this), repayAssets);
+        _pull(asset, _assetSharded, msg.sender, repayAssets);
         _payOut(collateralAsset, _collateralSharded, borrower, msg.sender, seized);
         emit Liquidate(msg.sender, borrower, repayAssets, seized);
     }
@@ -966,6 +975,31 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
             }
         }
         SafeTransfer.safeTransfer(token, to, amount);
+    }
+
+    /// @dev Pulls `amount` of `token` from `from` with `transferFrom` and checks that the market's
+    ///      balance grew by at least `amount` ({ReceivedLess} otherwise: fee-on-transfer tokens are
+    ///      refused). For a sharded-balance token it compares the market's shard `shard(from)`,
+    ///      the one slot the transfer credits, so the check reads nothing another user writes;
+    ///      for a conventional token, the market's balance slot, which every transfer writes
+    ///      anyway. A token returning `false` fails in {SafeTransfer}.
+    function _pull(address token, bool sharded, address from, uint256 amount) private {
+        uint256 before = _held(token, sharded, from);
+        SafeTransfer.safeTransferFrom(token, from, address(this), amount);
+        uint256 after_ = _held(token, sharded, from);
+        if (after_ < before || after_ - before < amount) {
+            revert ReceivedLess(token, amount, after_ < before ? 0 : after_ - before);
+        }
+    }
+
+    /// @dev The market's balance in `token` that a transfer from `from` credits: its shard
+    ///      `shard(from)` for a sharded-balance token, else its whole balance.
+    function _held(address token, bool sharded, address from) private view returns (uint256) {
+        if (sharded) {
+            IParallelERC20 t = IParallelERC20(token);
+            return t.shardBalanceOf(address(this), t.shardOf(from));
+        }
+        return IERC20(token).balanceOf(address(this));
     }
 
     /// @dev Opts in to a sharded balance in `token` if it supports it: calls
