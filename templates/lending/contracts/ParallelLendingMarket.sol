@@ -70,7 +70,7 @@ import {LendingMath} from "./LendingMath.sol";
 /// ## Rounding (in the protocol's favour)
 /// Debt: `ceil(scaledDebt * borrowIndex / RAY)`; a borrow of `a` adds `ceil(a * RAY / index)`
 /// scaled debt; a partial repayment of `a` removes `floor(a * RAY / index)`. Supply: a supply of
-/// `a` adds `floor(a * RAY / index)` scaled supply; a withdrawal of `a` removes
+/// `a` adds `floor(a * RAY / supplyIndexAtEpochEnd())` scaled supply; a withdrawal of `a` removes
 /// `ceil(a * RAY / index)`; the supplied balance is `floor(scaledSupply * supplyIndex / RAY)`.
 /// Collateral limits and seized collateral round down.
 ///

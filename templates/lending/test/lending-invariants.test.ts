@@ -35,8 +35,11 @@ const { time } = networkHelpers;
 const ATTACKER_ASSET = 10_000_000n * ONE;
 const ATTACKER_COLLATERAL = 10_000n * ONE;
 
+/** The steps one user takes. */
+type UserAction = "supply" | "withdraw" | "supplyCollateral" | "withdrawCollateral" | "borrow" | "repay" | "liquidate";
+
 type Step =
-  | { kind: "supply" | "withdraw" | "supplyCollateral" | "withdrawCollateral" | "borrow" | "repay" | "liquidate"; user: number; pct: number; max: boolean }
+  | { kind: UserAction; user: number; pct: number; max: boolean }
   | { kind: "wait"; seconds: number }
   | { kind: "roll" }
   | { kind: "price"; pct: number }
@@ -45,7 +48,7 @@ type Step =
 
 const user = fc.integer({ min: 0, max: users.length - 1 });
 const pct = fc.integer({ min: 1, max: 100 });
-const userStep = (kind: Exclude<Step["kind"], "wait" | "roll" | "price" | `flash${string}`>) =>
+const userStep = (kind: UserAction) =>
   fc.record({ kind: fc.constant(kind), user, pct, max: fc.boolean() });
 const flashStep = (kind: "flashBorrowAroundRoll" | "flashSupplyAroundRoll" | "flashBorrow" | "flashSupply") =>
   fc.record({ kind: fc.constant(kind), pct });
