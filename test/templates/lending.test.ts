@@ -11,3 +11,6 @@ import "../../templates/lending/test/parallel-lending-market.properties.test.ts"
 import "../../templates/lending/test/baseline-lending-market.test.ts";
 import "../../templates/lending/test/lending-contention.test.ts";
 import "../../templates/lending/test/audit-findings.test.ts";
+import "../../templates/lending/test/rate-manipulation.test.ts";
+import "../../templates/lending/test/lending-invariants.test.ts";
+import "../../templates/lending/test/hostile-tokens.test.ts";

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {IERC20} from "hardhat-parallel/contracts/interfaces/IERC20.sol";
 import {IParallelERC20} from "hardhat-parallel/contracts/interfaces/IParallelERC20.sol";
 import {MulDiv} from "hardhat-parallel/contracts/MulDiv.sol";
 import {SafeTransfer} from "hardhat-parallel/contracts/SafeTransfer.sol";
@@ -22,12 +23,14 @@ import {LendingMath} from "./LendingMath.sol";
 /// - Time is cut into epochs of at least `epochDuration` seconds. Within an epoch the borrow and
 ///   supply rates are fixed, and the interest indices are pure functions of time:
 ///   `borrowIndex(t) = ceil(I_b * (1 + r_b * (t - start)))`,
-///   `supplyIndex(t) = floor(I_s * (1 + r_s * (t - start)))` (simple interest within an epoch,
+///   `supplyIndex(t) = floor(I_s * (1 + r_s * min(t - start, epochDuration)))` (simple interest within an epoch,
 ///   compounded at every epoch boundary). User actions *compute* the index from the epoch values;
 ///   they never write it.
 /// - `rollEpoch()` (permissionless, once `epochDuration` has passed) closes the epoch: it freezes
-///   the indices at the current time, sums the sharded totals, computes the utilisation and
-///   with it the next epoch's rates from the kinked model of {LendingMath}.
+///   the indices, sums the sharded totals and their per-shard clocks (time integrals), sets the
+///   next borrow rate from the closed epoch's time-weighted utilisation with the kinked model of
+///   {LendingMath}, and the next supply rate so that it streams only interest the debt accrued
+///   (audit finding 2; see {rollEpoch}). Deposits are converted at the stream's end index.
 ///
 /// ## Why each slot is or is not shared
 /// - A user's position (`_positions[user]`: collateral, scaled debt, scaled supply) is written only
@@ -54,18 +57,20 @@ import {LendingMath} from "./LendingMath.sol";
 /// 1/256 per pair, about 17 of 100 random users; see the README).
 ///
 /// ## Trade-offs
-/// - Rates lag: a rate is set from the utilisation at the start of its epoch and holds for the
-///   whole epoch, however utilisation moves meanwhile. If utilisation falls within an epoch, the
-///   suppliers' promised interest can exceed what borrowers pay; the reserve (the reserve factor
-///   share of the interest, plus rounding) absorbs the difference. The market's surplus is
-///   `cash + totalDebt() - totalSupplied()`.
-/// - If nobody rolls the epoch, interest keeps accruing linearly at the old rates.
-/// - `rollEpoch` reads 512 shards (about 1.1M gas) and depends on every action of its block.
+/// - Rates lag by an epoch: the borrow rate is that of the previous epoch's average utilisation,
+///   and suppliers are paid, during an epoch, interest earned in the previous one. Suppliers'
+///   claims never grow by more than the interest charged, so the market stays solvent whatever
+///   the rates (the surplus `cash + totalDebt() - totalSupplied()` holds the reserve share, the
+///   undistributed interest and rounding).
+/// - If nobody rolls the epoch, borrow interest keeps accruing linearly at the old rate; the
+///   suppliers' stream stops after `epochDuration` until the next roll.
+/// - `rollEpoch` reads 512 shards and 512 clocks (about 3.0M gas) and depends on every action of
+///   its block.
 ///
 /// ## Rounding (in the protocol's favour)
 /// Debt: `ceil(scaledDebt * borrowIndex / RAY)`; a borrow of `a` adds `ceil(a * RAY / index)`
 /// scaled debt; a partial repayment of `a` removes `floor(a * RAY / index)`. Supply: a supply of
-/// `a` adds `floor(a * RAY / index)` scaled supply; a withdrawal of `a` removes
+/// `a` adds `floor(a * RAY / supplyIndexAtEpochEnd())` scaled supply; a withdrawal of `a` removes
 /// `ceil(a * RAY / index)`; the supplied balance is `floor(scaledSupply * supplyIndex / RAY)`.
 /// Collateral limits and seized collateral round down.
 ///
@@ -74,8 +79,12 @@ import {LendingMath} from "./LendingMath.sol";
 ///   `keccak256(abi.encode(user, 0)) + 0..2` (collateral, scaledDebt, scaledSupply).
 /// - 1..256 `_totalScaledSupply`, 257..512 `_totalScaledDebt`: `ShardedCounter.Counter`, shard `i`
 ///   at the counter's first slot + `i`.
-/// - 513..515 `_epoch`: `EpochState`; slot 513 packs `id` (bytes 0..7), `start` (8..15),
-///   `borrowRate` (16..23), `supplyRate` (24..31); 514 `borrowIndex`; 515 `supplyIndex`.
+/// - 513..518 `_epoch`: `EpochState`; slot 513 packs `id` (bytes 0..7), `start` (8..15),
+///   `borrowRate` (16..23), `supplyRate` (24..31); 514 `borrowIndex`; 515 `supplyIndex`;
+///   516 `debtSecondsAtStart`; 517 `supplySecondsAtStart`; 518 `undistributed`.
+/// - 519..774 `_debtClock`, 775..1030 `_supplyClock`: `uint256[256]`, shard `i` at the first slot
+///   + `i`; each word packs the time of the last update (high 64 bits) and the cumulative scaled
+///   amount x seconds (low 192 bits).
 /// The reentrancy lock is transient; the assets, the oracle and every parameter are immutables.
 ///
 /// ## Source of the idea
@@ -102,6 +111,11 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
     /// @param supplyRate The epoch's supply rate (WAD per second).
     /// @param borrowIndex The borrow index at `start` (RAY).
     /// @param supplyIndex The supply index at `start` (RAY).
+    /// @param debtSecondsAtStart The sum over the debt clocks of scaled debt x seconds at `start`.
+    /// @param supplySecondsAtStart The sum over the supply clocks of scaled supply x seconds at
+    ///        `start`.
+    /// @param undistributed Suppliers' share of interest earned in closed epochs that no supply
+    ///        rate has paid out yet (asset units); carried to the next roll.
     struct EpochState {
         uint64 id;
         uint64 start;
@@ -109,6 +123,9 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
         uint64 supplyRate;
         uint256 borrowIndex;
         uint256 supplyIndex;
+        uint256 debtSecondsAtStart;
+        uint256 supplySecondsAtStart;
+        uint256 undistributed;
     }
 
     /// @dev 1e18.
@@ -116,6 +133,9 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
 
     /// @dev 1e27.
     uint256 private constant _RAY = LendingMath.RAY;
+
+    /// @dev Low 192 bits of a clock word: the cumulative scaled amount x seconds.
+    uint256 private constant _CLOCK_MASK = (uint256(1) << 192) - 1;
 
     /// @dev Gas given to the `isShardedHolder(this)` probe of {_tryShard} (a view of one slot).
     uint256 private constant _SHARD_PROBE_GAS = 50_000;
@@ -169,6 +189,15 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
     /// @dev The open epoch.
     EpochState internal _epoch;
 
+    /// @dev Per shard of `_totalScaledDebt`: the time integral of that shard's scaled debt
+    ///      (low 192 bits: scaled debt x seconds since deployment, up to the high 64 bits: the
+    ///      time of the last update). Written, like the shard, only by the shard's borrowers.
+    uint256[256] internal _debtClock;
+
+    /// @dev Per shard of `_totalScaledSupply`: the time integral of its scaled supply, packed as
+    ///      `_debtClock`. Written only by the shard's lenders.
+    uint256[256] internal _supplyClock;
+
     /// @notice `user` supplied `assets`, credited as `scaled` scaled supply.
     /// @param user The lender.
     /// @param assets The amount (asset units).
@@ -217,9 +246,11 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
     /// @param supplyIndex The supply index at its start (RAY).
     /// @param totalDebt Total debt at its start (asset units).
     /// @param totalSupplied Total supplied at its start (asset units).
-    /// @param utilisation `totalDebt / totalSupplied`, capped at 1 (WAD).
+    /// @param utilisation The closed epoch's time-weighted utilisation (the ratio of the time
+    ///        integrals of debt and supply), capped at 1 (WAD): it sets `borrowRate`.
     /// @param borrowRate The new borrow rate (WAD per second).
-    /// @param supplyRate The new supply rate (WAD per second).
+    /// @param supplyRate The new supply rate (WAD per second), streaming earned interest to the
+    ///        supply present at the roll for `epochDuration` seconds.
     event EpochRolled(
         uint256 indexed id,
         uint256 borrowIndex,
@@ -293,6 +324,14 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
     /// @param repay The amount asked (asset units).
     error RepayBurnsNoDebt(uint256 repay);
 
+    /// @notice A transfer in credited the market with less than it asked for (a fee-on-transfer
+    ///         or otherwise deflationary token): such tokens are refused, as the market credits
+    ///         the amount asked.
+    /// @param token The token.
+    /// @param expected The amount asked (token units).
+    /// @param received The amount the market's balance grew by (token units).
+    error ReceivedLess(address token, uint256 expected, uint256 received);
+
     /// @notice A value does not fit the 64-bit field it is stored in (audit finding 10).
     /// @param value The value.
     error ValueOverflow(uint256 value);
@@ -343,7 +382,10 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
             borrowRate: uint64(LendingMath.borrowRate(params, 0)),
             supplyRate: 0,
             borrowIndex: _RAY,
-            supplyIndex: _RAY
+            supplyIndex: _RAY,
+            debtSecondsAtStart: 0,
+            supplySecondsAtStart: 0,
+            undistributed: 0
         });
     }
 
@@ -351,20 +393,25 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
     // Lenders
     // ---------------------------------------------------------------------------------------
 
-    /// @notice Supplies `assets` of the asset, which earn the supply rate from now on.
-    /// @dev Adds `floor(assets * RAY / supplyIndex)` to the caller's scaled supply and to the shard
-    ///      `shard(msg.sender)` of the scaled total, then pulls the assets (credited to the
-    ///      market's token shard `shard(msg.sender)` for a sharded-balance asset).
+    /// @notice Supplies `assets` of the asset, which earn interest from the next epoch on.
+    /// @dev Adds `floor(assets * RAY / supplyIndexAtEpochEnd())` to the caller's scaled supply and
+    ///      to the shard `shard(msg.sender)` of the scaled total, then pulls the assets (credited
+    ///      to the market's token shard `shard(msg.sender)` for a sharded-balance asset). The
+    ///      deposit is converted at the index the open epoch's interest stream reaches at its end,
+    ///      so it takes no part of the interest that stream pays out (earned before it arrived;
+    ///      audit finding 2): it is worth `assets` at the end of the epoch, slightly less before.
+    ///      Updates the shard's supply clock first.
     /// @param assets The amount (asset units).
     /// @return scaled The scaled supply added.
-    /// @custom:reads _epoch.start, _epoch.supplyRate, _epoch.supplyIndex
-    /// @custom:writes _positions[msg.sender].scaledSupply, _totalScaledSupply.shards[shard(msg.sender)]
+    /// @custom:reads _epoch.supplyRate, _epoch.supplyIndex
+    /// @custom:writes _positions[msg.sender].scaledSupply, _totalScaledSupply.shards[shard(msg.sender)], _supplyClock[shard(msg.sender)]
     function supply(uint256 assets) external nonReentrant returns (uint256 scaled) {
-        scaled = MulDiv.mulDiv(assets, _RAY, _supplyIndexNow());
+        scaled = MulDiv.mulDiv(assets, _RAY, _supplyIndexAtEnd());
         if (scaled == 0) revert ZeroAmount();
         _positions[msg.sender].scaledSupply += scaled;
+        _tick(_supplyClock, _totalScaledSupply, msg.sender);
         _totalScaledSupply.add(msg.sender, scaled);
-        SafeTransfer.safeTransferFrom(asset, msg.sender, address(this), assets);
+        _pull(asset, _assetSharded, msg.sender, assets);
         emit Supply(msg.sender, assets, scaled);
     }
 
@@ -377,7 +424,7 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
     /// @param assets The amount (asset units), or `type(uint256).max`.
     /// @return withdrawn The amount paid (asset units).
     /// @custom:reads _epoch.start, _epoch.supplyRate, _epoch.supplyIndex
-    /// @custom:writes _positions[msg.sender].scaledSupply, _totalScaledSupply.shards[shard(msg.sender)]
+    /// @custom:writes _positions[msg.sender].scaledSupply, _totalScaledSupply.shards[shard(msg.sender)], _supplyClock[shard(msg.sender)]
     function withdraw(uint256 assets) external nonReentrant returns (uint256 withdrawn) {
         Position storage p = _positions[msg.sender];
         uint256 index = _supplyIndexNow();
@@ -393,6 +440,7 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
         }
         if (withdrawn == 0) revert ZeroAmount();
         p.scaledSupply = balance - scaled;
+        _tick(_supplyClock, _totalScaledSupply, msg.sender);
         _totalScaledSupply.sub(msg.sender, scaled);
         _payOut(asset, _assetSharded, msg.sender, msg.sender, withdrawn);
         emit Withdraw(msg.sender, withdrawn, scaled);
@@ -410,7 +458,7 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
     function supplyCollateral(uint256 amount) external nonReentrant {
         if (amount == 0) revert ZeroAmount();
         _positions[msg.sender].collateral += amount;
-        SafeTransfer.safeTransferFrom(collateralAsset, msg.sender, address(this), amount);
+        _pull(collateralAsset, _collateralSharded, msg.sender, amount);
         emit SupplyCollateral(msg.sender, amount);
     }
 
@@ -449,7 +497,7 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
     /// @param assets The amount (asset units).
     /// @return scaled The scaled debt added.
     /// @custom:reads _epoch.start, _epoch.borrowRate, _epoch.borrowIndex, _positions[msg.sender].collateral
-    /// @custom:writes _positions[msg.sender].scaledDebt, _totalScaledDebt.shards[shard(msg.sender)]
+    /// @custom:writes _positions[msg.sender].scaledDebt, _totalScaledDebt.shards[shard(msg.sender)], _debtClock[shard(msg.sender)]
     function borrow(uint256 assets) external nonReentrant returns (uint256 scaled) {
         if (assets == 0) revert ZeroAmount();
         Position storage p = _positions[msg.sender];
@@ -461,6 +509,7 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
             LendingMath.limit(p.collateral, LendingMath.checkedPrice(oracle, maxOracleAge), collateralFactor);
         if (debt > borrowLimit) revert InsufficientCollateral(debt, borrowLimit);
         p.scaledDebt = newScaledDebt;
+        _tick(_debtClock, _totalScaledDebt, msg.sender);
         _totalScaledDebt.add(msg.sender, scaled);
         _payOut(asset, _assetSharded, msg.sender, msg.sender, assets);
         emit Borrow(msg.sender, assets, scaled);
@@ -474,7 +523,7 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
     /// @param onBehalfOf The borrower whose debt is repaid.
     /// @return repaid The amount paid (asset units).
     /// @custom:reads _epoch.start, _epoch.borrowRate, _epoch.borrowIndex
-    /// @custom:writes _positions[onBehalfOf].scaledDebt, _totalScaledDebt.shards[shard(onBehalfOf)]
+    /// @custom:writes _positions[onBehalfOf].scaledDebt, _totalScaledDebt.shards[shard(onBehalfOf)], _debtClock[shard(onBehalfOf)]
     function repay(uint256 assets, address onBehalfOf) external nonReentrant returns (uint256 repaid) {
         if (assets == 0) revert ZeroAmount();
         Position storage p = _positions[onBehalfOf];
@@ -492,8 +541,9 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
             if (burned == 0) revert ZeroAmount();
         }
         p.scaledDebt = scaledDebt - burned;
+        _tick(_debtClock, _totalScaledDebt, onBehalfOf);
         _totalScaledDebt.sub(onBehalfOf, burned);
-        SafeTransfer.safeTransferFrom(asset, msg.sender, address(this), repaid);
+        _pull(asset, _assetSharded, msg.sender, repaid);
         emit Repay(msg.sender, onBehalfOf, repaid, burned);
     }
 
@@ -519,7 +569,7 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
     /// @param minSeized The least collateral the liquidator accepts (collateral units).
     /// @return seized The collateral paid to the caller (collateral units).
     /// @custom:reads _epoch.start, _epoch.borrowRate, _epoch.borrowIndex, _epoch.supplyRate, _totalScaledSupply.shards[*]
-    /// @custom:writes _positions[borrower].collateral, _positions[borrower].scaledDebt, _totalScaledDebt.shards[shard(borrower)], _epoch.supplyIndex
+    /// @custom:writes _positions[borrower].collateral, _positions[borrower].scaledDebt, _totalScaledDebt.shards[shard(borrower)], _debtClock[shard(borrower)], _epoch.supplyIndex
     function liquidate(address borrower, uint256 repayAssets, uint256 minSeized)
         external
         nonReentrant
@@ -548,7 +598,7 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
         if (burned == 0) revert RepayBurnsNoDebt(repayAssets);
         p.collateral = collateral - seized;
         _burnDebt(p, borrower, scaledDebt, burned, seized == collateral, index);
-        SafeTransfer.safeTransferFrom(asset, msg.sender, address(this), repayAssets);
+        _pull(asset, _assetSharded, msg.sender, repayAssets);
         _payOut(collateralAsset, _collateralSharded, borrower, msg.sender, seized);
         emit Liquidate(msg.sender, borrower, repayAssets, seized);
     }
@@ -557,38 +607,88 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
     // Epochs
     // ---------------------------------------------------------------------------------------
 
-    /// @notice Closes the open epoch and opens the next: freezes both indices at the current time,
-    ///         sums the scaled totals, and sets the next rates from the utilisation
-    ///         `totalDebt / totalSupplied`. Anyone may call it once `epochDuration` has passed
-    ///         ({EpochNotOver} before).
-    /// @dev Reads all 512 shards (about 1.1M gas): it depends on every supply, withdrawal, borrow,
-    ///      repayment and liquidation before it in its block, and every later user action of the
-    ///      block depends on it. Total debt rounds up, total supplied down.
-    /// @custom:reads _totalScaledSupply.shards[*], _totalScaledDebt.shards[*]
+    /// @notice Closes the open epoch and opens the next. Anyone may call it once `epochDuration`
+    ///         has passed ({EpochNotOver} before).
+    /// @dev Audit finding 2: nothing one transaction does around the roll can set the rates or
+    ///      the suppliers' interest.
+    ///      - The borrow index is frozen at the current time; the supply index at the end of the
+    ///        closed epoch's interest stream (`supplyIndexAtEpochEnd()`).
+    ///      - The next borrow rate comes from the closed epoch's **time-weighted** utilisation,
+    ///        `(debtSeconds * borrowIndex) / (supplySeconds * supplyIndex)`, where `debtSeconds`
+    ///        and `supplySeconds` are the integrals over the epoch of the scaled totals, read from
+    ///        the per-shard clocks. An amount that stays zero seconds (borrowed and repaid, or
+    ///        supplied and withdrawn, in the transaction of the roll) adds nothing to them.
+    ///      - The suppliers are paid only interest the borrowers were actually charged: the
+    ///        closed epoch's borrow interest is `debtSeconds * borrowIndexAtStart * borrowRate`
+    ///        (what the scaled debt grew by), rounded down; `1 - reserveFactor` of it, plus what
+    ///        earlier rolls left undistributed, is the budget. The next supply rate streams that
+    ///        budget over the next `epochDuration` seconds to the supply present at the roll
+    ///        (capped at the highest borrow rate); new deposits are converted at the stream's end
+    ///        index, so they take no part of it. Whatever the rate cannot pay out exactly is
+    ///        carried in `_epoch.undistributed`. So the suppliers' claims never grow by more than
+    ///        the interest the market has earned, whatever the rates are.
+    ///      Reads all 512 counter shards and 512 clocks (about 2.5M gas): it depends on every
+    ///      supply, withdrawal, borrow, repayment and liquidation before it in its block, and
+    ///      every later user action of the block depends on it.
+    /// @custom:reads _totalScaledSupply.shards[*], _totalScaledDebt.shards[*], _debtClock[*], _supplyClock[*]
     /// @custom:writes _epoch
     function rollEpoch() external nonReentrant {
         EpochState memory e = _epoch;
         uint256 end = uint256(e.start) + epochDuration;
         if (block.timestamp < end) revert EpochNotOver(end);
-        uint256 dt = block.timestamp - e.start;
-        uint256 borrowIndex_ = LendingMath.growUp(e.borrowIndex, e.borrowRate, dt);
-        uint256 supplyIndex_ = LendingMath.growDown(e.supplyIndex, e.supplyRate, dt);
-        uint256 debt = MulDiv.mulDivUp(_totalScaledDebt.sumUnsigned(), borrowIndex_, _RAY);
-        uint256 supplied = MulDiv.mulDiv(_totalScaledSupply.sumUnsigned(), supplyIndex_, _RAY);
-        LendingMath.MarketParams memory params = _params();
-        uint256 u = LendingMath.utilisation(debt, supplied);
-        uint256 borrowRate_ = LendingMath.borrowRate(params, u);
-        uint256 supplyRate_ = LendingMath.supplyRate(params, borrowRate_, u);
-        uint64 id = e.id + 1;
-        _epoch = EpochState({
-            id: id,
-            start: _toUint64(block.timestamp),
-            borrowRate: _toUint64(borrowRate_),
-            supplyRate: _toUint64(supplyRate_),
-            borrowIndex: borrowIndex_,
-            supplyIndex: supplyIndex_
-        });
-        emit EpochRolled(id, borrowIndex_, supplyIndex_, debt, supplied, u, borrowRate_, supplyRate_);
+        EpochState memory next;
+        next.id = e.id + 1;
+        next.start = _toUint64(block.timestamp);
+        next.borrowIndex = LendingMath.growUp(e.borrowIndex, e.borrowRate, block.timestamp - e.start);
+        next.supplyIndex = LendingMath.growDown(e.supplyIndex, e.supplyRate, epochDuration);
+        uint256 scaledDebt;
+        uint256 scaledSupply;
+        (scaledDebt, next.debtSecondsAtStart) = _clockSums(_debtClock, _totalScaledDebt);
+        (scaledSupply, next.supplySecondsAtStart) = _clockSums(_supplyClock, _totalScaledSupply);
+        uint256 epochDebtSeconds = next.debtSecondsAtStart - e.debtSecondsAtStart;
+        uint256 u = LendingMath.utilisation(
+            MulDiv.mulDiv(epochDebtSeconds, next.borrowIndex, _RAY),
+            MulDiv.mulDiv(next.supplySecondsAtStart - e.supplySecondsAtStart, next.supplyIndex, _RAY)
+        );
+        next.borrowRate = _toUint64(LendingMath.borrowRate(_params(), u));
+        {
+            // Interest charged in the closed epoch: each unit of scaled debt held for dt seconds
+            // grew by borrowIndexAtStart * borrowRate * dt (the debt side rounds up: a floor).
+            uint256 earned = MulDiv.mulDiv(epochDebtSeconds, e.borrowIndex * e.borrowRate, _RAY * _WAD);
+            uint256 budget = MulDiv.mulDiv(earned, _WAD - reserveFactor, _WAD) + e.undistributed;
+            (uint256 supplyRate_, uint256 credited) =
+                _stream(budget, MulDiv.mulDivUp(scaledSupply, next.supplyIndex, _RAY));
+            next.supplyRate = _toUint64(supplyRate_);
+            next.undistributed = budget - credited;
+        }
+        _epoch = next;
+        _emitRolled(next, scaledDebt, scaledSupply, u);
+    }
+
+    /// @dev Emits {EpochRolled} for the epoch `n` just opened.
+    function _emitRolled(EpochState memory n, uint256 scaledDebt, uint256 scaledSupply, uint256 u) private {
+        emit EpochRolled(
+            n.id,
+            n.borrowIndex,
+            n.supplyIndex,
+            MulDiv.mulDivUp(scaledDebt, n.borrowIndex, _RAY),
+            MulDiv.mulDiv(scaledSupply, n.supplyIndex, _RAY),
+            u,
+            n.borrowRate,
+            n.supplyRate
+        );
+    }
+
+    /// @dev The supply rate that streams at most `budget` to `supplied` over `epochDuration`
+    ///      seconds, `floor(budget / (supplied * epochDuration))` capped at the highest borrow
+    ///      rate, and the most that rate can credit, `ceil(supplied * rate * epochDuration)`
+    ///      (never above `budget`).
+    function _stream(uint256 budget, uint256 supplied) private view returns (uint256 rate, uint256 credited) {
+        if (supplied == 0 || budget == 0) return (0, 0);
+        rate = MulDiv.mulDiv(budget, _WAD, supplied * epochDuration);
+        uint256 cap = LendingMath.borrowRate(_params(), _WAD);
+        if (rate > cap) rate = cap;
+        credited = MulDiv.mulDivUp(supplied * rate, epochDuration, _WAD);
     }
 
     // ---------------------------------------------------------------------------------------
@@ -642,11 +742,37 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
         return _borrowIndexNow();
     }
 
-    /// @notice The supply index now (RAY): `floor(I_s * (1 + r_s * (now - start)))`.
+    /// @notice The supply index now (RAY): `floor(I_s * (1 + r_s * min(now - start, epochDuration)))`.
     /// @return The index.
     /// @custom:reads _epoch.start, _epoch.supplyRate, _epoch.supplyIndex
     function supplyIndex() external view returns (uint256) {
         return _supplyIndexNow();
+    }
+
+    /// @notice The supply index the open epoch's interest stream reaches at its end (RAY):
+    ///         `floor(I_s * (1 + r_s * epochDuration))`. Deposits are converted at it.
+    /// @return The index.
+    /// @custom:reads _epoch.supplyRate, _epoch.supplyIndex
+    function supplyIndexAtEpochEnd() external view returns (uint256) {
+        return _supplyIndexAtEnd();
+    }
+
+    /// @notice Suppliers' interest earned in closed epochs and not yet streamed out (asset
+    ///         units): part of the market's surplus, paid by a later epoch's supply rate.
+    /// @return The amount.
+    /// @custom:reads _epoch.undistributed
+    function undistributedInterest() external view returns (uint256) {
+        return _epoch.undistributed;
+    }
+
+    /// @notice The time integrals of the scaled totals up to now (scaled units x seconds since
+    ///         deployment; reads all 512 shards and 512 clocks): for off-chain use.
+    /// @return debtSeconds The integral of the total scaled debt.
+    /// @return supplySeconds The integral of the total scaled supply.
+    /// @custom:reads _totalScaledSupply.shards[*], _totalScaledDebt.shards[*], _debtClock[*], _supplyClock[*]
+    function scaledSeconds() external view returns (uint256 debtSeconds, uint256 supplySeconds) {
+        (, debtSeconds) = _clockSums(_debtClock, _totalScaledDebt);
+        (, supplySeconds) = _clockSums(_supplyClock, _totalScaledSupply);
     }
 
     /// @notice The open epoch's values.
@@ -772,10 +898,52 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
         return LendingMath.growUp(e.borrowIndex, e.borrowRate, block.timestamp - e.start);
     }
 
-    /// @dev The supply index at `block.timestamp` (reads `_epoch` slots 513 and 515).
+    /// @dev The supply index at `block.timestamp` (reads `_epoch` slots 513 and 515): the open
+    ///      epoch's interest stream runs for `epochDuration` seconds, then stops until the roll.
     function _supplyIndexNow() internal view returns (uint256) {
         EpochState storage e = _epoch;
-        return LendingMath.growDown(e.supplyIndex, e.supplyRate, block.timestamp - e.start);
+        uint256 dt = block.timestamp - e.start;
+        return LendingMath.growDown(e.supplyIndex, e.supplyRate, dt < epochDuration ? dt : epochDuration);
+    }
+
+    /// @dev The supply index the open epoch's stream reaches at its end (reads slots 513, 515).
+    function _supplyIndexAtEnd() internal view returns (uint256) {
+        EpochState storage e = _epoch;
+        return LendingMath.growDown(e.supplyIndex, e.supplyRate, epochDuration);
+    }
+
+    /// @dev Brings the clock of `key`'s shard up to now: adds the shard's scaled amount (before
+    ///      the caller changes it) times the seconds since the clock's last update. Touches only
+    ///      the shard's clock word and counter shard, which only users of that shard write.
+    function _tick(uint256[256] storage clocks, ShardedCounter.Counter storage total, address key) private {
+        uint256 s = ShardedCounter.shardOf(key);
+        uint256 word = clocks[s];
+        uint256 last = word >> 192;
+        if (last == block.timestamp) return;
+        uint256 cumulative = (word & _CLOCK_MASK) + _shardValue(total, s) * (block.timestamp - last);
+        if (cumulative > _CLOCK_MASK) revert ValueOverflow(cumulative);
+        clocks[s] = (block.timestamp << 192) | cumulative;
+    }
+
+    /// @dev The sum of the 256 shards of `total` and of their clocks brought up to now.
+    function _clockSums(uint256[256] storage clocks, ShardedCounter.Counter storage total)
+        private
+        view
+        returns (uint256 sum, uint256 seconds_)
+    {
+        for (uint256 s; s < 256; ++s) {
+            uint256 value = _shardValue(total, s);
+            uint256 word = clocks[s];
+            sum += value;
+            seconds_ += (word & _CLOCK_MASK) + value * (block.timestamp - (word >> 192));
+        }
+    }
+
+    /// @dev Shard `s` of a counter of scaled amounts, which is never negative.
+    function _shardValue(ShardedCounter.Counter storage total, uint256 s) private view returns (uint256) {
+        int256 v = total.valueAt(s);
+        if (v < 0) revert ValueOverflow(uint256(-v));
+        return uint256(v);
     }
 
     /// @dev The parameters, rebuilt from the immutables.
@@ -809,6 +977,31 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
         SafeTransfer.safeTransfer(token, to, amount);
     }
 
+    /// @dev Pulls `amount` of `token` from `from` with `transferFrom` and checks that the market's
+    ///      balance grew by at least `amount` ({ReceivedLess} otherwise: fee-on-transfer tokens are
+    ///      refused). For a sharded-balance token it compares the market's shard `shard(from)`,
+    ///      the one slot the transfer credits, so the check reads nothing another user writes;
+    ///      for a conventional token, the market's balance slot, which every transfer writes
+    ///      anyway. A token returning `false` fails in {SafeTransfer}.
+    function _pull(address token, bool sharded, address from, uint256 amount) private {
+        uint256 before = _held(token, sharded, from);
+        SafeTransfer.safeTransferFrom(token, from, address(this), amount);
+        uint256 after_ = _held(token, sharded, from);
+        if (after_ < before || after_ - before < amount) {
+            revert ReceivedLess(token, amount, after_ < before ? 0 : after_ - before);
+        }
+    }
+
+    /// @dev The market's balance in `token` that a transfer from `from` credits: its shard
+    ///      `shard(from)` for a sharded-balance token, else its whole balance.
+    function _held(address token, bool sharded, address from) private view returns (uint256) {
+        if (sharded) {
+            IParallelERC20 t = IParallelERC20(token);
+            return t.shardBalanceOf(address(this), t.shardOf(from));
+        }
+        return IERC20(token).balanceOf(address(this));
+    }
+
     /// @dev Opts in to a sharded balance in `token` if it supports it: calls
     ///      `enableShardedBalance()` (ignoring a revert), then asks `isShardedHolder(this)` in a
     ///      static call and returns true only for an answer of exactly 32 bytes encoding `true`
@@ -834,10 +1027,16 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
         uint256 index
     ) private {
         uint256 scaledLeft = scaledDebt - burned;
+        _tick(_debtClock, _totalScaledDebt, borrower);
         if (exhausted && scaledLeft != 0) {
             p.scaledDebt = 0;
             _totalScaledDebt.sub(borrower, scaledDebt);
-            _writeOff(borrower, MulDiv.mulDivUp(scaledLeft, index, _RAY));
+            // The debt lost, plus the interest it accrued in the open epoch: the debt clocks
+            // counted that interest as earned, and the next roll pays earned interest to the
+            // suppliers, so they must give it back here (at most the whole epoch's growth).
+            uint256 lost = MulDiv.mulDivUp(scaledLeft, index, _RAY)
+                + MulDiv.mulDivUp(scaledLeft, index - _epoch.borrowIndex, _RAY);
+            _writeOff(borrower, lost);
         } else {
             p.scaledDebt = scaledLeft;
             _totalScaledDebt.sub(borrower, burned);

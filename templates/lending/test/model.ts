@@ -81,6 +81,17 @@ export class LendingModel {
   collateralHeld = 0n;
   totalScaledSupply = 0n;
   totalScaledDebt = 0n;
+  /**
+   * Time integrals of the scaled totals (scaled units x seconds since deployment) up to
+   * `clockAt`: what the contract's per-shard clocks add up to.
+   */
+  debtSeconds = 0n;
+  supplySeconds = 0n;
+  clockAt: bigint;
+  /** The clocks' sums at the open epoch's start, and the suppliers' interest not yet streamed. */
+  debtSecondsAtStart = 0n;
+  supplySecondsAtStart = 0n;
+  undistributed = 0n;
   epoch: Epoch;
   price: bigint;
   priceUpdatedAt: bigint;
@@ -99,6 +110,14 @@ export class LendingModel {
     this.epoch = { id: 0n, start: deployedAt, borrowRate: borrowRate(params, 0n), supplyRate: 0n, borrowIndex: RAY, supplyIndex: RAY };
     this.price = price.price;
     this.priceUpdatedAt = price.updatedAt;
+    this.clockAt = deployedAt;
+  }
+
+  /** Brings the time integrals up to `t` (before a total changes at `t`). */
+  private tick(t: bigint): void {
+    this.debtSeconds += this.totalScaledDebt * (t - this.clockAt);
+    this.supplySeconds += this.totalScaledSupply * (t - this.clockAt);
+    this.clockAt = t;
   }
 
   position(user: string): Position {
@@ -124,9 +143,15 @@ export class LendingModel {
     return mulDivUp(this.epoch.borrowIndex, WAD + this.epoch.borrowRate * (t - this.epoch.start), WAD);
   }
 
-  /** `floor(I_s * (WAD + r_s * (t - start)) / WAD)`. */
+  /** `floor(I_s * (WAD + r_s * min(t - start, epochDuration)) / WAD)`: the stream stops after an epoch. */
   supplyIndexAt(t: bigint): bigint {
-    return mulDiv(this.epoch.supplyIndex, WAD + this.epoch.supplyRate * (t - this.epoch.start), WAD);
+    const dt = t - this.epoch.start < this.epochDuration ? t - this.epoch.start : this.epochDuration;
+    return mulDiv(this.epoch.supplyIndex, WAD + this.epoch.supplyRate * dt, WAD);
+  }
+
+  /** The supply index at the end of the open epoch's stream: deposits are converted at it. */
+  supplyIndexAtEnd(): bigint {
+    return mulDiv(this.epoch.supplyIndex, WAD + this.epoch.supplyRate * this.epochDuration, WAD);
   }
 
   debtAt(user: string, t: bigint): bigint {
@@ -203,10 +228,11 @@ export class LendingModel {
 
   /** `supply(assets)`; returns the scaled supply added. */
   supply(user: string, assets: bigint, t: bigint): bigint {
-    const scaled = mulDiv(assets, RAY, this.supplyIndexAt(t));
+    const scaled = mulDiv(assets, RAY, this.supplyIndexAtEnd());
     if (scaled === 0n) throw new ModelRejection("ZeroAmount");
     if (this.assets(user) < assets) throw new ModelRejection("ERC20InsufficientBalance", "asset");
     const p = this.position(user);
+    this.tick(t);
     this.pull(user, assets, "asset");
     this.setPosition(user, { ...p, scaledSupply: p.scaledSupply + scaled });
     this.totalScaledSupply += scaled;
@@ -229,6 +255,7 @@ export class LendingModel {
     }
     if (withdrawn === 0n) throw new ModelRejection("ZeroAmount");
     if (this.cash < withdrawn) throw new ModelRejection("ERC20InsufficientBalance", "asset");
+    this.tick(t);
     this.setPosition(user, { ...p, scaledSupply: p.scaledSupply - scaled });
     this.totalScaledSupply -= scaled;
     this.pay(user, withdrawn, "asset");
@@ -266,6 +293,7 @@ export class LendingModel {
     const debt = mulDivUp(p.scaledDebt + scaled, index, RAY);
     if (debt > limit(p.collateral, this.checkedPrice(t), this.params.collateralFactor)) throw new ModelRejection("InsufficientCollateral");
     if (this.cash < assets) throw new ModelRejection("ERC20InsufficientBalance", "asset");
+    this.tick(t);
     this.setPosition(user, { ...p, scaledDebt: p.scaledDebt + scaled });
     this.totalScaledDebt += scaled;
     this.pay(user, assets, "asset");
@@ -290,6 +318,7 @@ export class LendingModel {
       if (burned === 0n) throw new ModelRejection("ZeroAmount");
     }
     if (this.assets(payer) < repaid) throw new ModelRejection("ERC20InsufficientBalance", "asset");
+    this.tick(t);
     this.setPosition(onBehalfOf, { ...p, scaledDebt: p.scaledDebt - burned });
     this.totalScaledDebt -= burned;
     this.pull(payer, repaid, "asset");
@@ -332,11 +361,13 @@ export class LendingModel {
     if (burned === 0n) throw new ModelRejection("RepayBurnsNoDebt");
     if (this.assets(liquidator) < repayAssets) throw new ModelRejection("ERC20InsufficientBalance", "asset");
     const scaledLeft = p.scaledDebt - burned;
+    this.tick(t);
     if (seized === p.collateral && scaledLeft !== 0n) {
       // Collateral exhausted: the rest of the debt is written off against the suppliers.
       this.setPosition(borrower, { ...p, scaledDebt: 0n, collateral: 0n });
       this.totalScaledDebt -= p.scaledDebt;
-      const lost = mulDivUp(scaledLeft, index, RAY);
+      // The debt lost plus the interest it accrued in the open epoch (counted as earned).
+      const lost = mulDivUp(scaledLeft, index, RAY) + mulDivUp(scaledLeft, index - this.epoch.borrowIndex, RAY);
       const supplied = mulDiv(this.totalScaledSupply, this.supplyIndexAt(t), RAY);
       let after = lost >= supplied ? 1n : mulDiv(this.epoch.supplyIndex, supplied - lost, supplied);
       if (after === 0n) after = 1n;
@@ -358,13 +389,28 @@ export class LendingModel {
   /** `rollEpoch()` at `t`. */
   rollEpoch(t: bigint): Epoch {
     if (!this.canRoll(t)) throw new ModelRejection("EpochNotOver");
+    this.tick(t);
+    const e = this.epoch;
     const borrowIndex = this.borrowIndexAt(t);
-    const supplyIndex = this.supplyIndexAt(t);
-    const debt = mulDivUp(this.totalScaledDebt, borrowIndex, RAY);
-    const supplied = mulDiv(this.totalScaledSupply, supplyIndex, RAY);
-    const u = utilisation(debt, supplied);
+    const supplyIndex = this.supplyIndexAtEnd();
+    const epochDebtSeconds = this.debtSeconds - this.debtSecondsAtStart;
+    const u = utilisation(mulDiv(epochDebtSeconds, borrowIndex, RAY), mulDiv(this.supplySeconds - this.supplySecondsAtStart, supplyIndex, RAY));
     const rate = borrowRate(this.params, u);
-    this.epoch = { id: this.epoch.id + 1n, start: t, borrowRate: rate, supplyRate: supplyRate(this.params, rate, u), borrowIndex, supplyIndex };
+    const earned = mulDiv(epochDebtSeconds, e.borrowIndex * e.borrowRate, RAY * WAD);
+    const budget = mulDiv(earned, WAD - this.params.reserveFactor, WAD) + this.undistributed;
+    const supplied = mulDivUp(this.totalScaledSupply, supplyIndex, RAY);
+    let sRate = 0n;
+    let credited = 0n;
+    if (supplied !== 0n && budget !== 0n) {
+      sRate = mulDiv(budget, WAD, supplied * this.epochDuration);
+      const cap = borrowRate(this.params, WAD);
+      if (sRate > cap) sRate = cap;
+      credited = mulDivUp(supplied * sRate, this.epochDuration, WAD);
+    }
+    this.undistributed = budget - credited;
+    this.debtSecondsAtStart = this.debtSeconds;
+    this.supplySecondsAtStart = this.supplySeconds;
+    this.epoch = { id: e.id + 1n, start: t, borrowRate: rate, supplyRate: sRate, borrowIndex, supplyIndex };
     return this.epoch;
   }
 }

@@ -31,7 +31,7 @@ const users = wallets.slice(1, 4).map((w) => w.account.address);
 const liquidator = wallets[4].account.address;
 
 /** Gas given to every transaction, so that none is estimated (estimation would run at another time). */
-const GAS = 3_000_000n;
+const GAS = 6_000_000n;
 
 /** One step of a random scenario; `pct` scales an amount to what is available. */
 type Step =

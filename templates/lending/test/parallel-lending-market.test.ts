@@ -26,7 +26,7 @@ import {
   mulDivUp,
   shardOf,
 } from "./helpers.ts";
-import { borrowRate, limit, supplyRate, utilisation } from "./model.ts";
+import { borrowRate, limit, utilisation } from "./model.ts";
 
 const { viem, networkHelpers } = await connect();
 const publicClient = await viem.getPublicClient();
@@ -137,10 +137,12 @@ describe("ParallelLendingMarket", function () {
         expect(await market.read.debtOf([B])).to.equal(mulDivUp((await market.read.positionOf([B]))[1], await market.read.borrowIndex(), RAY));
       });
 
-      it("rolls the epoch only after its duration, and sets the next rates from the utilisation", async function () {
+      it("rolls the epoch only after its duration, and sets the next rates from the epoch's time-weighted utilisation", async function () {
         const { market } = await setup(kind);
+        const tSupply = await at(1n);
         await market.write.supply([100_000n * ONE], { account: A });
         await market.write.supplyCollateral([100n * ONE], { account: B });
+        const tBorrow = await at(10n);
         await market.write.borrow([60_000n * ONE], { account: B });
         const e0 = await epochOf(market);
         await viem.assertions.revertWithCustomErrorWithArgs(market.write.rollEpoch(), market, "EpochNotOver", [e0.start + EPOCH]);
@@ -149,28 +151,36 @@ describe("ParallelLendingMarket", function () {
         await time.setNextBlockTimestamp(t);
         const [scaledSupply, scaledDebt] = await market.read.scaledTotals();
         const bIndex = mulDivUp(e0.borrowIndex, WAD + e0.borrowRate * (t - e0.start), WAD);
-        const sIndex = mulDiv(e0.supplyIndex, WAD + e0.supplyRate * (t - e0.start), WAD);
-        const debt = mulDivUp(scaledDebt, bIndex, RAY);
-        const supplied = mulDiv(scaledSupply, sIndex, RAY);
-        const u = utilisation(debt, supplied);
+        const sIndex = mulDiv(e0.supplyIndex, WAD + e0.supplyRate * EPOCH, WAD);
+        // The rate follows the integrals of the scaled totals over the epoch, not the instant.
+        const debtSeconds = scaledDebt * (t - tBorrow);
+        const supplySeconds = scaledSupply * (t - tSupply);
+        const u = utilisation(mulDiv(debtSeconds, bIndex, RAY), mulDiv(supplySeconds, sIndex, RAY));
         const rate = borrowRate(DEFAULT_PARAMS, u);
+        // The suppliers' budget: 90% of the interest the debt grew by, streamed over the next epoch.
+        const earned = mulDiv(debtSeconds, e0.borrowIndex * e0.borrowRate, RAY * WAD);
+        const budget = mulDiv(earned, WAD - DEFAULT_PARAMS.reserveFactor, WAD);
+        const supplied = mulDivUp(scaledSupply, sIndex, RAY);
+        const sRate = mulDiv(budget, WAD, supplied * EPOCH);
         await viem.assertions.emitWithArgs(market.write.rollEpoch(), market, "EpochRolled", [
           1n,
           bIndex,
           sIndex,
-          debt,
-          supplied,
+          mulDivUp(scaledDebt, bIndex, RAY),
+          mulDiv(scaledSupply, sIndex, RAY),
           u,
           rate,
-          supplyRate(DEFAULT_PARAMS, rate, u),
+          sRate,
         ]);
         expect(u > (59n * WAD) / 100n && u < (61n * WAD) / 100n).to.equal(true);
         const e1 = await epochOf(market);
-        expect(e1).to.deep.equal({ id: 1n, start: t, borrowRate: rate, supplyRate: supplyRate(DEFAULT_PARAMS, rate, u), borrowIndex: bIndex, supplyIndex: sIndex });
-        // Lenders now earn: alice's balance grows with the supply index.
+        expect(e1).to.deep.equal({ id: 1n, start: t, borrowRate: rate, supplyRate: sRate, borrowIndex: bIndex, supplyIndex: sIndex });
+        expect(await market.read.undistributedInterest()).to.equal(budget - mulDivUp(supplied * sRate, EPOCH, WAD));
+        // Lenders now earn: alice's balance grows with the supply index, by at most the budget.
         await time.increase(3600);
         expect((await market.read.suppliedOf([A])) > 100_000n * ONE).to.equal(true);
         expect(await market.read.suppliedOf([A])).to.equal(mulDiv(100_000n * ONE, await market.read.supplyIndex(), RAY));
+        expect((await market.read.suppliedOf([A])) - 100_000n * ONE <= budget).to.equal(true);
       });
 
       it("repays partially, on behalf of another, and in full with the maximum", async function () {
@@ -332,10 +342,14 @@ describe("ParallelLendingMarket", function () {
       const t2 = await at(2n);
       await market.write.withdraw([maxUint256], { account: D });
       const e0 = await epochOf(market);
-      const indexAt = (t: bigint) => mulDiv(e0.supplyIndex, WAD + e0.supplyRate * (t - e0.start), WAD);
+      const min = (a: bigint, b: bigint) => (a < b ? a : b);
+      const indexAt = (t: bigint) => mulDiv(e0.supplyIndex, WAD + e0.supplyRate * min(t - e0.start, EPOCH), WAD);
+      const endIndex = mulDiv(e0.supplyIndex, WAD + e0.supplyRate * EPOCH, WAD);
+      expect(t1 >= e0.start && t2 >= t1).to.equal(true);
       const received = (await asset.read.balanceOf([D])) - (start - x);
-      expect(received).to.equal(mulDiv(mulDiv(x, RAY, indexAt(t1)), indexAt(t2), RAY));
-      expect(received <= mulDiv(x, indexAt(t2), indexAt(t1))).to.equal(true);
+      // Deposits are converted at the end index of the epoch's stream: they earn nothing of it.
+      expect(received).to.equal(mulDiv(mulDiv(x, RAY, endIndex), indexAt(t2), RAY));
+      expect(received <= x).to.equal(true);
 
       // Users owe at least the total debt, and are owed at most the total supplied.
       const debts = (await market.read.debtOf([B])) + (await market.read.debtOf([C]));
@@ -347,7 +361,7 @@ describe("ParallelLendingMarket", function () {
       const t = await at(3n);
       await market.write.withdraw([ONE], { account: A });
       const e = await epochOf(market);
-      const index = mulDiv(e.supplyIndex, WAD + e.supplyRate * (t - e.start), WAD);
+      const index = mulDiv(e.supplyIndex, WAD + e.supplyRate * min(t - e.start, EPOCH), WAD);
       expect(scaledBefore - (await market.read.positionOf([A]))[2]).to.equal(mulDivUp(ONE, RAY, index));
     });
   });
