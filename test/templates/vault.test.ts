@@ -9,6 +9,7 @@
 import "../../templates/vault/test/sharded-counter.test.ts";
 import "../../templates/vault/test/epochs.test.ts";
 import "../../templates/vault/test/transient-guard.test.ts";
+import "../../templates/vault/test/safe-transfer.test.ts";
 import "../../templates/vault/test/parallel-erc20.test.ts";
 // The vault template.
 import "../../templates/vault/test/parallel-vault.test.ts";
