@@ -17,5 +17,6 @@ import "../../templates/vault/test/parallel-vault.properties.test.ts";
 import "../../templates/vault/test/baseline-vault.test.ts";
 import "../../templates/vault/test/vault-security.test.ts";
 import "../../templates/vault/test/vault-audit.test.ts";
+import "../../templates/vault/test/vault-invariants.test.ts";
 // Contention of the vaults in one block of 100 users; always on the `parallel` network.
 import "../../templates/vault/test/contention.test.ts";
