@@ -15,6 +15,7 @@ import "../../templates/vault/test/parallel-erc20.test.ts";
 import "../../templates/vault/test/parallel-vault.test.ts";
 import "../../templates/vault/test/parallel-vault.properties.test.ts";
 import "../../templates/vault/test/baseline-vault.test.ts";
+import "../../templates/vault/test/baseline-reentrancy.test.ts";
 import "../../templates/vault/test/vault-security.test.ts";
 import "../../templates/vault/test/vault-audit.test.ts";
 import "../../templates/vault/test/vault-invariants.test.ts";
