@@ -76,11 +76,25 @@ library Epochs {
     /// @param quote The quote amount given.
     error EpochInvalidPrice(uint256 base, uint256 quote);
 
+    /// @notice A timestamp does not fit the clock's 64-bit `openedAt` field.
+    /// @param timestamp The timestamp (seconds).
+    error EpochTimestampOverflow(uint256 timestamp);
+
     /// @notice Starts the clock: epoch 0 opens now. Call once, e.g. in a constructor.
-    /// @dev Writes the clock's slot.
+    /// @dev Writes the clock's slot. Reverts with {EpochTimestampOverflow} if `block.timestamp`
+    ///      does not fit 64 bits (never before the year 2^64 s ≈ 5.8·10^11 years, but the cast is
+    ///      checked rather than silently truncated).
     /// @param clock The clock.
     function start(Clock storage clock) internal {
-        clock.openedAt = uint64(block.timestamp);
+        clock.openedAt = toTimestamp64(block.timestamp);
+    }
+
+    /// @notice Narrows a timestamp to the clock's 64-bit field, reverting instead of truncating.
+    /// @param timestamp The timestamp (seconds).
+    /// @return The same value as a `uint64`.
+    function toTimestamp64(uint256 timestamp) internal pure returns (uint64) {
+        if (timestamp > type(uint64).max) revert EpochTimestampOverflow(timestamp);
+        return uint64(timestamp);
     }
 
     /// @notice The id of the open epoch. Reads the clock's slot.
@@ -110,7 +124,8 @@ library Epochs {
     /// @dev Naming the epoch makes settlement idempotent: two keepers racing to settle the same
     ///      epoch cannot close two epochs (the second reverts with {EpochMismatch}). It also lets
     ///      an annotation name the price slot exactly (`prices[epoch]`). Writes the clock's slot and
-    ///      `prices[epoch]`.
+    ///      `prices[epoch]`. The new `openedAt` is narrowed with {toTimestamp64} (reverts with
+    ///      {EpochTimestampOverflow} rather than truncating).
     /// @param clock The clock.
     /// @param prices The price book.
     /// @param epoch The open epoch (must equal `current`).
@@ -133,8 +148,8 @@ library Epochs {
         if (slot.base != 0) revert EpochAlreadySettled(epoch);
         slot.base = price.base;
         slot.quote = price.quote;
-        clock.current = c.current + 1;
-        clock.openedAt = uint64(block.timestamp);
+        clock.current = c.current + 1; // checked: an epoch id cannot wrap
+        clock.openedAt = toTimestamp64(block.timestamp);
     }
 
     /// @notice The recorded price of a settled epoch; reverts with {EpochNotSettled} otherwise.

@@ -9,12 +9,15 @@
 import "../../templates/vault/test/sharded-counter.test.ts";
 import "../../templates/vault/test/epochs.test.ts";
 import "../../templates/vault/test/transient-guard.test.ts";
+import "../../templates/vault/test/safe-transfer.test.ts";
 import "../../templates/vault/test/parallel-erc20.test.ts";
 // The vault template.
 import "../../templates/vault/test/parallel-vault.test.ts";
 import "../../templates/vault/test/parallel-vault.properties.test.ts";
 import "../../templates/vault/test/baseline-vault.test.ts";
+import "../../templates/vault/test/baseline-reentrancy.test.ts";
 import "../../templates/vault/test/vault-security.test.ts";
 import "../../templates/vault/test/vault-audit.test.ts";
+import "../../templates/vault/test/vault-invariants.test.ts";
 // Contention of the vaults in one block of 100 users; always on the `parallel` network.
 import "../../templates/vault/test/contention.test.ts";

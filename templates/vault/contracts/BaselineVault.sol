@@ -5,6 +5,7 @@ import {ConventionalERC20} from "hardhat-parallel/contracts/ConventionalERC20.so
 import {IERC20} from "hardhat-parallel/contracts/interfaces/IERC20.sol";
 import {MulDiv} from "hardhat-parallel/contracts/MulDiv.sol";
 import {SafeTransfer} from "hardhat-parallel/contracts/SafeTransfer.sol";
+import {TransientReentrancyGuard} from "hardhat-parallel/contracts/TransientReentrancyGuard.sol";
 
 /// @title BaselineVault
 /// @author hardhat-parallel
@@ -22,10 +23,18 @@ import {SafeTransfer} from "hardhat-parallel/contracts/SafeTransfer.sol";
 ///      balance slot in the asset token. On a parallel chain, every vault operation in a block
 ///      therefore depends on the one before it — whatever the asset.
 ///
+///      ## Reentrancy
+///      The four entry points are `nonReentrant` and the price views `nonReentrantView`, with the
+///      library's {TransientReentrancyGuard} as in {ParallelVault}: in `deposit`/`mint` the assets
+///      arrive before the shares are minted, so a hook of the asset (ERC-777-style) running at
+///      that point would see the assets in and the supply not yet grown (an over-priced share).
+///      The lock is transient storage: it adds no storage slot, so the comparison's dependencies
+///      are those of a conventional vault and nothing else.
+///
 ///      ## Storage (0-4 from {ConventionalERC20})
 ///      0 `_balances`, 1 `_allowances`, 2 `_totalSupply`, 3 `_name`, 4 `_symbol`. `asset` and
-///      the decimals are immutables.
-contract BaselineVault is ConventionalERC20 {
+///      the decimals are immutables; the reentrancy lock is transient.
+contract BaselineVault is ConventionalERC20, TransientReentrancyGuard {
     /// @notice Decimals added to the asset's decimals for shares: 10^3 virtual shares.
     uint8 public constant DECIMALS_OFFSET = 3;
 
@@ -85,26 +94,28 @@ contract BaselineVault is ConventionalERC20 {
         return _assetDecimals + DECIMALS_OFFSET;
     }
 
-    /// @notice ERC-4626: the vault's asset balance.
+    /// @notice ERC-4626: the vault's asset balance. Reverts with
+    ///         {TransientReentrancyGuard.ReentrantCall} inside a vault call.
     /// @return The assets (asset units).
-    function totalAssets() public view returns (uint256) {
-        return IERC20(asset).balanceOf(address(this));
+    function totalAssets() external view nonReentrantView returns (uint256) {
+        return _totalAssets();
     }
 
-    /// @notice ERC-4626: shares that `assets` buy now, rounded down.
+    /// @notice ERC-4626: shares that `assets` buy now, rounded down. Reverts inside a vault call.
     /// @param assets The assets (asset units).
     /// @return The shares (share units).
     /// @custom:reads _totalSupply
-    function convertToShares(uint256 assets) public view returns (uint256) {
-        return MulDiv.mulDiv(assets, _totalSupply + _VIRTUAL_SHARES, totalAssets() + 1);
+    function convertToShares(uint256 assets) external view nonReentrantView returns (uint256) {
+        return _toShares(assets, false);
     }
 
-    /// @notice ERC-4626: assets that `shares` are worth now, rounded down.
+    /// @notice ERC-4626: assets that `shares` are worth now, rounded down. Reverts inside a vault
+    ///         call.
     /// @param shares The shares (share units).
     /// @return The assets (asset units).
     /// @custom:reads _totalSupply
-    function convertToAssets(uint256 shares) public view returns (uint256) {
-        return MulDiv.mulDiv(shares, totalAssets() + 1, _totalSupply + _VIRTUAL_SHARES);
+    function convertToAssets(uint256 shares) external view nonReentrantView returns (uint256) {
+        return _toAssets(shares, false);
     }
 
     /// @notice ERC-4626: no deposit limit.
@@ -119,52 +130,57 @@ contract BaselineVault is ConventionalERC20 {
         return type(uint256).max;
     }
 
-    /// @notice ERC-4626: the assets `owner`'s shares are worth, rounded down.
+    /// @notice ERC-4626: the assets `owner`'s shares are worth, rounded down. Reverts inside a
+    ///         vault call.
     /// @param owner The owner.
     /// @return The assets (asset units).
     /// @custom:reads _balances[owner], _totalSupply
-    function maxWithdraw(address owner) public view returns (uint256) {
-        return convertToAssets(_balances[owner]);
+    function maxWithdraw(address owner) external view nonReentrantView returns (uint256) {
+        return _toAssets(_balances[owner], false);
     }
 
     /// @notice ERC-4626: `owner`'s shares.
     /// @param owner The owner.
     /// @return The shares (share units).
     /// @custom:reads _balances[owner]
-    function maxRedeem(address owner) public view returns (uint256) {
+    function maxRedeem(address owner) external view returns (uint256) {
         return _balances[owner];
     }
 
-    /// @notice ERC-4626: shares a deposit of `assets` gives now (rounded down).
+    /// @notice ERC-4626: shares a deposit of `assets` gives now (rounded down). Reverts inside a
+    ///         vault call.
     /// @param assets The assets (asset units).
     /// @return The shares (share units).
     /// @custom:reads _totalSupply
-    function previewDeposit(uint256 assets) public view returns (uint256) {
-        return MulDiv.mulDiv(assets, _totalSupply + _VIRTUAL_SHARES, totalAssets() + 1);
+    function previewDeposit(uint256 assets) external view nonReentrantView returns (uint256) {
+        return _toShares(assets, false);
     }
 
-    /// @notice ERC-4626: assets a mint of `shares` costs now (rounded up).
+    /// @notice ERC-4626: assets a mint of `shares` costs now (rounded up). Reverts inside a vault
+    ///         call.
     /// @param shares The shares (share units).
     /// @return The assets (asset units).
     /// @custom:reads _totalSupply
-    function previewMint(uint256 shares) public view returns (uint256) {
-        return MulDiv.mulDivUp(shares, totalAssets() + 1, _totalSupply + _VIRTUAL_SHARES);
+    function previewMint(uint256 shares) external view nonReentrantView returns (uint256) {
+        return _toAssets(shares, true);
     }
 
-    /// @notice ERC-4626: shares a withdrawal of `assets` burns now (rounded up).
+    /// @notice ERC-4626: shares a withdrawal of `assets` burns now (rounded up). Reverts inside a
+    ///         vault call.
     /// @param assets The assets (asset units).
     /// @return The shares (share units).
     /// @custom:reads _totalSupply
-    function previewWithdraw(uint256 assets) public view returns (uint256) {
-        return MulDiv.mulDivUp(assets, _totalSupply + _VIRTUAL_SHARES, totalAssets() + 1);
+    function previewWithdraw(uint256 assets) external view nonReentrantView returns (uint256) {
+        return _toShares(assets, true);
     }
 
-    /// @notice ERC-4626: assets a redemption of `shares` pays now (rounded down).
+    /// @notice ERC-4626: assets a redemption of `shares` pays now (rounded down). Reverts inside a
+    ///         vault call.
     /// @param shares The shares (share units).
     /// @return The assets (asset units).
     /// @custom:reads _totalSupply
-    function previewRedeem(uint256 shares) public view returns (uint256) {
-        return MulDiv.mulDiv(shares, totalAssets() + 1, _totalSupply + _VIRTUAL_SHARES);
+    function previewRedeem(uint256 shares) external view nonReentrantView returns (uint256) {
+        return _toAssets(shares, false);
     }
 
     /// @notice ERC-4626: takes `assets` from the caller and mints the shares they buy to `receiver`.
@@ -172,8 +188,8 @@ contract BaselineVault is ConventionalERC20 {
     /// @param receiver The receiver of the shares.
     /// @return shares The shares minted (share units).
     /// @custom:writes _totalSupply, _balances[receiver]
-    function deposit(uint256 assets, address receiver) external returns (uint256 shares) {
-        shares = previewDeposit(assets);
+    function deposit(uint256 assets, address receiver) external nonReentrant returns (uint256 shares) {
+        shares = _toShares(assets, false);
         SafeTransfer.safeTransferFrom(asset, msg.sender, address(this), assets);
         _mint(receiver, shares);
         emit Deposit(msg.sender, receiver, assets, shares);
@@ -184,8 +200,8 @@ contract BaselineVault is ConventionalERC20 {
     /// @param receiver The receiver of the shares.
     /// @return assets The assets taken (asset units).
     /// @custom:writes _totalSupply, _balances[receiver]
-    function mint(uint256 shares, address receiver) external returns (uint256 assets) {
-        assets = previewMint(shares);
+    function mint(uint256 shares, address receiver) external nonReentrant returns (uint256 assets) {
+        assets = _toAssets(shares, true);
         SafeTransfer.safeTransferFrom(asset, msg.sender, address(this), assets);
         _mint(receiver, shares);
         emit Deposit(msg.sender, receiver, assets, shares);
@@ -198,10 +214,10 @@ contract BaselineVault is ConventionalERC20 {
     /// @return shares The shares burnt (share units).
     /// @custom:reads _balances[owner]
     /// @custom:writes _allowances[owner][msg.sender], _balances[owner], _totalSupply
-    function withdraw(uint256 assets, address receiver, address owner) external returns (uint256 shares) {
-        uint256 max = maxWithdraw(owner);
+    function withdraw(uint256 assets, address receiver, address owner) external nonReentrant returns (uint256 shares) {
+        uint256 max = _toAssets(_balances[owner], false);
         if (assets > max) revert ERC4626ExceededMaxWithdraw(owner, assets, max);
-        shares = previewWithdraw(assets);
+        shares = _toShares(assets, true);
         _exit(receiver, owner, assets, shares);
     }
 
@@ -211,11 +227,31 @@ contract BaselineVault is ConventionalERC20 {
     /// @param owner The owner of the shares (the caller, or it spends its allowance).
     /// @return assets The assets paid (asset units).
     /// @custom:writes _allowances[owner][msg.sender], _balances[owner], _totalSupply
-    function redeem(uint256 shares, address receiver, address owner) external returns (uint256 assets) {
+    function redeem(uint256 shares, address receiver, address owner) external nonReentrant returns (uint256 assets) {
         uint256 max = _balances[owner];
         if (shares > max) revert ERC4626ExceededMaxRedeem(owner, shares, max);
-        assets = previewRedeem(shares);
+        assets = _toAssets(shares, false);
         _exit(receiver, owner, assets, shares);
+    }
+
+    /// @dev The vault's asset balance.
+    function _totalAssets() internal view returns (uint256) {
+        return IERC20(asset).balanceOf(address(this));
+    }
+
+    /// @dev Shares for `assets` at the current price (`totalAssets + 1` for
+    ///      `totalSupply + 10^DECIMALS_OFFSET`), rounded up if `up`, else down.
+    function _toShares(uint256 assets, bool up) internal view returns (uint256) {
+        uint256 supply = _totalSupply + _VIRTUAL_SHARES;
+        uint256 managed = _totalAssets() + 1;
+        return up ? MulDiv.mulDivUp(assets, supply, managed) : MulDiv.mulDiv(assets, supply, managed);
+    }
+
+    /// @dev Assets for `shares` at the current price, rounded up if `up`, else down.
+    function _toAssets(uint256 shares, bool up) internal view returns (uint256) {
+        uint256 supply = _totalSupply + _VIRTUAL_SHARES;
+        uint256 managed = _totalAssets() + 1;
+        return up ? MulDiv.mulDivUp(shares, managed, supply) : MulDiv.mulDiv(shares, managed, supply);
     }
 
     /// @dev Spends allowance if needed, burns, then pays (burn before transfer: no reentrancy

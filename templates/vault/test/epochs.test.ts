@@ -49,6 +49,20 @@ describe("Epochs (library)", function () {
     await viem.assertions.revertWithCustomError(epochs.write.close([1n, 1n, 1n, 3600n]), epochs, "EpochTooYoung");
   });
 
+  it("narrows timestamps to the clock's 64 bits with a check, never by truncation", async function () {
+    // start() and close() store block.timestamp through Epochs.toTimestamp64; a chain's clock
+    // cannot be moved past 2^64 s, so the helper is tested with the timestamp as a parameter.
+    const epochs = await viem.deployContract("EpochsHarness");
+    const max = 2n ** 64n - 1n;
+    expect(await epochs.read.toTimestamp64([0n])).to.equal(0n);
+    expect(await epochs.read.toTimestamp64([1_700_000_000n])).to.equal(1_700_000_000n);
+    expect(await epochs.read.toTimestamp64([max])).to.equal(max);
+    for (const tooLarge of [max + 1n, 2n ** 64n + 5n, 2n ** 256n - 1n]) {
+      // A plain uint64(...) cast would return tooLarge mod 2^64 (0, 5, 2^64 − 1) here.
+      await viem.assertions.revertWithCustomErrorWithArgs(epochs.read.toTimestamp64([tooLarge]), epochs, "EpochTimestampOverflow", [tooLarge]);
+    }
+  });
+
   it("converts at the recorded price, rounding down or up as asked", async function () {
     this.timeout(120_000);
     const epochs = await viem.deployContract("EpochsHarness");

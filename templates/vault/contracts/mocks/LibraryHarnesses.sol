@@ -214,6 +214,15 @@ contract EpochsHarness {
         return (p.base, p.quote);
     }
 
+    /// @notice {Epochs.toTimestamp64}: the checked narrowing `start` and `close` apply to
+    ///         `block.timestamp`, exposed with the timestamp as a parameter (a test chain cannot
+    ///         move its clock past 2^64 seconds).
+    /// @param timestamp The timestamp (seconds).
+    /// @return The timestamp as a `uint64`.
+    function toTimestamp64(uint256 timestamp) external pure returns (uint64) {
+        return Epochs.toTimestamp64(timestamp);
+    }
+
     /// @notice Converts at the price of `epoch`, in the direction and rounding asked.
     /// @param epoch The epoch.
     /// @param amount The amount.
