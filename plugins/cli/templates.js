@@ -15,12 +15,27 @@
  *
  * @module
  */
+import { existsSync } from "node:fs";
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** Root of the installed `hardhat-parallel` package (two levels above `plugins/cli/`). */
-export const PACKAGE_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+/**
+ * Root of the installed `hardhat-parallel` package: the nearest directory above this module that
+ * holds a `package.json` (`plugins/cli/` in the repository, `dist/plugins/cli/` in the package).
+ */
+export const PACKAGE_ROOT = findPackageRoot(path.dirname(fileURLToPath(import.meta.url)));
+
+/**
+ * @param {string} from  Directory to start from.
+ * @returns {string} `from` or its nearest ancestor holding a `package.json`, with a trailing separator.
+ */
+function findPackageRoot(from) {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, "package.json"))) return dir.endsWith(path.sep) ? dir : dir + path.sep;
+    if (path.dirname(dir) === dir) throw new Error(`hardhat-parallel: no package.json above ${from}`);
+  }
+}
 
 /**
  * @typedef {object} TemplateInfo

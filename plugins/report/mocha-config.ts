@@ -15,8 +15,8 @@ import { collector, createRootHooks, type AttributionHooks } from "./collector.t
 /** The root hooks of this process's collector (serial runs). */
 export const ROOT_HOOKS: AttributionHooks = createRootHooks(collector, false);
 
-/** `file://` URL of the root hook plugin required by parallel workers. */
-export const MOCHA_HOOKS_URL = new URL("./mocha-hooks.ts", import.meta.url).href;
+/** `file://` URL of the root hook plugin required by parallel workers (`.js` in the compiled package). */
+export const MOCHA_HOOKS_URL = new URL(import.meta.url.endsWith(".ts") ? "./mocha-hooks.ts" : "./mocha-hooks.js", import.meta.url).href;
 
 type HookFunction = (...args: never[]) => unknown;
 type HookList = HookFunction | HookFunction[] | undefined;

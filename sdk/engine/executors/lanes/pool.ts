@@ -1,5 +1,5 @@
 /**
- * The lanes: worker threads (`worker.ts`) that execute a block's transactions against their
+ * The lanes: worker threads (`worker.ts`, compiled to `worker.js` in the package) that execute a block's transactions against their
  * replica of committed state and their copy of the block's multi-version memory. Both parallel
  * executors drive them with their own scheduler: `block-stm` (optimistic; validates read sets
  * afterwards) and `declared` (dispatches a transaction once the transactions its declared access
@@ -24,12 +24,29 @@ import type { BlockMessage, BlockStmTestHooks, ExecMessage, PushRecord, TaskResu
 /** Batches in flight per lane: two, so a lane never waits for the coordinator between batches. */
 export const IN_FLIGHT = 2;
 
-/** The command-line flags a lane needs to load TypeScript (tsx's loader when it resolves). */
+/**
+ * Whether this module runs from its TypeScript source (the repository's own tests) rather than
+ * from the compiled package (`dist/`, what an installed `hardhat-parallel` runs).
+ */
+const FROM_SOURCE = import.meta.url.endsWith(".ts");
+
+/**
+ * The lane's module, next to this one: `worker.js` in the compiled package, `worker.ts` when
+ * running from source.
+ */
+export const WORKER_URL: URL = new URL(FROM_SOURCE ? "./worker.ts" : "./worker.js", import.meta.url);
+
+/**
+ * The command-line flags a lane needs: none in the compiled package (plain JavaScript); from
+ * source, tsx's loader when it resolves (a devDependency), else none (Node >= 22.18 strips types
+ * natively for files outside node_modules).
+ */
 export function workerExecArgv(): string[] {
+  if (!FROM_SOURCE) return [];
   try {
     return ["--import", import.meta.resolve("tsx/esm")];
   } catch {
-    return []; // Node >= 22.18 strips types natively for files outside node_modules
+    return [];
   }
 }
 
@@ -145,7 +162,7 @@ export class LanePool {
         hooks,
         conformance,
       };
-      const worker = new Worker(new URL("./worker.ts", import.meta.url), { execArgv: this.#options.execArgv, workerData: init });
+      const worker = new Worker(WORKER_URL, { execArgv: this.#options.execArgv, workerData: init });
       const lane: Lane = { index, worker, alive: true, inFlight: new Map(), pending: new Set(), fixes: new Map(), codes: new Map() };
       readies.push(
         new Promise<void>((resolve, reject) => {
