@@ -118,15 +118,15 @@ export function tokenize(text: string): Token[] {
       let value = "";
       while (i < text.length && text[i] !== c) {
         if (text[i] === "\\") {
-          const escape = text[i + 1];
+          const escaped = text[i + 1];
           const simple: Record<string, string> = { n: "\n", t: "\t", r: "\r", "\\": "\\", '"': '"', "'": "'" };
-          if (escape !== undefined && escape in simple) {
-            value += simple[escape];
+          if (escaped !== undefined && escaped in simple) {
+            value += simple[escaped];
             i += 2;
-          } else if (escape === "x" && /^[0-9a-fA-F]{2}$/.test(text.slice(i + 2, i + 4))) {
+          } else if (escaped === "x" && /^[0-9a-fA-F]{2}$/.test(text.slice(i + 2, i + 4))) {
             value += String.fromCharCode(parseInt(text.slice(i + 2, i + 4), 16));
             i += 4;
-          } else if (escape === "u" && /^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) {
+          } else if (escaped === "u" && /^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) {
             value += String.fromCharCode(parseInt(text.slice(i + 2, i + 6), 16));
             i += 6;
           } else {

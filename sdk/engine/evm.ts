@@ -13,9 +13,8 @@
  *   ({@link GasUse}), so gas estimation can skip probes whose outcome is already known.
  */
 import { Common, Hardfork, Mainnet } from "@ethereumjs/common";
-import { bytesToHex, EthereumJSErrorWithoutCode } from "@ethereumjs/util";
+import { bytesToHex, } from "@ethereumjs/util";
 import { keccak_256 } from "@noble/hashes/sha3.js";
-import { EVMError, getOpcodesForHF } from "@ethereumjs/evm";
 import { createVM, type VM } from "@ethereumjs/vm";
 import type { DeclarationSource } from "./conformance.ts";
 import { lazyKzg } from "./kzg.ts";

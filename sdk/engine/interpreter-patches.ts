@@ -147,9 +147,15 @@ async function patchInterpreter(): Promise<InterpreterPatchStatus> {
   proto._getValidJumpDestinations = function (this: Interpreter, code: Uint8Array): JumpAnalysis {
     const opcodeMap = this._evm._opcodeMap;
     let byCode = cache.get(opcodeMap);
-    if (byCode === undefined) cache.set(opcodeMap, (byCode = new WeakMap()));
+    if (byCode === undefined) {
+      byCode = new WeakMap();
+      cache.set(opcodeMap, byCode);
+    }
     let analysis = byCode.get(code);
-    if (analysis === undefined) byCode.set(code, (analysis = analyse.call(this, code)));
+    if (analysis === undefined) {
+      analysis = analyse.call(this, code);
+      byCode.set(code, analysis);
+    }
     return analysis;
   };
 

@@ -7,6 +7,7 @@ import { spawn } from "node:child_process";
 import { cp, mkdir, mkdtemp, readdir, rm, stat, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { stripVTControlCharacters } from "node:util";
 import { fileURLToPath } from "node:url";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -179,8 +180,7 @@ export async function makeFixturePackage(
 
 /** Removes ANSI escape sequences (colours, cursor moves) from terminal output. */
 export function stripAnsi(text: string): string {
-  // CSI sequences, OSC sequences, and single-character escapes.
-  return text.replace(/\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b\][^\u0007]*\u0007|\u001b[@-Z\\-_]/g, "");
+  return stripVTControlCharacters(text);
 }
 
 /**

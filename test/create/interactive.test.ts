@@ -41,7 +41,7 @@ describe("create: interactive mode (in a pseudo-terminal)", function () {
   it("asks for the directory, template and install, then creates the project", async function () {
     const pty = new PtySession(["create"], { cwd: work });
     let at = await pty.waitFor(/Project directory/);
-    pty.write("my-first-app" + ENTER);
+    pty.write(`my-first-app${ENTER}`);
     at = await pickDefaultTemplateIfAsked(pty, at);
     at = await pty.waitFor(/Install the dependencies now \(npm install\)\?/, 0);
     pty.write("n");
@@ -60,9 +60,9 @@ describe("create: interactive mode (in a pseudo-terminal)", function () {
   it("re-asks until the directory's name is a valid package name", async function () {
     const pty = new PtySession(["create", "--template", "minimal", "--no-install"], { cwd: work });
     const at = await pty.waitFor(/Project directory/);
-    pty.write("Bad Name" + ENTER);
+    pty.write(`Bad Name${ENTER}`);
     const errorAt = await pty.waitFor(/"Bad Name" is not a valid npm package name/, at);
-    pty.write(BACKSPACE.repeat("Bad Name".length) + "good-name" + ENTER);
+    pty.write(`${BACKSPACE.repeat("Bad Name".length)}good-name${ENTER}`);
     await pty.waitFor(/Project ready\./, errorAt);
     expect(await pty.exit()).to.equal(0);
     expect(await listFiles(work)).to.include("good-name/package.json");
@@ -88,7 +88,7 @@ describe("create: interactive mode (in a pseudo-terminal)", function () {
     const pty = new PtySession(["create", "picked", "--no-install"], { cwd: work, bin });
     let at = await pty.waitFor(/Template/);
     at = await pty.waitFor(/minimal[\s\S]*vault/, at);
-    pty.write("\u001b[B" + ENTER); // down arrow: the second option, vault
+    pty.write(`\u001b[B${ENTER}`); // down arrow: the second option, vault
     await pty.waitFor(/Created picked from the "vault" template/, at);
     expect(await pty.exit()).to.equal(0);
     expect(pty.text, "the incomplete template is not offered").to.not.match(/\bamm\b/);
@@ -125,7 +125,7 @@ describe("create: interactive mode (in a pseudo-terminal)", function () {
   it("Ctrl-C at a prompt cancels without writing anything", async function () {
     const pty = new PtySession(["create"], { cwd: work });
     const at = await pty.waitFor(/Project directory/);
-    pty.write("half" + CTRL_C);
+    pty.write(`half${CTRL_C}`);
     await pty.waitFor(/Cancelled; nothing was written\./, at);
     expect(await pty.exit()).to.equal(1);
     expect(await listFiles(work)).to.deep.equal([]);

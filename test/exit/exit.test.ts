@@ -10,7 +10,7 @@
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { EXIT_WITHIN_MS, explain, FIXTURES, HARDHAT_CLI, runUntilExit } from "./helpers.ts";
+import { explain, FIXTURES, HARDHAT_CLI, runUntilExit } from "./helpers.ts";
 
 const EXECUTORS = ["block-stm", "declared"] as const;
 

@@ -164,7 +164,7 @@ export function usersOnDistinctShards(seed: string, count: number, avoid: Iterab
 
 /** Expected number of `k` random keys that land in a shard an earlier key used: `k - n(1 - (1 - 1/n)^k)`. */
 export function expectedCollidingKeys(k: number, n: number): number {
-  return k - n * (1 - Math.pow(1 - 1 / n, k));
+  return k - n * (1 - (1 - 1 / n) ** k);
 }
 
 /** How many of `keys` (in order) fall in a shard an earlier key already used. */

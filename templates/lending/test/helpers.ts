@@ -209,7 +209,7 @@ export function usersOnDistinctShards(seed: string, count: number, avoid: Iterab
  * already used by an earlier key: `k - n * (1 - (1 - 1/n)^k)`.
  */
 export function expectedCollidingKeys(k: number, n: number): number {
-  return k - n * (1 - Math.pow(1 - 1 / n, k));
+  return k - n * (1 - (1 - 1 / n) ** k);
 }
 
 /** How many of `keys` (in order) fall in a shard that an earlier key already used. */

@@ -138,7 +138,7 @@ export function candidateUsers(count: number): PrivateKeyAccount[] {
  * on an earlier transaction of the block through the shared shard.
  */
 export function expectedCollidingKeys(k: number, n: number): number {
-  return k - n * (1 - Math.pow(1 - 1 / n, k));
+  return k - n * (1 - (1 - 1 / n) ** k);
 }
 
 /** Probability that `k` uniformly random keys all land on distinct shards of `n`. */

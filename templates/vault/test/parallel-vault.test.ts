@@ -11,7 +11,7 @@ import { ONE, VIRTUAL_SHARES, connect, mappingSlot, mulDiv, shardOf, slotHex, to
 
 const { viem, networkHelpers } = await connect();
 const publicClient = await viem.getPublicClient();
-const [admin, alice, bob, carol] = await viem.getWalletClients();
+const [_admin, alice, bob, carol] = await viem.getWalletClients();
 const A = alice.account.address;
 const B = bob.account.address;
 const C = carol.account.address;
