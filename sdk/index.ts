@@ -4,10 +4,28 @@
  */
 export { createParallelProvider, ParallelProvider, SUPPORTED_METHODS } from "./rpc/provider.ts";
 export type { ProviderRpcError, RequestArguments, JsonRpcResponse } from "./rpc/provider.ts";
-export type { ParallelChainOptions, ExecutorName, HardforkName, AccountsOptions, FallbackOptions } from "./engine/options.ts";
-export { HARDFORKS } from "./engine/options.ts";
+export type {
+  ParallelChainOptions,
+  ResolvedChainOptions,
+  ExecutorName,
+  HardforkName,
+  AccountsOptions,
+  FallbackOptions,
+} from "./engine/options.ts";
+export { HARDFORKS, CHAIN_DEFAULTS, resolveChainOptions } from "./engine/options.ts";
 export type { ExecutionRecord } from "./engine/executor.ts";
-export * from "./engine/location.ts";
+export {
+  normalizeSlot,
+  balanceKey,
+  nonceKey,
+  codeKey,
+  storageKey,
+  locationKey,
+  parseLocationKey,
+  locationAddress,
+} from "./engine/location.ts";
+export type { Location, LocationKey, LocationValue, ReadWriteSet } from "./engine/location.ts";
+// Each of these indexes lists its public names explicitly.
 export * from "./analysis/index.ts";
 export * from "./viem/index.ts";
 export * from "./access/index.ts";

@@ -80,3 +80,108 @@ export interface ParallelChainOptions {
   /** Allow transactions whose gas limit exceeds EIP-7825's cap. Default false, as EDR. */
   allowUnlimitedContractSize?: boolean;
 }
+
+/** Defaults of {@link ParallelChainOptions}: Hardhat 3.18's EDR network where it has one. */
+export const CHAIN_DEFAULTS = {
+  chainId: 31337,
+  hardfork: "osaka",
+  /** Hardhat's dev mnemonic, path, count and balance (10,000 ETH in wei). */
+  accounts: {
+    mnemonic: "test test test test test test test test test test test junk",
+    path: "m/44'/60'/0'/0",
+    count: 20,
+    balance: 10_000n * 10n ** 18n,
+  },
+  /** gas */
+  blockGasLimit: 60_000_000n,
+  /** wei (1 gwei) */
+  initialBaseFeePerGas: 1_000_000_000n,
+  coinbase: "0xc014ba5ec014ba5ec014ba5ec014ba5ec014ba5e",
+  mining: { auto: true, interval: 0 },
+  executor: "block-stm",
+  lanes: 2,
+  fallback: {
+    /** gas */
+    minGas: 200_000n,
+    minPredictedSpeedup: 1.3,
+    maxAbortShare: 0.5,
+  },
+  /** milliseconds */
+  workerTimeout: 30_000,
+  strict: false,
+  allowUnlimitedContractSize: false,
+} as const satisfies Omit<Required<ParallelChainOptions>, "initialDate" | "callGasLimit" | "accounts" | "fallback"> & {
+  accounts: Required<Exclude<AccountsOptions, { privateKeys: unknown }>>;
+  fallback: Omit<Required<FallbackOptions>, "minTransactions">;
+};
+
+/** Dev accounts with every default applied. */
+export type ResolvedAccountsOptions =
+  | Required<Exclude<AccountsOptions, { privateKeys: unknown }>>
+  | { privateKeys: Array<{ privateKey: Hex; balance: bigint }> };
+
+/** {@link ParallelChainOptions} with every default applied (see {@link resolveChainOptions}). */
+export interface ResolvedChainOptions {
+  chainId: number;
+  hardfork: HardforkName;
+  accounts: ResolvedAccountsOptions;
+  blockGasLimit: bigint;
+  initialBaseFeePerGas: bigint;
+  /** Lowercase. */
+  coinbase: Hex;
+  /** `undefined`: the genesis block is stamped with the time the chain is created. */
+  initialDate: Date | undefined;
+  mining: { auto: boolean; interval: number };
+  executor: ExecutorName;
+  lanes: number;
+  fallback: Required<FallbackOptions>;
+  workerTimeout: number;
+  strict: boolean;
+  callGasLimit: bigint;
+  allowUnlimitedContractSize: boolean;
+}
+
+/**
+ * Applies every default of {@link ParallelChainOptions} ({@link CHAIN_DEFAULTS}) in one place:
+ * the engine reads only resolved options. Derived defaults: `callGasLimit` is the block gas
+ * limit, `fallback.minTransactions` is the number of lanes.
+ *
+ * @example
+ * resolveChainOptions({ lanes: 4 }).fallback.minTransactions; // 4
+ */
+export function resolveChainOptions(options: ParallelChainOptions = {}): ResolvedChainOptions {
+  const d = CHAIN_DEFAULTS;
+  const lanes = options.lanes ?? d.lanes;
+  const blockGasLimit = options.blockGasLimit ?? d.blockGasLimit;
+  const accounts = options.accounts ?? {};
+  return {
+    chainId: options.chainId ?? d.chainId,
+    hardfork: options.hardfork ?? d.hardfork,
+    accounts:
+      "privateKeys" in accounts
+        ? { privateKeys: accounts.privateKeys }
+        : {
+            mnemonic: accounts.mnemonic ?? d.accounts.mnemonic,
+            path: accounts.path ?? d.accounts.path,
+            count: accounts.count ?? d.accounts.count,
+            balance: accounts.balance ?? d.accounts.balance,
+          },
+    blockGasLimit,
+    initialBaseFeePerGas: options.initialBaseFeePerGas ?? d.initialBaseFeePerGas,
+    coinbase: (options.coinbase ?? d.coinbase).toLowerCase() as Hex,
+    initialDate: options.initialDate,
+    mining: { auto: options.mining?.auto ?? d.mining.auto, interval: options.mining?.interval ?? d.mining.interval },
+    executor: options.executor ?? d.executor,
+    lanes,
+    fallback: {
+      minTransactions: options.fallback?.minTransactions ?? lanes,
+      minGas: options.fallback?.minGas ?? d.fallback.minGas,
+      minPredictedSpeedup: options.fallback?.minPredictedSpeedup ?? d.fallback.minPredictedSpeedup,
+      maxAbortShare: options.fallback?.maxAbortShare ?? d.fallback.maxAbortShare,
+    },
+    workerTimeout: options.workerTimeout ?? d.workerTimeout,
+    strict: options.strict ?? d.strict,
+    callGasLimit: options.callGasLimit ?? blockGasLimit,
+    allowUnlimitedContractSize: options.allowUnlimitedContractSize ?? d.allowUnlimitedContractSize,
+  };
+}
