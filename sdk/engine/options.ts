@@ -153,19 +153,10 @@ export function resolveChainOptions(options: ParallelChainOptions = {}): Resolve
   const d = CHAIN_DEFAULTS;
   const lanes = options.lanes ?? d.lanes;
   const blockGasLimit = options.blockGasLimit ?? d.blockGasLimit;
-  const accounts = options.accounts ?? {};
   return {
     chainId: options.chainId ?? d.chainId,
     hardfork: options.hardfork ?? d.hardfork,
-    accounts:
-      "privateKeys" in accounts
-        ? { privateKeys: accounts.privateKeys }
-        : {
-            mnemonic: accounts.mnemonic ?? d.accounts.mnemonic,
-            path: accounts.path ?? d.accounts.path,
-            count: accounts.count ?? d.accounts.count,
-            balance: accounts.balance ?? d.accounts.balance,
-          },
+    accounts: resolveAccountsOptions(options.accounts),
     blockGasLimit,
     initialBaseFeePerGas: options.initialBaseFeePerGas ?? d.initialBaseFeePerGas,
     coinbase: (options.coinbase ?? d.coinbase).toLowerCase() as Hex,
@@ -183,5 +174,17 @@ export function resolveChainOptions(options: ParallelChainOptions = {}): Resolve
     strict: options.strict ?? d.strict,
     callGasLimit: options.callGasLimit ?? blockGasLimit,
     allowUnlimitedContractSize: options.allowUnlimitedContractSize ?? d.allowUnlimitedContractSize,
+  };
+}
+
+/** {@link AccountsOptions} with the defaults of {@link CHAIN_DEFAULTS}`.accounts` applied. */
+export function resolveAccountsOptions(accounts: AccountsOptions = {}): ResolvedAccountsOptions {
+  if ("privateKeys" in accounts) return { privateKeys: accounts.privateKeys };
+  const d = CHAIN_DEFAULTS.accounts;
+  return {
+    mnemonic: accounts.mnemonic ?? d.mnemonic,
+    path: accounts.path ?? d.path,
+    count: accounts.count ?? d.count,
+    balance: accounts.balance ?? d.balance,
   };
 }
