@@ -26,11 +26,11 @@ import { getBlockRecord } from "../../sdk/viem/actions/getBlockRecord.ts";
 import { getTransactionAccess } from "../../sdk/viem/actions/getTransactionAccess.ts";
 import { mineBatch, type MineBatchReturnType } from "../../sdk/viem/actions/mineBatch.ts";
 import { blockParam, type BlockRecord, type BlockSelector, type TransactionAccess } from "../../sdk/viem/types.ts";
-import { analyseRecordedBlock } from "../report/analyse.ts";
-import { ArtifactIndex } from "../report/contracts.ts";
-import { DEFAULT_LANES } from "../report/record.ts";
-import { recordBlockOverRpc, type RequestFunction } from "../report/rpc-record.ts";
-import type { CodeTable } from "../report/types.ts";
+import { recordBlockOverRpc, type RequestFunction } from "../../sdk/analysis/record-block-over-rpc.ts";
+import { DEFAULT_LANES, type CodeTable } from "../../sdk/analysis/recorded-block.ts";
+import { analyseRecordedBlock } from "../../sdk/analysis/recorded-analysis.ts";
+import type { ArtifactIndex } from "../../sdk/contracts/artifact-index.ts";
+import { loadArtifactIndex } from "../report/contracts.ts";
 
 /** What `batch()` returns: the mined block's record, read/write sets and analysis. */
 export type BatchResult<T> = MineBatchReturnType<T> & {
@@ -171,7 +171,7 @@ function artifactIndexOf(artifacts: ArtifactManager | undefined): Promise<Artifa
   if (artifacts === undefined) return Promise.resolve(undefined);
   let index = indexes.get(artifacts);
   if (index === undefined) {
-    index = ArtifactIndex.fromArtifactManager(artifacts).catch(() => undefined);
+    index = loadArtifactIndex(artifacts).catch(() => undefined);
     indexes.set(artifacts, index);
   }
   return index;

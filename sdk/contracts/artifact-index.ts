@@ -8,17 +8,12 @@
  *   immutable variables and of linked library addresses are ignored.
  * - A function is named from the identified contract's ABI by selector; for code no artifact
  *   matches, from any artifact that has the selector (first by fully qualified name).
- * - Storage layouts (for `Contract.variable[key]` labels) come from the contract's access
- *   manifest next to its artifact (`<Contract>.access.json`, written by the build hook of
- *   `sdk/access`), else from the build-info output when the project compiles with
- *   `storageLayout` in solc's `outputSelection`.
+ * - Storage layouts (for `Contract.variable[key]` labels) come from a {@link LayoutLoader} the
+ *   caller gives (a Hardhat project's: `plugins/report/contracts.ts`).
  */
-import { readFile } from "node:fs/promises";
 import { toFunctionSelector, toFunctionSignature, type AbiFunction, type Hex } from "viem";
-import type { ArtifactManager } from "hardhat/types/artifacts";
-import { type RuntimeCodeArtifact, RuntimeCodeMatcher } from "../../sdk/contracts/code-matcher.ts";
-import type { StorageLayout } from "../../sdk/access/layout.ts";
-import { manifestPathForArtifact, readManifest } from "../../sdk/access/manifest.ts";
+import type { StorageLayout } from "../access/layout.ts";
+import { type RuntimeCodeArtifact, RuntimeCodeMatcher } from "./code-matcher.ts";
 
 /** The fields of a Hardhat artifact the index reads. */
 export interface IndexedArtifact extends RuntimeCodeArtifact {
@@ -56,7 +51,7 @@ export class ArtifactIndex {
    * @param artifacts artifacts with their fully qualified names; the index is deterministic
    *   (entries are added to the matcher sorted by fully qualified name). Entries that are not
    *   contract artifacts (no `abi` or `deployedBytecode`) are skipped.
-   * @param loadLayout how to find a contract's storage layout (see {@link layoutLoaderFor}).
+   * @param loadLayout how to find a contract's storage layout; without it there is none.
    */
   constructor(artifacts: ReadonlyArray<{ fqn: string; artifact: IndexedArtifact }>, loadLayout?: LayoutLoader) {
     this.#loadLayout = loadLayout;
@@ -76,27 +71,6 @@ export class ArtifactIndex {
       this.#byCode.add(artifact, contract); // skips abstract contracts and interfaces (no code)
     }
     this.contracts = contracts;
-  }
-
-  /**
-   * Indexes every artifact of a Hardhat project.
-   * @throws what Hardhat's artifact manager throws for unreadable artifacts.
-   */
-  static async fromArtifactManager(artifacts: ArtifactManager): Promise<ArtifactIndex> {
-    const names = [...(await artifacts.getAllFullyQualifiedNames())];
-    const entries = await Promise.all(
-      names.map(async (fqn) => {
-        try {
-          return { fqn, artifact: (await artifacts.readArtifact(fqn)) as unknown as IndexedArtifact };
-        } catch {
-          return undefined; // removed since it was listed (a concurrent build)
-        }
-      }),
-    );
-    return new ArtifactIndex(
-      entries.filter((e): e is { fqn: string; artifact: IndexedArtifact } => e !== undefined),
-      layoutLoaderFor(artifacts),
-    );
   }
 
   /**
@@ -126,38 +100,6 @@ export class ArtifactIndex {
     }
     return layout;
   }
-}
-
-/**
- * The layout loader of a Hardhat project: the access manifest next to the artifact
- * (`X.access.json`), else the `storageLayout` output in the contract's build-info output file
- * (present when `solidity.settings.outputSelection` asks for it). Build-info outputs are read
- * once per build.
- */
-export function layoutLoaderFor(artifacts: ArtifactManager): LayoutLoader {
-  const outputs = new Map<string, Promise<unknown>>();
-  return async (contract) => {
-    try {
-      const manifest = await readManifest(manifestPathForArtifact(await artifacts.getArtifactPath(contract.fqn)));
-      if (manifest.storageLayout !== undefined) return manifest.storageLayout;
-    } catch {
-      // no manifest (the access build hook did not run, or an older build): try the build info
-    }
-    const buildInfoId = contract.artifact.buildInfoId ?? (await artifacts.getBuildInfoId(contract.fqn));
-    if (buildInfoId === undefined) return undefined;
-    let output = outputs.get(buildInfoId);
-    if (output === undefined) {
-      output = artifacts
-        .getBuildInfoOutputPath(buildInfoId)
-        .then((path) => (path === undefined ? undefined : readFile(path, "utf8").then((text) => JSON.parse(text) as unknown)));
-      outputs.set(buildInfoId, output);
-    }
-    const json = (await output) as
-      | { output?: { contracts?: Record<string, Record<string, { storageLayout?: StorageLayout }>> } }
-      | undefined;
-    const source = contract.artifact.inputSourceName ?? `project/${contract.artifact.sourceName}`;
-    return json?.output?.contracts?.[source]?.[contract.name]?.storageLayout;
-  };
 }
 
 function abiFunctions(abi: readonly unknown[]): Map<Hex, string> {

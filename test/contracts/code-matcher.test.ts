@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import solc from "solc";
 import linker from "solc/linker.js";
 import type { Abi, Address, Hex } from "viem";
-import { ArtifactIndex } from "../../plugins/report/contracts.ts";
+import { ArtifactIndex } from "../../sdk/contracts/artifact-index.ts";
 import { metadataLength, type RuntimeCodeArtifact, RuntimeCodeMatcher } from "../../sdk/contracts/code-matcher.ts";
 import { type ContractArtifact, ContractRegistry } from "../../sdk/rpc/contract-registry.ts";
 import { createParallelProvider, type ParallelProvider } from "../../sdk/rpc/provider.ts";

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { toFunctionSelector, type Hex } from "viem";
-import { ArtifactIndex, type IndexedArtifact } from "../../plugins/report/contracts.ts";
+import { ArtifactIndex, type IndexedArtifact } from "../../sdk/contracts/artifact-index.ts";
 import { resolveReportConfig } from "../../plugins/report/config.ts";
 import { userConfigSchema } from "../../plugins/internal/config-schema.ts";
 import { COUNTER_ARTIFACT, COUNTER_CODE, COUNTER_LAYOUT, counterIndex } from "./helpers.ts";

@@ -7,8 +7,9 @@ import { fileURLToPath } from "node:url";
 import { encodeAbiParameters, keccak256, toFunctionSelector, type Address, type Hex } from "viem";
 import type { StorageLayout } from "../../sdk/access/layout.ts";
 import { storageKey } from "../../sdk/engine/location.ts";
-import { ArtifactIndex, type IndexedArtifact } from "../../plugins/report/contracts.ts";
-import type { RecordedBlock, RecordedBucket, RecordedRun, RecordedTransaction } from "../../plugins/report/types.ts";
+import type { RecordedBlock, RecordedTransaction } from "../../sdk/analysis/recorded-block.ts";
+import { ArtifactIndex, type IndexedArtifact } from "../../sdk/contracts/artifact-index.ts";
+import type { RecordedBucket, RecordedRun } from "../../plugins/report/types.ts";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const FIXTURE_PROJECT = path.join(REPO_ROOT, "test", "fixtures", "report-project");
