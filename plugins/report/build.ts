@@ -8,7 +8,7 @@ import type { HotLocation } from "../../sdk/analysis/types.ts";
 import type { NamingEnvironment } from "../../sdk/analysis/naming.ts";
 import { DEFAULT_LANES } from "../../sdk/analysis/recorded-block.ts";
 import { analyseTestBlocks } from "../../sdk/analysis/recorded-analysis.ts";
-import type { ArtifactIndex } from "../../sdk/contracts/artifact-index.ts";
+import type { ContractIndex } from "../../sdk/contracts/contract-index.ts";
 import type { ParallelReport, RecordedRun, ReportHotLocation, TestReport } from "./types.ts";
 
 export const REPORT_FORMAT = "hardhat-parallel-report";
@@ -21,7 +21,7 @@ export const HOT_LOCATIONS_PER_RUN = 10;
 
 export interface BuildReportOptions {
   /** Project artifacts for contract, function and storage names. */
-  index?: ArtifactIndex;
+  index?: ContractIndex;
   /** Time stamped into the report. Default: now. */
   now?: Date;
 }

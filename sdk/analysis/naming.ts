@@ -1,11 +1,11 @@
 /**
  * Names for the analysis of recorded blocks: which contract is at each address (by runtime
- * code, from the artifact index), which function each transaction called, and the decoder of
+ * code, from the contract index), which function each transaction called, and the decoder of
  * location labels with the storage layouts of the contracts involved.
  */
 import type { Address, Hex } from "viem";
 import type { CandidateKey } from "../access/decode.ts";
-import type { ArtifactIndex, ContractInfo } from "../contracts/artifact-index.ts";
+import type { ContractIndex, IndexedContract } from "../contracts/contract-index.ts";
 import { locationAddress } from "../engine/location.ts";
 import { createLocationDecoder, type DecodableContract } from "./location-decoder.ts";
 import type { CodeTable, RecordedBlock } from "./recorded-block.ts";
@@ -14,7 +14,7 @@ import type { AnalysedTransaction, LocationDecoder } from "./types.ts";
 /** What naming and decoding need: the artifacts (optional) and the run's code table. */
 export interface NamingEnvironment {
   /** Artifacts of the project; without it, contracts and functions stay unnamed. */
-  index?: ArtifactIndex;
+  index?: ContractIndex;
   /** Runtime code by code hash (see {@link RecordedBlock.codeHashes}). */
   codes: CodeTable;
 }
@@ -25,13 +25,13 @@ const SMALL_INTEGERS = Array.from({ length: 16 }, (_, i) => BigInt(i));
 /** Contract names by address, function names and the location decoder for a set of blocks. */
 export interface Naming {
   /** Contracts by address over all the blocks (first seen wins); used for location labels. */
-  contracts: Map<Address, ContractInfo>;
+  contracts: Map<Address, IndexedContract>;
   /**
    * Contracts by address per block: an address can hold different contracts in different
    * blocks of one test (a snapshot was reverted and something else deployed there).
    */
-  perBlock: Map<RecordedBlock, Map<Address, ContractInfo>>;
-  index?: ArtifactIndex;
+  perBlock: Map<RecordedBlock, Map<Address, IndexedContract>>;
+  index?: ContractIndex;
   decode?: LocationDecoder;
 }
 
@@ -40,15 +40,15 @@ export interface Naming {
  * contracts whose storage is touched by at least two transactions (only those can be hot).
  */
 export async function namingFor(blocks: readonly RecordedBlock[], env: NamingEnvironment, maxRegions?: number): Promise<Naming> {
-  const contracts = new Map<Address, ContractInfo>();
-  const perBlock = new Map<RecordedBlock, Map<Address, ContractInfo>>();
+  const contracts = new Map<Address, IndexedContract>();
+  const perBlock = new Map<RecordedBlock, Map<Address, IndexedContract>>();
   const index = env.index;
   if (index === undefined) return { contracts, perBlock };
   for (const block of blocks) {
-    const own = new Map<Address, ContractInfo>();
+    const own = new Map<Address, IndexedContract>();
     for (const [address, hash] of Object.entries(block.codeHashes) as Array<[Address, Hex]>) {
       const code = env.codes[hash];
-      const contract = code === undefined ? undefined : index.identify(code);
+      const contract = code === undefined ? undefined : index.byRuntimeCode(code);
       if (contract === undefined) continue;
       own.set(address, contract);
       if (!contracts.has(address)) contracts.set(address, contract);

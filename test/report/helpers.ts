@@ -8,7 +8,7 @@ import { encodeAbiParameters, keccak256, toFunctionSelector, type Address, type 
 import type { StorageLayout } from "../../sdk/access/layout.ts";
 import { storageKey } from "../../sdk/engine/location.ts";
 import type { RecordedBlock, RecordedTransaction } from "../../sdk/analysis/recorded-block.ts";
-import { ArtifactIndex, type IndexedArtifact } from "../../sdk/contracts/artifact-index.ts";
+import { type ContractArtifact, ContractIndex } from "../../sdk/contracts/contract-index.ts";
 import type { RecordedBucket, RecordedRun } from "../../plugins/report/types.ts";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -45,7 +45,7 @@ export const COUNTER_LAYOUT: StorageLayout = {
   },
 };
 
-export const COUNTER_ARTIFACT: IndexedArtifact = {
+export const COUNTER_ARTIFACT: ContractArtifact = {
   contractName: "Counter",
   sourceName: "contracts/Counter.sol",
   abi: [
@@ -67,8 +67,8 @@ export const COUNTER_ARTIFACT: IndexedArtifact = {
 };
 
 /** An index of the `Counter` artifact whose layout loader returns {@link COUNTER_LAYOUT}. */
-export function counterIndex(): ArtifactIndex {
-  return new ArtifactIndex([{ fqn: "contracts/Counter.sol:Counter", artifact: COUNTER_ARTIFACT }], async () => COUNTER_LAYOUT);
+export function counterIndex(): ContractIndex {
+  return new ContractIndex([COUNTER_ARTIFACT], { loadLayout: async () => COUNTER_LAYOUT });
 }
 
 /** Storage key of `Counter.count`. */
