@@ -23,7 +23,7 @@ export default async (): Promise<Partial<NetworkHooks>> => {
     if (config.type !== "http" || config.parallel === undefined) return undefined;
     let provider = providers.get(connection);
     if (provider === undefined) {
-      projectContracts ??= loadProjectContracts(context);
+      projectContracts ??= loadProjectContracts(context.artifacts);
       const known = projectContracts;
       provider = createParallelProvider(config.parallel).then(async (p) => {
         equipProvider(p, await known);

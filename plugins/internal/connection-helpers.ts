@@ -26,11 +26,10 @@ import { getBlockRecord } from "../../sdk/viem/actions/getBlockRecord.ts";
 import { getTransactionAccess } from "../../sdk/viem/actions/getTransactionAccess.ts";
 import { mineBatch, type MineBatchReturnType } from "../../sdk/viem/actions/mineBatch.ts";
 import { blockParam, type BlockRecord, type BlockSelector, type TransactionAccess } from "../../sdk/viem/types.ts";
-import { analyseRecordedBlock } from "../report/analyse.ts";
-import { ArtifactIndex } from "../report/contracts.ts";
-import { DEFAULT_LANES } from "../report/record.ts";
-import { recordBlockOverRpc, type RequestFunction } from "../report/rpc-record.ts";
-import type { CodeTable } from "../report/types.ts";
+import { recordBlockOverRpc, type RequestFunction } from "../../sdk/analysis/record-block-over-rpc.ts";
+import { DEFAULT_LANES, type CodeTable } from "../../sdk/analysis/recorded-block.ts";
+import { analyseRecordedBlock } from "../../sdk/analysis/recorded-analysis.ts";
+import { loadProjectContracts } from "./project-contracts.ts";
 
 /** What `batch()` returns: the mined block's record, read/write sets and analysis. */
 export type BatchResult<T> = MineBatchReturnType<T> & {
@@ -125,7 +124,8 @@ export function createConnectionHelpers(
     const selector: BlockSelector =
       typeof target === "bigint" || typeof target === "number" ? { blockNumber: BigInt(target) } : target;
     const block = await recordBlockOverRpc(request, blockParam(selector), lanes, codes);
-    return analyseRecordedBlock(block, { index: await artifactIndexOf(options.artifacts), codes }, lanes);
+    const index = options.artifacts === undefined ? undefined : (await loadProjectContracts(options.artifacts)).index;
+    return analyseRecordedBlock(block, { index, codes }, lanes);
   };
   const resolve = async (subject: AssertionSubject): Promise<AnalysisLike> => {
     const value: unknown = await subject;
@@ -161,18 +161,4 @@ export function createConnectionHelpers(
     analyse,
     assertions,
   };
-}
-
-/** Artifact indexes by artifact manager: built once per project, shared by its connections. */
-const indexes = new WeakMap<ArtifactManager, Promise<ArtifactIndex | undefined>>();
-
-/** The artifact index of a project; `undefined` without artifacts or when they cannot be read. */
-function artifactIndexOf(artifacts: ArtifactManager | undefined): Promise<ArtifactIndex | undefined> {
-  if (artifacts === undefined) return Promise.resolve(undefined);
-  let index = indexes.get(artifacts);
-  if (index === undefined) {
-    index = ArtifactIndex.fromArtifactManager(artifacts).catch(() => undefined);
-    indexes.set(artifacts, index);
-  }
-  return index;
 }

@@ -1,13 +1,14 @@
 /**
  * Builds the parallelism report of a test run ({@link ParallelReport}) from the recorded
- * per-test blocks: one analysis per test (achieved or potential, `analyse.ts`), hot locations
+ * per-test blocks: one analysis per test (achieved or potential, `sdk/analysis/recorded-analysis.ts`), hot locations
  * per test and for the whole run, sorted so the worst tests come first.
  */
 import { REFERENCE_LANES, mergeHotLocations, speedupAt } from "../../sdk/analysis/index.ts";
 import type { HotLocation } from "../../sdk/analysis/types.ts";
-import { analyseTestBlocks, type NamingEnvironment } from "./analyse.ts";
-import type { ArtifactIndex } from "./contracts.ts";
-import { DEFAULT_LANES } from "./record.ts";
+import type { NamingEnvironment } from "../../sdk/analysis/naming.ts";
+import { DEFAULT_LANES } from "../../sdk/analysis/recorded-block.ts";
+import { analyseTestBlocks } from "../../sdk/analysis/recorded-analysis.ts";
+import type { ContractIndex } from "../../sdk/contracts/contract-index.ts";
 import type { ParallelReport, RecordedRun, ReportHotLocation, TestReport } from "./types.ts";
 
 export const REPORT_FORMAT = "hardhat-parallel-report";
@@ -20,7 +21,7 @@ export const HOT_LOCATIONS_PER_RUN = 10;
 
 export interface BuildReportOptions {
   /** Project artifacts for contract, function and storage names. */
-  index?: ArtifactIndex;
+  index?: ContractIndex;
   /** Time stamped into the report. Default: now. */
   now?: Date;
 }

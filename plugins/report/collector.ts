@@ -29,8 +29,9 @@ import path from "node:path";
 import type { Context, Hook, Suite } from "mocha";
 import type { Chain, MinedBlock } from "../../sdk/engine/chain.ts";
 import { onConnectionRegistered } from "../internal/connections.ts";
-import { recordMinedBlock } from "./record.ts";
-import type { BucketKind, CodeTable, RecordedBlock, RecordedBucket, RecordedRun } from "./types.ts";
+import { recordMinedBlock } from "../../sdk/analysis/record-mined-block.ts";
+import type { CodeTable, RecordedBlock } from "../../sdk/analysis/recorded-block.ts";
+import type { BucketKind, RecordedBucket, RecordedRun } from "./types.ts";
 
 /** Environment variable naming the directory where parallel mocha workers write recordings. */
 export const WORKER_DIR_ENV = "HARDHAT_PARALLEL_REPORT_WORKER_DIR";

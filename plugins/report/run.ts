@@ -6,7 +6,7 @@ import { mkdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { styleText } from "node:util";
 import type { HookContext } from "hardhat/types/hooks";
-import { ArtifactIndex } from "./contracts.ts";
+import { loadProjectContracts } from "../internal/project-contracts.ts";
 import { buildReport } from "./build.ts";
 import { collector, mergeRecordings, readWorkerRecordings, WORKER_DIR_ENV } from "./collector.ts";
 import type { ParallelReportConfig } from "./config.ts";
@@ -63,7 +63,7 @@ export async function finishMochaRun(context: HookContext): Promise<void> {
   const { noParallelReport, parallelSnapshot, parallelCheck } = context.globalOptions;
   const used = recording.buckets.some((b) => b.blocks.some((block) => block.transactions.length > 0));
   if (!used && !parallelSnapshot && !parallelCheck) return;
-  const index = await ArtifactIndex.fromArtifactManager(context.artifacts).catch(() => undefined);
+  const { index } = await loadProjectContracts(context.artifacts);
   const report = await buildReport(recording, { index });
   if (config.enabled && noParallelReport !== true && report.tests.length > 0) {
     await emitReport(report, config, { color: process.stdout.isTTY === true });

@@ -2,87 +2,19 @@
  * Data shapes of the per-test parallelism report (docs/design.md §1.3, §3).
  *
  * Two layers:
- * - **Recorded** data ({@link RecordedBlock}): what the plugin keeps of every block mined on a
- *   parallel network while tests run — read and write sets as location keys, gas, calldata
- *   hints, the execution record and the code hashes of the contracts involved. It is plain JSON
- *   (gas as decimal strings) because mocha's parallel workers send it to the main process as
- *   files.
+ * - **Recorded** data: the blocks mined on a parallel network while tests run
+ *   ({@link RecordedBlock}, `sdk/analysis/recorded-block.ts`), attributed to the test that was
+ *   running ({@link RecordedBucket}). It is plain JSON (gas as decimal strings) because mocha's
+ *   parallel workers send it to the main process as files ({@link RecordedRun}).
  * - The **report** ({@link ParallelReport}): the analysed figures of every test, written as
  *   `reports/parallel-report.json` and the source of the table, the Markdown summary, the
  *   `parallel-report` task and the snapshot budgets (`.parallel-snapshot.json`).
  *
  * Words (contention, critical path, parallelism, speedup(P), potential vs achieved): docs/design.md §3.
  */
-import type { Address, Hex } from "viem";
 import type { LocationKey } from "../../sdk/engine/location.ts";
 import type { AnalysisKind, FunctionCount } from "../../sdk/analysis/types.ts";
-
-/** One mined transaction as recorded for the report. */
-export interface RecordedTransaction {
-  hash: Hex;
-  /** Index in its block (0-based). */
-  index: number;
-  /** Sender, lowercase. */
-  from: Address;
-  /** Called address, lowercase; `null` for a contract creation. */
-  to: Address | null;
-  /** Address of the contract a creation deployed, lowercase. */
-  created?: Address;
-  /** First four bytes of the calldata of a call, lowercase. */
-  selector?: Hex;
-  /**
-   * Candidate mapping keys found in the calldata (32-byte argument words that look like
-   * addresses, and small integers as decimal strings). The storage-layout decoder tries them.
-   */
-  keys?: { addresses: Address[]; integers: string[] };
-  /** Gas used (receipt `gasUsed`), decimal string (gas). */
-  gasUsed: string;
-  /** 1 success, 0 reverted. */
-  status: 0 | 1;
-  /** Read set: location keys (`sdk/engine/location.ts`). */
-  reads: LocationKey[];
-  /** Write set: location keys. */
-  writes: LocationKey[];
-  /**
-   * Declared-access violations of the transaction (docs/design.md §3, §5), present (possibly empty)
-   * when the network checked its frames against `@custom:reads` / `@custom:writes`; absent when
-   * it did not check (no access manifests).
-   */
-  violations?: RecordedViolation[];
-}
-
-/** A location a call frame touched but its function did not declare. */
-export interface RecordedViolation {
-  contract: string;
-  function: string;
-  location: LocationKey;
-  /** `Contract.variable[key]` label from the engine's decoder. */
-  label: string;
-  access: "read" | "write";
-}
-
-/** One mined block as recorded for the report. */
-export interface RecordedBlock {
-  /** Block number, decimal string. */
-  number: string;
-  /** Lanes configured for the network (`parallel.lanes`, default 2): the headline speedup(P). */
-  lanes: number;
-  /** Executor that produced the block (`sequential`, `block-stm`, `declared`). */
-  executedBy: string;
-  /** Block-STM re-executions (incarnations beyond the first) from the execution record. */
-  reExecutions: number;
-  /** Why the block fell back to sequential execution, if it did. */
-  fallbackReason?: string;
-  transactions: RecordedTransaction[];
-  /**
-   * Code hash (0x-prefixed keccak-256) of every contract the block's transactions called,
-   * created or touched storage of, after the block. Addresses without code are left out.
-   */
-  codeHashes: Record<Address, Hex>;
-}
-
-/** Runtime code by code hash, shared by all recorded blocks of a run. */
-export type CodeTable = Record<Hex, Hex>;
+import type { CodeTable, RecordedBlock } from "../../sdk/analysis/recorded-block.ts";
 
 /** Where a bucket of blocks came from. */
 export type BucketKind = "test" | "hooks";

@@ -1,8 +1,8 @@
 /**
  * Recognising deployed contracts by their runtime code: which compilation artifact's
- * `deployedBytecode` is the code at an address. One matcher serves every place that names or
- * decodes a contract (revert messages and declared-access checks in `sdk/rpc`, contract names
- * in the parallelism report).
+ * `deployedBytecode` is the code at an address. The contract index (`contract-index.ts`) uses
+ * it for every place that names or decodes a contract (revert messages and declared-access
+ * checks in `sdk/rpc`, contract names in the parallelism analysis).
  *
  * Runtime code and an artifact's `deployedBytecode` may differ in three kinds of bytes that say
  * nothing about which contract it is; the matcher ignores them:

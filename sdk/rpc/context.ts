@@ -7,7 +7,7 @@ import type { Chain, MinedBlock } from "../engine/chain.ts";
 import type { StateReader } from "../engine/state/state-reader.ts";
 import { invalidInput, invalidParams } from "./errors.ts";
 import type { BlockTag, TransactionRequest } from "./params.ts";
-import type { ContractRegistry } from "./contract-registry.ts";
+import type { ContractIndex } from "../contracts/contract-index.ts";
 import type { FilterManager } from "./filters.ts";
 import { blockReward } from "./methods/state.ts";
 
@@ -15,7 +15,7 @@ export interface RpcContext {
   chain: Chain;
   filters: FilterManager;
   /** Known contracts (artifacts), for EDR-style revert messages. */
-  contracts: ContractRegistry;
+  contracts: ContractIndex;
 }
 
 /** The code at an address in the latest state, as hex. */

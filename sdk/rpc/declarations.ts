@@ -1,7 +1,8 @@
 /**
  * Declared access of the project's contracts, for the engine's run-time conformance check: the
  * access manifests written by the build (`<Contract>.access`), matched to running code
- * through the {@link ContractRegistry}.
+ * through the project's {@link ContractIndex} (so a frame's contract is the one revert messages
+ * and the report name).
  */
 import { bytesToHex } from "@ethereumjs/util";
 import type { Abi, Hex } from "viem";
@@ -9,7 +10,7 @@ import { decodeSlot } from "../access/decode.ts";
 import type { AccessManifest } from "../access/manifest.ts";
 import { compileManifestForRuntime, type RuntimeDeclarations } from "../access/runtime.ts";
 import type { DeclarationSource, DeclarationSourceSpec, FrameCheck } from "../engine/conformance.ts";
-import { type ContractArtifact, ContractRegistry } from "./contract-registry.ts";
+import { type ContractArtifact, ContractIndex } from "../contracts/contract-index.ts";
 
 interface Entry {
   manifest: AccessManifest;
@@ -17,13 +18,13 @@ interface Entry {
 }
 
 export class ManifestDeclarations implements DeclarationSource {
-  readonly #registry: ContractRegistry;
+  readonly #contracts: ContractIndex;
   readonly #byContract = new Map<string, Entry>();
   /** Code bytes → fully qualified name (or null): code arrays are shared, so identity works. */
   readonly #byCode = new WeakMap<Uint8Array, string | null>();
 
-  constructor(registry: ContractRegistry) {
-    this.#registry = registry;
+  constructor(contracts: ContractIndex) {
+    this.#contracts = contracts;
   }
 
   /** Number of contracts with a manifest. */
@@ -33,9 +34,7 @@ export class ManifestDeclarations implements DeclarationSource {
 
   /** Rebuilds a source in a worker thread from {@link workerSpec}'s data. */
   static fromData(data: { artifacts: ContractArtifact[]; manifests: AccessManifest[] }): ManifestDeclarations {
-    const registry = new ContractRegistry();
-    registry.add(data.artifacts);
-    const declarations = new ManifestDeclarations(registry);
+    const declarations = new ManifestDeclarations(new ContractIndex(data.artifacts));
     for (const manifest of data.manifests) declarations.add(manifest);
     return declarations;
   }
@@ -44,11 +43,11 @@ export class ManifestDeclarations implements DeclarationSource {
     return {
       module: import.meta.url,
       factory: "declarationsFromData",
-      data: { artifacts: this.#registry.artifacts(), manifests: [...this.#byContract.values()].map((e) => e.manifest) },
+      data: { artifacts: this.#contracts.artifacts(), manifests: [...this.#byContract.values()].map((e) => e.manifest) },
     };
   }
 
-  /** Adds a contract's manifest (its artifact must be in the registry to be recognised). */
+  /** Adds a contract's manifest (its artifact must be in the index to be recognised). */
   add(manifest: AccessManifest, abi?: Abi): void {
     this.#byContract.set(`${manifest.sourceName}:${manifest.contractName}`, {
       manifest,
@@ -59,8 +58,7 @@ export class ManifestDeclarations implements DeclarationSource {
   frame(code: Uint8Array, calldata: Hex, sender: Hex, origin: Hex, self: Hex): FrameCheck | undefined {
     let fqn = this.#byCode.get(code);
     if (fqn === undefined) {
-      const known = this.#registry.byRuntimeCode(bytesToHex(code) as Hex);
-      fqn = known === undefined ? null : `${known.artifact.sourceName}:${known.artifact.contractName}`;
+      fqn = this.#contracts.byRuntimeCode(bytesToHex(code) as Hex)?.fqn ?? null;
       this.#byCode.set(code, fqn);
     }
     if (fqn === null) return undefined;

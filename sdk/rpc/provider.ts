@@ -17,7 +17,7 @@ import "../engine/executors/block-stm/index.ts";
 import "../engine/executors/declared/index.ts";
 import { Chain } from "../engine/chain.ts";
 import type { ParallelChainOptions } from "../engine/options.ts";
-import { ContractRegistry } from "./contract-registry.ts";
+import { ContractIndex } from "../contracts/contract-index.ts";
 import { ManifestDeclarations } from "./declarations.ts";
 import type { MethodHandler, RpcContext } from "./context.ts";
 import { internalError, methodNotFound, RpcError } from "./errors.ts";
@@ -67,7 +67,7 @@ export interface JsonRpcResponse {
 export class ParallelProvider extends EventEmitter {
   readonly chain: Chain;
   /** Known contracts: add artifacts to get EDR's revert messages for custom errors. */
-  readonly contracts = new ContractRegistry();
+  readonly contracts = new ContractIndex();
   /** Access manifests of known contracts: enable the check with `chain.setDeclarations(declarations)`. */
   readonly declarations = new ManifestDeclarations(this.contracts);
   readonly #ctx: RpcContext;

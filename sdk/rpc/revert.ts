@@ -5,7 +5,7 @@
  */
 import { bytesToHex } from "@ethereumjs/util";
 import { decodeAbiParameters, type Hex } from "viem";
-import type { ContractRegistry } from "./contract-registry.ts";
+import type { ContractIndex } from "../contracts/contract-index.ts";
 import { RpcError } from "./errors.ts";
 
 /** Solidity panic codes (docs.soliditylang.org, "Panic via assert and error via require"). */
@@ -38,16 +38,16 @@ const NO_SELECTOR =
   "Transaction reverted: function selector was not recognized and there's no fallback nor receive function";
 
 /** EDR's message for a revert without data: it names an unknown selector, or admits it cannot tell. */
-function describeEmptyRevert(registry: ContractRegistry | undefined, call: FailedCall | undefined): string {
-  if (registry === undefined || registry.size === 0 || call === undefined) {
+function describeEmptyRevert(contracts: ContractIndex | undefined, call: FailedCall | undefined): string {
+  if (contracts === undefined || contracts.size === 0 || call === undefined) {
     return "Transaction reverted without a reason string";
   }
   // A failure that started in a nested contract creation cannot be attributed (EDR's wording).
   if (call.failureOrigin === "create") return "Transaction reverted and Hardhat couldn't infer the reason.";
-  const contract = call.to === undefined ? registry.byInitCode(call.data) : registry.byRuntimeCode(call.code ?? "0x");
+  const contract = call.to === undefined ? contracts.byInitCode(call.data) : contracts.byRuntimeCode(call.code ?? "0x");
   if (contract === undefined) return "Transaction reverted and Hardhat couldn't infer the reason.";
   if (call.to !== undefined && !contract.hasFallback) {
-    if (call.data.length >= 10 && !contract.selectors.has(call.data.slice(0, 10) as Hex)) return NO_SELECTOR;
+    if (call.data.length >= 10 && !contract.functions.has(call.data.slice(0, 10) as Hex)) return NO_SELECTOR;
     if (call.data === "0x" && !contract.hasReceive) return NO_SELECTOR;
   }
   return "Transaction reverted without a reason string";
@@ -55,10 +55,10 @@ function describeEmptyRevert(registry: ContractRegistry | undefined, call: Faile
 
 /**
  * A readable description of revert data, as in EDR's messages. Custom errors are decoded with
- * the known contracts' ABIs when a registry is given.
+ * the known contracts' ABIs when an index is given.
  */
-export function describeRevert(data: Hex, registry?: ContractRegistry, call?: FailedCall): string {
-  if (data === "0x") return describeEmptyRevert(registry, call);
+export function describeRevert(data: Hex, contracts?: ContractIndex, call?: FailedCall): string {
+  if (data === "0x") return describeEmptyRevert(contracts, call);
   const selector = data.slice(0, 10);
   try {
     if (selector === "0x08c379a0") {
@@ -73,15 +73,15 @@ export function describeRevert(data: Hex, registry?: ContractRegistry, call?: Fa
   } catch {
     // Malformed Error/Panic payload: fall through to the generic form.
   }
-  const custom = registry?.describeCustomError(data);
+  const custom = contracts?.describeCustomError(data);
   if (custom !== undefined) return `VM Exception while processing transaction: reverted with custom error '${custom}'`;
   return `VM Exception while processing transaction: reverted with an unrecognized custom error (return data: ${data})`;
 }
 
 /** The JSON-RPC error for a failed execution (`error` is the EVM's exception name). */
-export function executionError(error: string, returnValue: Uint8Array, registry?: ContractRegistry, call?: FailedCall): RpcError {
+export function executionError(error: string, returnValue: Uint8Array, contracts?: ContractIndex, call?: FailedCall): RpcError {
   const data = bytesToHex(returnValue) as Hex;
-  if (error === "revert") return new RpcError(3, describeRevert(data, registry, call), data);
+  if (error === "revert") return new RpcError(3, describeRevert(data, contracts, call), data);
   if (error === "out of gas") return new RpcError(-32000, "Transaction ran out of gas", data);
   return new RpcError(-32003, `VM Exception while processing transaction: ${error}`, data);
 }

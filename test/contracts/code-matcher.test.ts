@@ -1,16 +1,15 @@
 /**
  * The SDK's runtime-code matcher: which artifact deployed code comes from, with solc's CBOR
  * metadata, immutables and library addresses ignored. Synthetic code for the rules, then real
- * solc output deployed on the parallel provider, seen through both callers (the network's
- * contract registry and the report's artifact index).
+ * solc output deployed on the parallel provider, seen through the contract index every caller
+ * uses (the network's revert messages and declared-access checks, the report's names).
  */
 import assert from "node:assert/strict";
 import solc from "solc";
 import linker from "solc/linker.js";
 import type { Abi, Address, Hex } from "viem";
-import { ArtifactIndex } from "../../plugins/report/contracts.ts";
 import { metadataLength, type RuntimeCodeArtifact, RuntimeCodeMatcher } from "../../sdk/contracts/code-matcher.ts";
-import { type ContractArtifact, ContractRegistry } from "../../sdk/rpc/contract-registry.ts";
+import { type ContractArtifact, ContractIndex } from "../../sdk/contracts/contract-index.ts";
 import { createParallelProvider, type ParallelProvider } from "../../sdk/rpc/provider.ts";
 
 /** solc-shaped metadata: `{ ipfs: <34 bytes>, solc: 0.8.20 }` and its length (0x0033). */
@@ -144,8 +143,11 @@ contract MatchPool {
     };
   }
 
+  /** A Hardhat-shaped artifact, with its init code. */
+  type CompiledArtifact = ContractArtifact & { bytecode: string };
+
   /** Hardhat-shaped artifacts of `SOURCE` (plus `comment`, which changes only the metadata). */
-  function compile(comment: string): Record<string, ContractArtifact> {
+  function compile(comment: string): Record<string, CompiledArtifact> {
     const input = {
       language: "Solidity",
       sources: { "Match.sol": { content: `${SOURCE}// ${comment}\n` } },
@@ -157,7 +159,7 @@ contract MatchPool {
     const output = JSON.parse(solc.compile(JSON.stringify(input)));
     const errors = (output.errors ?? []).filter((e: { severity: string }) => e.severity === "error");
     if (errors.length > 0) throw new Error(errors.map((e: { formattedMessage: string }) => e.formattedMessage).join("\n"));
-    const artifacts: Record<string, ContractArtifact> = {};
+    const artifacts: Record<string, CompiledArtifact> = {};
     for (const [name, c] of Object.entries(output.contracts["Match.sol"] as Record<string, SolcContract>)) {
       artifacts[name] = {
         contractName: name,
@@ -173,7 +175,7 @@ contract MatchPool {
   }
 
   let provider: ParallelProvider;
-  let built: Record<string, ContractArtifact>;
+  let built: Record<string, CompiledArtifact>;
   /** Runtime code of MatchOracle and MatchPool deployed from another build than `built`; MatchMath's address. */
   let deployed: { oracle: Hex; pool: Hex; math: Address };
 
@@ -223,21 +225,21 @@ contract MatchPool {
     }
   });
 
-  it("recognises the deployed contracts in both callers: the network's registry and the report's index", function () {
-    const registry = new ContractRegistry();
-    registry.add(Object.values(built));
-    const index = new ArtifactIndex(Object.values(built).map((artifact) => ({ fqn: `Match.sol:${artifact.contractName}`, artifact })));
+  it("recognises the deployed contracts in the contract index, the network's and one built from the artifacts", function () {
+    provider.contracts.add(Object.values(built));
+    const index = new ContractIndex(Object.values(built));
     for (const [code, name] of [
       [deployed.oracle, "MatchOracle"],
       [deployed.pool, "MatchPool"],
     ] as const) {
-      assert.equal(registry.byRuntimeCode(code)?.artifact.contractName, name);
-      assert.equal(index.identify(code)?.name, name);
+      assert.equal(provider.contracts.byRuntimeCode(code)?.artifact.contractName, name);
+      assert.equal(index.byRuntimeCode(code)?.name, name);
+      assert.equal(index.byRuntimeCode(code)?.fqn, `Match.sol:${name}`);
     }
     // One byte of code changed (not metadata, immutables or a library address).
     const unknown = `0x61${deployed.pool.slice(4)}` as Hex;
     assert.equal(deployed.pool.slice(0, 4), "0x60");
-    assert.equal(registry.byRuntimeCode(unknown), undefined);
-    assert.equal(index.identify(unknown), undefined);
+    assert.equal(provider.contracts.byRuntimeCode(unknown), undefined);
+    assert.equal(index.byRuntimeCode(unknown), undefined);
   });
 });

@@ -14,7 +14,7 @@ import "../../sdk/engine/executors/declared/index.ts";
 import { Chain, type MinedBlock } from "../../sdk/engine/chain.ts";
 import type { StorageLayout } from "../../sdk/access/layout.ts";
 import { buildAccessManifests, type SolcInputLike, type SolcOutputLike } from "../../sdk/access/solc-output.ts";
-import { ContractRegistry } from "../../sdk/rpc/contract-registry.ts";
+import { ContractIndex } from "../../sdk/contracts/contract-index.ts";
 import { ManifestDeclarations } from "../../sdk/rpc/declarations.ts";
 import type { ExecutorName, ParallelChainOptions } from "../../sdk/engine/options.ts";
 
@@ -73,7 +73,7 @@ export function engineDeclarations(): ManifestDeclarations {
   const { input, output } = compile();
   const built = buildAccessManifests(input, output);
   if (built.errors.length > 0) throw new Error(built.errors.map((e) => e.message).join("\n"));
-  const registry = new ContractRegistry();
+  const registry = new ContractIndex();
   registry.add(
     Object.entries(output.contracts[SOURCE]).map(([contractName, c]) => ({
       contractName,

@@ -7,8 +7,9 @@ import { fileURLToPath } from "node:url";
 import { encodeAbiParameters, keccak256, toFunctionSelector, type Address, type Hex } from "viem";
 import type { StorageLayout } from "../../sdk/access/layout.ts";
 import { storageKey } from "../../sdk/engine/location.ts";
-import { ArtifactIndex, type IndexedArtifact } from "../../plugins/report/contracts.ts";
-import type { RecordedBlock, RecordedBucket, RecordedRun, RecordedTransaction } from "../../plugins/report/types.ts";
+import type { RecordedBlock, RecordedTransaction } from "../../sdk/analysis/recorded-block.ts";
+import { type ContractArtifact, ContractIndex } from "../../sdk/contracts/contract-index.ts";
+import type { RecordedBucket, RecordedRun } from "../../plugins/report/types.ts";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const FIXTURE_PROJECT = path.join(REPO_ROOT, "test", "fixtures", "report-project");
@@ -44,7 +45,7 @@ export const COUNTER_LAYOUT: StorageLayout = {
   },
 };
 
-export const COUNTER_ARTIFACT: IndexedArtifact = {
+export const COUNTER_ARTIFACT: ContractArtifact = {
   contractName: "Counter",
   sourceName: "contracts/Counter.sol",
   abi: [
@@ -66,8 +67,8 @@ export const COUNTER_ARTIFACT: IndexedArtifact = {
 };
 
 /** An index of the `Counter` artifact whose layout loader returns {@link COUNTER_LAYOUT}. */
-export function counterIndex(): ArtifactIndex {
-  return new ArtifactIndex([{ fqn: "contracts/Counter.sol:Counter", artifact: COUNTER_ARTIFACT }], async () => COUNTER_LAYOUT);
+export function counterIndex(): ContractIndex {
+  return new ContractIndex([COUNTER_ARTIFACT], { loadLayout: async () => COUNTER_LAYOUT });
 }
 
 /** Storage key of `Counter.count`. */

@@ -1,14 +1,14 @@
 /**
  * Recording a mined block over JSON-RPC (for `connection.parallel.analyse` and `batch()`), in
- * the same shape as the test report records blocks from the engine (`record.ts`):
+ * the same shape as blocks recorded from the engine (`record-mined-block.ts`):
  * `eth_getBlockByNumber` (calldata), `parallel_getBlockAccess` (read/write sets, gas),
  * `parallel_getBlockRecord` (re-executions), `eth_getTransactionReceipt` (created addresses) and
  * `eth_getCode` at that block (contract identification).
  */
 import { keccak256, type Address, type Hex } from "viem";
-import { decodeBlockRecord, decodeTransactionAccess, type BlockRecordJson, type TransactionAccessJson } from "../../sdk/viem/types.ts";
-import { calldataKeys, involvedAddresses, recordViolations, selectorOf } from "./record.ts";
-import type { CodeTable, RecordedBlock, RecordedTransaction } from "./types.ts";
+import { decodeBlockRecord, decodeTransactionAccess, type BlockRecordJson, type TransactionAccessJson } from "../viem/types.ts";
+import { calldataKeys, selectorOf } from "./calldata-keys.ts";
+import { involvedAddresses, recordViolations, type CodeTable, type RecordedBlock, type RecordedTransaction } from "./recorded-block.ts";
 
 /** An EIP-1193 `request` function. */
 export type RequestFunction = (args: { method: string; params?: unknown[] }) => Promise<unknown>;

@@ -1,13 +1,13 @@
 /**
- * The location decoder of the report and the connection assertions: turns location keys into
- * `Contract.variable[key]` labels with the storage layouts of the contracts involved (docs/design.md §3
- * "hot location"), using `sdk/access`'s slot decoder.
+ * The location decoder of recorded-block analyses (the report, the connection assertions):
+ * turns location keys into `Contract.variable[key]` labels with the storage layouts of the
+ * contracts involved (docs/design.md §3 "hot location"), using `sdk/access`'s slot decoder.
  */
 import type { Address } from "viem";
-import type { StorageLayout } from "../../sdk/access/layout.ts";
-import { createSlotDecoder, type CandidateKey, type DecodedSlot } from "../../sdk/access/decode.ts";
-import { parseLocationKey } from "../../sdk/engine/location.ts";
-import type { LocationDecoder } from "../../sdk/analysis/types.ts";
+import type { StorageLayout } from "../access/layout.ts";
+import { createSlotDecoder, type CandidateKey, type DecodedSlot } from "../access/decode.ts";
+import { parseLocationKey } from "../engine/location.ts";
+import type { LocationDecoder } from "./types.ts";
 
 /** A contract at an address, as far as the decoder needs it. */
 export interface DecodableContract {
@@ -39,7 +39,7 @@ export const REPORT_MAX_REGIONS = 5_000;
  * @param contracts named contracts by lowercase address.
  * @param candidates mapping keys to try: addresses (lowercase hex) and integers.
  */
-export function createReportDecoder(
+export function createLocationDecoder(
   contracts: ReadonlyMap<Address, DecodableContract>,
   candidates: readonly CandidateKey[],
   maxRegions: number = BLOCK_MAX_REGIONS,
