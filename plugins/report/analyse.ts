@@ -16,7 +16,7 @@ import type {
   MergedAnalysis,
 } from "../../sdk/analysis/types.ts";
 import type { CandidateKey } from "../../sdk/access/decode.ts";
-import { locationAddress } from "../../sdk/engine/location.ts";
+import { locationAddress, isStorageKey } from "../../sdk/engine/location.ts";
 import type { ArtifactIndex, ContractInfo } from "./contracts.ts";
 import { createReportDecoder, REPORT_MAX_REGIONS, type DecodableContract } from "./decoder.ts";
 import { DEFAULT_LANES } from "./record.ts";
@@ -170,7 +170,7 @@ async function namingFor(blocks: readonly RecordedBlock[], env: NamingEnvironmen
   for (const block of blocks) {
     for (const tx of block.transactions) {
       const seen = new Set<Address>();
-      for (const key of [...tx.reads, ...tx.writes]) if (key[0] === "s") seen.add(locationAddress(key));
+      for (const key of [...tx.reads, ...tx.writes]) if (isStorageKey(key)) seen.add(locationAddress(key));
       for (const address of seen) storageTouches.set(address, (storageTouches.get(address) ?? 0) + 1);
     }
   }

@@ -4,7 +4,7 @@
  */
 import type { Address, Hex } from "viem";
 import type { Chain, MinedBlock } from "../../sdk/engine/chain.ts";
-import { codeKey, locationAddress, type LocationKey } from "../../sdk/engine/location.ts";
+import { codeKey, locationAddress, type LocationKey, isStorageKey } from "../../sdk/engine/location.ts";
 import type { CodeTable, RecordedBlock, RecordedTransaction, RecordedViolation } from "./types.ts";
 
 const bytesToHex = (bytes: Uint8Array): Hex => `0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex")}`;
@@ -56,7 +56,7 @@ export function involvedAddresses(transactions: readonly RecordedTransaction[]):
     if (tx.to !== null) addresses.add(tx.to);
     if (tx.created !== undefined) addresses.add(tx.created);
     for (const key of [...tx.reads, ...tx.writes]) {
-      if (key[0] === "s") addresses.add(locationAddress(key));
+      if (isStorageKey(key)) addresses.add(locationAddress(key));
     }
   }
   return addresses;

@@ -6,7 +6,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { encodeAbiParameters, keccak256, toFunctionSelector, type Address, type Hex } from "viem";
 import type { StorageLayout } from "../../sdk/access/layout.ts";
-import { storageKey } from "../../sdk/engine/location.ts";
+import { storageKey, type LocationKey } from "../../sdk/engine/location.ts";
 import { ArtifactIndex, type IndexedArtifact } from "../../plugins/report/contracts.ts";
 import type { RecordedBlock, RecordedBucket, RecordedRun, RecordedTransaction } from "../../plugins/report/types.ts";
 
@@ -73,7 +73,7 @@ export function counterIndex(): ArtifactIndex {
 /** Storage key of `Counter.count`. */
 export const COUNT_KEY = storageKey(COUNTER, 0n);
 /** Storage key of `Counter.balanceOf[holder]`. */
-export function balanceOfKey(holder: Address): string {
+export function balanceOfKey(holder: Address): LocationKey {
   return storageKey(COUNTER, BigInt(keccak256(encodeAbiParameters([{ type: "address" }, { type: "uint256" }], [holder, 1n]))));
 }
 
