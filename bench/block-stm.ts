@@ -26,6 +26,7 @@ import "../sdk/engine/executors/declared/index.ts";
 import type { MinedBlock } from "../sdk/engine/chain.ts";
 import type { ExecutorName } from "../sdk/engine/options.ts";
 import { artifacts, createTestChain, GAS_PRICE, type TestChain } from "../test/engine/helpers.ts";
+import { nonceKey } from "../sdk/engine/location.ts";
 
 const args = process.argv.slice(2);
 const sizeArg = args.find((a) => a.startsWith("--size="));
@@ -74,7 +75,7 @@ async function submitBlock(t: TestChain, w: Workload, size: number, round: numbe
     if (w.kind === "eth") tx = { to, data: "0x", value: 1n, gasLimit: 21_000n };
     else if (w.kind === "erc20") tx = { to: t.fixtures.token, data: encodeFunctionData({ abi: a.EngToken.abi, functionName: "transfer", args: [to, 1n] }), value: 0n, gasLimit: 60_000n };
     else tx = { to: t.fixtures.pool, data: encodeFunctionData({ abi: a.EngPool.abi, functionName: "swap", args: [10n ** 15n] }), value: 0n, gasLimit: 100_000n };
-    const nonce = t.chain.state.read(`n:${from}`);
+    const nonce = t.chain.state.read(nonceKey(from));
     await t.chain.submit(t.chain.buildTransaction({ type: 2, nonce, maxFeePerGas: GAS_PRICE, maxPriorityFeePerGas: 1n, ...tx }, from));
   }
 }

@@ -22,7 +22,11 @@ export {
   storageKey,
   locationKey,
   parseLocationKey,
+  asLocationKey,
+  locationKind,
+  isStorageKey,
   locationAddress,
+  locationSlot,
 } from "./engine/location.ts";
 export type { Location, LocationKey, LocationValue, ReadWriteSet } from "./engine/location.ts";
 // Each of these indexes lists its public names explicitly.

@@ -11,6 +11,7 @@ import { formatPercent, formatRatio } from "../../sdk/analysis/format.ts";
 import { formatFunctionRef } from "../../sdk/analysis/labels.ts";
 import type { FunctionCount } from "../../sdk/analysis/types.ts";
 import { REPORT_COLUMNS, type ParallelReport, type ReportColumn, type ReportHotLocation, type TestReport } from "./types.ts";
+import { locationAddress } from "../../sdk/engine/location.ts";
 
 /** Options of the table and the Markdown summary. */
 export interface FormatOptions {
@@ -184,7 +185,7 @@ export function displayLabels(hot: readonly ReportHotLocation[]): string[] {
   for (const h of hot) count.set(h.label, (count.get(h.label) ?? 0) + 1);
   return hot.map((h) => {
     const label = shortenLabel(h.label);
-    return (count.get(h.label) ?? 0) > 1 ? `${label} @${shortenLabel(h.location.slice(2, 44))}` : label;
+    return (count.get(h.label) ?? 0) > 1 ? `${label} @${shortenLabel(locationAddress(h.location))}` : label;
   });
 }
 

@@ -6,7 +6,7 @@
 import type { Address, Hex } from "viem";
 import type { CandidateKey } from "../access/decode.ts";
 import type { ContractIndex, IndexedContract } from "../contracts/contract-index.ts";
-import { locationAddress } from "../engine/location.ts";
+import { locationAddress, isStorageKey } from "../engine/location.ts";
 import { createLocationDecoder, type DecodableContract } from "./location-decoder.ts";
 import type { CodeTable, RecordedBlock } from "./recorded-block.ts";
 import type { AnalysedTransaction, LocationDecoder } from "./types.ts";
@@ -59,7 +59,7 @@ export async function namingFor(blocks: readonly RecordedBlock[], env: NamingEnv
   for (const block of blocks) {
     for (const tx of block.transactions) {
       const seen = new Set<Address>();
-      for (const key of [...tx.reads, ...tx.writes]) if (key[0] === "s") seen.add(locationAddress(key));
+      for (const key of [...tx.reads, ...tx.writes]) if (isStorageKey(key)) seen.add(locationAddress(key));
       for (const address of seen) storageTouches.set(address, (storageTouches.get(address) ?? 0) + 1);
     }
   }

@@ -7,7 +7,7 @@
  * recorded blocks is `recorded-analysis.ts`.
  */
 import type { Address, Hex } from "viem";
-import { locationAddress, type LocationKey } from "../engine/location.ts";
+import { locationAddress, type LocationKey, isStorageKey } from "../engine/location.ts";
 
 /** Default lanes of a parallel network (`sdk/engine/options.ts`): {@link RecordedBlock.lanes} when unknown. */
 export const DEFAULT_LANES = 2;
@@ -89,7 +89,7 @@ export function involvedAddresses(transactions: readonly RecordedTransaction[]):
     if (tx.to !== null) addresses.add(tx.to);
     if (tx.created !== undefined) addresses.add(tx.created);
     for (const key of [...tx.reads, ...tx.writes]) {
-      if (key[0] === "s") addresses.add(locationAddress(key));
+      if (isStorageKey(key)) addresses.add(locationAddress(key));
     }
   }
   return addresses;

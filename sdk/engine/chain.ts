@@ -16,7 +16,7 @@ import { executeTransaction, type ExecutionResult, type TransactionOutcome } fro
 import type { DeclarationSource } from "./conformance.ts";
 import type { BlockExecutor, ExecutionRecord } from "./executor.ts";
 import { SequentialExecutor } from "./executors/sequential.ts";
-import { balanceKey, codeKey, nonceKey, type LocationKey } from "./location.ts";
+import { balanceKey, codeKey, nonceKey, type LocationKey, storageKey } from "./location.ts";
 import type { ExecutorName, HardforkName, ParallelChainOptions } from "./options.ts";
 import { HistoricalState } from "./state/overlay-state.ts";
 import type { StateReader } from "./state/state-reader.ts";
@@ -195,7 +195,7 @@ export class Chain {
     this.state.write(codeKey(address), hash);
   }
   setStorageAt(address: Hex, slot: bigint, value: bigint): void {
-    this.state.write(`s:${address.toLowerCase()}:0x${slot.toString(16).padStart(64, "0")}`, value);
+    this.state.write(storageKey(address, slot), value);
   }
 
   // ---- time ------------------------------------------------------------------------------

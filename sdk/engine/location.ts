@@ -21,8 +21,16 @@ export type Location =
   | { kind: "code"; address: Address }
   | { kind: "storage"; address: Address; slot: Hex };
 
-/** A {@link Location} in its canonical string form (see the module doc for the format). */
-export type LocationKey = string;
+declare const locationKeyBrand: unique symbol;
+
+/**
+ * A {@link Location} in its canonical string form (see the module doc for the format). Branded:
+ * only the constructors below ({@link balanceKey}, {@link nonceKey}, {@link codeKey},
+ * {@link storageKey}, {@link locationKey}, {@link asLocationKey}) make one, and the accessors
+ * ({@link locationKind}, {@link locationAddress}, {@link locationSlot}) take one apart, so no
+ * other code depends on the format.
+ */
+export type LocationKey = string & { readonly [locationKeyBrand]: true };
 
 /**
  * One location with the value it had when read, or the value it was given when written.
@@ -56,14 +64,14 @@ export function normalizeSlot(slot: Hex | bigint): Hex {
 }
 
 /** Builds the key of a balance location. `address` must be a 20-byte hex address. */
-export const balanceKey = (address: string): LocationKey => `b:${address.toLowerCase()}`;
+export const balanceKey = (address: string): LocationKey => `b:${address.toLowerCase()}` as LocationKey;
 /** Builds the key of a nonce location. */
-export const nonceKey = (address: string): LocationKey => `n:${address.toLowerCase()}`;
+export const nonceKey = (address: string): LocationKey => `n:${address.toLowerCase()}` as LocationKey;
 /** Builds the key of a code location. */
-export const codeKey = (address: string): LocationKey => `c:${address.toLowerCase()}`;
+export const codeKey = (address: string): LocationKey => `c:${address.toLowerCase()}` as LocationKey;
 /** Builds the key of a storage location; `slot` is normalised to 32 bytes. */
 export const storageKey = (address: string, slot: Hex | bigint): LocationKey =>
-  `s:${address.toLowerCase()}:${normalizeSlot(slot)}`;
+  `s:${address.toLowerCase()}:${normalizeSlot(slot)}` as LocationKey;
 
 /** Turns a {@link Location} into its key. */
 export function locationKey(location: Location): LocationKey {
@@ -83,7 +91,7 @@ export function locationKey(location: Location): LocationKey {
  * Parses a key back into a {@link Location}.
  * @throws {Error} when the key is not in the format of the module doc.
  */
-export function parseLocationKey(key: LocationKey): Location {
+export function parseLocationKey(key: string): Location {
   const kind = key[0];
   const address = key.slice(2, 44) as Address;
   if (key[1] !== ":" || !/^0x[0-9a-f]{40}$/.test(address)) {
@@ -98,5 +106,38 @@ export function parseLocationKey(key: LocationKey): Location {
   throw new Error(`invalid location key "${key}"`);
 }
 
-/** The address a location belongs to. */
+/**
+ * Checks a string (from JSON, a worker message, a test) and types it as a key.
+ * @throws {Error} when the string is not a key in the format of the module doc.
+ */
+export function asLocationKey(key: string): LocationKey {
+  parseLocationKey(key);
+  return key as LocationKey;
+}
+
+/** The kind of a location: `"balance"`, `"nonce"`, `"code"` or `"storage"`. */
+export function locationKind(key: LocationKey): Location["kind"] {
+  return KIND_OF_TAG[key.charCodeAt(0)] as Location["kind"];
+}
+
+const KIND_OF_TAG: Record<number, Location["kind"]> = {
+  [0x62 /* b */]: "balance",
+  [0x6e /* n */]: "nonce",
+  [0x63 /* c */]: "code",
+  [0x73 /* s */]: "storage",
+};
+
+/** Whether the key is a storage slot's (cheap: one character code, used on hot paths). */
+export const isStorageKey = (key: LocationKey): boolean => key.charCodeAt(0) === 0x73; // "s"
+
+/** The address a location belongs to (lowercase). */
 export const locationAddress = (key: LocationKey): Address => key.slice(2, 44) as Address;
+
+/**
+ * The slot of a storage location (32 bytes, lowercase, `0x`-prefixed).
+ * @throws {Error} when the key is not a storage key.
+ */
+export function locationSlot(key: LocationKey): Hex {
+  if (!isStorageKey(key)) throw new Error(`location key "${key}" is not a storage slot`);
+  return key.slice(45) as Hex;
+}

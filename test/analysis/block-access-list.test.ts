@@ -7,13 +7,7 @@ import {
   validateBlockAccessListJSONStructure,
 } from "@ethereumjs/util";
 import { bytesToHex, keccak256, type Address, type Hex } from "viem";
-import {
-  balanceKey,
-  codeKey,
-  nonceKey,
-  storageKey,
-  type LocationValue,
-} from "../../sdk/engine/location.ts";
+import { balanceKey, codeKey, nonceKey, storageKey, type LocationValue, asLocationKey } from "../../sdk/engine/location.ts";
 import {
   EMPTY_BLOCK_ACCESS_LIST_HASH,
   EMPTY_BLOCK_ACCESS_LIST_RLP,
@@ -39,7 +33,7 @@ const word = (hex: string): Hex => `0x${hex.replace(/^0x/, "").padStart(64, "0")
 const PARENT_HASH = word("12".repeat(32));
 const CODE: Hex = "0x6080604052";
 
-const v = (location: string, value: Hex): LocationValue => ({ location, value });
+const v = (location: string, value: Hex): LocationValue => ({ location: asLocationKey(location), value });
 const ethereumjsHash = (bal: BlockAccessList): Hex =>
   ejsBytesToHex(createBlockLevelAccessListFromJSON(bal).hash()) as Hex;
 

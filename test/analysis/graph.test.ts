@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { balanceKey, codeKey, nonceKey, storageKey } from "../../sdk/engine/location.ts";
+import { balanceKey, codeKey, nonceKey, storageKey, type LocationKey } from "../../sdk/engine/location.ts";
 import {
   analyseBlock,
   buildDependencyGraph,
@@ -165,7 +165,7 @@ describe("labels", () => {
     expect(defaultLocationLabel(storageKey(VAULT, 0n))).to.equal(`storage(${VAULT})[0x0]`);
     const hashed = `0x${"8a".repeat(32)}` as const;
     expect(defaultLocationLabel(storageKey(VAULT, hashed))).to.equal(`storage(${VAULT})[${hashed}]`);
-    expect(() => defaultLocationLabel("x:0x1")).to.throw(/invalid location key/);
+    expect(() => defaultLocationLabel("x:0x1" as LocationKey)).to.throw(/invalid location key/);
   });
 
   it("uses the decoder when it knows the location", () => {

@@ -11,6 +11,7 @@ import { BlockStmExecutor } from "../../sdk/engine/executors/block-stm/index.ts"
 import { SequentialExecutor } from "../../sdk/engine/executors/sequential.ts";
 import type { BlockStmOptions } from "../../sdk/engine/executors/block-stm/executor.ts";
 import { artifacts, createTestChain, GAS_PRICE, mineAndCompare, stateOf, submitOps, type Op, type TestChain } from "./helpers.ts";
+import { nonceKey, storageKey } from "../../sdk/engine/location.ts";
 
 const PARALLEL_ALWAYS = { minTransactions: 0, minGas: 0n, minPredictedSpeedup: 0 };
 
@@ -62,13 +63,13 @@ describe("block-stm hand-written cases", function () {
       for (const op of ops) {
         const from = t.chain.accounts[op.from].address;
         const data = encodeFunctionData({ abi: a.EngCounter.abi, functionName: "set", args: [op.v] });
-        const nonce = t.chain.state.read(`n:${from}`);
+        const nonce = t.chain.state.read(nonceKey(from));
         await t.chain.submit(t.chain.buildTransaction({ type: 2, nonce, gasLimit: 60_000n, maxFeePerGas: GAS_PRICE, maxPriorityFeePerGas: 1n, to: t.fixtures.counter, data }, from));
       }
     }
     const { sub: block } = await mineAndCompare(ref, sub);
     expect(block.record.executedBy).to.equal("block-stm");
-    expect(sub.chain.state.read(`s:${sub.fixtures.counter}:0x${"0".repeat(64)}`)).to.equal(109n);
+    expect(sub.chain.state.read(storageKey(sub.fixtures.counter, 0n))).to.equal(109n);
   });
 
   it("a chain where every transaction depends on the previous one (swaps on one pool)", async () => {
@@ -126,7 +127,7 @@ describe("block-stm hand-written cases", function () {
         t.chain.setBalance(c as Hex, 10n ** 17n);
         const tx = (from: string, nonce: bigint, to: string, value: bigint) =>
           t.chain.buildTransaction({ type: 2, nonce, gasLimit: 21_000n, maxFeePerGas: GAS_PRICE, maxPriorityFeePerGas: 1n, to: to as Hex, value }, from as Hex);
-        const n = (x: string) => t.chain.state.read(`n:${x}`);
+        const n = (x: string) => t.chain.state.read(nonceKey(x));
         return [
           tx(a, n(a), b, 1n),
           tx(a, n(a) + 2n, b, 1n), // nonce gap: invalid

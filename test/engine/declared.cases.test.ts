@@ -10,6 +10,7 @@ import { encodeAbiParameters, keccak256 } from "viem";
 import { DeclaredExecutor, type DeclaredOptions } from "../../sdk/engine/executors/declared/index.ts";
 import type { ParallelChainOptions } from "../../sdk/engine/options.ts";
 import { createTestChain, mineAndCompare, submitOps, type Op, type TestChain } from "./helpers.ts";
+import { storageKey } from "../../sdk/engine/location.ts";
 
 const PARALLEL_ALWAYS = { minTransactions: 0, minGas: 0n };
 const range = (n: number) => [...Array(n).keys()];
@@ -66,7 +67,7 @@ describe("declared executor cases", function () {
     const block = await both(ref, sub, [...range(20).map((i) => ({ kind: "counter", from: i }) as Op), { kind: "eth", from: 0, to: 1, value: 1n }]);
     expect(block.record.executedBy).to.equal("declared");
     expect(block.record.schedule?.longestChain).to.equal(20);
-    expect(sub.chain.state.read(`s:${sub.fixtures.counter}:0x${"0".repeat(64)}`)).to.equal(20n);
+    expect(sub.chain.state.read(storageKey(sub.fixtures.counter, 0n))).to.equal(20n);
   });
 
   it("a `*` reader waits for the writers of every slot of the contract (EngToken.snapshot reads balanceOf[*])", async () => {
@@ -80,7 +81,7 @@ describe("declared executor cases", function () {
     ];
     const block = await both(ref, sub, ops);
     expect(block.record.executedBy).to.equal("declared");
-    expect(sub.chain.state.read(`s:${sub.fixtures.token}:0x${"2".padStart(64, "0")}`)).to.equal(10n ** 24n + 5n);
+    expect(sub.chain.state.read(storageKey(sub.fixtures.token, 2n))).to.equal(10n ** 24n + 5n);
   });
 
   it("an unannotated call runs alone: everything before it finishes first, everything after waits", async () => {

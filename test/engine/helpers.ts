@@ -17,6 +17,7 @@ import { buildAccessManifests, type SolcInputLike, type SolcOutputLike } from ".
 import { ContractIndex } from "../../sdk/contracts/contract-index.ts";
 import { ManifestDeclarations } from "../../sdk/rpc/declarations.ts";
 import type { ExecutorName, ParallelChainOptions } from "../../sdk/engine/options.ts";
+import { balanceKey, nonceKey } from "../../sdk/engine/location.ts";
 
 export interface Artifact {
   abi: Abi;
@@ -166,7 +167,7 @@ export function opToTx(op: Op, t: TestChain): { to: Hex; data: Hex; value: bigin
       return { to: acc(op.to), data: "0x", value: op.value, gasLimit: 21_000n };
     case "drain": {
       // Sends almost everything: later transactions of this sender become invalid (funds).
-      const balance = t.chain.state.read(`b:${acc(op.from)}`);
+      const balance = t.chain.state.read(balanceKey(acc(op.from)));
       return { to: acc(op.to), data: "0x", value: balance > 10n ** 17n ? balance - 10n ** 17n : 0n, gasLimit: 21_000n };
     }
     case "erc20":
@@ -203,7 +204,7 @@ export async function submitOps(t: TestChain, ops: Op[]): Promise<void> {
   for (const op of ops) {
     const from = t.chain.accounts[op.from % t.chain.accounts.length].address;
     const { to, data, value, gasLimit } = opToTx(op, t);
-    const nonce = t.nonces.get(from) ?? t.chain.state.read(`n:${from}`);
+    const nonce = t.nonces.get(from) ?? t.chain.state.read(nonceKey(from));
     try {
       await t.chain.submit(t.chain.buildTransaction({ type: 2, nonce, gasLimit, maxFeePerGas: GAS_PRICE, maxPriorityFeePerGas: 1n, to, data, value }, from));
       t.nonces.set(from, nonce + 1n);
@@ -276,7 +277,7 @@ export async function mineOpsAndCompare(
     for (const etx of t.chain.pool.all()) t.chain.pool.remove(etx.hash);
     t.nonces.clear();
     for (const acc of t.chain.accounts) {
-      if (t.chain.state.read(`b:${acc.address.toLowerCase()}`) < 10n ** 18n) t.chain.setBalance(acc.address as Hex, 100n * 10n ** 18n);
+      if (t.chain.state.read(balanceKey(acc.address)) < 10n ** 18n) t.chain.setBalance(acc.address as Hex, 100n * 10n ** 18n);
     }
   }
 }

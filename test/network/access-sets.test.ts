@@ -21,7 +21,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "mocha";
 import { numberToHex, parseEther } from "viem";
 
-import { balanceKey, nonceKey, storageKey } from "../../sdk/engine/location.ts";
+import { balanceKey, nonceKey, parseLocationKey, storageKey } from "../../sdk/engine/location.ts";
 import { NON_DEFAULT_NETWORKS, connect, networkLabel } from "./helpers/networks.ts";
 import { mappingSlot } from "./helpers/slots.ts";
 
@@ -82,7 +82,7 @@ for (const name of NON_DEFAULT_NETWORKS) {
     async function assertNoCoinbase(sets: TransactionAccess, blockNumber: bigint): Promise<void> {
       const block = (await rpc("eth_getBlockByNumber", [numberToHex(blockNumber), false])) as { miner: string };
       const coinbase = block.miner.toLowerCase();
-      const touching = [...sets.reads, ...sets.writes].filter((e) => e.location.slice(2, 44) === coinbase);
+      const touching = [...sets.reads, ...sets.writes].filter((e) => parseLocationKey(e.location).address === coinbase);
       assert.deepEqual(touching, [], `the coinbase ${coinbase} must not appear (its fee credit is lazy)`);
     }
 

@@ -9,6 +9,7 @@ import path from "node:path";
 import { expect } from "chai";
 import { encodeDeployData, encodeFunctionData, type Hex } from "viem";
 import { createParallelProvider, type ParallelProvider } from "../../sdk/rpc/provider.ts";
+import { nonceKey } from "../../sdk/engine/location.ts";
 
 const ARTIFACTS = path.join(import.meta.dirname, "../../artifacts/test/fixtures/contracts/network");
 const artifact = (file: string, name: string) => JSON.parse(readFileSync(path.join(ARTIFACTS, `${file}.sol`, `${name}.json`), "utf8"));
@@ -88,7 +89,7 @@ describe("eth_estimateGas: known probe outcomes", function () {
     let checked = 0;
     for (const [name, tx] of cases) {
       const txData = (gasLimit: bigint) => ({
-        type: 2, nonce: BigInt(p.chain.state.read(`n:${from}`)), gasLimit, to: tx.to as Hex | undefined,
+        type: 2, nonce: BigInt(p.chain.state.read(nonceKey(from))), gasLimit, to: tx.to as Hex | undefined,
         value: BigInt((tx.value as string | undefined) ?? 0), data: (tx.data as Hex | undefined) ?? "0x",
         maxFeePerGas: 0n, maxPriorityFeePerGas: 0n, accessList: [],
       });

@@ -13,6 +13,7 @@ import type { Address, Hex } from "viem";
 import { Collector, WORKER_DIR_ENV, createRootHooks, mergeRecordings, readWorkerRecordings } from "../../plugins/report/collector.ts";
 import { MOCHA_HOOKS_URL, ROOT_HOOKS, attributionInstalled, withAttributionHooks } from "../../plugins/report/mocha-config.ts";
 import { createParallelProvider, type ParallelProvider } from "../../sdk/rpc/provider.ts";
+import { balanceKey } from "../../sdk/engine/location.ts";
 
 describe("parallelism report: per-test attribution", function () {
   let provider: ParallelProvider;
@@ -54,7 +55,7 @@ describe("parallelism report: per-test attribution", function () {
     const recorded = run.buckets[1].blocks[0];
     assert.equal(recorded.lanes, 2);
     assert.equal(recorded.transactions[0].from, accounts[1].toLowerCase());
-    assert.ok(recorded.transactions[0].reads.includes(`b:${accounts[1].toLowerCase()}`));
+    assert.ok(recorded.transactions[0].reads.includes(balanceKey(accounts[1])));
     assert.deepEqual(recorded.codeHashes, {}); // no contract involved
     assert.equal(collector.take().buckets.length, 0, "take() starts afresh");
   });

@@ -6,7 +6,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { encodeAbiParameters, keccak256, toFunctionSelector, type Address, type Hex } from "viem";
 import type { StorageLayout } from "../../sdk/access/layout.ts";
-import { storageKey } from "../../sdk/engine/location.ts";
+import { type LocationKey, storageKey } from "../../sdk/engine/location.ts";
 import type { RecordedBlock, RecordedTransaction } from "../../sdk/analysis/recorded-block.ts";
 import { type ContractArtifact, ContractIndex } from "../../sdk/contracts/contract-index.ts";
 import type { RecordedBucket, RecordedRun } from "../../plugins/report/types.ts";
@@ -74,7 +74,7 @@ export function counterIndex(): ContractIndex {
 /** Storage key of `Counter.count`. */
 export const COUNT_KEY = storageKey(COUNTER, 0n);
 /** Storage key of `Counter.balanceOf[holder]`. */
-export function balanceOfKey(holder: Address): string {
+export function balanceOfKey(holder: Address): LocationKey {
   return storageKey(COUNTER, BigInt(keccak256(encodeAbiParameters([{ type: "address" }, { type: "uint256" }], [holder, 1n]))));
 }
 

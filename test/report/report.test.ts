@@ -19,6 +19,7 @@ import {
 } from "../../plugins/report/format.ts";
 import type { ParallelReport, TestReport } from "../../plugins/report/types.ts";
 import { USERS, block, bucket, bumps, counterIndex, disjoint, recording, tx } from "./helpers.ts";
+import { storageKey } from "../../sdk/engine/location.ts";
 
 /** Three tests: 4 bumps of one counter in one block, 4 disjoint credits, an automined pair. */
 async function sampleReport(): Promise<ParallelReport> {
@@ -196,7 +197,7 @@ describe("parallelism report: table, Markdown and JSON", function () {
     const hot = (label: string, address: string) => ({
       label,
       decoded: true,
-      location: `s:${address}:0x${"0".repeat(64)}`,
+      location: storageKey(address, 0n),
       dependencies: 1,
       writers: [],
       readers: [],

@@ -6,7 +6,7 @@ import type { Block } from "@ethereumjs/block";
 import { executeTransaction, type ExecutionResult } from "../execute-transaction.ts";
 import type { BlockExecution, BlockExecutor } from "../executor.ts";
 import type { ExecutionVM } from "../evm.ts";
-import { balanceKey } from "../location.ts";
+import { balanceKey, type LocationKey } from "../location.ts";
 import type { WorldState } from "../state/world-state.ts";
 import type { EngineTransaction } from "../transactions.ts";
 
@@ -67,8 +67,8 @@ export class SequentialExecutor implements BlockExecutor {
 /** Applies one transaction's writes, new code and lazy coinbase fee to the world state. */
 export function applyOutcome(
   state: WorldState,
-  outcome: { writes: Map<string, bigint>; codes: Map<bigint, Uint8Array>; feeCredit: bigint },
-  coinbaseBalanceKey: string,
+  outcome: { writes: Map<LocationKey, bigint>; codes: Map<bigint, Uint8Array>; feeCredit: bigint },
+  coinbaseBalanceKey: LocationKey,
 ): void {
   for (const [hash, code] of outcome.codes) state.putCode(hash, code);
   state.writeAll(outcome.writes);

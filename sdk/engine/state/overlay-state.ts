@@ -2,8 +2,8 @@
  * Read-only views derived from another state: historical state at an earlier block (by undoing
  * later blocks' diffs) and `eth_call` state overrides. Nothing here is ever written back.
  */
-import type { LocationKey } from "../location.ts";
 import type { StateReader } from "./state-reader.ts";
+import { isStorageKey, type LocationKey, locationAddress } from "../location.ts";
 
 /**
  * The state as it was after an earlier block: `diffs` are the undo maps of the blocks mined
@@ -54,7 +54,7 @@ export class OverriddenState implements StateReader {
   read(key: LocationKey): bigint {
     const value = this.values.get(key);
     if (value !== undefined) return value;
-    if (key.charCodeAt(0) === 115 && this.replacedStorage.has(key.slice(2, 44))) return 0n;
+    if (isStorageKey(key) && this.replacedStorage.has(locationAddress(key))) return 0n;
     return this.base.read(key);
   }
   code(hash: bigint): Uint8Array {

@@ -33,12 +33,7 @@ import {
   KECCAK256_RLP,
 } from "@ethereumjs/util";
 import { keccak_256 } from "@noble/hashes/sha3.js";
-import {
-  balanceKey,
-  codeKey,
-  nonceKey,
-  type LocationKey,
-} from "../location.ts";
+import { balanceKey, codeKey, nonceKey, type LocationKey, isStorageKey, locationAddress, locationSlot } from "../location.ts";
 import type { FrameTracker } from "../conformance.ts";
 import { EMPTY_CODE_HASH, type StateReader } from "./state-reader.ts";
 
@@ -110,7 +105,8 @@ class TrackedAccount extends Account {
 
 const lower = (address: Address): string => address.toString();
 const storageKeyOf = (address: string, slot: Uint8Array): LocationKey =>
-  `s:${address}:${bytesToHex(slot.length === 32 ? slot : padSlot(slot))}`;
+  // Hot path: the address is already lowercase and the slot 32 bytes, so no normalisation.
+  `s:${address}:${bytesToHex(slot.length === 32 ? slot : padSlot(slot))}` as LocationKey;
 function padSlot(slot: Uint8Array): Uint8Array {
   const out = new Uint8Array(32);
   out.set(slot, 32 - slot.length);
@@ -319,14 +315,14 @@ export class TxState implements StateManagerInterface {
   async getStorage(address: Address, key: Uint8Array): Promise<Uint8Array> {
     const a = lower(address);
     const skey = storageKeyOf(a, key);
-    this.tracker?.access(a, skey.slice(45) as `0x${string}`, "read");
+    this.tracker?.access(a, locationSlot(skey), "read");
     return bigIntToUnpaddedBytes(this.#get(skey, this.#cleared.has(a)));
   }
 
   async putStorage(address: Address, key: Uint8Array, value: Uint8Array): Promise<void> {
     const a = lower(address);
     const skey = storageKeyOf(a, key);
-    this.tracker?.access(a, skey.slice(45) as `0x${string}`, "write");
+    this.tracker?.access(a, locationSlot(skey), "write");
     this.#set(skey, bytesToBigInt(value));
   }
 
@@ -334,7 +330,7 @@ export class TxState implements StateManagerInterface {
     const a = lower(address);
     // Drop local slot values of this account, journaled, then mark it cleared.
     for (const key of [...this.#overlay.keys()]) {
-      if (key.charCodeAt(0) === 115 && key.startsWith(a, 2)) {
+      if (isStorageKey(key) && locationAddress(key) === a) {
         this.#journal.push({ kind: "value", key, previous: this.#overlay.get(key)! });
         this.#overlay.delete(key);
       }
@@ -347,10 +343,10 @@ export class TxState implements StateManagerInterface {
     const a = lower(address);
     const dump: StorageDump = {};
     if (!this.#cleared.has(a)) {
-      for (const [key, value] of this.#base.storageOf(a)) dump[key.slice(45)] = `0x${value.toString(16)}`;
+      for (const [key, value] of this.#base.storageOf(a)) dump[locationSlot(key)] = `0x${value.toString(16)}`;
     }
     for (const [key, value] of this.#overlay) {
-      if (key.charCodeAt(0) === 115 && key.startsWith(a, 2)) dump[key.slice(45)] = `0x${value.toString(16)}`;
+      if (isStorageKey(key) && locationAddress(key) === a) dump[locationSlot(key)] = `0x${value.toString(16)}`;
     }
     return dump;
   }

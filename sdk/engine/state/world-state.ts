@@ -8,7 +8,7 @@
  * changes while at least one snapshot is open (it is cleared otherwise), as ethereumjs's
  * journaled state does.
  */
-import { codeKey, type LocationKey } from "../location.ts";
+import { codeKey, type LocationKey, isStorageKey, locationAddress } from "../location.ts";
 import type { StateReader } from "./state-reader.ts";
 
 interface UndoEntry {
@@ -136,17 +136,20 @@ export class WorldState implements StateReader {
 
   #set(key: LocationKey, value: bigint): void {
     for (const changes of this.#watchers) changes.add(key);
-    const isStorage = key.charCodeAt(0) === 115; // "s"
+    const isStorage = isStorageKey(key);
     if (value === 0n) {
       this.#values.delete(key);
-      if (isStorage) this.#slots.get(key.slice(2, 44))?.delete(key);
+      if (isStorage) this.#slots.get(locationAddress(key))?.delete(key);
       return;
     }
     this.#values.set(key, value);
     if (isStorage) {
-      const address = key.slice(2, 44);
+      const address = locationAddress(key);
       let keys = this.#slots.get(address);
-      if (keys === undefined) this.#slots.set(address, (keys = new Set()));
+      if (keys === undefined) {
+        keys = new Set();
+        this.#slots.set(address, keys);
+      }
       keys.add(key);
     }
   }

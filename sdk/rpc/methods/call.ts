@@ -2,7 +2,7 @@
 import { bytesToHex } from "@ethereumjs/util";
 import { keccak256, type Hex } from "viem";
 import type { ExecutionResult, TransactionOutcome } from "../../engine/execute-transaction.ts";
-import { balanceKey, codeKey, nonceKey, storageKey, type LocationKey } from "../../engine/location.ts";
+import { balanceKey, codeKey, nonceKey, storageKey, type LocationKey, isStorageKey, locationAddress, locationSlot } from "../../engine/location.ts";
 import { OverriddenState } from "../../engine/state/overlay-state.ts";
 import type { StateReader } from "../../engine/state/state-reader.ts";
 import { maxTransactionGas, type MethodHandler, type RpcContext, resolveBlock, toTxData, ZERO_ADDRESS } from "../context.ts";
@@ -160,10 +160,10 @@ export const callMethods: Record<string, MethodHandler> = {
       result = attempt;
       const touched = new Map<string, Set<string>>();
       for (const key of [...attempt.reads.keys(), ...attempt.writes.keys()]) {
-        const a = key.slice(2, 44);
+        const a = locationAddress(key);
         if (a === from || a === req.to?.toLowerCase() || precompile(a)) continue;
         if (!touched.has(a)) touched.set(a, new Set());
-        if (key[0] === "s") touched.get(a)!.add(key.slice(45));
+        if (isStorageKey(key)) touched.get(a)!.add(locationSlot(key));
       }
       const next = [...touched.entries()]
         .sort(([a], [b]) => (a < b ? -1 : 1))

@@ -22,14 +22,14 @@ import {
   hashBlockAccessList,
 } from "../../analysis/block-access-list.ts";
 import type { Chain, MinedBlock } from "../../engine/chain.ts";
-import { balanceKey } from "../../engine/location.ts";
+import { balanceKey, isStorageKey, type LocationKey, locationKind } from "../../engine/location.ts";
 import type { ExecutionRecord } from "../../engine/executor.ts";
 import { type MethodHandler, resolveBlock } from "../context.ts";
 import { q } from "../format.ts";
 import { blockTag, hash, paramsOf } from "../params.ts";
 
-const hexValue = (key: string, v: bigint): string =>
-  key[0] === "s" || key[0] === "c" ? `0x${v.toString(16).padStart(64, "0")}` : q(v);
+const hexValue = (key: LocationKey, v: bigint): string =>
+  isStorageKey(key) || locationKind(key) === "code" ? `0x${v.toString(16).padStart(64, "0")}` : q(v);
 
 /** The JSON form of one mined transaction's read and write sets. */
 export function transactionAccessJson(block: MinedBlock, index: number): Record<string, unknown> {

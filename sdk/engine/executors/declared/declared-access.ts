@@ -23,7 +23,7 @@ import { Capability } from "@ethereumjs/tx";
 import { bytesToHex } from "@ethereumjs/util";
 import type { Hex } from "viem";
 import type { DeclarationSource } from "../../conformance.ts";
-import { balanceKey, codeKey, type LocationKey, nonceKey, storageKey } from "../../location.ts";
+import { balanceKey, codeKey, type LocationKey, nonceKey, storageKey, isStorageKey, locationAddress } from "../../location.ts";
 import type { WorldState } from "../../state/world-state.ts";
 import type { EngineTransaction } from "../../transactions.ts";
 
@@ -103,7 +103,7 @@ export function firstUndeclaredAccess(
   writes: Iterable<LocationKey>,
 ): { location: LocationKey; access: "read" | "write" } | undefined {
   const covered = (key: LocationKey, keys: Set<LocationKey>, anyStorage: Set<string>): boolean =>
-    keys.has(key) || (key.charCodeAt(0) === 115 /* s */ && anyStorage.has(key.slice(2, 44)));
+    keys.has(key) || (isStorageKey(key) && anyStorage.has(locationAddress(key)));
   for (const key of writes) if (!covered(key, access.writes, access.anyStorageWrite)) return { location: key, access: "write" };
   for (const key of reads) if (!covered(key, access.reads, access.anyStorageRead)) return { location: key, access: "read" };
   return undefined;

@@ -13,7 +13,7 @@
  * for every transaction since the previous one that ran alone, and every later transaction waits
  * for it.
  */
-import { locationAddress, type LocationKey } from "../../location.ts";
+import { locationAddress, type LocationKey, isStorageKey } from "../../location.ts";
 import type { TransactionAccess } from "./declared-access.ts";
 
 export interface DeclaredSchedule {
@@ -61,7 +61,7 @@ export function scheduleByDeclaredAccess(accesses: readonly TransactionAccess[])
       for (const key of access.reads) {
         const writer = lastWriter.get(key);
         if (writer !== undefined) edges.add(writer);
-        if (key.charCodeAt(0) === 115 /* s */) {
+        if (isStorageKey(key)) {
           const wildcard = lastWildcardWriter.get(locationAddress(key));
           if (wildcard !== undefined) edges.add(wildcard);
         }
@@ -73,7 +73,7 @@ export function scheduleByDeclaredAccess(accesses: readonly TransactionAccess[])
       }
       for (const key of access.writes) {
         lastWriter.set(key, j);
-        if (key.charCodeAt(0) === 115 /* s */) {
+        if (isStorageKey(key)) {
           const address = locationAddress(key);
           let writers = slotWriters.get(address);
           if (writers === undefined) slotWriters.set(address, (writers = new Map()));

@@ -8,7 +8,7 @@
  * (see `docs/block-stm.md`). Fee credits to the coinbase are kept per transaction, outside
  * the location map, because they are applied lazily (pevm) and never create dependencies.
  */
-import type { LocationKey } from "../../location.ts";
+import { isStorageKey, type LocationKey, locationAddress } from "../../location.ts";
 
 /** One version of a location. */
 export interface MVEntry {
@@ -74,8 +74,8 @@ export class MVMemory {
       let entries = this.#data.get(key);
       if (entries === undefined) {
         this.#data.set(key, (entries = []));
-        if (key.charCodeAt(0) === 115 /* s */) {
-          const address = key.slice(2, 44);
+        if (isStorageKey(key)) {
+          const address = locationAddress(key);
           let keys = this.#storageKeys.get(address);
           if (keys === undefined) this.#storageKeys.set(address, (keys = new Set()));
           keys.add(key);
