@@ -22,7 +22,7 @@ import type { CompilerInput } from "hardhat/types/solidity";
 
 import {
   type AccessManifest,
-  AnnotationError,
+  type AnnotationError,
   buildAccessManifests,
   manifestPathForArtifact,
   serializeManifest,
@@ -44,7 +44,8 @@ export function addAccessOutputSelection(input: CompilerInput): CompilerInput {
     selection[source] = Object.fromEntries(Object.entries(contracts).map(([name, outputs]) => [name, [...outputs]]));
   }
   selection["*"] ??= {};
-  const all = (selection["*"]["*"] ??= []);
+  selection["*"]["*"] ??= [];
+  const all = selection["*"]["*"];
   for (const output of ACCESS_OUTPUT_SELECTION) if (!all.includes(output)) all.push(output);
   return { ...input, settings: { ...input.settings, outputSelection: selection } };
 }

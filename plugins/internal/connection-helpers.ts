@@ -155,9 +155,18 @@ export function createConnectionHelpers(
       const mined = await mineBatch(client, { send });
       return { ...mined, analysis: await analyse({ blockNumber: mined.record.blockNumber }) };
     },
-    blockRecord: async (selector) => (ensure(), getBlockRecord(client, selector)),
-    blockAccess: async (selector) => (ensure(), getBlockAccess(client, selector)),
-    transactionAccess: async (hash) => (ensure(), getTransactionAccess(client, { hash })),
+    blockRecord: async (selector) => {
+      ensure();
+      return getBlockRecord(client, selector);
+    },
+    blockAccess: async (selector) => {
+      ensure();
+      return getBlockAccess(client, selector);
+    },
+    transactionAccess: async (hash) => {
+      ensure();
+      return getTransactionAccess(client, { hash });
+    },
     analyse,
     assertions,
   };

@@ -120,7 +120,7 @@ export async function checkBudgets(report: ParallelReport, config: ParallelRepor
     );
     return false;
   }
-  let check;
+  let check: ReturnType<typeof checkSnapshot>;
   try {
     check = checkSnapshot(parseSnapshot(text, displayPath(config.snapshot)), report, config.tolerance);
   } catch (error) {

@@ -133,7 +133,7 @@ export interface BlockAccessListInput {
 export function buildBlockAccessList(input: BlockAccessListInput): BlockAccessList {
   const records: Array<{ index: number; record: AccessRecord }> = [];
   if (input.preExecution !== undefined) records.push({ index: 0, record: input.preExecution });
-  input.transactions.forEach((record, i) => records.push({ index: i + 1, record }));
+  for (const [i, record] of input.transactions.entries()) records.push({ index: i + 1, record });
   if (input.postExecution !== undefined) {
     records.push({ index: input.transactions.length + 1, record: input.postExecution });
   }
@@ -180,7 +180,10 @@ export function buildBlockAccessList(input: BlockAccessListInput): BlockAccessLi
         case "storage": {
           const slot = normalizeSlot(location.slot);
           let changes = draft.storage.get(slot);
-          if (changes === undefined) draft.storage.set(slot, (changes = []));
+          if (changes === undefined) {
+            changes = [];
+            draft.storage.set(slot, changes);
+          }
           changes.push({ blockAccessIndex: quantity(index), postValue: value });
           break;
         }

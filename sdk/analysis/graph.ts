@@ -45,7 +45,10 @@ export function buildDependencyGraph(
       const writer = latestWriter.get(location);
       if (writer === undefined) continue;
       let set = causes.get(writer);
-      if (set === undefined) causes.set(writer, (set = new Set()));
+      if (set === undefined) {
+        set = new Set();
+        causes.set(writer, set);
+      }
       set.add(location);
     }
     const froms = [...causes.keys()].sort((a, b) => a - b);

@@ -57,7 +57,10 @@ export function mergeAnalyses(
     dependencyCount += block.dependencyCount;
     criticalPathGas += block.criticalPath.gas;
     criticalPathLength += block.criticalPath.length;
-    if (block.violations !== undefined) (violations ??= []).push(...block.violations);
+    if (block.violations !== undefined) {
+      violations ??= [];
+      violations.push(...block.violations);
+    }
   }
   const speedups = speedupLanes(lanes).map((p) => {
     let makespan = 0n;

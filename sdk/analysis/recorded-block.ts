@@ -7,10 +7,11 @@
  * recorded blocks is `recorded-analysis.ts`.
  */
 import type { Address, Hex } from "viem";
-import { locationAddress, type LocationKey, isStorageKey } from "../engine/location.ts";
+import { isStorageKey, type LocationKey, locationAddress } from "../engine/location.ts";
+import { CHAIN_DEFAULTS } from "../engine/options.ts";
 
-/** Default lanes of a parallel network (`sdk/engine/options.ts`): {@link RecordedBlock.lanes} when unknown. */
-export const DEFAULT_LANES = 2;
+/** Default lanes of a parallel network ({@link CHAIN_DEFAULTS}): {@link RecordedBlock.lanes} when unknown. */
+export const DEFAULT_LANES: number = CHAIN_DEFAULTS.lanes;
 
 /** One mined transaction as recorded for the analysis. */
 export interface RecordedTransaction {

@@ -81,7 +81,7 @@ describe("connection.parallel: analyses and assertions", function () {
     );
     await assert.rejects(
       connection.parallel.assertions.noAccessViolations(shared),
-      /Expected no access violations, but found 5:\n  - block \d+ tx 0 ReportTally\.bump(\(\))? wrote ReportTally\.total/,
+      /Expected no access violations, but found 5:\n {2}- block \d+ tx 0 ReportTally\.bump(\(\))? wrote ReportTally\.total/,
     );
     await assert.rejects(connection.parallel.assertions.maxContention({} as never, 0.1), /expected a parallelism analysis/);
   });
