@@ -18,7 +18,14 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { formatTable } from "@nomicfoundation/hardhat-utils/format";
 import { createTx } from "@ethereumjs/tx";
-import { bytesToHex, encodeAbiParameters, encodeFunctionData, hexToBytes, keccak256, type Hex } from "viem";
+import {
+  bytesToHex,
+  encodeAbiParameters,
+  encodeFunctionData,
+  hexToBytes,
+  keccak256,
+  type Hex,
+} from "viem";
 import { privateKeyToAddress } from "viem/accounts";
 import { decodeRawTransaction } from "../sdk/engine/transactions.ts";
 import "../sdk/engine/executors/block-stm/index.ts";
@@ -30,20 +37,27 @@ import { nonceKey } from "../sdk/engine/location.ts";
 
 const args = process.argv.slice(2);
 const sizeArg = args.find((a) => a.startsWith("--size="));
-const SIZES = sizeArg !== undefined ? [Number(sizeArg.slice(7))] : args.includes("--large") ? [1_000, 10_000] : [1_000];
+const SIZES =
+  sizeArg !== undefined
+    ? [Number(sizeArg.slice(7))]
+    : args.includes("--large")
+      ? [1_000, 10_000]
+      : [1_000];
 const BLOCKS = Number(args.find((a) => a.startsWith("--blocks="))?.slice(9) ?? 5);
 const WARMUP = Number(args.find((a) => a.startsWith("--warmup="))?.slice(9) ?? 5);
 
 type Workload = { name: string; hot?: number; kind: "eth" | "erc20" | "swap" };
 const ONLY_CONTENDED = args.includes("--contended");
-const WORKLOADS: Workload[] = ONLY_CONTENDED ? [] : [
-  { name: "eth transfers", kind: "eth" },
-  { name: "erc20 hot 0%", kind: "erc20", hot: 0 },
-  { name: "erc20 hot 10%", kind: "erc20", hot: 0.1 },
-  { name: "erc20 hot 30%", kind: "erc20", hot: 0.3 },
-  { name: "erc20 hot 100%", kind: "erc20", hot: 1 },
-  { name: "swaps one pool", kind: "swap" },
-];
+const WORKLOADS: Workload[] = ONLY_CONTENDED
+  ? []
+  : [
+      { name: "eth transfers", kind: "eth" },
+      { name: "erc20 hot 0%", kind: "erc20", hot: 0 },
+      { name: "erc20 hot 10%", kind: "erc20", hot: 0.1 },
+      { name: "erc20 hot 30%", kind: "erc20", hot: 0.3 },
+      { name: "erc20 hot 100%", kind: "erc20", hot: 1 },
+      { name: "swaps one pool", kind: "swap" },
+    ];
 const CONFIGS: Array<{ label: string; executor: ExecutorName; lanes: number }> = [
   { label: "sequential", executor: "sequential", lanes: 1 },
   { label: "block-stm 1 lane", executor: "block-stm", lanes: 1 },
@@ -56,10 +70,16 @@ const user = (i: number): Hex => `0x${(0x10000 + i).toString(16).padStart(40, "0
 async function setup(config: (typeof CONFIGS)[number], size: number): Promise<TestChain> {
   // Every chain has the fixtures' declarations, as a project with annotated contracts does: the
   // `declared` executor schedules with them, and every executor checks declared access per frame.
-  const t = await createTestChain(config.executor, { lanes: config.lanes, blockGasLimit: 2_000_000_000n }, { withDeclarations: true });
+  const t = await createTestChain(
+    config.executor,
+    { lanes: config.lanes, blockGasLimit: 2_000_000_000n },
+    { withDeclarations: true },
+  );
   for (let i = 0; i < 2 * size + 1; i++) {
     t.chain.setBalance(user(i), 10n ** 21n);
-    const slot = BigInt(keccak256(encodeAbiParameters([{ type: "address" }, { type: "uint256" }], [user(i), 0n])));
+    const slot = BigInt(
+      keccak256(encodeAbiParameters([{ type: "address" }, { type: "uint256" }], [user(i), 0n])),
+    );
     t.chain.setStorageAt(t.fixtures.token, slot, 10n ** 24n);
   }
   return t;
@@ -73,10 +93,27 @@ async function submitBlock(t: TestChain, w: Workload, size: number, round: numbe
     const to = hot ? user(2 * size) : user(size + i);
     let tx: { to: Hex; data: Hex; value: bigint; gasLimit: bigint };
     if (w.kind === "eth") tx = { to, data: "0x", value: 1n, gasLimit: 21_000n };
-    else if (w.kind === "erc20") tx = { to: t.fixtures.token, data: encodeFunctionData({ abi: a.EngToken.abi, functionName: "transfer", args: [to, 1n] }), value: 0n, gasLimit: 60_000n };
-    else tx = { to: t.fixtures.pool, data: encodeFunctionData({ abi: a.EngPool.abi, functionName: "swap", args: [10n ** 15n] }), value: 0n, gasLimit: 100_000n };
+    else if (w.kind === "erc20")
+      tx = {
+        to: t.fixtures.token,
+        data: encodeFunctionData({ abi: a.EngToken.abi, functionName: "transfer", args: [to, 1n] }),
+        value: 0n,
+        gasLimit: 60_000n,
+      };
+    else
+      tx = {
+        to: t.fixtures.pool,
+        data: encodeFunctionData({ abi: a.EngPool.abi, functionName: "swap", args: [10n ** 15n] }),
+        value: 0n,
+        gasLimit: 100_000n,
+      };
     const nonce = t.chain.state.read(nonceKey(from));
-    await t.chain.submit(t.chain.buildTransaction({ type: 2, nonce, maxFeePerGas: GAS_PRICE, maxPriorityFeePerGas: 1n, ...tx }, from));
+    await t.chain.submit(
+      t.chain.buildTransaction(
+        { type: 2, nonce, maxFeePerGas: GAS_PRICE, maxPriorityFeePerGas: 1n, ...tx },
+        from,
+      ),
+    );
   }
 }
 
@@ -95,7 +132,8 @@ for (const size of SIZES) {
         for (const [c, t] of chains.entries()) {
           await submitBlock(t, w, size, round);
           const block = await t.chain.mine(t.chain.latest().header.timestamp + 12n);
-          if (block.transactions.length !== size) throw new Error(`${w.name}: ${block.transactions.length} of ${size} included`);
+          if (block.transactions.length !== size)
+            throw new Error(`${w.name}: ${block.transactions.length} of ${size} included`);
           if (round >= WARMUP) times[c].push(block.record.wallTimeMs);
           last[c] = block.record;
         }
@@ -108,10 +146,15 @@ for (const size of SIZES) {
       const ms = median(times[c]);
       const record = last[c]!;
       results.push({
-        size, workload: w.name, config: config.label, ms: Number(ms.toFixed(1)),
+        size,
+        workload: w.name,
+        config: config.label,
+        ms: Number(ms.toFixed(1)),
         ratio: Number((sequentialMs / ms).toFixed(2)),
-        executedBy: record.executedBy, fallbackReason: record.fallbackReason,
-        incarnations: record.incarnations, aborts: record.aborts,
+        executedBy: record.executedBy,
+        fallbackReason: record.fallbackReason,
+        incarnations: record.incarnations,
+        aborts: record.aborts,
       });
       console.error(JSON.stringify(results[results.length - 1]));
     }
@@ -134,20 +177,32 @@ async function runContendedSequences(): Promise<void> {
   ];
   const configs = CONFIGS.filter((c) => c.label !== "block-stm 1 lane");
   const a = artifacts();
-  const keys = Array.from({ length: 2 * size }, (_, i) => hexToBytes(keccak256(encodeAbiParameters([{ type: "uint256" }], [BigInt(i) + 1n]))));
+  const keys = Array.from({ length: 2 * size }, (_, i) =>
+    hexToBytes(keccak256(encodeAbiParameters([{ type: "uint256" }], [BigInt(i) + 1n]))),
+  );
   const senders = keys.map((key) => privateKeyToAddress(bytesToHex(key)).toLowerCase() as Hex);
   const rounds = Math.max(2, Math.ceil(WARMUP / 2)) + BLOCKS;
   const warm = rounds - BLOCKS;
   for (const sequence of sequences) {
-    const chains = await Promise.all(configs.map(async (config) => {
-      const t = await createTestChain(config.executor, { lanes: config.lanes, blockGasLimit: 2_000_000_000n }, { withDeclarations: true });
-      for (const sender of senders) {
-        t.chain.setBalance(sender, 10n ** 21n);
-        const slot = BigInt(keccak256(encodeAbiParameters([{ type: "address" }, { type: "uint256" }], [sender, 0n])));
-        t.chain.setStorageAt(t.fixtures.token, slot, 10n ** 24n);
-      }
-      return t;
-    }));
+    const chains = await Promise.all(
+      configs.map(async (config) => {
+        const t = await createTestChain(
+          config.executor,
+          { lanes: config.lanes, blockGasLimit: 2_000_000_000n },
+          { withDeclarations: true },
+        );
+        for (const sender of senders) {
+          t.chain.setBalance(sender, 10n ** 21n);
+          const slot = BigInt(
+            keccak256(
+              encodeAbiParameters([{ type: "address" }, { type: "uint256" }], [sender, 0n]),
+            ),
+          );
+          t.chain.setStorageAt(t.fixtures.token, slot, 10n ** 24n);
+        }
+        return t;
+      }),
+    );
     const token = chains[0].fixtures.token;
     const times: number[][] = configs.map(() => []);
     const incarnations: number[][] = configs.map(() => []);
@@ -165,16 +220,40 @@ async function runContendedSequences(): Promise<void> {
             const k = kind === "hot" ? i : (i + round * 7) % (2 * size);
             const nonce = nonces.get(senders[k]) ?? 0n;
             nonces.set(senders[k], nonce + 1n);
-            const data = kind === "hot"
-              ? encodeFunctionData({ abi: a.EngToken.abi, functionName: "mint", args: [senders[k], 1n] })
-              : encodeFunctionData({ abi: a.EngToken.abi, functionName: "transfer", args: [senders[(k + size) % (2 * size)], 1n] });
-            const tx = createTx({ type: 2, nonce, gasLimit: 80_000n, maxFeePerGas: GAS_PRICE, maxPriorityFeePerGas: 1n, to: token, data }, { common: chains[0].chain.common }).sign(keys[k]);
-            signed.push(decodeRawTransaction(bytesToHex(tx.serialize()) as Hex, chains[0].chain.common, 0));
+            const data =
+              kind === "hot"
+                ? encodeFunctionData({
+                    abi: a.EngToken.abi,
+                    functionName: "mint",
+                    args: [senders[k], 1n],
+                  })
+                : encodeFunctionData({
+                    abi: a.EngToken.abi,
+                    functionName: "transfer",
+                    args: [senders[(k + size) % (2 * size)], 1n],
+                  });
+            const tx = createTx(
+              {
+                type: 2,
+                nonce,
+                gasLimit: 80_000n,
+                maxFeePerGas: GAS_PRICE,
+                maxPriorityFeePerGas: 1n,
+                to: token,
+                data,
+              },
+              { common: chains[0].chain.common },
+            ).sign(keys[k]);
+            signed.push(
+              decodeRawTransaction(bytesToHex(tx.serialize()) as Hex, chains[0].chain.common, 0),
+            );
           }
           for (const [c, t] of chains.entries()) {
-            for (const etx of signed) await t.chain.submit({ ...etx, arrival: t.chain.nextArrival() });
+            for (const etx of signed)
+              await t.chain.submit({ ...etx, arrival: t.chain.nextArrival() });
             const block = await t.chain.mine(t.chain.latest().header.timestamp + 12n);
-            if (block.transactions.length !== size) throw new Error(`${sequence.name}: ${block.transactions.length} of ${size} included`);
+            if (block.transactions.length !== size)
+              throw new Error(`${sequence.name}: ${block.transactions.length} of ${size} included`);
             sums[c] += block.record.wallTimeMs;
             incs[c] += block.record.incarnations;
             records[c].push(block.record);
@@ -194,7 +273,10 @@ async function runContendedSequences(): Promise<void> {
     for (const [c, config] of configs.entries()) {
       const ms = median(times[c]);
       results.push({
-        size, workload: sequence.name, config: config.label, ms: Number(ms.toFixed(1)),
+        size,
+        workload: sequence.name,
+        config: config.label,
+        ms: Number(ms.toFixed(1)),
         ratio: Number((sequentialMs / ms).toFixed(2)),
         timeVsSequential: Number((ms / sequentialMs).toFixed(2)),
         incarnationsPerTx: Number(median(incarnations[c]).toFixed(2)),
@@ -210,9 +292,49 @@ async function runContendedSequences(): Promise<void> {
 
 console.log(
   formatTable([
-    { type: "header", cells: ["txs", "workload", "executor", "ms", "vs seq", "executed by", "incarnations", "aborts"] },
-    ...results.map((r) => ({ type: "row" as const, cells: [String(r.size), String(r.workload), String(r.config), String(r.ms), `${r.ratio}x`, String(r.executedBy), String(r.incarnations), String(r.aborts)] })),
+    {
+      type: "header",
+      cells: [
+        "txs",
+        "workload",
+        "executor",
+        "ms",
+        "vs seq",
+        "executed by",
+        "incarnations",
+        "aborts",
+      ],
+    },
+    ...results.map((r) => ({
+      type: "row" as const,
+      cells: [
+        String(r.size),
+        String(r.workload),
+        String(r.config),
+        String(r.ms),
+        `${r.ratio}x`,
+        String(r.executedBy),
+        String(r.incarnations),
+        String(r.aborts),
+      ],
+    })),
   ]),
 );
 mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
-writeFileSync(new URL("./results/block-stm.json", import.meta.url), JSON.stringify({ machine: { cores: (await import("node:os")).cpus().length, node: process.version, loadAverage: (await import("node:os")).loadavg() }, warmup: WARMUP, blocks: BLOCKS, results }, null, 2));
+writeFileSync(
+  new URL("./results/block-stm.json", import.meta.url),
+  JSON.stringify(
+    {
+      machine: {
+        cores: (await import("node:os")).cpus().length,
+        node: process.version,
+        loadAverage: (await import("node:os")).loadavg(),
+      },
+      warmup: WARMUP,
+      blocks: BLOCKS,
+      results,
+    },
+    null,
+    2,
+  ),
+);

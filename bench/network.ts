@@ -43,10 +43,24 @@ import { performance } from "node:perf_hooks";
 
 import { formatTable } from "@nomicfoundation/hardhat-utils/format";
 import hre from "hardhat";
-import { encodeDeployData, encodeFunctionData, getContractAddress, numberToHex, parseEther, parseGwei } from "viem";
+import {
+  encodeDeployData,
+  encodeFunctionData,
+  getContractAddress,
+  numberToHex,
+  parseEther,
+  parseGwei,
+} from "viem";
 
 import { DEV_CHAIN_ID, devAccount, throwawayAccount } from "../test/network/helpers/accounts.ts";
-import { CONFIGURED_NETWORKS, DEFAULT_NETWORK, connect, isConfigured, networkLabel, parseNetworkList } from "../test/network/helpers/networks.ts";
+import {
+  CONFIGURED_NETWORKS,
+  DEFAULT_NETWORK,
+  connect,
+  isConfigured,
+  networkLabel,
+  parseNetworkList,
+} from "../test/network/helpers/networks.ts";
 
 /** Transactions per workload. */
 const TX_COUNT = Number(process.env.HP_BENCH_TXS ?? 1000);
@@ -98,7 +112,8 @@ interface PreparedBlocks {
   senders: Address[];
 }
 
-const rpc = (c: NetworkConnection, method: string, params: unknown[] = []) => c.provider.request({ method, params });
+const rpc = (c: NetworkConnection, method: string, params: unknown[] = []) =>
+  c.provider.request({ method, params });
 
 async function counterArtifact() {
   const artifact = await hre.artifacts.readArtifact("NetCounter");
@@ -108,15 +123,26 @@ async function counterArtifact() {
 /** Deploys NetCounter from {@link DEPLOYER} (its first transaction) and checks the address. */
 async function deployCounter(c: NetworkConnection): Promise<void> {
   const { abi, bytecode } = await counterArtifact();
-  const hash = (await rpc(c, "eth_sendTransaction", [{ from: DEPLOYER.address, data: encodeDeployData({ abi, bytecode }) }])) as Hex;
-  const receipt = (await rpc(c, "eth_getTransactionReceipt", [hash])) as { contractAddress: string; status: string };
+  const hash = (await rpc(c, "eth_sendTransaction", [
+    { from: DEPLOYER.address, data: encodeDeployData({ abi, bytecode }) },
+  ])) as Hex;
+  const receipt = (await rpc(c, "eth_getTransactionReceipt", [hash])) as {
+    contractAddress: string;
+    status: string;
+  };
   if (receipt.status !== "0x1" || receipt.contractAddress.toLowerCase() !== COUNTER.toLowerCase()) {
-    throw new Error(`NetCounter deployment went wrong: ${JSON.stringify(receipt)} (expected at ${COUNTER})`);
+    throw new Error(
+      `NetCounter deployment went wrong: ${JSON.stringify(receipt)} (expected at ${COUNTER})`,
+    );
   }
 }
 
 /** Signs one transaction per sender; sender i sends the i-th. */
-async function signAll(from: number, count: number, make: (i: number) => { to: Address; data?: Hex; value?: bigint; gas: bigint }): Promise<Hex[]> {
+async function signAll(
+  from: number,
+  count: number,
+  make: (i: number) => { to: Address; data?: Hex; value?: bigint; gas: bigint },
+): Promise<Hex[]> {
   const out: Hex[] = [];
   for (let i = from; i < from + count; i++) {
     const { to, data, value, gas } = make(i);
@@ -145,12 +171,25 @@ async function prepare(): Promise<PreparedBlocks> {
   const total = TX_COUNT + WARMUP;
   // Senders: [0, total) for independent, [total, 2·total) contended, [2·total, 3·total) transfers.
   const independent = await signAll(0, total, () => ({ to: COUNTER, data: hit, gas: 55_000n }));
-  const contended = await signAll(total, total, () => ({ to: COUNTER, data: increment, gas: 55_000n }));
-  const transfers = await signAll(2 * total, total, (i) => ({ to: throwawayAccount("bench-recipient", i).address, value: 1n, gas: 21_000n }));
+  const contended = await signAll(total, total, () => ({
+    to: COUNTER,
+    data: increment,
+    gas: 55_000n,
+  }));
+  const transfers = await signAll(2 * total, total, (i) => ({
+    to: throwawayAccount("bench-recipient", i).address,
+    value: 1n,
+    gas: 21_000n,
+  }));
   const senders: Address[] = [];
   for (let i = 0; i < 3 * total; i++) senders.push(throwawayAccount("bench", i).address);
   const split = (txs: Hex[]) => ({ warmup: txs.slice(0, WARMUP), timed: txs.slice(WARMUP) });
-  return { independent: split(independent), contended: split(contended), transfers: split(transfers), senders };
+  return {
+    independent: split(independent),
+    contended: split(contended),
+    transfers: split(transfers),
+    senders,
+  };
 }
 
 /** Funds `senders` with 1 ETH each (hardhat_setBalance: no transactions, no blocks). */
@@ -162,7 +201,10 @@ async function fund(c: NetworkConnection, senders: Address[]): Promise<void> {
  * Pools `txs` with automine off and mines them as one block.
  * @returns Milliseconds spent in `evm_mine`, and the mined block's number.
  */
-async function mineAsOneBlock(c: NetworkConnection, txs: Hex[]): Promise<{ ms: number; block: bigint }> {
+async function mineAsOneBlock(
+  c: NetworkConnection,
+  txs: Hex[],
+): Promise<{ ms: number; block: bigint }> {
   await rpc(c, "evm_setAutomine", [false]);
   try {
     for (const tx of txs) await rpc(c, "eth_sendRawTransaction", [tx]);
@@ -181,9 +223,14 @@ async function mineAsOneBlock(c: NetworkConnection, txs: Hex[]): Promise<{ ms: n
  * @throws {Error} otherwise (a benchmark of a wrong result is worthless).
  */
 async function checkBlock(c: NetworkConnection, number: bigint, count: number): Promise<bigint> {
-  const block = (await rpc(c, "eth_getBlockByNumber", [numberToHex(number), false])) as { transactions: Hex[]; gasUsed: Hex };
+  const block = (await rpc(c, "eth_getBlockByNumber", [numberToHex(number), false])) as {
+    transactions: Hex[];
+    gasUsed: Hex;
+  };
   if (block.transactions.length !== count) {
-    throw new Error(`block ${number} holds ${block.transactions.length} transactions, expected ${count}`);
+    throw new Error(
+      `block ${number} holds ${block.transactions.length} transactions, expected ${count}`,
+    );
   }
   for (const hash of block.transactions) {
     const receipt = (await rpc(c, "eth_getTransactionReceipt", [hash])) as { status: string };
@@ -202,7 +249,11 @@ async function blockRecord(c: NetworkConnection, block: bigint): Promise<unknown
 }
 
 /** A one-block workload over one of the prepared transaction sets. */
-function blockWorkload(id: string, description: string, pick: (p: PreparedBlocks) => { warmup: Hex[]; timed: Hex[] }): Workload {
+function blockWorkload(
+  id: string,
+  description: string,
+  pick: (p: PreparedBlocks) => { warmup: Hex[]; timed: Hex[] },
+): Workload {
   return {
     id,
     description,
@@ -217,7 +268,13 @@ function blockWorkload(id: string, description: string, pick: (p: PreparedBlocks
       await checkBlock(c, w.block, warmup.length);
       const { ms, block } = await mineAsOneBlock(c, timed);
       const gasUsed = await checkBlock(c, block, timed.length);
-      return { ms, txPerSecond: (timed.length / ms) * 1000, transactions: timed.length, gasUsed: gasUsed.toString(), blockRecord: await blockRecord(c, block) };
+      return {
+        ms,
+        txPerSecond: (timed.length / ms) * 1000,
+        transactions: timed.length,
+        gasUsed: gasUsed.toString(),
+        blockRecord: await blockRecord(c, block),
+      };
     },
   };
 }
@@ -236,26 +293,51 @@ const WORKLOADS: Workload[] = [
       for (let i = 0; i < TX_COUNT; i++) await counter.write.increment();
       const ms = performance.now() - start;
       const count = await counter.read.count();
-      if (count !== BigInt(WARMUP + TX_COUNT)) throw new Error(`counter is ${count}, expected ${WARMUP + TX_COUNT}`);
+      if (count !== BigInt(WARMUP + TX_COUNT))
+        throw new Error(`counter is ${count}, expected ${WARMUP + TX_COUNT}`);
       let gasUsed = 0n;
       const last = BigInt((await rpc(c, "eth_blockNumber")) as Hex);
       for (let n = first; n <= last; n++) gasUsed += await checkBlock(c, n, 1);
-      return { ms, txPerSecond: (TX_COUNT / ms) * 1000, transactions: TX_COUNT, gasUsed: gasUsed.toString() };
+      return {
+        ms,
+        txPerSecond: (TX_COUNT / ms) * 1000,
+        transactions: TX_COUNT,
+        gasUsed: gasUsed.toString(),
+      };
     },
   },
-  blockWorkload("block-independent", `${TX_COUNT} senders, each NetCounter.hit() on its own slot, one block`, (p) => p.independent),
-  blockWorkload("block-contended", `${TX_COUNT} senders, all NetCounter.increment() on one slot, one block`, (p) => p.contended),
-  blockWorkload("block-transfers", `${TX_COUNT} ETH transfers, distinct senders and recipients, one block`, (p) => p.transfers),
+  blockWorkload(
+    "block-independent",
+    `${TX_COUNT} senders, each NetCounter.hit() on its own slot, one block`,
+    (p) => p.independent,
+  ),
+  blockWorkload(
+    "block-contended",
+    `${TX_COUNT} senders, all NetCounter.increment() on one slot, one block`,
+    (p) => p.contended,
+  ),
+  blockWorkload(
+    "block-transfers",
+    `${TX_COUNT} ETH transfers, distinct senders and recipients, one block`,
+    (p) => p.transfers,
+  ),
 ];
 
 /** The workloads to run: {@link WORKLOADS} filtered by `HP_BENCH_WORKLOADS` when it is set. */
 function selectedWorkloads(): Workload[] {
   const wanted = process.env.HP_BENCH_WORKLOADS;
   if (wanted === undefined || wanted.trim() === "") return WORKLOADS;
-  const ids = new Set(wanted.split(",").map((id) => id.trim()).filter((id) => id !== ""));
+  const ids = new Set(
+    wanted
+      .split(",")
+      .map((id) => id.trim())
+      .filter((id) => id !== ""),
+  );
   const unknown = [...ids].filter((id) => !WORKLOADS.some((w) => w.id === id));
   if (unknown.length > 0) {
-    throw new Error(`unknown workload(s) in HP_BENCH_WORKLOADS: ${unknown.join(", ")} (known: ${WORKLOADS.map((w) => w.id).join(", ")})`);
+    throw new Error(
+      `unknown workload(s) in HP_BENCH_WORKLOADS: ${unknown.join(", ")} (known: ${WORKLOADS.map((w) => w.id).join(", ")})`,
+    );
   }
   return WORKLOADS.filter((w) => ids.has(w.id));
 }
@@ -283,7 +365,9 @@ async function main(): Promise<void> {
   const workloads = selectedWorkloads();
   let prepared: PreparedBlocks | undefined;
   if (workloads.some((w) => w.usesPrepared)) {
-    console.log(`Signing ${3 * (TX_COUNT + WARMUP)} transactions from ${3 * (TX_COUNT + WARMUP)} senders (untimed)…`);
+    console.log(
+      `Signing ${3 * (TX_COUNT + WARMUP)} transactions from ${3 * (TX_COUNT + WARMUP)} senders (untimed)…`,
+    );
     prepared = await prepare();
   }
 
@@ -321,10 +405,13 @@ async function main(): Promise<void> {
         continue;
       }
       const measured = runs.get(name)!;
-      const median = [...measured].sort((a, b) => a.ms - b.ms)[Math.floor((measured.length - 1) / 2)];
+      const median = [...measured].sort((a, b) => a.ms - b.ms)[
+        Math.floor((measured.length - 1) / 2)
+      ];
       perNetwork.set(name, {
         status: "ok",
-        measurement: measured.length > 1 ? { ...median, runsMs: measured.map((m) => m.ms) } : median,
+        measurement:
+          measured.length > 1 ? { ...median, runsMs: measured.map((m) => m.ms) } : median,
       });
     }
   }
@@ -342,7 +429,11 @@ async function main(): Promise<void> {
       const base = edrMs(w.id);
       if (o.status === "ok") {
         const ratio = base === undefined ? undefined : o.measurement.ms / base;
-        perNetwork[name] = { ...o.measurement, timeRatioVsEdr: ratio, speedupVsEdr: ratio === undefined ? undefined : 1 / ratio };
+        perNetwork[name] = {
+          ...o.measurement,
+          timeRatioVsEdr: ratio,
+          speedupVsEdr: ratio === undefined ? undefined : 1 / ratio,
+        };
         rows.push({
           type: "row",
           cells: [
@@ -355,7 +446,10 @@ async function main(): Promise<void> {
         });
       } else {
         perNetwork[name] = { error: o.error };
-        rows.push({ type: "row", cells: [w.id, networkLabel(name), "failed", "", o.error.slice(0, 60)] });
+        rows.push({
+          type: "row",
+          cells: [w.id, networkLabel(name), "failed", "", o.error.slice(0, 60)],
+        });
       }
     }
     return { id: w.id, description: w.description, timed: w.timed, results: perNetwork };
@@ -368,7 +462,11 @@ async function main(): Promise<void> {
         type: "title",
         text: `hardhat-parallel network benchmark (${TX_COUNT} transactions per workload${RUNS > 1 ? `, median of ${RUNS} runs` : ""})`,
       },
-      { type: "section-header", text: "Results", subtitle: "time ratio vs EDR: network time / EDR time (below 1x is faster)" },
+      {
+        type: "section-header",
+        text: "Results",
+        subtitle: "time ratio vs EDR: network time / EDR time (below 1x is faster)",
+      },
       { type: "header", cells: ["workload", "network", "time (ms)", "tx/s", "time vs EDR"] },
       ...rows,
     ]),
@@ -395,7 +493,10 @@ async function main(): Promise<void> {
     workloads: json,
   };
   await mkdir(path.dirname(OUT), { recursive: true });
-  await writeFile(OUT, `${JSON.stringify(report, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2)}\n`);
+  await writeFile(
+    OUT,
+    `${JSON.stringify(report, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2)}\n`,
+  );
   console.log(`\nWrote ${path.relative(process.cwd(), OUT)}`);
 }
 

@@ -30,23 +30,32 @@ const hardhatParallel: HardhatPlugin = {
     }),
     globalFlag({
       name: "parallelSnapshot",
-      description: "Write each test's contention and parallelism to the budget snapshot (.parallel-snapshot.json)",
+      description:
+        "Write each test's contention and parallelism to the budget snapshot (.parallel-snapshot.json)",
     }),
     globalFlag({
       name: "parallelCheck",
-      description: "Fail when a test's contention rose or its parallelism fell beyond parallel.report.tolerance",
+      description:
+        "Fail when a test's contention rose or its parallelism fell beyond parallel.report.tolerance",
     }),
   ],
   tasks: [
-    task("parallel-report", "Prints the parallelism report of the last test run (from its JSON file)")
+    task(
+      "parallel-report",
+      "Prints the parallelism report of the last test run (from its JSON file)",
+    )
       .addOption({
         name: "file",
-        description: "The report JSON to read (default: parallel.report.json, reports/parallel-report.json)",
+        description:
+          "The report JSON to read (default: parallel.report.json, reports/parallel-report.json)",
         type: ArgumentType.STRING_WITHOUT_DEFAULT,
         defaultValue: undefined,
       })
       .addFlag({ name: "markdown", description: "Print the Markdown summary instead of the table" })
-      .addFlag({ name: "check", description: "Check the report against the budget snapshot; fail on a regression" })
+      .addFlag({
+        name: "check",
+        description: "Check the report against the budget snapshot; fail on a regression",
+      })
       .addFlag({ name: "snapshot", description: "Write the budget snapshot from the report" })
       .setAction(() => import("./tasks/parallel-report.ts"))
       .build(),

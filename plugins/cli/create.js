@@ -27,7 +27,11 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import * as clack from "@clack/prompts";
 
-import { checkPackageName, describePackageNameProblems, suggestPackageName } from "./package-name.js";
+import {
+  checkPackageName,
+  describePackageNameProblems,
+  suggestPackageName,
+} from "./package-name.js";
 import {
   PACKAGE_MANAGERS,
   detectPackageManager,
@@ -98,7 +102,9 @@ const CREATE_OPTIONS = /** @type {const} */ ({
  * @returns {Promise<string>}
  */
 export async function createHelp(packageRoot = PACKAGE_ROOT) {
-  const available = (await templateStatuses(packageRoot)).filter((t) => t.available).map((t) => t.name);
+  const available = (await templateStatuses(packageRoot))
+    .filter((t) => t.available)
+    .map((t) => t.name);
   const templates = available.length > 0 ? available.join(" | ") : "(none in this installation)";
   return `Usage: hardhat-parallel create [dir] [options]
 
@@ -204,10 +210,14 @@ export async function runCreate(argv, partialIo = {}) {
 export function parseCreateArgs(argv) {
   const { values, positionals, tokens } = parseCreateArgv(argv);
   if (positionals.length > 1) {
-    throw usageError(`expected at most one directory, got ${positionals.map((p) => JSON.stringify(p)).join(", ")}`);
+    throw usageError(
+      `expected at most one directory, got ${positionals.map((p) => JSON.stringify(p)).join(", ")}`,
+    );
   }
   const installFlags = new Set(
-    tokens.filter((t) => t.kind === "option" && t.name === "install").map((t) => (t.kind === "option" ? t.rawName : "")),
+    tokens
+      .filter((t) => t.kind === "option" && t.name === "install")
+      .map((t) => (t.kind === "option" ? t.rawName : "")),
   );
   if (installFlags.has("--install") && installFlags.has("--no-install")) {
     throw usageError("--install and --no-install contradict each other; pass one of them");
@@ -220,7 +230,9 @@ export function parseCreateArgs(argv) {
   }
   const pm = values["package-manager"];
   if (pm !== undefined && !isPackageManager(pm)) {
-    throw usageError(`unknown package manager "${pm}"; choose one of ${PACKAGE_MANAGERS.join(", ")}`);
+    throw usageError(
+      `unknown package manager "${pm}"; choose one of ${PACKAGE_MANAGERS.join(", ")}`,
+    );
   }
   return {
     dir: positionals[0],
@@ -278,7 +290,8 @@ export async function formatTemplateList(packageRoot = PACKAGE_ROOT) {
   }
   const width = Math.max(...available.map((t) => t.name.length));
   const lines = available.map(
-    (t) => `  ${t.name.padEnd(width)}  ${t.description}${t.name === DEFAULT_TEMPLATE ? " (default)" : ""}`,
+    (t) =>
+      `  ${t.name.padEnd(width)}  ${t.description}${t.name === DEFAULT_TEMPLATE ? " (default)" : ""}`,
   );
   return `Templates:\n${lines.join("\n")}\n`;
 }
@@ -307,7 +320,9 @@ async function create(args, io, ui, packageRoot, interactive) {
       );
     }
   } else if (available.length === 0) {
-    throw new CliError(`this installation of hardhat-parallel ships no complete template.\nTo fix: reinstall hardhat-parallel.`);
+    throw new CliError(
+      `this installation of hardhat-parallel ships no complete template.\nTo fix: reinstall hardhat-parallel.`,
+    );
   }
   ui.intro(`hardhat-parallel ${version} — create a project`);
 
@@ -322,7 +337,9 @@ async function create(args, io, ui, packageRoot, interactive) {
             defaultValue: DEFAULT_DIRECTORY,
             validate: (value) => {
               if (args.name !== undefined) return undefined;
-              const base = path.basename(path.resolve(io.cwd, (value ?? "").trim() || DEFAULT_DIRECTORY));
+              const base = path.basename(
+                path.resolve(io.cwd, (value ?? "").trim() || DEFAULT_DIRECTORY),
+              );
               const check = checkPackageName(base);
               return check.valid ? undefined : describePackageNameProblems(base, check);
             },
@@ -343,7 +360,9 @@ async function create(args, io, ui, packageRoot, interactive) {
         args.name !== undefined
           ? `pass a valid --name, e.g. --name ${suggestion}`
           : `choose a directory whose name is a valid package name, or pass --name ${suggestion}`;
-      throw new CliError(`${describePackageNameProblems(packageName, nameCheck)}.\nTo fix: ${fix}.`);
+      throw new CliError(
+        `${describePackageNameProblems(packageName, nameCheck)}.\nTo fix: ${fix}.`,
+      );
     }
     ui.warn(describePackageNameProblems(packageName, nameCheck));
     packageName = await ask(
@@ -386,7 +405,9 @@ async function create(args, io, ui, packageRoot, interactive) {
   // 3. Template.
   let template = args.template;
   if (template === undefined) {
-    const fallback = available.some((t) => t.name === DEFAULT_TEMPLATE) ? DEFAULT_TEMPLATE : available[0]?.name;
+    const fallback = available.some((t) => t.name === DEFAULT_TEMPLATE)
+      ? DEFAULT_TEMPLATE
+      : available[0]?.name;
     if (interactive && available.length > 1) {
       template = await ask(
         clack.select({
@@ -449,7 +470,9 @@ async function create(args, io, ui, packageRoot, interactive) {
       throw new CliError(
         `\`${command} ${installArgs.join(" ")}\` failed (${code === -1 ? `${command} was not found on PATH` : `exit code ${code}`}); the project's files are in place.\n` +
           `To fix: ${cdHint(io.cwd, target)}run \`${command} install\` again under Node >= 22.13` +
-          (code === -1 ? `, or pass --package-manager with one you have (${PACKAGE_MANAGERS.join(", ")})` : "") +
+          (code === -1
+            ? `, or pass --package-manager with one you have (${PACKAGE_MANAGERS.join(", ")})`
+            : "") +
           ".",
       );
     }
@@ -485,7 +508,9 @@ async function directoryEntries(dir) {
   const kind = await lstatKind(dir);
   if (kind === "missing") return [];
   if (kind !== "directory") {
-    throw new CliError(`${dir} exists and is not a directory; nothing was written.\nTo fix: choose another path.`);
+    throw new CliError(
+      `${dir} exists and is not a directory; nothing was written.\nTo fix: choose another path.`,
+    );
   }
   return (await readdir(dir)).filter((name) => name !== ".git").sort();
 }
@@ -650,7 +675,10 @@ export function nextSteps({ cwd, target, packageManager, installed }) {
   if (relative !== "") steps.push([`cd ${shellQuote(relative)}`, ""]);
   if (!installed) steps.push([`${packageManager} install`, "(needs Node >= 22.13)"]);
   steps.push([`${hardhat} build`, "compile; checks the @custom:reads/@custom:writes annotations"]);
-  steps.push([`${hardhat} test`, "run the tests on the `parallel` network; prints the parallelism report"]);
+  steps.push([
+    `${hardhat} test`,
+    "run the tests on the `parallel` network; prints the parallelism report",
+  ]);
   const width = Math.max(...steps.map(([command]) => command.length));
   const lines = steps.map(([command, note]) => `  ${command.padEnd(width)}  ${note}`.trimEnd());
   return `${lines.join("\n")}\n\nREADME.md explains the annotations, the report and the contention assertions.`;

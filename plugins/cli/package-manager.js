@@ -15,7 +15,9 @@ export const PACKAGE_MANAGERS = /** @type {const} */ (["npm", "pnpm", "yarn"]);
  * @returns {value is PackageManager}
  */
 export function isPackageManager(value) {
-  return typeof value === "string" && /** @type {readonly string[]} */ (PACKAGE_MANAGERS).includes(value);
+  return (
+    typeof value === "string" && /** @type {readonly string[]} */ (PACKAGE_MANAGERS).includes(value)
+  );
 }
 
 /**

@@ -32,8 +32,10 @@ export const PACKAGE_ROOT = findPackageRoot(path.dirname(fileURLToPath(import.me
  */
 function findPackageRoot(from) {
   for (let dir = from; ; dir = path.dirname(dir)) {
-    if (existsSync(path.join(dir, "package.json"))) return dir.endsWith(path.sep) ? dir : dir + path.sep;
-    if (path.dirname(dir) === dir) throw new Error(`hardhat-parallel: no package.json above ${from}`);
+    if (existsSync(path.join(dir, "package.json")))
+      return dir.endsWith(path.sep) ? dir : dir + path.sep;
+    if (path.dirname(dir) === dir)
+      throw new Error(`hardhat-parallel: no package.json above ${from}`);
   }
 }
 
@@ -77,7 +79,14 @@ const TEMPLATE_PARTS = /** @type {const} */ ([
 export const PACKAGE_JSON_TEMPLATE = "package.template.json";
 
 /** Build outputs and OS litter never copied from a template, should a template dir hold any. */
-const NEVER_COPIED = new Set(["node_modules", "artifacts", "cache", "types", "coverage", ".DS_Store"]);
+const NEVER_COPIED = new Set([
+  "node_modules",
+  "artifacts",
+  "cache",
+  "types",
+  "coverage",
+  ".DS_Store",
+]);
 
 /**
  * @typedef {object} TemplateStatus
@@ -171,7 +180,12 @@ export async function planProjectFiles({ template, packageName, packageRoot = PA
     if (relative === PACKAGE_JSON_TEMPLATE) {
       sawPackageJson = true;
       const own = await readOwnPackageJson(packageRoot);
-      const content = renderPackageJson(await readFile(origin, "utf8"), origin, packageName, own.version);
+      const content = renderPackageJson(
+        await readFile(origin, "utf8"),
+        origin,
+        packageName,
+        own.version,
+      );
       add({ target: "package.json", content: Buffer.from(content), origin });
       continue;
     }
@@ -179,7 +193,9 @@ export async function planProjectFiles({ template, packageName, packageRoot = PA
     add({ target, content: await readFile(origin), origin });
   }
   if (!sawPackageJson) {
-    throw new Error(`${path.join(sharedDir, PACKAGE_JSON_TEMPLATE)} is missing; the package is broken, reinstall it`);
+    throw new Error(
+      `${path.join(sharedDir, PACKAGE_JSON_TEMPLATE)} is missing; the package is broken, reinstall it`,
+    );
   }
 
   for (const part of TEMPLATE_PARTS) {
@@ -192,7 +208,9 @@ export async function planProjectFiles({ template, packageName, packageRoot = PA
     }
   }
 
-  return [...files.values()].sort((a, b) => (a.target < b.target ? -1 : a.target > b.target ? 1 : 0));
+  return [...files.values()].sort((a, b) =>
+    a.target < b.target ? -1 : a.target > b.target ? 1 : 0,
+  );
 }
 
 /**
@@ -212,7 +230,9 @@ export function renderPackageJson(text, origin, packageName, version) {
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new Error(`${origin} is not valid JSON (${/** @type {Error} */ (error).message}); the package is broken, reinstall it`);
+    throw new Error(
+      `${origin} is not valid JSON (${/** @type {Error} */ (error).message}); the package is broken, reinstall it`,
+    );
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
     throw new Error(`${origin} must hold a JSON object; the package is broken, reinstall it`);
@@ -222,7 +242,9 @@ export function renderPackageJson(text, origin, packageName, version) {
   /** @type {Record<string, unknown>} */
   const pkg = { name: packageName, ...rest };
   const devDependencies = /** @type {Record<string, string>} */ (
-    typeof pkg.devDependencies === "object" && pkg.devDependencies !== null ? pkg.devDependencies : {}
+    typeof pkg.devDependencies === "object" && pkg.devDependencies !== null
+      ? pkg.devDependencies
+      : {}
   );
   pkg.devDependencies = { ...devDependencies, "hardhat-parallel": version };
   return `${JSON.stringify(pkg, null, 2)}\n`;

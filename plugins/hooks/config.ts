@@ -16,7 +16,8 @@ export const PARALLEL_NETWORK = "parallel";
 /** The injected network's URL: never contacted (its requests are answered in-process). */
 export const PARALLEL_PLACEHOLDER_URL = "http://parallel.hardhat-parallel.invalid";
 
-const toBig = (v: bigint | number | undefined): bigint | undefined => (v === undefined ? undefined : BigInt(v));
+const toBig = (v: bigint | number | undefined): bigint | undefined =>
+  v === undefined ? undefined : BigInt(v);
 
 /** Normalises user options (numbers → bigints, dates) into chain options. */
 export function toChainOptions(user: ParallelUserConfig = {}): ParallelChainOptions {
@@ -24,7 +25,12 @@ export function toChainOptions(user: ParallelUserConfig = {}): ParallelChainOpti
     user.accounts === undefined
       ? undefined
       : "privateKeys" in user.accounts
-        ? { privateKeys: user.accounts.privateKeys.map((k) => ({ privateKey: k.privateKey, balance: BigInt(k.balance) })) }
+        ? {
+            privateKeys: user.accounts.privateKeys.map((k) => ({
+              privateKey: k.privateKey,
+              balance: BigInt(k.balance),
+            })),
+          }
         : { ...user.accounts, balance: toBig(user.accounts.balance) };
   return {
     ...user,
@@ -32,7 +38,10 @@ export function toChainOptions(user: ParallelUserConfig = {}): ParallelChainOpti
     blockGasLimit: toBig(user.blockGasLimit),
     initialBaseFeePerGas: toBig(user.initialBaseFeePerGas),
     callGasLimit: toBig(user.callGasLimit),
-    fallback: user.fallback === undefined ? undefined : { ...user.fallback, minGas: toBig(user.fallback.minGas) },
+    fallback:
+      user.fallback === undefined
+        ? undefined
+        : { ...user.fallback, minGas: toBig(user.fallback.minGas) },
     initialDate: user.initialDate === undefined ? undefined : new Date(user.initialDate),
   };
 }
@@ -58,14 +67,23 @@ export default async (): Promise<Partial<ConfigHooks>> => ({
     for (const [name, userNetwork] of Object.entries(userConfig.networks ?? {})) {
       const marker = (userNetwork as { parallel?: boolean | ParallelUserConfig }).parallel;
       const network = networks[name];
-      if (marker === undefined || marker === false || network === undefined || network.type !== "http") continue;
+      if (
+        marker === undefined ||
+        marker === false ||
+        network === undefined ||
+        network.type !== "http"
+      )
+        continue;
       const own = marker === true ? {} : toChainOptions(marker);
       networks[name] = { ...network, parallel: { ...global, ...stripUndefined(own) } };
     }
     return withAttributionHooks({
       ...resolved,
       networks,
-      parallel: { chain: global, report: resolveReportConfig(reportUserConfig, resolved.paths.root) },
+      parallel: {
+        chain: global,
+        report: resolveReportConfig(reportUserConfig, resolved.paths.root),
+      },
     });
   },
 });

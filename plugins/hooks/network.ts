@@ -9,7 +9,11 @@ import type { JsonRpcResponse } from "hardhat/types/providers";
 import { createParallelProvider, type ParallelProvider } from "../../sdk/rpc/provider.ts";
 import { createConnectionHelpers } from "../internal/connection-helpers.ts";
 import { registerConnection, unregisterConnection } from "../internal/connections.ts";
-import { equipProvider, loadProjectContracts, type ProjectContracts } from "../internal/project-contracts.ts";
+import {
+  equipProvider,
+  loadProjectContracts,
+  type ProjectContracts,
+} from "../internal/project-contracts.ts";
 
 export default async (): Promise<Partial<NetworkHooks>> => {
   const providers = new WeakMap<NetworkConnection<ChainType | string>, Promise<ParallelProvider>>();
@@ -40,10 +44,15 @@ export default async (): Promise<Partial<NetworkHooks>> => {
       const connection = await next(context);
       const config = connection.networkConfig;
       const enabled = config.type === "http" && config.parallel !== undefined;
-      connection.parallel = createConnectionHelpers(connection.provider as never, enabled, connection.networkName, {
-        artifacts: context.artifacts,
-        lanes: config.type === "http" ? config.parallel?.lanes : undefined,
-      });
+      connection.parallel = createConnectionHelpers(
+        connection.provider as never,
+        enabled,
+        connection.networkName,
+        {
+          artifacts: context.artifacts,
+          lanes: config.type === "http" ? config.parallel?.lanes : undefined,
+        },
+      );
       return connection;
     },
     async onRequest(context, connection, request, next) {

@@ -18,7 +18,11 @@ import path from "node:path";
 import type { SolidityHooks } from "hardhat/types/hooks";
 import type { FileBuildResult } from "hardhat/types/solidity";
 
-import { addAccessOutputSelection, type BuildToCheck, emitAccessManifests } from "../internal/access-manifests.ts";
+import {
+  addAccessOutputSelection,
+  type BuildToCheck,
+  emitAccessManifests,
+} from "../internal/access-manifests.ts";
 
 /** Contract artifacts (`<Contract>.json`) in one source file's artifact folder. */
 async function artifactsIn(directory: string): Promise<string[]> {
@@ -27,12 +31,15 @@ async function artifactsIn(directory: string): Promise<string[]> {
 }
 
 export default async (): Promise<Partial<SolidityHooks>> => ({
-  preprocessSolcInputBeforeBuilding: async (context, solcInput, next) => next(context, addAccessOutputSelection(solcInput)),
+  preprocessSolcInputBeforeBuilding: async (context, solcInput, next) =>
+    next(context, addAccessOutputSelection(solcInput)),
 
   build: async (context, rootFilePaths, options, next) => {
     const result = await next(context, rootFilePaths, options);
     if (!(result instanceof Map)) return result;
-    const artifactsDirectory = await context.solidity.getArtifactsDirectory(options?.scope ?? "contracts");
+    const artifactsDirectory = await context.solidity.getArtifactsDirectory(
+      options?.scope ?? "contracts",
+    );
 
     const builds = new Map<string, { artifactPaths: Set<string>; fresh: boolean }>();
     const entry = (buildId: string): { artifactPaths: Set<string>; fresh: boolean } => {
@@ -46,22 +53,26 @@ export default async (): Promise<Partial<SolidityHooks>> => ({
     for (const [rootPath, fileResult] of result as Map<string, FileBuildResult>) {
       // Solidity test files (under paths.tests.solidity, not a source path) run in the Solidity
       // test runner, never on the parallel network: they are not checked.
-      if (!rootPath.startsWith("npm:") && (await context.solidity.getScope(rootPath)) === "tests") continue;
+      if (!rootPath.startsWith("npm:") && (await context.solidity.getScope(rootPath)) === "tests")
+        continue;
       if ("compilationJob" in fileResult && "contractArtifactsGenerated" in fileResult) {
         // BUILD_SUCCESS. Hardhat 3.18 reports `contractArtifactsGenerated: []` here for project
         // files (it looks them up by user source name in a map keyed by root path), so the
         // artifacts are listed from the root's artifact folder as well.
         const build = entry(await fileResult.compilationJob.getBuildId());
         build.fresh = true;
-        for (const artifact of fileResult.contractArtifactsGenerated) build.artifactPaths.add(artifact);
+        for (const artifact of fileResult.contractArtifactsGenerated)
+          build.artifactPaths.add(artifact);
         for (const [userSourceName, file] of fileResult.compilationJob.dependencyGraph.getRoots()) {
           if (file.fsPath !== rootPath && `npm:${userSourceName}` !== rootPath) continue;
-          for (const artifact of await artifactsIn(path.join(artifactsDirectory, userSourceName))) build.artifactPaths.add(artifact);
+          for (const artifact of await artifactsIn(path.join(artifactsDirectory, userSourceName)))
+            build.artifactPaths.add(artifact);
         }
       } else if ("buildId" in fileResult) {
         // CACHE_HIT
         const build = entry(fileResult.buildId);
-        for (const artifact of fileResult.contractArtifactsGenerated) build.artifactPaths.add(artifact);
+        for (const artifact of fileResult.contractArtifactsGenerated)
+          build.artifactPaths.add(artifact);
       }
       // BUILD_FAILURE: solc's errors are reported by Hardhat.
     }

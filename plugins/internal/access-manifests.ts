@@ -41,7 +41,9 @@ export const ACCESS_OUTPUT_SELECTION = ["devdoc", "storageLayout"] as const;
 export function addAccessOutputSelection(input: CompilerInput): CompilerInput {
   const selection: CompilerInput["settings"]["outputSelection"] = {};
   for (const [source, contracts] of Object.entries(input.settings.outputSelection ?? {})) {
-    selection[source] = Object.fromEntries(Object.entries(contracts).map(([name, outputs]) => [name, [...outputs]]));
+    selection[source] = Object.fromEntries(
+      Object.entries(contracts).map(([name, outputs]) => [name, [...outputs]]),
+    );
   }
   selection["*"] ??= {};
   selection["*"]["*"] ??= [];
@@ -88,7 +90,10 @@ async function readJson<T>(file: string): Promise<T | undefined> {
 
 /** Formats annotation errors into the message of the build failure. */
 export function formatAnnotationErrors(errors: readonly AnnotationError[]): string {
-  const count = errors.length === 1 ? "1 invalid access annotation" : `${errors.length} invalid access annotations`;
+  const count =
+    errors.length === 1
+      ? "1 invalid access annotation"
+      : `${errors.length} invalid access annotations`;
   return `${count}:\n\n${errors.map((error) => error.format()).join("\n\n")}\n`;
 }
 
@@ -118,8 +123,12 @@ export async function emitAccessManifests(
     if (!build.fresh && (await markerCovers(markerPath, build))) continue;
 
     const buildInfoDirectory = path.join(artifactsDirectory, "build-info");
-    const input = await readJson<{ input?: CompilerInput }>(path.join(buildInfoDirectory, `${build.buildId}.json`));
-    const output = await readJson<{ output?: unknown }>(path.join(buildInfoDirectory, `${build.buildId}.output.json`));
+    const input = await readJson<{ input?: CompilerInput }>(
+      path.join(buildInfoDirectory, `${build.buildId}.json`),
+    );
+    const output = await readJson<{ output?: unknown }>(
+      path.join(buildInfoDirectory, `${build.buildId}.output.json`),
+    );
     if (input?.input === undefined || output?.output === undefined) continue;
 
     const heads = new Map<string, ArtifactHead>();
@@ -128,11 +137,20 @@ export async function emitAccessManifests(
       if (head !== undefined) heads.set(artifactPath, head);
     }
     const displayNames = new Map([...heads.values()].map((h) => [h.inputSourceName, h.sourceName]));
-    const result = buildAccessManifests(input.input, output.output as Parameters<typeof buildAccessManifests>[1], {
-      buildInfoId: build.buildId,
-      contracts: [...heads.values()].map((h) => ({ inputSourceName: h.inputSourceName, contractName: h.contractName })),
-      displayName: (name) => displayNames.get(name) ?? (name.startsWith("project/") ? name.slice("project/".length) : name),
-    });
+    const result = buildAccessManifests(
+      input.input,
+      output.output as Parameters<typeof buildAccessManifests>[1],
+      {
+        buildInfoId: build.buildId,
+        contracts: [...heads.values()].map((h) => ({
+          inputSourceName: h.inputSourceName,
+          contractName: h.contractName,
+        })),
+        displayName: (name) =>
+          displayNames.get(name) ??
+          (name.startsWith("project/") ? name.slice("project/".length) : name),
+      },
+    );
 
     const byContract = new Map<string, AccessManifest>(
       result.manifests.map((m) => [`${m.inputSourceName}:${m.contractName}`, m]),

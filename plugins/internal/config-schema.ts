@@ -10,7 +10,12 @@ const bigintLike = z.union([z.bigint().nonnegative(), z.number().int().nonnegati
   errorMap: () => ({ message: "Expected a non-negative integer (number or bigint)" }),
 });
 const hex = (bytes: number) =>
-  z.string().regex(new RegExp(`^0x[0-9a-fA-F]{${bytes * 2}}$`), `Expected a ${bytes}-byte 0x-prefixed hex string`);
+  z
+    .string()
+    .regex(
+      new RegExp(`^0x[0-9a-fA-F]{${bytes * 2}}$`),
+      `Expected a ${bytes}-byte 0x-prefixed hex string`,
+    );
 
 export const parallelOptionsSchema = z
   .object({
@@ -26,7 +31,11 @@ export const parallelOptionsSchema = z
             balance: bigintLike.optional(),
           })
           .strict(),
-        z.object({ privateKeys: z.array(z.object({ privateKey: hex(32), balance: bigintLike }).strict()) }).strict(),
+        z
+          .object({
+            privateKeys: z.array(z.object({ privateKey: hex(32), balance: bigintLike }).strict()),
+          })
+          .strict(),
       ])
       .optional(),
     blockGasLimit: bigintLike.optional(),
@@ -79,7 +88,9 @@ export const userConfigSchema = z.object({
   networks: z
     .record(
       z.string(),
-      z.object({ parallel: z.union([z.boolean(), parallelOptionsSchema]).optional() }).passthrough(),
+      z
+        .object({ parallel: z.union([z.boolean(), parallelOptionsSchema]).optional() })
+        .passthrough(),
     )
     .optional(),
 });

@@ -25,8 +25,16 @@ import { getBlockAccess } from "../../sdk/viem/actions/getBlockAccess.ts";
 import { getBlockRecord } from "../../sdk/viem/actions/getBlockRecord.ts";
 import { getTransactionAccess } from "../../sdk/viem/actions/getTransactionAccess.ts";
 import { mineBatch, type MineBatchReturnType } from "../../sdk/viem/actions/mineBatch.ts";
-import { blockParam, type BlockRecord, type BlockSelector, type TransactionAccess } from "../../sdk/viem/types.ts";
-import { recordBlockOverRpc, type RequestFunction } from "../../sdk/analysis/record-block-over-rpc.ts";
+import {
+  blockParam,
+  type BlockRecord,
+  type BlockSelector,
+  type TransactionAccess,
+} from "../../sdk/viem/types.ts";
+import {
+  recordBlockOverRpc,
+  type RequestFunction,
+} from "../../sdk/analysis/record-block-over-rpc.ts";
 import { DEFAULT_LANES, type CodeTable } from "../../sdk/analysis/recorded-block.ts";
 import { analyseRecordedBlock } from "../../sdk/analysis/recorded-analysis.ts";
 import { loadProjectContracts } from "./project-contracts.ts";
@@ -64,7 +72,10 @@ export interface ParallelAssertions {
   /** Contention (share of dependent transactions, 0..1) ≤ `max`. */
   maxContention(subject: AssertionSubject, max: number): Promise<void>;
   /** speedup(P) ≥ `speedup`; P defaults to the network's lanes. */
-  minSpeedup(subject: AssertionSubject, expected: { lanes?: number; speedup: number }): Promise<void>;
+  minSpeedup(
+    subject: AssertionSubject,
+    expected: { lanes?: number; speedup: number },
+  ): Promise<void>;
   /** Parallelism (total gas / critical-path gas) ≥ `min`. */
   minParallelism(subject: AssertionSubject, min: number): Promise<void>;
   /** No dependency caused by `contract.variable` (e.g. `"Vault", "totalSupply"`). */
@@ -122,9 +133,14 @@ export function createConnectionHelpers(
   const analyse = async (target?: AnalyseTarget): Promise<BlockAnalysis> => {
     ensure();
     const selector: BlockSelector =
-      typeof target === "bigint" || typeof target === "number" ? { blockNumber: BigInt(target) } : target;
+      typeof target === "bigint" || typeof target === "number"
+        ? { blockNumber: BigInt(target) }
+        : target;
     const block = await recordBlockOverRpc(request, blockParam(selector), lanes, codes);
-    const index = options.artifacts === undefined ? undefined : (await loadProjectContracts(options.artifacts)).index;
+    const index =
+      options.artifacts === undefined
+        ? undefined
+        : (await loadProjectContracts(options.artifacts)).index;
     return analyseRecordedBlock(block, { index, codes }, lanes);
   };
   const resolve = async (subject: AssertionSubject): Promise<AnalysisLike> => {
@@ -136,7 +152,8 @@ export function createConnectionHelpers(
         assertAnalysis(analysis);
         return analysis;
       }
-      if (("blockNumber" in value || "blockTag" in value) && !("contention" in value)) return analyse(value as BlockSelector);
+      if (("blockNumber" in value || "blockTag" in value) && !("contention" in value))
+        return analyse(value as BlockSelector);
     }
     assertAnalysis(value);
     return value;
@@ -145,7 +162,8 @@ export function createConnectionHelpers(
     maxContention: async (subject, max) => maxContention(await resolve(subject), max),
     minSpeedup: async (subject, expected) => minSpeedup(await resolve(subject), expected),
     minParallelism: async (subject, min) => minParallelism(await resolve(subject), min),
-    noDependencyOn: async (subject, contract, variable) => noDependencyOn(await resolve(subject), contract, variable),
+    noDependencyOn: async (subject, contract, variable) =>
+      noDependencyOn(await resolve(subject), contract, variable),
     noAccessViolations: async (subject) => noAccessViolations(await resolve(subject)),
   };
   return {

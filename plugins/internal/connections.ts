@@ -8,7 +8,10 @@ import type { ParallelProvider } from "../../sdk/rpc/provider.ts";
 const byConnection = new Map<NetworkConnection<ChainType | string>, ParallelProvider>();
 const registrationListeners = new Set<(provider: ParallelProvider) => void>();
 
-export function registerConnection(connection: NetworkConnection<ChainType | string>, provider: ParallelProvider): void {
+export function registerConnection(
+  connection: NetworkConnection<ChainType | string>,
+  provider: ParallelProvider,
+): void {
   byConnection.set(connection, provider);
   for (const listener of registrationListeners) listener(provider);
 }
@@ -43,7 +46,13 @@ export async function disposeLiveProviders(): Promise<void> {
   byConnection.clear();
   await Promise.all(
     providers.map(([, provider]) =>
-      provider.dispose().catch((error: unknown) => console.error(`hardhat-parallel: could not dispose a connection's engine: ${String(error)}`)),
+      provider
+        .dispose()
+        .catch((error: unknown) =>
+          console.error(
+            `hardhat-parallel: could not dispose a connection's engine: ${String(error)}`,
+          ),
+        ),
     ),
   );
 }

@@ -9,8 +9,16 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import type { ArtifactManager } from "hardhat/types/artifacts";
 import type { StorageLayout } from "../../sdk/access/layout.ts";
-import { type AccessManifest, manifestPathForArtifact, readManifest } from "../../sdk/access/manifest.ts";
-import { type ContractArtifact, ContractIndex, type LayoutLoader } from "../../sdk/contracts/contract-index.ts";
+import {
+  type AccessManifest,
+  manifestPathForArtifact,
+  readManifest,
+} from "../../sdk/access/manifest.ts";
+import {
+  type ContractArtifact,
+  ContractIndex,
+  type LayoutLoader,
+} from "../../sdk/contracts/contract-index.ts";
 import type { ParallelProvider } from "../../sdk/rpc/provider.ts";
 
 export interface ProjectContracts {
@@ -46,7 +54,9 @@ async function readProjectContracts(artifacts: ArtifactManager): Promise<Project
         try {
           const artifact = (await artifacts.readArtifact(fqn)) as unknown as ContractArtifact;
           const manifestPath = manifestPathForArtifact(await artifacts.getArtifactPath(fqn));
-          const manifest = existsSync(manifestPath) ? await readManifest(manifestPath).catch(() => undefined) : undefined;
+          const manifest = existsSync(manifestPath)
+            ? await readManifest(manifestPath).catch(() => undefined)
+            : undefined;
           // Keyed like the index's contracts (`IndexedContract.fqn`).
           return { fqn: `${artifact.sourceName}:${artifact.contractName}`, artifact, manifest };
         } catch {
@@ -55,7 +65,9 @@ async function readProjectContracts(artifacts: ArtifactManager): Promise<Project
       }),
     );
     const found = entries.filter((e) => e !== undefined);
-    const manifests = new Map(found.flatMap((e) => (e.manifest === undefined ? [] : [[e.fqn, e.manifest] as const])));
+    const manifests = new Map(
+      found.flatMap((e) => (e.manifest === undefined ? [] : [[e.fqn, e.manifest] as const])),
+    );
     return {
       index: new ContractIndex(
         found.map((e) => e.artifact),
@@ -76,23 +88,35 @@ async function readProjectContracts(artifacts: ArtifactManager): Promise<Project
  *
  * @param manifests the project's access manifests by fully qualified name.
  */
-export function layoutLoaderFor(artifacts: ArtifactManager, manifests: ReadonlyMap<string, AccessManifest>): LayoutLoader {
+export function layoutLoaderFor(
+  artifacts: ArtifactManager,
+  manifests: ReadonlyMap<string, AccessManifest>,
+): LayoutLoader {
   const outputs = new Map<string, Promise<unknown>>();
   return async (contract) => {
     // No manifest (the access build hook did not run, or an older build): try the build info.
     const fromManifest = manifests.get(contract.fqn)?.storageLayout;
     if (fromManifest !== undefined) return fromManifest;
-    const buildInfoId = contract.artifact.buildInfoId ?? (await artifacts.getBuildInfoId(contract.fqn));
+    const buildInfoId =
+      contract.artifact.buildInfoId ?? (await artifacts.getBuildInfoId(contract.fqn));
     if (buildInfoId === undefined) return undefined;
     let output = outputs.get(buildInfoId);
     if (output === undefined) {
       output = artifacts
         .getBuildInfoOutputPath(buildInfoId)
-        .then((path) => (path === undefined ? undefined : readFile(path, "utf8").then((text) => JSON.parse(text) as unknown)));
+        .then((path) =>
+          path === undefined
+            ? undefined
+            : readFile(path, "utf8").then((text) => JSON.parse(text) as unknown),
+        );
       outputs.set(buildInfoId, output);
     }
     const json = (await output) as
-      | { output?: { contracts?: Record<string, Record<string, { storageLayout?: StorageLayout }>> } }
+      | {
+          output?: {
+            contracts?: Record<string, Record<string, { storageLayout?: StorageLayout }>>;
+          };
+        }
       | undefined;
     const source = contract.artifact.inputSourceName ?? `project/${contract.artifact.sourceName}`;
     return json?.output?.contracts?.[source]?.[contract.name]?.storageLayout;

@@ -31,10 +31,14 @@ export interface BuildReportOptions {
  * transaction are left out. When two buckets of different files share a title, the file is
  * appended to the title (`title [test/a.ts]`) so titles stay unique (they key the snapshot).
  */
-export async function buildReport(run: RecordedRun, options: BuildReportOptions = {}): Promise<ParallelReport> {
+export async function buildReport(
+  run: RecordedRun,
+  options: BuildReportOptions = {},
+): Promise<ParallelReport> {
   const env: NamingEnvironment = { index: options.index, codes: run.codes };
   const titleCount = new Map<string, number>();
-  for (const bucket of run.buckets) titleCount.set(bucket.title, (titleCount.get(bucket.title) ?? 0) + 1);
+  for (const bucket of run.buckets)
+    titleCount.set(bucket.title, (titleCount.get(bucket.title) ?? 0) + 1);
   const tests: TestReport[] = [];
   const hot: HotLocation[][] = [];
   for (const bucket of run.buckets) {
@@ -43,7 +47,9 @@ export async function buildReport(run: RecordedRun, options: BuildReportOptions 
     const { analysis } = result;
     hot.push(analysis.hotLocations);
     const title =
-      (titleCount.get(bucket.title) ?? 0) > 1 && bucket.file !== undefined ? `${bucket.title} [${bucket.file}]` : bucket.title;
+      (titleCount.get(bucket.title) ?? 0) > 1 && bucket.file !== undefined
+        ? `${bucket.title} [${bucket.file}]`
+        : bucket.title;
     tests.push({
       title,
       ...(bucket.file === undefined ? {} : { file: bucket.file }),
@@ -56,7 +62,10 @@ export async function buildReport(run: RecordedRun, options: BuildReportOptions 
       dependentTransactions: analysis.dependentTransactions,
       dependencies: analysis.dependencyCount,
       contention: analysis.contention,
-      criticalPath: { gas: analysis.criticalPath.gas.toString(), length: analysis.criticalPath.length },
+      criticalPath: {
+        gas: analysis.criticalPath.gas.toString(),
+        length: analysis.criticalPath.length,
+      },
       totalGas: analysis.totalGas.toString(),
       parallelism: analysis.parallelism,
       lanes: result.lanes,
@@ -105,7 +114,9 @@ export function sortTests(tests: TestReport[]): TestReport[] {
 export function assertReport(value: unknown, source: string): asserts value is ParallelReport {
   const report = value as Partial<ParallelReport> | null;
   if (report === null || typeof report !== "object" || report._format !== REPORT_FORMAT) {
-    throw new Error(`${source} is not a hardhat-parallel report (no "_format": "${REPORT_FORMAT}")`);
+    throw new Error(
+      `${source} is not a hardhat-parallel report (no "_format": "${REPORT_FORMAT}")`,
+    );
   }
   if (report.version !== REPORT_VERSION) {
     throw new Error(
@@ -113,7 +124,9 @@ export function assertReport(value: unknown, source: string): asserts value is P
     );
   }
   if (!Array.isArray(report.tests) || !Array.isArray(report.hotLocations)) {
-    throw new Error(`${source} is missing "tests" or "hotLocations"; run \`hardhat test\` again to rewrite it`);
+    throw new Error(
+      `${source} is missing "tests" or "hotLocations"; run \`hardhat test\` again to rewrite it`,
+    );
   }
 }
 
@@ -133,6 +146,8 @@ function mostCommon(values: readonly number[]): number | undefined {
   const counts = new Map<number, number>();
   for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
   let best: number | undefined;
-  for (const [v, n] of counts) if (best === undefined || n > counts.get(best)! || (n === counts.get(best)! && v < best)) best = v;
+  for (const [v, n] of counts)
+    if (best === undefined || n > counts.get(best)! || (n === counts.get(best)! && v < best))
+      best = v;
   return best;
 }

@@ -83,7 +83,11 @@ export class Collector {
     const waiting = this.#pending.get(chain);
     if (waiting !== undefined) {
       this.#pending.delete(chain);
-      this.#bucket({ title: setupTitle(window.file), file: window.file, kind: "hooks" }).blocks.push(...waiting);
+      this.#bucket({
+        title: setupTitle(window.file),
+        file: window.file,
+        kind: "hooks",
+      }).blocks.push(...waiting);
     }
     this.#bucket(window).blocks.push(recorded);
   }
@@ -94,9 +98,14 @@ export class Collector {
   }
 
   /** Starts attributing blocks to the before or after hooks of a suite. */
-  enterHooks(which: "before" | "after", suiteTitle: string | undefined, file: string | undefined): void {
+  enterHooks(
+    which: "before" | "after",
+    suiteTitle: string | undefined,
+    file: string | undefined,
+  ): void {
     const relative = relativeFile(file);
-    const name = suiteTitle !== undefined && suiteTitle !== "" ? suiteTitle : (relative ?? "top-level code");
+    const name =
+      suiteTitle !== undefined && suiteTitle !== "" ? suiteTitle : (relative ?? "top-level code");
     this.#window = { title: `(${which} hooks) ${name}`, file: relative, kind: "hooks" };
   }
 
@@ -132,7 +141,13 @@ export class Collector {
     const key = `${window.file ?? ""}\u0000${window.title}`;
     let bucket = this.#buckets.get(key);
     if (bucket === undefined) {
-      bucket = { key, title: window.title, ...(window.file === undefined ? {} : { file: window.file }), kind: window.kind, blocks: [] };
+      bucket = {
+        key,
+        title: window.title,
+        ...(window.file === undefined ? {} : { file: window.file }),
+        kind: window.kind,
+        blocks: [],
+      };
       this.#buckets.set(key, bucket);
     }
     return bucket;
@@ -227,7 +242,12 @@ interface SuiteInternals {
  * they open a hooks window first. `Runnable` reads `fn` when it runs and decided sync vs
  * callback style at construction, so the wrapper keeps the arity and forwards `this` and args.
  */
-function wrapSuiteHooks(suite: Suite, target: Collector, rootFile: string | undefined, ours: AttributionHooks): void {
+function wrapSuiteHooks(
+  suite: Suite,
+  target: Collector,
+  rootFile: string | undefined,
+  ours: AttributionHooks,
+): void {
   const internals = suite as unknown as SuiteInternals;
   const title = suite.root ? undefined : suite.fullTitle();
   const file = suite.file ?? rootFile;
@@ -237,7 +257,8 @@ function wrapSuiteHooks(suite: Suite, target: Collector, rootFile: string | unde
   ] as const) {
     for (const hook of list ?? []) {
       const fn = hook.fn as ((this: Context, ...args: unknown[]) => unknown) & { [WRAPPED]?: true };
-      if (fn === undefined || fn[WRAPPED] === true || fn === ours.beforeAll || fn === ours.afterAll) continue;
+      if (fn === undefined || fn[WRAPPED] === true || fn === ours.beforeAll || fn === ours.afterAll)
+        continue;
       const enter = () => target.enterHooks(which, title, file);
       const wrapped =
         fn.length === 0
@@ -280,7 +301,9 @@ export async function readWorkerRecordings(dir: string): Promise<RecordedRun[]> 
     const file = path.join(dir, name);
     const run = JSON.parse(await readFile(file, "utf8")) as RecordedRun;
     if (run?._format !== "hardhat-parallel-recording") {
-      throw new Error(`${file} is not a hardhat-parallel recording; delete the directory ${dir} and run the tests again`);
+      throw new Error(
+        `${file} is not a hardhat-parallel recording; delete the directory ${dir} and run the tests again`,
+      );
     }
     runs.push(run);
   }
@@ -295,9 +318,15 @@ export function mergeRecordings(runs: readonly RecordedRun[]): RecordedRun {
     Object.assign(codes, run.codes);
     for (const bucket of run.buckets) {
       const existing = buckets.get(bucket.key);
-      if (existing === undefined) buckets.set(bucket.key, { ...bucket, blocks: [...bucket.blocks] });
+      if (existing === undefined)
+        buckets.set(bucket.key, { ...bucket, blocks: [...bucket.blocks] });
       else existing.blocks.push(...bucket.blocks);
     }
   }
-  return { _format: "hardhat-parallel-recording", version: 1, buckets: [...buckets.values()], codes };
+  return {
+    _format: "hardhat-parallel-recording",
+    version: 1,
+    buckets: [...buckets.values()],
+    codes,
+  };
 }

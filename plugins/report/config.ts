@@ -60,9 +60,16 @@ export const DEFAULT_MARKDOWN_PATH = "reports/parallel-report.md";
 export const DEFAULT_SNAPSHOT_PATH = ".parallel-snapshot.json";
 
 /** Resolves `parallel.report` against the project root. */
-export function resolveReportConfig(user: ParallelReportUserConfig | undefined, root: string): ParallelReportConfig {
-  const json = user?.json === false ? undefined : path.resolve(root, user?.json ?? DEFAULT_JSON_PATH);
-  const markdown = user?.markdown === false ? undefined : path.resolve(root, user?.markdown ?? DEFAULT_MARKDOWN_PATH);
+export function resolveReportConfig(
+  user: ParallelReportUserConfig | undefined,
+  root: string,
+): ParallelReportConfig {
+  const json =
+    user?.json === false ? undefined : path.resolve(root, user?.json ?? DEFAULT_JSON_PATH);
+  const markdown =
+    user?.markdown === false
+      ? undefined
+      : path.resolve(root, user?.markdown ?? DEFAULT_MARKDOWN_PATH);
   return {
     enabled: user?.enabled ?? true,
     columns: [...(user?.columns ?? REPORT_COLUMNS)],

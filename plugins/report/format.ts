@@ -10,7 +10,13 @@ import { formatTable, type TableItem } from "@nomicfoundation/hardhat-utils/form
 import { formatPercent, formatRatio } from "../../sdk/analysis/format.ts";
 import { formatFunctionRef } from "../../sdk/analysis/labels.ts";
 import type { FunctionCount } from "../../sdk/analysis/types.ts";
-import { REPORT_COLUMNS, type ParallelReport, type ReportColumn, type ReportHotLocation, type TestReport } from "./types.ts";
+import {
+  REPORT_COLUMNS,
+  type ParallelReport,
+  type ReportColumn,
+  type ReportHotLocation,
+  type TestReport,
+} from "./types.ts";
 import { locationAddress } from "../../sdk/engine/location.ts";
 
 /** Options of the table and the Markdown summary. */
@@ -44,10 +50,12 @@ const CELLS: Record<ReportColumn, (test: TestReport, report: ParallelReport) => 
   kind: (t) => t.kind,
   blocks: (t) => String(t.blocks),
   transactions: (t) => String(t.transactions),
-  contention: (t) => `${formatPercent(t.contention)} (${t.dependentTransactions}/${t.analysedTransactions})`,
+  contention: (t) =>
+    `${formatPercent(t.contention)} (${t.dependentTransactions}/${t.analysedTransactions})`,
   criticalPath: (t) => `${t.criticalPath.length} tx, ${compactGas(BigInt(t.criticalPath.gas))} gas`,
   parallelism: (t) => formatRatio(t.parallelism),
-  speedup: (t, r) => (t.lanes === r.lanes ? formatRatio(t.speedup) : `${formatRatio(t.speedup)} @${t.lanes}`),
+  speedup: (t, r) =>
+    t.lanes === r.lanes ? formatRatio(t.speedup) : `${formatRatio(t.speedup)} @${t.lanes}`,
   speedup16: (t) => formatRatio(t.speedup16),
   reExecutions: (t) => (t.reExecutions === null ? "—" : String(t.reExecutions)),
   violations: (t) => (t.violations === null ? "—" : String(t.violations)),
@@ -83,7 +91,12 @@ export function formatReportTable(report: ParallelReport, options: FormatOptions
     ...report.tests.map(
       (test): TableItem => ({
         type: "row",
-        cells: [truncate(test.title, MAX_TITLE), ...columns.map((c) => colourCell(c, CELLS[c](test, report), test, options.color === true))],
+        cells: [
+          truncate(test.title, MAX_TITLE),
+          ...columns.map((c) =>
+            colourCell(c, CELLS[c](test, report), test, options.color === true),
+          ),
+        ],
       }),
     ),
   ];
@@ -94,18 +107,31 @@ export function formatReportTable(report: ParallelReport, options: FormatOptions
     const labels = displayLabels(hot);
     parts.push(
       formatTable([
-        { type: "section-header", text: bold(`Top hot locations of the run (${hot.length} of ${report.hotLocations.length})`) },
+        {
+          type: "section-header",
+          text: bold(
+            `Top hot locations of the run (${hot.length} of ${report.hotLocations.length})`,
+          ),
+        },
         { type: "header", cells: ["#", "Location", "Dependencies", "Written by", "Read by"] },
         ...hot.map(
           (h, i): TableItem => ({
             type: "row",
-            cells: [String(i + 1), labels[i], String(h.dependencies), formatCounts(h.writers), formatCounts(h.readers)],
+            cells: [
+              String(i + 1),
+              labels[i],
+              String(h.dependencies),
+              formatCounts(h.writers),
+              formatCounts(h.readers),
+            ],
           }),
         ),
       ]),
     );
   } else {
-    parts.push("No hot locations: no transaction read a location an earlier one of its block wrote.");
+    parts.push(
+      "No hot locations: no transaction read a location an earlier one of its block wrote.",
+    );
   }
   parts.push(LEGEND);
   return parts.join("\n");
@@ -129,7 +155,14 @@ export function formatReportMarkdown(report: ParallelReport, options: FormatOpti
   const left = new Set<ReportColumn>(["kind", "criticalPath", "hotLocation"]);
   lines.push(`| ${["---", ...columns.map((c) => (left.has(c) ? "---" : "---:"))].join(" | ")} |`);
   for (const test of report.tests) {
-    const cells = [test.title, ...columns.map((c) => (c === "hotLocation" && test.hotLocations.length > 0 ? codeSpan(CELLS[c](test, report)) : CELLS[c](test, report)))];
+    const cells = [
+      test.title,
+      ...columns.map((c) =>
+        c === "hotLocation" && test.hotLocations.length > 0
+          ? codeSpan(CELLS[c](test, report))
+          : CELLS[c](test, report),
+      ),
+    ];
     lines.push(`| ${cells.map(escapeCell).join(" | ")} |`);
   }
   lines.push("");
@@ -164,7 +197,10 @@ export async function writeTextFile(file: string, text: string): Promise<void> {
  * Appends the Markdown summary to the file named by `$GITHUB_STEP_SUMMARY` (GitHub Actions' job
  * summary), when that variable is set. Returns whether it did.
  */
-export async function appendStepSummary(markdown: string, env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
+export async function appendStepSummary(
+  markdown: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<boolean> {
   const file = env.GITHUB_STEP_SUMMARY;
   if (file === undefined || file === "") return false;
   await appendFile(file, `${markdown}\n`, "utf8");
@@ -185,7 +221,9 @@ export function displayLabels(hot: readonly ReportHotLocation[]): string[] {
   for (const h of hot) count.set(h.label, (count.get(h.label) ?? 0) + 1);
   return hot.map((h) => {
     const label = shortenLabel(h.label);
-    return (count.get(h.label) ?? 0) > 1 ? `${label} @${shortenLabel(locationAddress(h.location))}` : label;
+    return (count.get(h.label) ?? 0) > 1
+      ? `${label} @${shortenLabel(locationAddress(h.location))}`
+      : label;
   });
 }
 
@@ -199,7 +237,9 @@ export function compactGas(gas: bigint): string {
 
 function formatCounts(counts: readonly FunctionCount[], limit = 2): string {
   if (counts.length === 0) return "—";
-  const shown = counts.slice(0, limit).map((c) => `${shortenLabel(formatFunctionRef(c))} ×${c.dependencies}`);
+  const shown = counts
+    .slice(0, limit)
+    .map((c) => `${shortenLabel(formatFunctionRef(c))} ×${c.dependencies}`);
   if (counts.length > limit) shown.push(`+${counts.length - limit} more`);
   return shown.join(", ");
 }

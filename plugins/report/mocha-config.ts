@@ -16,7 +16,10 @@ import { collector, createRootHooks, type AttributionHooks } from "./collector.t
 export const ROOT_HOOKS: AttributionHooks = createRootHooks(collector, false);
 
 /** `file://` URL of the root hook plugin required by parallel workers (`.js` in the compiled package). */
-export const MOCHA_HOOKS_URL = new URL(import.meta.url.endsWith(".ts") ? "./mocha-hooks.ts" : "./mocha-hooks.js", import.meta.url).href;
+export const MOCHA_HOOKS_URL = new URL(
+  import.meta.url.endsWith(".ts") ? "./mocha-hooks.ts" : "./mocha-hooks.js",
+  import.meta.url,
+).href;
 
 type HookFunction = (...args: never[]) => unknown;
 type HookList = HookFunction | HookFunction[] | undefined;
@@ -25,7 +28,12 @@ type HookList = HookFunction | HookFunction[] | undefined;
 export interface MochaOptionsLike {
   parallel?: boolean;
   require?: string[];
-  rootHooks?: { beforeAll?: HookList; beforeEach?: HookList; afterEach?: HookList; afterAll?: HookList };
+  rootHooks?: {
+    beforeAll?: HookList;
+    beforeEach?: HookList;
+    afterEach?: HookList;
+    afterAll?: HookList;
+  };
   [key: string]: unknown;
 }
 
@@ -34,7 +42,9 @@ export interface MochaOptionsLike {
  * absent, e.g. when hardhat-mocha's own config hook runs after this one). Idempotent.
  */
 export function withAttributionHooks<T extends object>(config: T): T {
-  const test = ((config as { test?: Record<string, unknown> }).test ?? {}) as { mocha?: MochaOptionsLike };
+  const test = ((config as { test?: Record<string, unknown> }).test ?? {}) as {
+    mocha?: MochaOptionsLike;
+  };
   const mocha: MochaOptionsLike = { ...(test.mocha ?? {}) };
   if (mocha.parallel === true) {
     const require = [...(mocha.require ?? [])];
@@ -56,7 +66,9 @@ export function attributionInstalled(mocha: MochaOptionsLike | undefined): boole
   if (mocha === undefined) return false;
   if (mocha.parallel === true) return (mocha.require ?? []).includes(MOCHA_HOOKS_URL);
   const list = mocha.rootHooks?.beforeEach;
-  return Array.isArray(list) ? list.includes(ROOT_HOOKS.beforeEach as HookFunction) : list === (ROOT_HOOKS.beforeEach as HookFunction);
+  return Array.isArray(list)
+    ? list.includes(ROOT_HOOKS.beforeEach as HookFunction)
+    : list === (ROOT_HOOKS.beforeEach as HookFunction);
 }
 
 function merge(ours: unknown, theirs: HookList, position: "first" | "last"): HookFunction[] {

@@ -10,9 +10,21 @@ import { loadProjectContracts } from "../internal/project-contracts.ts";
 import { buildReport } from "./build.ts";
 import { collector, mergeRecordings, readWorkerRecordings, WORKER_DIR_ENV } from "./collector.ts";
 import type { ParallelReportConfig } from "./config.ts";
-import { appendStepSummary, formatReportMarkdown, formatReportTable, serializeReport, writeTextFile } from "./format.ts";
+import {
+  appendStepSummary,
+  formatReportMarkdown,
+  formatReportTable,
+  serializeReport,
+  writeTextFile,
+} from "./format.ts";
 import { attributionInstalled, type MochaOptionsLike } from "./mocha-config.ts";
-import { checkSnapshot, createSnapshot, formatSnapshotCheck, parseSnapshot, serializeSnapshot } from "./snapshot.ts";
+import {
+  checkSnapshot,
+  createSnapshot,
+  formatSnapshotCheck,
+  parseSnapshot,
+  serializeSnapshot,
+} from "./snapshot.ts";
 import type { ParallelReport } from "./types.ts";
 
 /** Where parallel mocha workers write their recordings during a run. */
@@ -61,7 +73,9 @@ export async function finishMochaRun(context: HookContext): Promise<void> {
   await rm(dir, { recursive: true, force: true });
   const config = context.config.parallel.report;
   const { noParallelReport, parallelSnapshot, parallelCheck } = context.globalOptions;
-  const used = recording.buckets.some((b) => b.blocks.some((block) => block.transactions.length > 0));
+  const used = recording.buckets.some((b) =>
+    b.blocks.some((block) => block.transactions.length > 0),
+  );
   if (!used && !parallelSnapshot && !parallelCheck) return;
   const { index } = await loadProjectContracts(context.artifacts);
   const report = await buildReport(recording, { index });
@@ -71,7 +85,9 @@ export async function finishMochaRun(context: HookContext): Promise<void> {
   if (parallelCheck === true && !(await checkBudgets(report, config))) process.exitCode = 1;
   if (parallelSnapshot === true) {
     await writeTextFile(config.snapshot, serializeSnapshot(createSnapshot(report)));
-    console.log(`Wrote the parallelism budgets of ${report.tests.length} tests to ${displayPath(config.snapshot)}; commit it.`);
+    console.log(
+      `Wrote the parallelism budgets of ${report.tests.length} tests to ${displayPath(config.snapshot)}; commit it.`,
+    );
   }
 }
 
@@ -84,7 +100,11 @@ export async function emitReport(
   config: ParallelReportConfig,
   options: { color?: boolean; write?: boolean } = {},
 ): Promise<void> {
-  const formatOptions = { columns: config.columns, hotLocations: config.hotLocations, color: options.color };
+  const formatOptions = {
+    columns: config.columns,
+    hotLocations: config.hotLocations,
+    color: options.color,
+  };
   console.log(formatReportTable(report, formatOptions));
   if (options.write === false) return;
   const written: string[] = [];
@@ -106,7 +126,10 @@ export async function emitReport(
  * Checks a report against the snapshot file and prints the outcome.
  * @returns whether the budgets hold (false also when there is no readable snapshot).
  */
-export async function checkBudgets(report: ParallelReport, config: ParallelReportConfig): Promise<boolean> {
+export async function checkBudgets(
+  report: ParallelReport,
+  config: ParallelReportConfig,
+): Promise<boolean> {
   let text: string;
   try {
     text = await readFile(config.snapshot, "utf8");
@@ -122,7 +145,11 @@ export async function checkBudgets(report: ParallelReport, config: ParallelRepor
   }
   let check: ReturnType<typeof checkSnapshot>;
   try {
-    check = checkSnapshot(parseSnapshot(text, displayPath(config.snapshot)), report, config.tolerance);
+    check = checkSnapshot(
+      parseSnapshot(text, displayPath(config.snapshot)),
+      report,
+      config.tolerance,
+    );
   } catch (error) {
     console.error(styleText("red", `Parallelism budgets: ${(error as Error).message}`));
     return false;

@@ -78,7 +78,9 @@ const round = (x: number): number => Math.round(x * 1e6) / 1e6;
 /** The snapshot of a report: every test's deterministic figures, keys sorted. */
 export function createSnapshot(report: ParallelReport): ParallelSnapshot {
   const tests: Record<string, SnapshotEntry> = {};
-  for (const test of [...report.tests].sort((a, b) => (a.title < b.title ? -1 : a.title > b.title ? 1 : 0))) {
+  for (const test of [...report.tests].sort((a, b) =>
+    a.title < b.title ? -1 : a.title > b.title ? 1 : 0,
+  )) {
     tests[test.title] = {
       kind: test.kind,
       transactions: test.analysedTransactions,
@@ -105,11 +107,15 @@ export function parseSnapshot(text: string, source: string): ParallelSnapshot {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new Error(`${source} is not valid JSON (${(error as Error).message}); rewrite it with \`hardhat test --parallel-snapshot\``);
+    throw new Error(
+      `${source} is not valid JSON (${(error as Error).message}); rewrite it with \`hardhat test --parallel-snapshot\``,
+    );
   }
   const snapshot = value as Partial<ParallelSnapshot> | null;
   if (snapshot === null || typeof snapshot !== "object" || snapshot._format !== SNAPSHOT_FORMAT) {
-    throw new Error(`${source} is not a hardhat-parallel snapshot (no "_format": "${SNAPSHOT_FORMAT}")`);
+    throw new Error(
+      `${source} is not a hardhat-parallel snapshot (no "_format": "${SNAPSHOT_FORMAT}")`,
+    );
   }
   if (snapshot.version !== SNAPSHOT_VERSION) {
     throw new Error(
@@ -117,7 +123,9 @@ export function parseSnapshot(text: string, source: string): ParallelSnapshot {
     );
   }
   if (snapshot.tests === undefined || typeof snapshot.tests !== "object") {
-    throw new Error(`${source} has no "tests"; rewrite it with \`hardhat test --parallel-snapshot\``);
+    throw new Error(
+      `${source} has no "tests"; rewrite it with \`hardhat test --parallel-snapshot\``,
+    );
   }
   for (const [title, entry] of Object.entries(snapshot.tests)) {
     if (typeof entry?.contention !== "number" || typeof entry.parallelism !== "number") {
@@ -142,7 +150,15 @@ export function checkSnapshot(
     }
   }
   const current = createSnapshot(report).tests;
-  const result: SnapshotCheck = { pass: true, regressions: [], improvements: [], added: [], missing: [], unchanged: 0, notes: [] };
+  const result: SnapshotCheck = {
+    pass: true,
+    regressions: [],
+    improvements: [],
+    added: [],
+    missing: [],
+    unchanged: 0,
+    notes: [],
+  };
   for (const [title, now] of Object.entries(current)) {
     const before = snapshot.tests[title];
     if (before === undefined) {
@@ -151,26 +167,50 @@ export function checkSnapshot(
     }
     let moved = false;
     if (now.contention - before.contention > tolerance.contention + EPSILON) {
-      result.regressions.push({ title, metric: "contention", before: before.contention, after: now.contention });
+      result.regressions.push({
+        title,
+        metric: "contention",
+        before: before.contention,
+        after: now.contention,
+      });
       moved = true;
     } else if (before.contention - now.contention > tolerance.contention + EPSILON) {
-      result.improvements.push({ title, metric: "contention", before: before.contention, after: now.contention });
+      result.improvements.push({
+        title,
+        metric: "contention",
+        before: before.contention,
+        after: now.contention,
+      });
       moved = true;
     }
     if (now.parallelism < before.parallelism * (1 - tolerance.parallelism) - EPSILON) {
-      result.regressions.push({ title, metric: "parallelism", before: before.parallelism, after: now.parallelism });
+      result.regressions.push({
+        title,
+        metric: "parallelism",
+        before: before.parallelism,
+        after: now.parallelism,
+      });
       moved = true;
     } else if (now.parallelism > before.parallelism * (1 + tolerance.parallelism) + EPSILON) {
-      result.improvements.push({ title, metric: "parallelism", before: before.parallelism, after: now.parallelism });
+      result.improvements.push({
+        title,
+        metric: "parallelism",
+        before: before.parallelism,
+        after: now.parallelism,
+      });
       moved = true;
     }
     if (!moved) result.unchanged++;
-    if (before.kind !== now.kind) result.notes.push(`"${title}": analysed as ${now.kind}, was ${before.kind}`);
+    if (before.kind !== now.kind)
+      result.notes.push(`"${title}": analysed as ${now.kind}, was ${before.kind}`);
     if (before.transactions !== now.transactions) {
-      result.notes.push(`"${title}": ${now.transactions} analysed transactions, was ${before.transactions}`);
+      result.notes.push(
+        `"${title}": ${now.transactions} analysed transactions, was ${before.transactions}`,
+      );
     }
   }
-  for (const title of Object.keys(snapshot.tests)) if (current[title] === undefined) result.missing.push(title);
+  for (const title of Object.keys(snapshot.tests))
+    if (current[title] === undefined) result.missing.push(title);
   result.pass = result.regressions.length === 0;
   return result;
 }
@@ -179,9 +219,16 @@ export function checkSnapshot(
  * Human-readable outcome: a table of the regressions and improvements, the other differences,
  * and what to do next.
  */
-export function formatSnapshotCheck(check: SnapshotCheck, tolerance: SnapshotTolerance, snapshotFile: string): string {
+export function formatSnapshotCheck(
+  check: SnapshotCheck,
+  tolerance: SnapshotTolerance,
+  snapshotFile: string,
+): string {
   const lines: string[] = [];
-  const changes = [...check.regressions.map((c) => ({ ...c, status: "REGRESSED" })), ...check.improvements.map((c) => ({ ...c, status: "improved" }))];
+  const changes = [
+    ...check.regressions.map((c) => ({ ...c, status: "REGRESSED" })),
+    ...check.improvements.map((c) => ({ ...c, status: "improved" })),
+  ];
   if (changes.length > 0) {
     const items: TableItem[] = [
       { type: "section-header", text: `Parallelism budgets (${snapshotFile})` },
@@ -189,7 +236,14 @@ export function formatSnapshotCheck(check: SnapshotCheck, tolerance: SnapshotTol
       ...changes.map(
         (c): TableItem => ({
           type: "row",
-          cells: [c.title, c.metric, formatMetric(c.metric, c.before), formatMetric(c.metric, c.after), formatChange(c), c.status],
+          cells: [
+            c.title,
+            c.metric,
+            formatMetric(c.metric, c.before),
+            formatMetric(c.metric, c.after),
+            formatChange(c),
+            c.status,
+          ],
         }),
       ),
     ];
@@ -199,8 +253,12 @@ export function formatSnapshotCheck(check: SnapshotCheck, tolerance: SnapshotTol
   const tol =
     `tolerance: contention may rise ${points} percentage point${points === 1 ? "" : "s"}, ` +
     `parallelism may fall ${formatPercent(tolerance.parallelism)}`;
-  if (check.added.length > 0) lines.push(`New tests not in the snapshot (${check.added.length}): ${quoteList(check.added)}`);
-  if (check.missing.length > 0) lines.push(`Snapshot tests that did not run (${check.missing.length}): ${quoteList(check.missing)}`);
+  if (check.added.length > 0)
+    lines.push(`New tests not in the snapshot (${check.added.length}): ${quoteList(check.added)}`);
+  if (check.missing.length > 0)
+    lines.push(
+      `Snapshot tests that did not run (${check.missing.length}): ${quoteList(check.missing)}`,
+    );
   for (const note of check.notes) lines.push(`Note: ${note}`);
   if (check.pass) {
     lines.push(
@@ -208,7 +266,9 @@ export function formatSnapshotCheck(check: SnapshotCheck, tolerance: SnapshotTol
         `${new Set(check.improvements.map((c) => c.title)).size} improved (${tol}).`,
     );
     if (check.improvements.length > 0 || check.added.length > 0) {
-      lines.push(`Run \`hardhat test --parallel-snapshot\` and commit ${snapshotFile} to lock in the new figures.`);
+      lines.push(
+        `Run \`hardhat test --parallel-snapshot\` and commit ${snapshotFile} to lock in the new figures.`,
+      );
     }
   } else {
     const tests = new Set(check.regressions.map((c) => c.title)).size;

@@ -51,17 +51,25 @@ const action: NewTaskActionFunction<ParallelReportArguments> = async (args, hre)
         : `Cannot read the parallelism report ${file}: ${(error as Error).message}`,
     );
   }
-  if (report.tests.length === 0) console.log("The last run sent no transaction to a parallel network.");
-  else if (args.markdown) console.log(formatReportMarkdown(report, { columns: config.columns, hotLocations: config.hotLocations }));
+  if (report.tests.length === 0)
+    console.log("The last run sent no transaction to a parallel network.");
+  else if (args.markdown)
+    console.log(
+      formatReportMarkdown(report, { columns: config.columns, hotLocations: config.hotLocations }),
+    );
   else {
-    console.log(`Parallelism report of ${report.generatedAt} (${path.relative(process.cwd(), file) || file})`);
+    console.log(
+      `Parallelism report of ${report.generatedAt} (${path.relative(process.cwd(), file) || file})`,
+    );
     await emitReport(report, config, { color: process.stdout.isTTY === true, write: false });
   }
   let pass = true;
   if (args.check) pass = await checkBudgets(report, config);
   if (args.snapshot) {
     await writeTextFile(config.snapshot, serializeSnapshot(createSnapshot(report)));
-    console.log(`Wrote the parallelism budgets of ${report.tests.length} tests to ${config.snapshot}; commit it.`);
+    console.log(
+      `Wrote the parallelism budgets of ${report.tests.length} tests to ${config.snapshot}; commit it.`,
+    );
   }
   return pass ? successfulResult() : errorResult();
 };

@@ -5,7 +5,14 @@
  * Source: EIP-2930 (an access list is `[{ address, storageKeys }]`; listed slots are charged
  * 1,900 gas up front and are then warm, instead of 2,100 gas on first access).
  */
-import { type Abi, type AccessList, type Account, type Address, type Hex, encodeFunctionData } from "viem";
+import {
+  type Abi,
+  type AccessList,
+  type Account,
+  type Address,
+  type Hex,
+  encodeFunctionData,
+} from "viem";
 
 import type { Preimages } from "./instantiate.ts";
 import type { AccessManifest } from "./manifest.ts";
@@ -52,17 +59,22 @@ export function declaredAccessList(parameters: DeclaredAccessListParameters): De
   const { abi, address, functionName, args, account, manifest } = parameters;
   const sender = typeof account === "string" ? account : account.address;
   const origin = parameters.origin ?? sender;
-  const data = encodeFunctionData({ abi, functionName, args } as Parameters<typeof encodeFunctionData>[0]);
+  const data = encodeFunctionData({ abi, functionName, args } as Parameters<
+    typeof encodeFunctionData
+  >[0]);
   let compiled = compiledCache.get(manifest);
   if (compiled === undefined) {
     compiled = compileManifestForRuntime(manifest, abi);
     compiledCache.set(manifest, compiled);
   }
   const frame = compiled(data, sender, origin, address);
-  if (!frame.declared) return { accessList: [], reads: [], writes: [], undeclared: true, wildcards: [], data };
+  if (!frame.declared)
+    return { accessList: [], reads: [], writes: [], undeclared: true, wildcards: [], data };
   const reads = [...frame.reads].sort();
   const writes = [...frame.writes].sort();
-  const wildcards = [...new Set([...frame.readMatchers, ...frame.writeMatchers].map((m) => m.description))];
+  const wildcards = [
+    ...new Set([...frame.readMatchers, ...frame.writeMatchers].map((m) => m.description)),
+  ];
   const accessList: AccessList = reads.length > 0 ? [{ address, storageKeys: reads }] : [];
   return { accessList, reads, writes, undeclared: false, wildcards, data };
 }
@@ -79,8 +91,15 @@ export function undeclaredAccesses(
 ): { reads: Hex[]; writes: Hex[] } {
   const { abi, address, functionName, args, account, manifest } = parameters;
   const sender = typeof account === "string" ? account : account.address;
-  const data = encodeFunctionData({ abi, functionName, args } as Parameters<typeof encodeFunctionData>[0]);
-  const frame = compileManifestForRuntime(manifest, abi)(data, sender, parameters.origin ?? sender, address);
+  const data = encodeFunctionData({ abi, functionName, args } as Parameters<
+    typeof encodeFunctionData
+  >[0]);
+  const frame = compileManifestForRuntime(manifest, abi)(
+    data,
+    sender,
+    parameters.origin ?? sender,
+    address,
+  );
   return {
     reads: touched.reads.filter((slot) => !frame.mayRead(slot, preimages)),
     writes: touched.writes.filter((slot) => !frame.mayWrite(slot, preimages)),

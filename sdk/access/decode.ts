@@ -16,8 +16,23 @@
  */
 import type { Hex } from "viem";
 
-import { describeType, elementLayout, hasDynamicParts, mappingKeyAbiType, type StorageEntry, type StorageLayout } from "./layout.ts";
-import { type KeyValue, addSlots, dataSlot, elementPosition, mappingSlot, SLOT_MODULUS, toSlot } from "./slots.ts";
+import {
+  describeType,
+  elementLayout,
+  hasDynamicParts,
+  mappingKeyAbiType,
+  type StorageEntry,
+  type StorageLayout,
+} from "./layout.ts";
+import {
+  type KeyValue,
+  addSlots,
+  dataSlot,
+  elementPosition,
+  mappingSlot,
+  SLOT_MODULUS,
+  toSlot,
+} from "./slots.ts";
 
 /** A candidate mapping key or array index: addresses and other hex, integers, booleans, strings. */
 export type CandidateKey = Hex | bigint | number | boolean | string;
@@ -68,7 +83,8 @@ interface Region {
 const MAX_DYNAMIC = 1n << 64n;
 
 function formatKey(keyType: string, key: KeyValue): string {
-  if (typeof key === "string") return keyType === "string" ? JSON.stringify(key) : key.toLowerCase();
+  if (typeof key === "string")
+    return keyType === "string" ? JSON.stringify(key) : key.toLowerCase();
   return String(key);
 }
 
@@ -87,7 +103,8 @@ function candidatesFor(keyType: string, candidates: readonly CandidateKey[]): Ke
       out.push(value);
     }
   };
-  const isHex = (c: CandidateKey): c is string => typeof c === "string" && /^0x[0-9a-fA-F]*$/.test(c);
+  const isHex = (c: CandidateKey): c is string =>
+    typeof c === "string" && /^0x[0-9a-fA-F]*$/.test(c);
   if (keyType === "bool") {
     add(false);
     add(true);
@@ -130,9 +147,17 @@ export function createSlotDecoder(
   const maxDepth = options.maxDepth ?? 3;
   const maxRegions = options.maxRegions ?? 200_000;
   const regions: Region[] = [];
-  const indices = candidatesFor("uint256", candidateKeys).filter((i) => (i as bigint) < 1n << 32n) as bigint[];
+  const indices = candidatesFor("uint256", candidateKeys).filter(
+    (i) => (i as bigint) < 1n << 32n,
+  ) as bigint[];
 
-  const collect = (start: bigint, typeId: string, path: string, variable: string, depth: number): void => {
+  const collect = (
+    start: bigint,
+    typeId: string,
+    path: string,
+    variable: string,
+    depth: number,
+  ): void => {
     if (regions.length >= maxRegions) return;
     const info = describeType(layout, typeId);
     switch (info.kind) {
@@ -149,30 +174,59 @@ export function createSlotDecoder(
             continue;
           }
           const childPath = `${path}[${formatKey(keyType, key)}]`;
-          regions.push({ start: child, size: BigInt(value.slots), kind: "static", typeId: info.value!, path: childPath, variable });
+          regions.push({
+            start: child,
+            size: BigInt(value.slots),
+            kind: "static",
+            typeId: info.value!,
+            path: childPath,
+            variable,
+          });
           collect(child, info.value!, childPath, variable, depth + 1);
         }
         return;
       }
       case "dynamic-array": {
         const element = elementLayout(layout, info.base!);
-        const size = element.perSlot > 1 ? MAX_DYNAMIC / BigInt(element.perSlot) + 1n : MAX_DYNAMIC * BigInt(element.slots);
+        const size =
+          element.perSlot > 1
+            ? MAX_DYNAMIC / BigInt(element.perSlot) + 1n
+            : MAX_DYNAMIC * BigInt(element.slots);
         const data = dataSlot(start);
         regions.push({ start: data, size, kind: "dynamic", typeId: info.base!, path, variable });
         if (depth < maxDepth && hasDynamicParts(layout, info.base!)) {
           for (const i of indices) {
-            collect(elementPosition(data, i, element).slot, info.base!, `${path}[${i}]`, variable, depth + 1);
+            collect(
+              elementPosition(data, i, element).slot,
+              info.base!,
+              `${path}[${i}]`,
+              variable,
+              depth + 1,
+            );
           }
         }
         return;
       }
       case "bytes":
-        regions.push({ start: dataSlot(start), size: MAX_DYNAMIC, kind: "bytes", typeId, path, variable });
+        regions.push({
+          start: dataSlot(start),
+          size: MAX_DYNAMIC,
+          kind: "bytes",
+          typeId,
+          path,
+          variable,
+        });
         return;
       case "struct":
         for (const member of info.members!) {
           if (hasDynamicParts(layout, member.type)) {
-            collect(addSlots(start, BigInt(member.slot)), member.type, `${path}.${member.label}`, variable, depth);
+            collect(
+              addSlots(start, BigInt(member.slot)),
+              member.type,
+              `${path}.${member.label}`,
+              variable,
+              depth,
+            );
           }
         }
         return;
@@ -180,7 +234,13 @@ export function createSlotDecoder(
         if (hasDynamicParts(layout, info.base!)) {
           const element = elementLayout(layout, info.base!);
           for (let i = 0n; i < BigInt(Math.min(info.length!, 256)); i++) {
-            collect(elementPosition(start, i, element).slot, info.base!, `${path}[${i}]`, variable, depth);
+            collect(
+              elementPosition(start, i, element).slot,
+              info.base!,
+              `${path}[${i}]`,
+              variable,
+              depth,
+            );
           }
         }
         return;
@@ -199,7 +259,12 @@ export function createSlotDecoder(
   regions.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
 
   /** The variables at slot offset `offset` of a value of type `typeId` labelled `path`. */
-  const describeIn = (typeId: string, offset: bigint, path: string, byteOffset: number): SlotVariable[] => {
+  const describeIn = (
+    typeId: string,
+    offset: bigint,
+    path: string,
+    byteOffset: number,
+  ): SlotVariable[] => {
     const info = describeType(layout, typeId);
     switch (info.kind) {
       case "value":
@@ -217,8 +282,19 @@ export function createSlotDecoder(
         if (element.perSlot > 1) {
           const first = offset * BigInt(element.perSlot);
           const out: SlotVariable[] = [];
-          for (let i = first; i < first + BigInt(element.perSlot) && i < BigInt(info.length!); i++) {
-            out.push(...describeIn(info.base!, 0n, `${path}[${i}]`, Number(i % BigInt(element.perSlot)) * element.bytes));
+          for (
+            let i = first;
+            i < first + BigInt(element.perSlot) && i < BigInt(info.length!);
+            i++
+          ) {
+            out.push(
+              ...describeIn(
+                info.base!,
+                0n,
+                `${path}[${i}]`,
+                Number(i % BigInt(element.perSlot)) * element.bytes,
+              ),
+            );
           }
           return out;
         }
@@ -228,13 +304,25 @@ export function createSlotDecoder(
     }
   };
 
-  const membersAt = (members: readonly StorageEntry[], offset: bigint, path: string, separator: string): SlotVariable[] => {
+  const membersAt = (
+    members: readonly StorageEntry[],
+    offset: bigint,
+    path: string,
+    separator: string,
+  ): SlotVariable[] => {
     const out: SlotVariable[] = [];
     for (const member of members) {
       const slot = toSlot(member.slot);
       const size = BigInt(describeType(layout, member.type).slots);
       if (offset >= slot && offset < slot + size) {
-        out.push(...describeIn(member.type, offset - slot, `${path}${path === "" ? "" : separator}${member.label}`, member.offset));
+        out.push(
+          ...describeIn(
+            member.type,
+            offset - slot,
+            `${path}${path === "" ? "" : separator}${member.label}`,
+            member.offset,
+          ),
+        );
       }
     }
     return out;
@@ -243,7 +331,14 @@ export function createSlotDecoder(
   const finish = (variables: SlotVariable[], variable: string): DecodedSlot | undefined => {
     if (variables.length === 0) return undefined;
     const label = `${contractName}.${joinPaths(variables.map((v) => v.path))}`;
-    return { contract: contractName, label, shortLabel: shortenLabel(label), variable, variables, toString: () => label };
+    return {
+      contract: contractName,
+      label,
+      shortLabel: shortenLabel(label),
+      variable,
+      variables,
+      toString: () => label,
+    };
   };
 
   return (slotInput) => {
@@ -272,18 +367,29 @@ export function createSlotDecoder(
       case "static":
         return finish(describeIn(region.typeId, offset, region.path, 0), region.variable);
       case "bytes":
-        return finish([{ path: `${region.path}<data:${offset}>`, type: "bytes data", offset: 0, bytes: 32 }], region.variable);
+        return finish(
+          [{ path: `${region.path}<data:${offset}>`, type: "bytes data", offset: 0, bytes: 32 }],
+          region.variable,
+        );
       case "dynamic": {
         const element = elementLayout(layout, region.typeId);
         if (element.perSlot > 1) {
           const first = offset * BigInt(element.perSlot);
           const variables = Array.from({ length: element.perSlot }, (_, j) =>
-            describeIn(region.typeId, 0n, `${region.path}[${first + BigInt(j)}]`, j * element.bytes),
+            describeIn(
+              region.typeId,
+              0n,
+              `${region.path}[${first + BigInt(j)}]`,
+              j * element.bytes,
+            ),
           ).flat();
           return finish(variables, region.variable);
         }
         const slots = BigInt(element.slots);
-        return finish(describeIn(region.typeId, offset % slots, `${region.path}[${offset / slots}]`, 0), region.variable);
+        return finish(
+          describeIn(region.typeId, offset % slots, `${region.path}[${offset / slots}]`, 0),
+          region.variable,
+        );
       }
     }
   };

@@ -45,7 +45,13 @@ export class AnnotationProblem extends Error {
   /** How to fix it, when there is something useful to say. */
   readonly hint?: string;
 
-  constructor(code: AnnotationErrorCode, message: string, start: number, end: number, hint?: string) {
+  constructor(
+    code: AnnotationErrorCode,
+    message: string,
+    start: number,
+    end: number,
+    hint?: string,
+  ) {
     super(message);
     this.name = "AnnotationProblem";
     this.code = code;
@@ -117,7 +123,10 @@ export class AnnotationError extends Error {
    * ```
    */
   format(): string {
-    const where = this.function === undefined ? `contract ${this.contract}` : `${this.contract}.${this.function}`;
+    const where =
+      this.function === undefined
+        ? `contract ${this.contract}`
+        : `${this.contract}.${this.function}`;
     const lines = [
       `${this.file}:${this.line}:${this.column}: @${this.tagName} ${this.annotation}`.trimEnd(),
       `  in ${where}`,
@@ -136,7 +145,11 @@ export function editDistance(a: string, b: string): number {
     previous[0] = i;
     for (let j = 1; j <= b.length; j++) {
       const above = previous[j];
-      previous[j] = Math.min(previous[j] + 1, previous[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous[j] = Math.min(
+        previous[j] + 1,
+        previous[j - 1] + 1,
+        diagonal + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
       diagonal = above;
     }
   }

@@ -29,7 +29,15 @@ export function slotsOf(
   expression: string,
   ctx: ExpressionContext = {},
 ): { slots: Hex[]; matchers: MatcherInstance[]; patterns: SlotPattern[] } {
-  const fn = ctx.inputs !== undefined ? { signature: "expression", stateMutability: "nonpayable", inputs: ctx.inputs } : undefined;
-  const patterns = resolveAnnotation(expression, "reads", layout, fn ?? { signature: "expression", inputs: [] });
+  const fn =
+    ctx.inputs !== undefined
+      ? { signature: "expression", stateMutability: "nonpayable", inputs: ctx.inputs }
+      : undefined;
+  const patterns = resolveAnnotation(
+    expression,
+    "reads",
+    layout,
+    fn ?? { signature: "expression", inputs: [] },
+  );
   return { ...instantiateAll(patterns, ctx), patterns };
 }

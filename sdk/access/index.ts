@@ -37,8 +37,19 @@ export { registerKeyFunction, getKeyFunction, keyFunctionNames } from "./key-fun
 export type { KeyFunctionTarget, TypedValue, KeyFunction } from "./key-functions.ts";
 export { resolveAnnotation, resolveLocation } from "./resolve.ts";
 export type { FunctionContext, ResolveOptions } from "./resolve.ts";
-export { ENUMERATION_LIMIT, MissingContextError, instantiate, instantiateAll } from "./instantiate.ts";
-export type { CallContext, Preimages, SlotsInstance, MatcherInstance, PatternInstance } from "./instantiate.ts";
+export {
+  ENUMERATION_LIMIT,
+  MissingContextError,
+  instantiate,
+  instantiateAll,
+} from "./instantiate.ts";
+export type {
+  CallContext,
+  Preimages,
+  SlotsInstance,
+  MatcherInstance,
+  PatternInstance,
+} from "./instantiate.ts";
 export { slotsOf } from "./expression.ts";
 export type { ExpressionContext } from "./expression.ts";
 
@@ -62,7 +73,12 @@ export type {
   EffectiveDeclaration,
 } from "./manifest.ts";
 export { defaultDisplayName, buildAccessManifests } from "./solc-output.ts";
-export type { SolcInputLike, SolcOutputLike, BuildManifestsOptions, BuildManifestsResult } from "./solc-output.ts";
+export type {
+  SolcInputLike,
+  SolcOutputLike,
+  BuildManifestsOptions,
+  BuildManifestsResult,
+} from "./solc-output.ts";
 
 // Using declarations: per call frame (engine), as EIP-2930 access lists (clients).
 export { compileManifestForRuntime } from "./runtime.ts";

@@ -17,7 +17,16 @@ import { type Address, type Hex, hexToBigInt, keccak256 } from "viem";
 
 import { getKeyFunction, type TypedValue } from "./key-functions.ts";
 import type { KeyTerm, PatternStep, SlotPattern } from "./pattern.ts";
-import { SLOT_MODULUS, type KeyValue, addSlots, dataSlot, elementPosition, encodeMappingKey, mappingSlot, slotToHex } from "./slots.ts";
+import {
+  SLOT_MODULUS,
+  type KeyValue,
+  addSlots,
+  dataSlot,
+  elementPosition,
+  encodeMappingKey,
+  mappingSlot,
+  slotToHex,
+} from "./slots.ts";
 
 /** The call a pattern is instantiated for. */
 export interface CallContext {
@@ -81,7 +90,10 @@ type ResolvedKey = { value: KeyValue; type: string } | typeof INVALID;
  * @throws {MissingContextError} when the term needs an argument, sender, origin or self that
  *   `ctx` lacks.
  */
-export function evaluateTerm(term: Exclude<KeyTerm, { kind: "any" }>, ctx: CallContext): TypedValue {
+export function evaluateTerm(
+  term: Exclude<KeyTerm, { kind: "any" }>,
+  ctx: CallContext,
+): TypedValue {
   switch (term.kind) {
     case "sender":
       if (ctx.sender === undefined) throw new MissingContextError("the pattern needs msg.sender");
@@ -90,7 +102,8 @@ export function evaluateTerm(term: Exclude<KeyTerm, { kind: "any" }>, ctx: CallC
       if (ctx.origin === undefined) throw new MissingContextError("the pattern needs tx.origin");
       return { type: "address", value: ctx.origin };
     case "this":
-      if (ctx.self === undefined) throw new MissingContextError("the pattern needs the contract's address (this)");
+      if (ctx.self === undefined)
+        throw new MissingContextError("the pattern needs the contract's address (this)");
       return { type: "address", value: ctx.self };
     case "literal":
       return { type: term.type, value: literalValue(term.type, term.value) };
@@ -101,14 +114,18 @@ export function evaluateTerm(term: Exclude<KeyTerm, { kind: "any" }>, ctx: CallC
       let value: unknown = ctx.args[term.index];
       for (const step of term.path ?? []) {
         if (Array.isArray(value)) value = value[step.index];
-        else if (value !== null && typeof value === "object") value = (value as Record<string, unknown>)[step.name];
+        else if (value !== null && typeof value === "object")
+          value = (value as Record<string, unknown>)[step.name];
         else throw new MissingContextError(`argument ${term.name} has no member ${step.name}`);
       }
       return { type: term.type, value: value as KeyValue };
     }
     case "fn": {
       const keyFunction = getKeyFunction(term.name);
-      if (keyFunction === undefined) throw new Error(`unknown key function "${term.name}" (register it with registerKeyFunction)`);
+      if (keyFunction === undefined)
+        throw new Error(
+          `unknown key function "${term.name}" (register it with registerKeyFunction)`,
+        );
       const args = term.args.map((arg) => {
         if (arg.kind === "any") throw new Error(`* cannot be an argument of ${term.name}()`);
         return evaluateTerm(arg, ctx);
@@ -124,9 +141,13 @@ function literalValue(type: string, value: string): KeyValue {
   return value;
 }
 
-const isAny = (step: PatternStep): boolean => (step.op === "mapping" || step.op === "index") && step.key.kind === "any";
+const isAny = (step: PatternStep): boolean =>
+  (step.op === "mapping" || step.op === "index") && step.key.kind === "any";
 
-function resolveStepKey(step: Extract<PatternStep, { op: "mapping" | "index" }>, ctx: CallContext): ResolvedKey {
+function resolveStepKey(
+  step: Extract<PatternStep, { op: "mapping" | "index" }>,
+  ctx: CallContext,
+): ResolvedKey {
   const { type, value } = evaluateTerm(step.key as Exclude<KeyTerm, { kind: "any" }>, ctx);
   if (step.op === "mapping") return { type, value };
   let index: bigint;
@@ -138,7 +159,11 @@ function resolveStepKey(step: Extract<PatternStep, { op: "mapping" | "index" }>,
 }
 
 /** Slot (and packed byte offset) after applying a concrete step to `slot`. */
-function applyStep(step: PatternStep, slot: bigint, key: ResolvedKey | undefined): { slot: bigint; offset?: number } {
+function applyStep(
+  step: PatternStep,
+  slot: bigint,
+  key: ResolvedKey | undefined,
+): { slot: bigint; offset?: number } {
   switch (step.op) {
     case "member":
       return { slot: addSlots(slot, step.slot), offset: step.offset };
@@ -156,9 +181,13 @@ function applyStep(step: PatternStep, slot: bigint, key: ResolvedKey | undefined
 }
 
 /** Slot-distance between consecutive distinct element positions, and how many there are. */
-function fixedArraySpan(step: Extract<PatternStep, { op: "index" }>): { stride: bigint; count: bigint } {
+function fixedArraySpan(step: Extract<PatternStep, { op: "index" }>): {
+  stride: bigint;
+  count: bigint;
+} {
   const length = BigInt(step.length ?? 0);
-  if (step.perSlot > 1) return { stride: 1n, count: (length + BigInt(step.perSlot) - 1n) / BigInt(step.perSlot) };
+  if (step.perSlot > 1)
+    return { stride: 1n, count: (length + BigInt(step.perSlot) - 1n) / BigInt(step.perSlot) };
   return { stride: BigInt(step.slots), count: length };
 }
 
@@ -170,7 +199,9 @@ function fixedArraySpan(step: Extract<PatternStep, { op: "index" }>): { stride: 
  */
 export function instantiate(pattern: SlotPattern, ctx: CallContext = {}): PatternInstance {
   const keys = pattern.steps.map((step) =>
-    (step.op === "mapping" || step.op === "index") && step.key.kind !== "any" ? resolveStepKey(step, ctx) : undefined,
+    (step.op === "mapping" || step.op === "index") && step.key.kind !== "any"
+      ? resolveStepKey(step, ctx)
+      : undefined,
   );
   if (keys.some((key) => key === INVALID)) return { kind: "slots", slots: [] };
 
@@ -187,7 +218,10 @@ export function instantiate(pattern: SlotPattern, ctx: CallContext = {}): Patter
 }
 
 /** Lists a pattern's slots when it has no non-enumerable wildcard and stays under the limit. */
-function enumerate(pattern: SlotPattern, keys: Array<ResolvedKey | undefined>): { slots: bigint[]; offset?: number } | undefined {
+function enumerate(
+  pattern: SlotPattern,
+  keys: Array<ResolvedKey | undefined>,
+): { slots: bigint[]; offset?: number } | undefined {
   let current: bigint[] = [hexToBigInt(pattern.root)];
   let offset: number | undefined;
   for (const [i, step] of pattern.steps.entries()) {
@@ -196,7 +230,9 @@ function enumerate(pattern: SlotPattern, keys: Array<ResolvedKey | undefined>): 
       if (step.op !== "index" || step.array !== "fixed") return undefined;
       const { stride, count } = fixedArraySpan(step);
       if (BigInt(current.length) * count > BigInt(ENUMERATION_LIMIT)) return undefined;
-      current = current.flatMap((slot) => Array.from({ length: Number(count) }, (_, j) => addSlots(slot, BigInt(j) * stride)));
+      current = current.flatMap((slot) =>
+        Array.from({ length: Number(count) }, (_, j) => addSlots(slot, BigInt(j) * stride)),
+      );
       offset = undefined;
       continue;
     }
@@ -205,9 +241,17 @@ function enumerate(pattern: SlotPattern, keys: Array<ResolvedKey | undefined>): 
     offset = results[0]?.offset;
   }
   if (current.length * pattern.slots > ENUMERATION_LIMIT) return undefined;
-  const slots = pattern.slots === 1 ? current : current.flatMap((slot) => Array.from({ length: pattern.slots }, (_, j) => addSlots(slot, j)));
+  const slots =
+    pattern.slots === 1
+      ? current
+      : current.flatMap((slot) =>
+          Array.from({ length: pattern.slots }, (_, j) => addSlots(slot, j)),
+        );
   const lastStep = pattern.steps.at(-1);
-  return { slots, offset: lastStep?.op === "index" || lastStep?.op === "member" ? offset : undefined };
+  return {
+    slots,
+    offset: lastStep?.op === "index" || lastStep?.op === "member" ? offset : undefined,
+  };
 }
 
 const normalizeHex = (hex: Hex): Hex => hex.toLowerCase() as Hex;
@@ -219,13 +263,20 @@ function buildMatcher(pattern: SlotPattern, keys: Array<ResolvedKey | undefined>
   const concrete: Array<bigint | undefined> = [root];
   for (const [k, step] of steps.entries()) {
     const previous = concrete[k];
-    concrete.push(previous === undefined || step.op === "data" || isAny(step) ? undefined : applyStep(step, previous, keys[k]).slot);
+    concrete.push(
+      previous === undefined || step.op === "data" || isAny(step)
+        ? undefined
+        : applyStep(step, previous, keys[k]).slot,
+    );
   }
   const encodedKeys = steps.map((step, k) => {
     const key = keys[k];
-    return step.op === "mapping" && key !== undefined && key !== INVALID ? normalizeHex(encodeMappingKey(step.keyType, key.value)) : undefined;
+    return step.op === "mapping" && key !== undefined && key !== INVALID
+      ? normalizeHex(encodeMappingKey(step.keyType, key.value))
+      : undefined;
   });
-  const sub = (a: bigint, b: bigint): bigint => (((a - b) % SLOT_MODULUS) + SLOT_MODULUS) % SLOT_MODULUS;
+  const sub = (a: bigint, b: bigint): bigint =>
+    (((a - b) % SLOT_MODULUS) + SLOT_MODULUS) % SLOT_MODULUS;
 
   const prefixMatches = (k: number, target: bigint, preimages: Preimages | undefined): boolean => {
     const known = concrete[k];
@@ -250,7 +301,9 @@ function buildMatcher(pattern: SlotPattern, keys: Array<ResolvedKey | undefined>
         const key = step.op === "data" ? undefined : keys[k - 1];
         const stride = step.op === "data" || step.perSlot > 1 ? 1n : BigInt(step.slots);
         const delta =
-          key !== undefined && key !== INVALID && step.op === "index" ? elementPosition(0n, key.value as bigint, step).slot : undefined;
+          key !== undefined && key !== INVALID && step.op === "index"
+            ? elementPosition(0n, key.value as bigint, step).slot
+            : undefined;
         if (!dynamic) {
           const fixed = step as Extract<PatternStep, { op: "index" }>;
           if (delta !== undefined) return prefixMatches(k - 1, sub(target, delta), preimages);
@@ -265,14 +318,22 @@ function buildMatcher(pattern: SlotPattern, keys: Array<ResolvedKey | undefined>
           }
           return false;
         }
-        const limit = step.op === "index" && step.perSlot > 1 ? MAX_DYNAMIC_ELEMENTS / BigInt(step.perSlot) + 1n : MAX_DYNAMIC_ELEMENTS * stride;
-        const fits = (d: bigint): boolean => (delta !== undefined ? d === delta : d < limit && d % stride === 0n);
+        const limit =
+          step.op === "index" && step.perSlot > 1
+            ? MAX_DYNAMIC_ELEMENTS / BigInt(step.perSlot) + 1n
+            : MAX_DYNAMIC_ELEMENTS * stride;
+        const fits = (d: bigint): boolean =>
+          delta !== undefined ? d === delta : d < limit && d % stride === 0n;
         const parent = concrete[k - 1];
         if (parent !== undefined) return fits(sub(target, dataSlot(parent)));
         if (preimages === undefined) return false;
         for (const [hash, preimage] of preimages) {
           if (preimage.length !== 66) continue;
-          if (fits(sub(target, hexToBigInt(hash))) && prefixMatches(k - 1, hexToBigInt(preimage), preimages)) return true;
+          if (
+            fits(sub(target, hexToBigInt(hash))) &&
+            prefixMatches(k - 1, hexToBigInt(preimage), preimages)
+          )
+            return true;
         }
         return false;
       }

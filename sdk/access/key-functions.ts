@@ -37,7 +37,10 @@ export interface KeyFunction {
    * Checks that the function can be used where it is (`argTypes` are the ABI types of its
    * arguments). Returns a problem (message and optional hint) or undefined when it is fine.
    */
-  check(target: KeyFunctionTarget, argTypes: string[]): { message: string; hint?: string } | undefined;
+  check(
+    target: KeyFunctionTarget,
+    argTypes: string[],
+  ): { message: string; hint?: string } | undefined;
   /**
    * Computes the key. `n` is the length of the fixed-size array being indexed (set by the
    * resolver when the target is a fixed-size array).
@@ -53,7 +56,8 @@ const registry = new Map<string, KeyFunction>();
  * @throws {Error} when the name is not a valid identifier or shadows a reserved key word.
  */
 export function registerKeyFunction(fn: KeyFunction): void {
-  if (!/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(fn.name)) throw new Error(`invalid key function name "${fn.name}"`);
+  if (!/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(fn.name))
+    throw new Error(`invalid key function name "${fn.name}"`);
   if (["address", "msg", "tx", "this", "true", "false"].includes(fn.name)) {
     throw new Error(`"${fn.name}" is reserved in annotations and cannot name a key function`);
   }
@@ -79,7 +83,8 @@ export function hashAbiEncoded(type: string, value: KeyValue): bigint {
 export const shardKeyFunction: KeyFunction = {
   name: "shard",
   arity: 1,
-  signature: "shard(x) = uint256(keccak256(abi.encode(x))) % N, N the length of the fixed-size array it indexes",
+  signature:
+    "shard(x) = uint256(keccak256(abi.encode(x))) % N, N the length of the fixed-size array it indexes",
   resultType: "uint256",
   check(target) {
     if (target.kind === "fixed-array") return undefined;
@@ -90,7 +95,8 @@ export const shardKeyFunction: KeyFunction = {
     };
   },
   evaluate(args, n) {
-    if (n === undefined || n <= 0) throw new Error("shard() needs the length of the array it indexes");
+    if (n === undefined || n <= 0)
+      throw new Error("shard() needs the length of the array it indexes");
     const [x] = args;
     return hashAbiEncoded(x.type, x.value) % BigInt(n);
   },

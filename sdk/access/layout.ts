@@ -96,7 +96,8 @@ export class StorageLayoutError extends Error {
  */
 export function describeType(layout: StorageLayout, typeId: string): TypeInfo {
   const type = layout.types?.[typeId];
-  if (type === undefined) throw new StorageLayoutError(`type ${typeId} is not in the storage layout`);
+  if (type === undefined)
+    throw new StorageLayoutError(`type ${typeId} is not in the storage layout`);
   const bytes = Number(type.numberOfBytes);
   const info: TypeInfo = {
     id: typeId,
@@ -115,11 +116,18 @@ export function describeType(layout: StorageLayout, typeId: string): TypeInfo {
     case "inplace":
       if (type.members !== undefined) return { ...info, kind: "struct", members: type.members };
       if (type.base !== undefined) {
-        return { ...info, kind: "static-array", base: type.base, length: staticArrayLength(type, typeId) };
+        return {
+          ...info,
+          kind: "static-array",
+          base: type.base,
+          length: staticArrayLength(type, typeId),
+        };
       }
       return info;
     default:
-      throw new StorageLayoutError(`type ${typeId} has an unknown encoding "${String(type.encoding)}"`);
+      throw new StorageLayoutError(
+        `type ${typeId} has an unknown encoding "${String(type.encoding)}"`,
+      );
   }
 }
 
@@ -159,7 +167,11 @@ export function elementLayout(layout: StorageLayout, base: string): ElementLayou
 }
 
 /** True when values of the type may contain hashed (keccak-derived) slots. */
-export function hasDynamicParts(layout: StorageLayout, typeId: string, seen = new Set<string>()): boolean {
+export function hasDynamicParts(
+  layout: StorageLayout,
+  typeId: string,
+  seen = new Set<string>(),
+): boolean {
   const info = describeType(layout, typeId);
   switch (info.kind) {
     case "mapping":

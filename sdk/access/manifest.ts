@@ -113,20 +113,32 @@ export function parseManifest(json: string | unknown): AccessManifest {
       throw new ManifestError(`not JSON: ${(error as Error).message}`);
     }
   }
-  if (value === null || typeof value !== "object") throw new ManifestError("a manifest must be a JSON object");
+  if (value === null || typeof value !== "object")
+    throw new ManifestError("a manifest must be a JSON object");
   const m = value as Partial<AccessManifest>;
-  if (m._format !== MANIFEST_FORMAT) throw new ManifestError(`not an access manifest (_format is ${JSON.stringify(m._format)})`);
+  if (m._format !== MANIFEST_FORMAT)
+    throw new ManifestError(`not an access manifest (_format is ${JSON.stringify(m._format)})`);
   if (m.version !== MANIFEST_VERSION) {
-    throw new ManifestError(`unsupported manifest version ${JSON.stringify(m.version)}; this SDK reads version ${MANIFEST_VERSION} (rebuild the project)`);
+    throw new ManifestError(
+      `unsupported manifest version ${JSON.stringify(m.version)}; this SDK reads version ${MANIFEST_VERSION} (rebuild the project)`,
+    );
   }
-  if (typeof m.contractName !== "string" || typeof m.sourceName !== "string") throw new ManifestError("missing contractName or sourceName");
-  if (m.functions === undefined || typeof m.functions !== "object") throw new ManifestError("missing functions");
-  if (m.contract === undefined || !Array.isArray(m.contract.reads) || !Array.isArray(m.contract.writes)) {
+  if (typeof m.contractName !== "string" || typeof m.sourceName !== "string")
+    throw new ManifestError("missing contractName or sourceName");
+  if (m.functions === undefined || typeof m.functions !== "object")
+    throw new ManifestError("missing functions");
+  if (
+    m.contract === undefined ||
+    !Array.isArray(m.contract.reads) ||
+    !Array.isArray(m.contract.writes)
+  ) {
     throw new ManifestError("missing contract-level reads/writes");
   }
-  if (m.storageLayout === undefined || !Array.isArray(m.storageLayout.storage)) throw new ManifestError("missing storageLayout");
+  if (m.storageLayout === undefined || !Array.isArray(m.storageLayout.storage))
+    throw new ManifestError("missing storageLayout");
   for (const [selector, fn] of Object.entries(m.functions)) {
-    if (!/^0x[0-9a-f]{8}$/.test(selector)) throw new ManifestError(`invalid selector key ${selector}`);
+    if (!/^0x[0-9a-f]{8}$/.test(selector))
+      throw new ManifestError(`invalid selector key ${selector}`);
     if (!Array.isArray(fn.reads) || !Array.isArray(fn.writes) || !Array.isArray(fn.inputs)) {
       throw new ManifestError(`function ${selector} lacks reads, writes or inputs`);
     }
@@ -153,7 +165,8 @@ export async function writeManifest(path: string, manifest: AccessManifest): Pro
  * artifact and would then type `Vault` as ambiguous).
  */
 export function manifestPathForArtifact(artifactPath: string): string {
-  if (!artifactPath.endsWith(".json")) throw new Error(`${artifactPath} is not a .json artifact path`);
+  if (!artifactPath.endsWith(".json"))
+    throw new Error(`${artifactPath} is not a .json artifact path`);
   return `${artifactPath.slice(0, -".json".length)}.access`;
 }
 
@@ -172,12 +185,21 @@ export interface EffectiveDeclaration {
  * every write pattern. `declared` is false (and the lists empty) for an unknown selector or an
  * undeclared function.
  */
-export function effectiveDeclaration(manifest: AccessManifest, selector: Hex): EffectiveDeclaration {
+export function effectiveDeclaration(
+  manifest: AccessManifest,
+  selector: Hex,
+): EffectiveDeclaration {
   const fn = manifest.functions[selector.toLowerCase() as Hex];
-  if (fn === undefined || fn.source === "none") return { declared: false, function: fn, reads: [], writes: [] };
+  if (fn === undefined || fn.source === "none")
+    return { declared: false, function: fn, reads: [], writes: [] };
   const readOnly = fn.stateMutability === "view" || fn.stateMutability === "pure";
   // Contract-level writes apply to functions that can write; for view functions they are reads.
   const writes = readOnly ? [] : [...fn.writes, ...manifest.contract.writes];
-  const reads = [...fn.reads, ...manifest.contract.reads, ...fn.writes, ...manifest.contract.writes];
+  const reads = [
+    ...fn.reads,
+    ...manifest.contract.reads,
+    ...fn.writes,
+    ...manifest.contract.writes,
+  ];
   return { declared: true, function: fn, reads, writes };
 }

@@ -43,7 +43,9 @@ export type KeyNode =
   | ({ kind: "call"; name: string; args: KeyNode[]; nameEnd: number } & Span);
 
 /** One step after the variable: `.member` or `[key]`. */
-export type AccessorNode = ({ kind: "member"; name: string } & Span) | ({ kind: "index"; key: KeyNode } & Span);
+export type AccessorNode =
+  | ({ kind: "member"; name: string } & Span)
+  | ({ kind: "index"; key: KeyNode } & Span);
 
 /** One storage expression, e.g. `positions[msg.sender].debt`. */
 export interface LocationNode extends Span {
@@ -98,7 +100,8 @@ export function tokenize(text: string): Token[] {
       i += 2;
       while (i < text.length && /[0-9a-fA-F_]/.test(text[i])) i++;
       const body = text.slice(start + 2, i).replaceAll("_", "");
-      if (body.length === 0) throw new AnnotationProblem("syntax", "a hex literal needs digits after 0x", start, i);
+      if (body.length === 0)
+        throw new AnnotationProblem("syntax", "a hex literal needs digits after 0x", start, i);
       if (i < text.length && /[A-Za-z0-9$]/.test(text[i])) {
         throw new AnnotationProblem("syntax", `invalid hex digit '${text[i]}'`, i, i + 1);
       }
@@ -119,7 +122,14 @@ export function tokenize(text: string): Token[] {
       while (i < text.length && text[i] !== c) {
         if (text[i] === "\\") {
           const escaped = text[i + 1];
-          const simple: Record<string, string> = { n: "\n", t: "\t", r: "\r", "\\": "\\", '"': '"', "'": "'" };
+          const simple: Record<string, string> = {
+            n: "\n",
+            t: "\t",
+            r: "\r",
+            "\\": "\\",
+            '"': '"',
+            "'": "'",
+          };
           if (escaped !== undefined && escaped in simple) {
             value += simple[escaped];
             i += 2;
@@ -130,14 +140,25 @@ export function tokenize(text: string): Token[] {
             value += String.fromCharCode(parseInt(text.slice(i + 2, i + 6), 16));
             i += 6;
           } else {
-            throw new AnnotationProblem("syntax", "invalid escape sequence in string literal", i, i + 2);
+            throw new AnnotationProblem(
+              "syntax",
+              "invalid escape sequence in string literal",
+              i,
+              i + 2,
+            );
           }
         } else {
           value += text[i++];
         }
       }
       if (i >= text.length) {
-        throw new AnnotationProblem("syntax", "unterminated string literal", start, text.length, `close it with ${c}`);
+        throw new AnnotationProblem(
+          "syntax",
+          "unterminated string literal",
+          start,
+          text.length,
+          `close it with ${c}`,
+        );
       }
       i++;
       tokens.push({ kind: "string", text: text.slice(start, i), value, start, end: i });
@@ -158,7 +179,8 @@ export function tokenize(text: string): Token[] {
   return tokens;
 }
 
-const KEY_HINT = "a key is a parameter, msg.sender, tx.origin, this, a literal, * or a key function such as shard(x)";
+const KEY_HINT =
+  "a key is a parameter, msg.sender, tx.origin, this, a literal, * or a key function such as shard(x)";
 
 class Parser {
   #tokens: Token[];
@@ -185,7 +207,13 @@ class Parser {
   #expectPunct(text: string, context: string, hint?: string): Token {
     const token = this.#peek;
     if (!this.#isPunct(text)) {
-      throw new AnnotationProblem("syntax", `expected '${text}' ${context}, found ${describe(token)}`, token.start, token.end, hint);
+      throw new AnnotationProblem(
+        "syntax",
+        `expected '${text}' ${context}, found ${describe(token)}`,
+        token.start,
+        token.end,
+        hint,
+      );
     }
     return this.#next();
   }
@@ -193,7 +221,13 @@ class Parser {
   #expectIdent(what: string, hint?: string): Token {
     const token = this.#peek;
     if (token.kind !== "ident") {
-      throw new AnnotationProblem("syntax", `expected ${what}, found ${describe(token)}`, token.start, Math.max(token.end, token.start + 1), hint);
+      throw new AnnotationProblem(
+        "syntax",
+        `expected ${what}, found ${describe(token)}`,
+        token.start,
+        Math.max(token.end, token.start + 1),
+        hint,
+      );
     }
     return this.#next();
   }
@@ -207,7 +241,13 @@ class Parser {
     const token = this.#peek;
     if (token.kind !== "eof") {
       const hint = token.kind === "ident" ? "separate locations with commas" : undefined;
-      throw new AnnotationProblem("syntax", `expected ',' or the end of the annotation, found ${describe(token)}`, token.start, token.end, hint);
+      throw new AnnotationProblem(
+        "syntax",
+        `expected ',' or the end of the annotation, found ${describe(token)}`,
+        token.start,
+        token.end,
+        hint,
+      );
     }
     return locations;
   }
@@ -215,7 +255,9 @@ class Parser {
   #parseLocation(): LocationNode {
     const first = this.#expectIdent(
       "a state variable name",
-      this.#peek.kind === "eof" && this.#pos > 0 ? "remove the trailing comma" : "locations start with a state variable, e.g. totalSupply or balanceOf[to]",
+      this.#peek.kind === "eof" && this.#pos > 0
+        ? "remove the trailing comma"
+        : "locations start with a state variable, e.g. totalSupply or balanceOf[to]",
     );
     const accessors: AccessorNode[] = [];
     for (;;) {
@@ -227,17 +269,32 @@ class Parser {
         const open = this.#next();
         if (this.#isPunct("]")) {
           const close = this.#peek;
-          throw new AnnotationProblem("syntax", "empty '[ ]': expected a key", open.start, close.end, `${KEY_HINT}; use [*] for any key`);
+          throw new AnnotationProblem(
+            "syntax",
+            "empty '[ ]': expected a key",
+            open.start,
+            close.end,
+            `${KEY_HINT}; use [*] for any key`,
+          );
         }
         const key = this.#parseKey();
-        const close = this.#expectPunct("]", `to close "${this.#text.slice(first.start, open.end)}"`);
+        const close = this.#expectPunct(
+          "]",
+          `to close "${this.#text.slice(first.start, open.end)}"`,
+        );
         accessors.push({ kind: "index", key, start: open.start, end: close.end });
       } else {
         break;
       }
     }
     const end = accessors.at(-1)?.end ?? first.end;
-    return { variable: first.text, variableSpan: { start: first.start, end: first.end }, accessors, start: first.start, end };
+    return {
+      variable: first.text,
+      variableSpan: { start: first.start, end: first.end },
+      accessors,
+      start: first.start,
+      end,
+    };
   }
 
   #parseKey(): KeyNode {
@@ -250,15 +307,32 @@ class Parser {
       this.#next();
       const number = this.#peek;
       if (number.kind !== "number") {
-        throw new AnnotationProblem("syntax", `expected a number after '-', found ${describe(number)}`, number.start, number.end);
+        throw new AnnotationProblem(
+          "syntax",
+          `expected a number after '-', found ${describe(number)}`,
+          number.start,
+          number.end,
+        );
       }
       this.#next();
-      return { kind: "number", value: -parseNumber(number), text: `-${number.text}`, start: token.start, end: number.end };
+      return {
+        kind: "number",
+        value: -parseNumber(number),
+        text: `-${number.text}`,
+        start: token.start,
+        end: number.end,
+      };
     }
     switch (token.kind) {
       case "number":
         this.#next();
-        return { kind: "number", value: parseNumber(token), text: token.text, start: token.start, end: token.end };
+        return {
+          kind: "number",
+          value: parseNumber(token),
+          text: token.text,
+          start: token.start,
+          end: token.end,
+        };
       case "hex":
         this.#next();
         return { kind: "hex", text: token.text, start: token.start, end: token.end };
@@ -270,7 +344,9 @@ class Parser {
       default:
         throw new AnnotationProblem(
           "syntax",
-          this.#isPunct("[") ? "keys cannot be storage locations" : `expected a key, found ${describe(token)}`,
+          this.#isPunct("[")
+            ? "keys cannot be storage locations"
+            : `expected a key, found ${describe(token)}`,
           token.start,
           Math.max(token.end, token.start + 1),
           KEY_HINT,
@@ -288,7 +364,13 @@ class Parser {
     if (name.text === "msg" || name.text === "tx") {
       const wanted = name.text === "msg" ? "sender" : "origin";
       if (!this.#isPunct(".")) {
-        throw new AnnotationProblem("syntax", `expected '.${wanted}' after ${name.text}`, name.start, name.end, KEY_HINT);
+        throw new AnnotationProblem(
+          "syntax",
+          `expected '.${wanted}' after ${name.text}`,
+          name.start,
+          name.end,
+          KEY_HINT,
+        );
       }
       this.#next();
       const member = this.#expectIdent(`'${wanted}' after '${name.text}.'`);
@@ -306,9 +388,18 @@ class Parser {
     if (this.#isPunct("(")) {
       this.#next();
       if (name.text === "address") {
-        const inner = this.#expectIdent("'this' inside address( )", "only address(this) is supported");
+        const inner = this.#expectIdent(
+          "'this' inside address( )",
+          "only address(this) is supported",
+        );
         if (inner.text !== "this") {
-          throw new AnnotationProblem("syntax", `address(${inner.text}) is not supported; only address(this) is`, start, inner.end, KEY_HINT);
+          throw new AnnotationProblem(
+            "syntax",
+            `address(${inner.text}) is not supported; only address(this) is`,
+            start,
+            inner.end,
+            KEY_HINT,
+          );
         }
         const close = this.#expectPunct(")", "after address(this");
         return { kind: "this", start, end: close.end };
@@ -391,6 +482,8 @@ export function formatKey(key: KeyNode): string {
 export function formatLocation(location: LocationNode): string {
   return (
     location.variable +
-    location.accessors.map((a) => (a.kind === "member" ? `.${a.name}` : `[${formatKey(a.key)}]`)).join("")
+    location.accessors
+      .map((a) => (a.kind === "member" ? `.${a.name}` : `[${formatKey(a.key)}]`))
+      .join("")
   );
 }

@@ -17,7 +17,13 @@ import type { Hex } from "viem";
 /** A key of a mapping lookup or an array index, possibly a hole filled per call. */
 export type KeyTerm =
   /** Argument `index` of the call (ABI order); `path` walks into tuple (struct) arguments. */
-  | { kind: "param"; name: string; index: number; type: string; path?: Array<{ index: number; name: string }> }
+  | {
+      kind: "param";
+      name: string;
+      index: number;
+      type: string;
+      path?: Array<{ index: number; name: string }>;
+    }
   /** `msg.sender` of the call frame. */
   | { kind: "sender" }
   /** `tx.origin`. */
@@ -110,5 +116,8 @@ export function patternIsConcrete(pattern: SlotPattern): boolean {
 export function patternHasWildcard(pattern: SlotPattern): boolean {
   const hasAny = (term: KeyTerm): boolean =>
     term.kind === "any" || (term.kind === "fn" && term.args.some(hasAny));
-  return pattern.steps.some((step) => step.op === "data" || ((step.op === "mapping" || step.op === "index") && hasAny(step.key)));
+  return pattern.steps.some(
+    (step) =>
+      step.op === "data" || ((step.op === "mapping" || step.op === "index") && hasAny(step.key)),
+  );
 }

@@ -18,7 +18,14 @@ import { type AbiParameter, stringToHex } from "viem";
 
 import { AnnotationProblem, didYouMean } from "./errors.ts";
 import { type KeyFunctionTarget, getKeyFunction, keyFunctionNames } from "./key-functions.ts";
-import { describeType, elementLayout, findVariable, hasDynamicParts, mappingKeyAbiType, type StorageLayout } from "./layout.ts";
+import {
+  describeType,
+  elementLayout,
+  findVariable,
+  hasDynamicParts,
+  mappingKeyAbiType,
+  type StorageLayout,
+} from "./layout.ts";
 import { type KeyNode, type LocationNode, formatKey, parseAnnotation } from "./parse.ts";
 import type { KeyTerm, PatternStep, SlotPattern } from "./pattern.ts";
 import { slotToHex, toSlot } from "./slots.ts";
@@ -75,7 +82,11 @@ export function resolveAnnotation(
   options: ResolveOptions = {},
 ): SlotPattern[] {
   const locations = parseAnnotation(text);
-  if (tag === "writes" && fn !== undefined && (fn.stateMutability === "view" || fn.stateMutability === "pure")) {
+  if (
+    tag === "writes" &&
+    fn !== undefined &&
+    (fn.stateMutability === "view" || fn.stateMutability === "pure")
+  ) {
     throw new AnnotationProblem(
       "view-writes",
       `${fn.signature} is ${fn.stateMutability}, so it cannot write storage`,
@@ -111,7 +122,12 @@ export function resolveLocation(
 
   for (const accessor of location.accessors) {
     if (cursor.length === true) {
-      throw new AnnotationProblem("no-members", `${cursor.text} is a uint256 (an array length); it has no members or elements`, accessor.start, accessor.end);
+      throw new AnnotationProblem(
+        "no-members",
+        `${cursor.text} is a uint256 (an array length); it has no members or elements`,
+        accessor.start,
+        accessor.end,
+      );
     }
     const info = describeType(layout, cursor.typeId);
     if (accessor.kind === "member") {
@@ -131,7 +147,10 @@ export function resolveLocation(
         cursor = {
           ...cursor,
           text: `${cursor.text}.${accessor.name}`,
-          steps: [...cursor.steps, { op: "member", name: member.label, slot: Number(member.slot), offset: member.offset }],
+          steps: [
+            ...cursor.steps,
+            { op: "member", name: member.label, slot: Number(member.slot), offset: member.offset },
+          ],
           typeId: member.type,
           offset: member.offset,
         };
@@ -143,8 +162,10 @@ export function resolveLocation(
       }
       let hint: string | undefined;
       if (info.kind === "mapping") hint = `index it instead: ${cursor.text}[key]`;
-      else if (info.kind === "static-array" && accessor.name === "length") hint = "the length of a fixed-size array is not stored";
-      else if (info.kind === "static-array" || info.kind === "dynamic-array") hint = `index it first: ${cursor.text}[i].${accessor.name}`;
+      else if (info.kind === "static-array" && accessor.name === "length")
+        hint = "the length of a fixed-size array is not stored";
+      else if (info.kind === "static-array" || info.kind === "dynamic-array")
+        hint = `index it first: ${cursor.text}[i].${accessor.name}`;
       throw new AnnotationProblem(
         "no-members",
         `${cursor.text} is a ${info.label}, which has no member "${accessor.name}"`,
@@ -160,8 +181,16 @@ export function resolveLocation(
       case "mapping": {
         const keyType = mappingKeyAbiType(layout, info.key!);
         const keyLabel = describeType(layout, info.key!).label;
-        const target: KeyFunctionTarget = { kind: "mapping", keyType, label: `${cursor.text} (${info.label})` };
-        const key = resolveKey(accessor.key, target, fn, layout, { keyType, keyLabel, what: cursor.text });
+        const target: KeyFunctionTarget = {
+          kind: "mapping",
+          keyType,
+          label: `${cursor.text} (${info.label})`,
+        };
+        const key = resolveKey(accessor.key, target, fn, layout, {
+          keyType,
+          keyLabel,
+          what: cursor.text,
+        });
         cursor = {
           ...cursor,
           text: `${cursor.text}[${keyText}]`,
@@ -178,8 +207,23 @@ export function resolveLocation(
         const target: KeyFunctionTarget = fixed
           ? { kind: "fixed-array", length: info.length!, label: `${cursor.text} (${info.label})` }
           : { kind: "dynamic-array", label: `${cursor.text} (${info.label})` };
-        const key = resolveKey(accessor.key, target, fn, layout, { index: true, length: info.length, what: cursor.text, label: info.label });
-        if (!fixed) implied.push(makePattern({ ...cursor, text: `${cursor.text}.length` }, 1, "uint256", 0, 32, "length"));
+        const key = resolveKey(accessor.key, target, fn, layout, {
+          index: true,
+          length: info.length,
+          what: cursor.text,
+          label: info.label,
+        });
+        if (!fixed)
+          implied.push(
+            makePattern(
+              { ...cursor, text: `${cursor.text}.length` },
+              1,
+              "uint256",
+              0,
+              32,
+              "length",
+            ),
+          );
         const step: PatternStep = {
           op: "index",
           key,
@@ -213,7 +257,9 @@ export function resolveLocation(
           `${cursor.text} is a ${info.label}, not a mapping or an array; it cannot be indexed`,
           accessor.start,
           accessor.end,
-          alreadyIndexed ? `too many [ ]: ${cursor.text} is already a ${info.label}` : `remove [${keyText}]`,
+          alreadyIndexed
+            ? `too many [ ]: ${cursor.text} is already a ${info.label}`
+            : `remove [${keyText}]`,
         );
       }
     }
@@ -249,11 +295,17 @@ function makePattern(
  * Every slot of the value at `cursor`: the consecutive slots at its position (`head`, when
  * `includeHead`) and, recursively, the hashed parts of mappings, dynamic arrays and bytes.
  */
-function expand(cursor: Cursor, layout: StorageLayout, includeHead: boolean, depth: number): SlotPattern[] {
+function expand(
+  cursor: Cursor,
+  layout: StorageLayout,
+  includeHead: boolean,
+  depth: number,
+): SlotPattern[] {
   const info = describeType(layout, cursor.typeId);
   const out: SlotPattern[] = [];
   if (includeHead) {
-    if (info.kind === "value") out.push(makePattern(cursor, 1, info.label, cursor.offset, info.bytes));
+    if (info.kind === "value")
+      out.push(makePattern(cursor, 1, info.label, cursor.offset, info.bytes));
     else out.push(makePattern(cursor, info.slots, info.label, undefined, undefined));
   }
   if (depth >= MAX_EXPANSION_DEPTH) return out;
@@ -263,7 +315,13 @@ function expand(cursor: Cursor, layout: StorageLayout, includeHead: boolean, dep
       const keyType = mappingKeyAbiType(layout, info.key!);
       out.push(
         ...expand(
-          { ...cursor, text: `${cursor.text}[*]`, steps: [...cursor.steps, { op: "mapping", key: any, keyType }], typeId: info.value!, offset: 0 },
+          {
+            ...cursor,
+            text: `${cursor.text}[*]`,
+            steps: [...cursor.steps, { op: "mapping", key: any, keyType }],
+            typeId: info.value!,
+            offset: 0,
+          },
           layout,
           true,
           depth + 1,
@@ -273,10 +331,23 @@ function expand(cursor: Cursor, layout: StorageLayout, includeHead: boolean, dep
     }
     case "dynamic-array": {
       const element = elementLayout(layout, info.base!);
-      const step: PatternStep = { op: "index", key: any, array: "dynamic", perSlot: element.perSlot, slots: element.slots, bytes: element.bytes };
+      const step: PatternStep = {
+        op: "index",
+        key: any,
+        array: "dynamic",
+        perSlot: element.perSlot,
+        slots: element.slots,
+        bytes: element.bytes,
+      };
       out.push(
         ...expand(
-          { ...cursor, text: `${cursor.text}[*]`, steps: [...cursor.steps, step], typeId: info.base!, offset: element.perSlot > 1 ? undefined : 0 },
+          {
+            ...cursor,
+            text: `${cursor.text}[*]`,
+            steps: [...cursor.steps, step],
+            typeId: info.base!,
+            offset: element.perSlot > 1 ? undefined : 0,
+          },
           layout,
           true,
           depth + 1,
@@ -285,15 +356,34 @@ function expand(cursor: Cursor, layout: StorageLayout, includeHead: boolean, dep
       break;
     }
     case "bytes":
-      out.push(makePattern({ ...cursor, text: `${cursor.text}<data>`, steps: [...cursor.steps, { op: "data" }] }, 1, `${info.label} data`, undefined, undefined));
+      out.push(
+        makePattern(
+          { ...cursor, text: `${cursor.text}<data>`, steps: [...cursor.steps, { op: "data" }] },
+          1,
+          `${info.label} data`,
+          undefined,
+          undefined,
+        ),
+      );
       break;
     case "struct":
       for (const member of info.members!) {
         if (!hasDynamicParts(layout, member.type)) continue;
-        const step: PatternStep = { op: "member", name: member.label, slot: Number(member.slot), offset: member.offset };
+        const step: PatternStep = {
+          op: "member",
+          name: member.label,
+          slot: Number(member.slot),
+          offset: member.offset,
+        };
         out.push(
           ...expand(
-            { ...cursor, text: `${cursor.text}.${member.label}`, steps: [...cursor.steps, step], typeId: member.type, offset: member.offset },
+            {
+              ...cursor,
+              text: `${cursor.text}.${member.label}`,
+              steps: [...cursor.steps, step],
+              typeId: member.type,
+              offset: member.offset,
+            },
             layout,
             false,
             depth,
@@ -304,8 +394,29 @@ function expand(cursor: Cursor, layout: StorageLayout, includeHead: boolean, dep
     case "static-array":
       if (hasDynamicParts(layout, info.base!)) {
         const element = elementLayout(layout, info.base!);
-        const step: PatternStep = { op: "index", key: any, array: "fixed", length: info.length, perSlot: element.perSlot, slots: element.slots, bytes: element.bytes };
-        out.push(...expand({ ...cursor, text: `${cursor.text}[*]`, steps: [...cursor.steps, step], typeId: info.base!, offset: 0 }, layout, false, depth));
+        const step: PatternStep = {
+          op: "index",
+          key: any,
+          array: "fixed",
+          length: info.length,
+          perSlot: element.perSlot,
+          slots: element.slots,
+          bytes: element.bytes,
+        };
+        out.push(
+          ...expand(
+            {
+              ...cursor,
+              text: `${cursor.text}[*]`,
+              steps: [...cursor.steps, step],
+              typeId: info.base!,
+              offset: 0,
+            },
+            layout,
+            false,
+            depth,
+          ),
+        );
       }
       break;
     case "value":
@@ -341,9 +452,22 @@ function resolveKey(
   expect: KeyExpectation | undefined,
 ): KeyTerm {
   const mismatch = (what: string, type: string, hint?: string): AnnotationProblem => {
-    if (expect === undefined) return new AnnotationProblem("key-type", `${what} (${type}) cannot be used here`, node.start, node.end, hint);
+    if (expect === undefined)
+      return new AnnotationProblem(
+        "key-type",
+        `${what} (${type}) cannot be used here`,
+        node.start,
+        node.end,
+        hint,
+      );
     if (expect.index === true) {
-      return new AnnotationProblem("key-type", `${what} is ${article(type)}, but an index of ${expect.what} (${expect.label}) must be an unsigned integer`, node.start, node.end, hint);
+      return new AnnotationProblem(
+        "key-type",
+        `${what} is ${article(type)}, but an index of ${expect.what} (${expect.label}) must be an unsigned integer`,
+        node.start,
+        node.end,
+        hint,
+      );
     }
     return new AnnotationProblem(
       "key-type",
@@ -364,7 +488,13 @@ function resolveKey(
 
   switch (node.kind) {
     case "any":
-      if (expect === undefined) throw new AnnotationProblem("key-type", "* cannot be an argument of a key function", node.start, node.end);
+      if (expect === undefined)
+        throw new AnnotationProblem(
+          "key-type",
+          "* cannot be an argument of a key function",
+          node.start,
+          node.end,
+        );
       return { kind: "any" };
     case "sender":
     case "origin":
@@ -375,10 +505,14 @@ function resolveKey(
       checkType(String(node.value), "bool");
       return { kind: "literal", type: "bool", value: String(node.value) };
     case "string": {
-      if (expect !== undefined && (expect.index === true || (expect.keyType !== "string" && expect.keyType !== "bytes"))) {
+      if (
+        expect !== undefined &&
+        (expect.index === true || (expect.keyType !== "string" && expect.keyType !== "bytes"))
+      ) {
         throw mismatch(`the string literal ${JSON.stringify(node.value)}`, "string");
       }
-      if (expect?.keyType === "bytes") return { kind: "literal", type: "bytes", value: stringToHex(node.value) };
+      if (expect?.keyType === "bytes")
+        return { kind: "literal", type: "bytes", value: stringToHex(node.value) };
       return { kind: "literal", type: "string", value: node.value };
     }
     case "number":
@@ -410,7 +544,14 @@ function resolveKey(
       }
       const args = node.args.map((arg) => resolveKey(arg, target, fn, layout, undefined));
       const problem = keyFunction.check(target, args.map(termType));
-      if (problem !== undefined) throw new AnnotationProblem("key-function-target", problem.message, node.start, node.end, problem.hint);
+      if (problem !== undefined)
+        throw new AnnotationProblem(
+          "key-function-target",
+          problem.message,
+          node.start,
+          node.end,
+          problem.hint,
+        );
       checkType(`${node.name}(...)`, keyFunction.resultType);
       const term: KeyTerm = { kind: "fn", name: node.name, args };
       if (target.kind === "fixed-array") term.n = target.length;
@@ -444,11 +585,16 @@ function resolveNumericLiteral(
   const text = node.text;
   const digits = node.kind === "hex" ? node.text.slice(2) : "";
   const value = node.kind === "number" ? node.value : BigInt(node.text);
-  const literalType = node.kind === "hex" && digits.length === 40 ? "address" : value < 0n ? "int256" : "uint256";
+  const literalType =
+    node.kind === "hex" && digits.length === 40 ? "address" : value < 0n ? "int256" : "uint256";
 
   if (expect === undefined) {
     // Argument of a key function: keep the literal's own type.
-    return { kind: "literal", type: literalType, value: literalType === "address" ? node.text.toLowerCase() : value.toString() };
+    return {
+      kind: "literal",
+      type: literalType,
+      value: literalType === "address" ? node.text.toLowerCase() : value.toString(),
+    };
   }
   if (expect.index === true) {
     if (literalType === "address") throw mismatch(`the address literal ${text}`, "address");
@@ -467,7 +613,11 @@ function resolveNumericLiteral(
   const keyType = expect.keyType;
   if (keyType === "address") {
     if (literalType !== "address") {
-      throw mismatch(`the literal ${text}`, literalType, "write an address literal as 0x followed by 40 hex digits");
+      throw mismatch(
+        `the literal ${text}`,
+        literalType,
+        "write an address literal as 0x followed by 40 hex digits",
+      );
     }
     return { kind: "literal", type: "address", value: node.text.toLowerCase() };
   }
@@ -489,9 +639,16 @@ function resolveNumericLiteral(
   if (isInteger(keyType)) {
     if (literalType === "address") throw mismatch(`the address literal ${text}`, "address");
     const bits = intBits(keyType);
-    const fits = isUnsigned(keyType) ? value >= 0n && value < 1n << BigInt(bits) : value >= -(1n << BigInt(bits - 1)) && value < 1n << BigInt(bits - 1);
+    const fits = isUnsigned(keyType)
+      ? value >= 0n && value < 1n << BigInt(bits)
+      : value >= -(1n << BigInt(bits - 1)) && value < 1n << BigInt(bits - 1);
     if (!fits) {
-      throw new AnnotationProblem("key-type", `the literal ${text} does not fit ${expect.keyLabel}, the key type of ${expect.what}`, node.start, node.end);
+      throw new AnnotationProblem(
+        "key-type",
+        `the literal ${text} does not fit ${expect.keyLabel}, the key type of ${expect.what}`,
+        node.start,
+        node.end,
+      );
     }
     return { kind: "literal", type: keyType, value: value.toString() };
   }
@@ -515,7 +672,9 @@ function resolveParameter(
   }
   const index = fn.inputs.findIndex((input) => input.name === node.name);
   if (index < 0) {
-    const names = fn.inputs.map((input) => input.name).filter((n): n is string => n !== undefined && n !== "");
+    const names = fn.inputs
+      .map((input) => input.name)
+      .filter((n): n is string => n !== undefined && n !== "");
     const near = didYouMean(node.name, names);
     let hint =
       names.length === 0
@@ -524,15 +683,27 @@ function resolveParameter(
     if (findVariable(layout, node.name) !== undefined) {
       hint = `"${node.name}" is a state variable, not a parameter (keys are parameters, msg.sender, tx.origin, this, literals or *); ${hint}`;
     }
-    throw new AnnotationProblem("unknown-parameter", `unknown parameter "${node.name}"`, node.start, node.start + node.name.length, hint);
+    throw new AnnotationProblem(
+      "unknown-parameter",
+      `unknown parameter "${node.name}"`,
+      node.start,
+      node.start + node.name.length,
+      hint,
+    );
   }
   let parameter: AbiParameter = fn.inputs[index];
   const path: Array<{ index: number; name: string }> = [];
   let text = node.name;
   for (const member of node.path) {
-    const components = "components" in parameter && parameter.type === "tuple" ? parameter.components : undefined;
+    const components =
+      "components" in parameter && parameter.type === "tuple" ? parameter.components : undefined;
     if (components === undefined) {
-      throw new AnnotationProblem("no-members", `parameter ${text} is ${article(parameter.type)}, which has no member "${member}"`, node.start, node.end);
+      throw new AnnotationProblem(
+        "no-members",
+        `parameter ${text} is ${article(parameter.type)}, which has no member "${member}"`,
+        node.start,
+        node.end,
+      );
     }
     const componentIndex = components.findIndex((c) => c.name === member);
     if (componentIndex < 0) {
@@ -556,7 +727,9 @@ function resolveParameter(
       `parameter ${text} is ${parameter.type === "tuple" ? "a struct" : `an array (${parameter.type})`}; a key must be a single value`,
       node.start,
       node.end,
-      parameter.type === "tuple" ? `name one of its members, e.g. ${text}.${"components" in parameter ? (parameter.components[0]?.name ?? "x") : "x"}` : undefined,
+      parameter.type === "tuple"
+        ? `name one of its members, e.g. ${text}.${"components" in parameter ? (parameter.components[0]?.name ?? "x") : "x"}`
+        : undefined,
     );
   }
   checkType(`parameter ${text}`, parameter.type);
@@ -584,14 +757,22 @@ function unknownVariable(
     const what = kind === "immutable" ? "an immutable" : `a ${kind}`;
     hint = `"${name}" is ${what} variable, which is not in storage; leave it out`;
   } else if (name === "msg" || name === "tx" || name === "this") {
-    hint = "a location starts with a state variable; msg.sender, tx.origin and this can only be keys, e.g. balanceOf[msg.sender]";
+    hint =
+      "a location starts with a state variable; msg.sender, tx.origin and this can only be keys, e.g. balanceOf[msg.sender]";
   } else if (fn?.inputs.some((input) => input.name === name) === true) {
     hint = `"${name}" is a parameter; a location starts with a state variable and parameters are keys, e.g. balanceOf[${name}]`;
   } else {
     const near = didYouMean(name, labels);
     if (near !== undefined) hint = near;
     else if (labels.length === 0) hint = `the contract has no storage variables`;
-    else hint = `the state variables${where} are: ${labels.slice(0, 12).join(", ")}${labels.length > 12 ? ", ..." : ""}`;
+    else
+      hint = `the state variables${where} are: ${labels.slice(0, 12).join(", ")}${labels.length > 12 ? ", ..." : ""}`;
   }
-  return new AnnotationProblem("unknown-variable", `unknown state variable "${name}"${where}`, span.start, span.end, hint);
+  return new AnnotationProblem(
+    "unknown-variable",
+    `unknown state variable "${name}"${where}`,
+    span.start,
+    span.end,
+    hint,
+  );
 }

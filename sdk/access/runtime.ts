@@ -31,9 +31,23 @@
  * - Calldata that does not decode (the function would revert in its ABI decoder) gives the
  *   declaration without the argument-dependent patterns, and `decodeError`.
  */
-import { type Abi, type AbiFunction, type AbiParameter, type Address, type Hex, decodeAbiParameters, hexToBigInt, toFunctionSelector } from "viem";
+import {
+  type Abi,
+  type AbiFunction,
+  type AbiParameter,
+  type Address,
+  type Hex,
+  decodeAbiParameters,
+  hexToBigInt,
+  toFunctionSelector,
+} from "viem";
 
-import { type CallContext, type MatcherInstance, type Preimages, instantiate } from "./instantiate.ts";
+import {
+  type CallContext,
+  type MatcherInstance,
+  type Preimages,
+  instantiate,
+} from "./instantiate.ts";
 import { type AccessManifest, effectiveDeclaration, type FunctionAccess } from "./manifest.ts";
 import type { KeyTerm, SlotPattern } from "./pattern.ts";
 import { slotToHex } from "./slots.ts";
@@ -64,12 +78,22 @@ export interface FrameDeclaration {
 }
 
 /** Per-frame declarations of one contract; see the module doc. */
-export type RuntimeDeclarations = (calldata: Hex, sender: Address, origin: Address, self?: Address) => FrameDeclaration;
+export type RuntimeDeclarations = (
+  calldata: Hex,
+  sender: Address,
+  origin: Address,
+  self?: Address,
+) => FrameDeclaration;
 
 const usesCall = (term: KeyTerm): boolean =>
-  term.kind === "param" || term.kind === "sender" || term.kind === "origin" || term.kind === "this" || (term.kind === "fn" && term.args.some(usesCall));
+  term.kind === "param" ||
+  term.kind === "sender" ||
+  term.kind === "origin" ||
+  term.kind === "this" ||
+  (term.kind === "fn" && term.args.some(usesCall));
 
-const usesParams = (term: KeyTerm): boolean => term.kind === "param" || (term.kind === "fn" && term.args.some(usesParams));
+const usesParams = (term: KeyTerm): boolean =>
+  term.kind === "param" || (term.kind === "fn" && term.args.some(usesParams));
 
 const patternUses = (pattern: SlotPattern, test: (term: KeyTerm) => boolean): boolean =>
   pattern.steps.some((step) => (step.op === "mapping" || step.op === "index") && test(step.key));
@@ -86,7 +110,8 @@ interface Precompiled {
   callWrites: SlotPattern[];
 }
 
-const normalizeSlot = (slot: Hex): Hex => (slot.length === 66 ? (slot.toLowerCase() as Hex) : slotToHex(hexToBigInt(slot)));
+const normalizeSlot = (slot: Hex): Hex =>
+  slot.length === 66 ? (slot.toLowerCase() as Hex) : slotToHex(hexToBigInt(slot));
 
 function makeFrame(
   selector: Hex | undefined,
@@ -122,7 +147,12 @@ function makeFrame(
   return frame;
 }
 
-function addInstances(patterns: readonly SlotPattern[], ctx: CallContext, slots: Set<Hex>, matchers: MatcherInstance[]): void {
+function addInstances(
+  patterns: readonly SlotPattern[],
+  ctx: CallContext,
+  slots: Set<Hex>,
+  matchers: MatcherInstance[],
+): void {
   for (const pattern of patterns) {
     const instance = instantiate(pattern, ctx);
     if (instance.kind === "slots") for (const slot of instance.slots) slots.add(slot);
@@ -139,10 +169,17 @@ function addInstances(patterns: readonly SlotPattern[], ctx: CallContext, slots:
  * @returns `(calldata, sender, origin, self?) => FrameDeclaration`. Throws `MissingContextError`
  *   (from `instantiate.ts`) only when a pattern uses `this` and `self` is not passed.
  */
-export function compileManifestForRuntime(manifest: AccessManifest, abi?: Abi): RuntimeDeclarations {
+export function compileManifestForRuntime(
+  manifest: AccessManifest,
+  abi?: Abi,
+): RuntimeDeclarations {
   const abiInputs = new Map<Hex, readonly AbiParameter[]>();
   for (const item of abi ?? []) {
-    if (item.type === "function") abiInputs.set(toFunctionSelector(item as AbiFunction).toLowerCase() as Hex, (item as AbiFunction).inputs);
+    if (item.type === "function")
+      abiInputs.set(
+        toFunctionSelector(item as AbiFunction).toLowerCase() as Hex,
+        (item as AbiFunction).inputs,
+      );
   }
   const compiled = new Map<Hex, Precompiled>();
   for (const selector of Object.keys(manifest.functions) as Hex[]) {
@@ -151,7 +188,9 @@ export function compileManifestForRuntime(manifest: AccessManifest, abi?: Abi): 
     const entry: Precompiled = {
       fn: declaration.function!,
       inputs: abiInputs.get(selector) ?? declaration.function!.inputs,
-      needsArgs: [...declaration.reads, ...declaration.writes].some((p) => patternUses(p, usesParams)),
+      needsArgs: [...declaration.reads, ...declaration.writes].some((p) =>
+        patternUses(p, usesParams),
+      ),
       fixedReads: new Set(),
       fixedWrites: new Set(),
       fixedReadMatchers: [],
@@ -159,17 +198,36 @@ export function compileManifestForRuntime(manifest: AccessManifest, abi?: Abi): 
       callReads: declaration.reads.filter((p) => patternUses(p, usesCall)),
       callWrites: declaration.writes.filter((p) => patternUses(p, usesCall)),
     };
-    addInstances(declaration.reads.filter((p) => !patternUses(p, usesCall)), {}, entry.fixedReads, entry.fixedReadMatchers);
-    addInstances(declaration.writes.filter((p) => !patternUses(p, usesCall)), {}, entry.fixedWrites, entry.fixedWriteMatchers);
+    addInstances(
+      declaration.reads.filter((p) => !patternUses(p, usesCall)),
+      {},
+      entry.fixedReads,
+      entry.fixedReadMatchers,
+    );
+    addInstances(
+      declaration.writes.filter((p) => !patternUses(p, usesCall)),
+      {},
+      entry.fixedWrites,
+      entry.fixedWriteMatchers,
+    );
     compiled.set(selector, entry);
   }
 
   return (calldata, sender, origin, self) => {
-    if (calldata.length < 10) return makeFrame(undefined, undefined, false, new Set(), new Set(), [], []);
+    if (calldata.length < 10)
+      return makeFrame(undefined, undefined, false, new Set(), new Set(), [], []);
     const selector = calldata.slice(0, 10).toLowerCase() as Hex;
     const entry = compiled.get(selector);
     if (entry === undefined) {
-      return makeFrame(selector, manifest.functions[selector]?.signature, false, new Set(), new Set(), [], []);
+      return makeFrame(
+        selector,
+        manifest.functions[selector]?.signature,
+        false,
+        new Set(),
+        new Set(),
+        [],
+        [],
+      );
     }
     const reads = new Set(entry.fixedReads);
     const writes = new Set(entry.fixedWrites);
@@ -188,6 +246,15 @@ export function compileManifestForRuntime(manifest: AccessManifest, abi?: Abi): 
     const usable = (p: SlotPattern): boolean => args !== undefined || !patternUses(p, usesParams);
     addInstances(entry.callReads.filter(usable), ctx, reads, readMatchers);
     addInstances(entry.callWrites.filter(usable), ctx, writes, writeMatchers);
-    return makeFrame(selector, entry.fn.signature, true, reads, writes, readMatchers, writeMatchers, decodeError);
+    return makeFrame(
+      selector,
+      entry.fn.signature,
+      true,
+      reads,
+      writes,
+      readMatchers,
+      writeMatchers,
+      decodeError,
+    );
   };
 }

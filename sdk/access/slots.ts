@@ -26,7 +26,7 @@ export type KeyValue = bigint | number | boolean | string | Uint8Array;
 
 /** Formats a slot as 32-byte, lowercase, `0x`-prefixed hex. */
 export function slotToHex(slot: bigint): Hex {
-  return `0x${((slot % SLOT_MODULUS + SLOT_MODULUS) % SLOT_MODULUS).toString(16).padStart(64, "0")}`;
+  return `0x${(((slot % SLOT_MODULUS) + SLOT_MODULUS) % SLOT_MODULUS).toString(16).padStart(64, "0")}`;
 }
 
 /**
@@ -40,12 +40,14 @@ export function toSlot(slot: bigint | number | string): bigint {
     if (!Number.isSafeInteger(slot)) throw new RangeError(`slot ${slot} is not a safe integer`);
     value = BigInt(slot);
   } else value = BigInt(slot);
-  if (value < 0n || value >= SLOT_MODULUS) throw new RangeError(`slot ${slot} is outside [0, 2^256)`);
+  if (value < 0n || value >= SLOT_MODULUS)
+    throw new RangeError(`slot ${slot} is outside [0, 2^256)`);
   return value;
 }
 
 /** `slot + n` modulo 2^256. */
-export const addSlots = (slot: bigint, n: bigint | number): bigint => (slot + BigInt(n)) % SLOT_MODULUS;
+export const addSlots = (slot: bigint, n: bigint | number): bigint =>
+  (slot + BigInt(n)) % SLOT_MODULUS;
 
 /** Encodes a slot number as the 32-byte big-endian word keccak256 hashes. */
 const word = (value: bigint): Hex => slotToHex(value);
@@ -69,7 +71,8 @@ export function encodeMappingKey(keyType: string, key: KeyValue): Hex {
   }
   if (keyType === "bytes") {
     if (key instanceof Uint8Array) return bytesToHex(key);
-    if (typeof key === "string" && /^0x([0-9a-fA-F]{2})*$/.test(key)) return key.toLowerCase() as Hex;
+    if (typeof key === "string" && /^0x([0-9a-fA-F]{2})*$/.test(key))
+      return key.toLowerCase() as Hex;
     throw new TypeError(`a bytes mapping key must be hex or bytes, got ${String(key)}`);
   }
   return encodeWord(keyType, key);
@@ -95,7 +98,9 @@ export function encodeWord(type: string, value: KeyValue): Hex {
     const hex = value instanceof Uint8Array ? bytesToHex(value) : value;
     const size = Number(bytesN[1]);
     if (typeof hex !== "string" || !/^0x[0-9a-fA-F]*$/.test(hex) || (hex.length - 2) / 2 > size) {
-      throw new TypeError(`expected at most ${size} bytes of hex for ${type}, got ${String(value)}`);
+      throw new TypeError(
+        `expected at most ${size} bytes of hex for ${type}, got ${String(value)}`,
+      );
     }
     return `0x${hex.slice(2).toLowerCase().padEnd(64, "0")}`;
   }
@@ -104,7 +109,8 @@ export function encodeWord(type: string, value: KeyValue): Hex {
     if (typeof value === "bigint") n = value;
     else if (typeof value === "number" && Number.isSafeInteger(value)) n = BigInt(value);
     else if (typeof value === "string" && /^(0x[0-9a-fA-F]+|-?\d+)$/.test(value)) n = BigInt(value);
-    else if (typeof value === "boolean") throw new TypeError(`expected an integer for ${type}, got a boolean`);
+    else if (typeof value === "boolean")
+      throw new TypeError(`expected an integer for ${type}, got a boolean`);
     else throw new TypeError(`expected an integer for ${type}, got ${String(value)}`);
     return word(((n % SLOT_MODULUS) + SLOT_MODULUS) % SLOT_MODULUS);
   }
@@ -154,7 +160,10 @@ export function elementPosition(
   if (index < 0n) throw new RangeError(`array index ${index} is negative`);
   if (element.perSlot > 1) {
     const perSlot = BigInt(element.perSlot);
-    return { slot: addSlots(start, index / perSlot), offset: Number(index % perSlot) * element.bytes };
+    return {
+      slot: addSlots(start, index / perSlot),
+      offset: Number(index % perSlot) * element.bytes,
+    };
   }
   return { slot: addSlots(start, index * BigInt(element.slots)), offset: 0 };
 }

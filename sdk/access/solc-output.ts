@@ -15,11 +15,23 @@
  * Manifests are produced for deployable contracts only (not interfaces, libraries or abstract
  * contracts), whose layouts give names their meaning.
  */
-import { type AbiFunction, type AbiParameter, type Hex, toFunctionSelector, toFunctionSignature } from "viem";
+import {
+  type AbiFunction,
+  type AbiParameter,
+  type Hex,
+  toFunctionSelector,
+  toFunctionSignature,
+} from "viem";
 
 import { AnnotationError, AnnotationProblem, editDistance } from "./errors.ts";
 import { describeType, type StorageLayout } from "./layout.ts";
-import { type AccessManifest, type ContractAnnotation, type FunctionAccess, MANIFEST_FORMAT, MANIFEST_VERSION } from "./manifest.ts";
+import {
+  type AccessManifest,
+  type ContractAnnotation,
+  type FunctionAccess,
+  MANIFEST_FORMAT,
+  MANIFEST_VERSION,
+} from "./manifest.ts";
 import { type NatspecTag, readNatspecTags, SourceText, tagPosition } from "./natspec.ts";
 import type { SlotPattern } from "./pattern.ts";
 import { type FunctionContext, resolveAnnotation } from "./resolve.ts";
@@ -83,7 +95,9 @@ interface IndexedContract {
 
 /** Default {@link BuildManifestsOptions.displayName}: `project/contracts/A.sol` → `contracts/A.sol`. */
 export const defaultDisplayName = (inputSourceName: string): string =>
-  inputSourceName.startsWith("project/") ? inputSourceName.slice("project/".length) : inputSourceName;
+  inputSourceName.startsWith("project/")
+    ? inputSourceName.slice("project/".length)
+    : inputSourceName;
 
 const TAGS = { "custom:reads": "reads", "custom:writes": "writes" } as const;
 
@@ -123,14 +137,24 @@ export function buildAccessManifests(
 
   for (const { inputSourceName, contractName } of wanted) {
     const compiled = output.contracts?.[inputSourceName]?.[contractName];
-    const indexed = [...contracts.values()].find((c) => c.inputSourceName === inputSourceName && c.node.name === contractName);
+    const indexed = [...contracts.values()].find(
+      (c) => c.inputSourceName === inputSourceName && c.node.name === contractName,
+    );
     if (compiled === undefined || indexed === undefined) {
-      result.skipped.push({ inputSourceName, contractName, reason: "not in the compiler output (or its AST)" });
+      result.skipped.push({
+        inputSourceName,
+        contractName,
+        reason: "not in the compiler output (or its AST)",
+      });
       continue;
     }
     if (indexed.node.contractKind !== "contract" || indexed.node.abstract === true) continue;
     if (compiled.storageLayout === undefined) {
-      result.skipped.push({ inputSourceName, contractName, reason: "the compiler output has no storageLayout" });
+      result.skipped.push({
+        inputSourceName,
+        contractName,
+        reason: "the compiler output has no storageLayout",
+      });
       continue;
     }
     const builder = new ContractManifestBuilder(
@@ -161,7 +185,8 @@ function indexContracts(output: SolcOutputLike): Map<number, IndexedContract> {
   for (const [inputSourceName, source] of Object.entries(output.sources ?? {})) {
     const ast = source.ast as { nodes?: AstNode[] } | undefined;
     for (const node of ast?.nodes ?? []) {
-      if (node.nodeType === "ContractDefinition") contracts.set(node.id, { node: node as ContractNode, inputSourceName });
+      if (node.nodeType === "ContractDefinition")
+        contracts.set(node.id, { node: node as ContractNode, inputSourceName });
     }
   }
   return contracts;
@@ -198,10 +223,17 @@ class ContractManifestBuilder {
       .filter((c): c is IndexedContract => c !== undefined);
     for (const base of this.#bases) {
       for (const node of base.node.nodes) {
-        if (node.nodeType !== "VariableDeclaration" || node.stateVariable !== true || node.name === undefined) continue;
-        if (node.constant === true || node.mutability === "constant") this.#nonStorage[node.name] = "constant";
+        if (
+          node.nodeType !== "VariableDeclaration" ||
+          node.stateVariable !== true ||
+          node.name === undefined
+        )
+          continue;
+        if (node.constant === true || node.mutability === "constant")
+          this.#nonStorage[node.name] = "constant";
         else if (node.mutability === "immutable") this.#nonStorage[node.name] = "immutable";
-        else if (node.mutability === "transient" || node.storageLocation === "transient") this.#nonStorage[node.name] = "transient";
+        else if (node.mutability === "transient" || node.storageLocation === "transient")
+          this.#nonStorage[node.name] = "transient";
       }
     }
   }
@@ -232,7 +264,11 @@ class ContractManifestBuilder {
     return { manifest, errors: this.#errors };
   }
 
-  #tags(owner: IndexedContract, documentation: Documentation | null | undefined, signature?: string): NatspecTag[] {
+  #tags(
+    owner: IndexedContract,
+    documentation: Documentation | null | undefined,
+    signature?: string,
+  ): NatspecTag[] {
     if (documentation === undefined || documentation === null) return [];
     const source = this.sourceText(owner.inputSourceName);
     if (source === undefined) return [];
@@ -287,13 +323,21 @@ class ContractManifestBuilder {
     tags: NatspecTag[],
     fn: FunctionContext | undefined,
   ): { reads: SlotPattern[]; writes: SlotPattern[]; texts: { reads?: string; writes?: string } } {
-    const out = { reads: [] as SlotPattern[], writes: [] as SlotPattern[], texts: {} as { reads?: string; writes?: string } };
+    const out = {
+      reads: [] as SlotPattern[],
+      writes: [] as SlotPattern[],
+      texts: {} as { reads?: string; writes?: string },
+    };
     for (const tag of tags) {
       const kind = TAGS[tag.name as keyof typeof TAGS];
       try {
-        const patterns = resolveAnnotation(tag.content, kind, this.layout, fn, { contractName: this.#name, nonStorage: this.#nonStorage });
+        const patterns = resolveAnnotation(tag.content, kind, this.layout, fn, {
+          contractName: this.#name,
+          nonStorage: this.#nonStorage,
+        });
         // Implied locations (the length an index is checked against) are read, never written.
-        for (const pattern of patterns) out[pattern.implied !== undefined ? "reads" : kind].push(pattern);
+        for (const pattern of patterns)
+          out[pattern.implied !== undefined ? "reads" : kind].push(pattern);
       } catch (error) {
         if (!(error instanceof AnnotationProblem)) throw error;
         this.#report(error, owner, tag, kind, fn?.signature);
@@ -347,16 +391,33 @@ class ContractManifestBuilder {
           continue;
         }
         if (node.nodeType !== "FunctionDefinition") continue;
-        const tags = this.#tags(owner, node.documentation as Documentation | null | undefined, signature);
+        const tags = this.#tags(
+          owner,
+          node.documentation as Documentation | null | undefined,
+          signature,
+        );
         if (tags.length === 0) continue;
-        const parameters = ((node.parameters as { parameters?: AstNode[] } | undefined)?.parameters ?? []).map((p) => p.name ?? "");
-        const inputs: AbiParameter[] = fn.inputs.map((input, i) => ({ ...input, name: parameters[i] ?? input.name }));
-        const resolved = this.#resolveTags(owner, tags, { signature, stateMutability: fn.stateMutability, inputs });
+        const parameters = (
+          (node.parameters as { parameters?: AstNode[] } | undefined)?.parameters ?? []
+        ).map((p) => p.name ?? "");
+        const inputs: AbiParameter[] = fn.inputs.map((input, i) => ({
+          ...input,
+          name: parameters[i] ?? input.name,
+        }));
+        const resolved = this.#resolveTags(owner, tags, {
+          signature,
+          stateMutability: fn.stateMutability,
+          inputs,
+        });
         return {
           ...base,
           inputs,
           source: "annotation",
-          declaredIn: { contract: owner.node.name!, file: this.displayName(owner.inputSourceName), line: tags[0].line },
+          declaredIn: {
+            contract: owner.node.name!,
+            file: this.displayName(owner.inputSourceName),
+            line: tags[0].line,
+          },
           annotations: resolved.texts,
           reads: resolved.reads,
           writes: resolved.writes,
@@ -368,7 +429,12 @@ class ContractManifestBuilder {
   }
 
   /** A public state variable's getter reads the variable at its keys. */
-  #getter(base: FunctionAccess, fn: AbiFunction, owner: IndexedContract, node: AstNode): FunctionAccess {
+  #getter(
+    base: FunctionAccess,
+    fn: AbiFunction,
+    owner: IndexedContract,
+    node: AstNode,
+  ): FunctionAccess {
     const entry = this.layout.storage.find((e) => e.astId === node.id);
     if (entry === undefined) return base;
     let text = entry.label;
@@ -385,7 +451,11 @@ class ContractManifestBuilder {
     const inputs = fn.inputs.map((input, i) => ({ ...input, name: `arg${i}` }));
     let reads: SlotPattern[];
     try {
-      reads = resolveAnnotation(text, "reads", this.layout, { signature: base.signature, stateMutability: "view", inputs });
+      reads = resolveAnnotation(text, "reads", this.layout, {
+        signature: base.signature,
+        stateMutability: "view",
+        inputs,
+      });
     } catch (error) {
       if (error instanceof AnnotationProblem) return base; // a getter shape this resolver does not model: undeclared
       throw error;
@@ -396,7 +466,11 @@ class ContractManifestBuilder {
       ...base,
       inputs,
       source: "getter",
-      declaredIn: { contract: owner.node.name!, file: this.displayName(owner.inputSourceName), line },
+      declaredIn: {
+        contract: owner.node.name!,
+        file: this.displayName(owner.inputSourceName),
+        line,
+      },
       annotations: { reads: text },
       reads,
     };

@@ -233,7 +233,10 @@ export function encodeBlockAccessList(bal: BlockAccessList): Hex {
       slot.slotChanges.map((c) => [minimalBytes(c.blockAccessIndex), minimalBytes(c.postValue)]),
     ]),
     account.storageReads.map((slot) => minimalBytes(slot)),
-    account.balanceChanges.map((c) => [minimalBytes(c.blockAccessIndex), minimalBytes(c.postBalance)]),
+    account.balanceChanges.map((c) => [
+      minimalBytes(c.blockAccessIndex),
+      minimalBytes(c.postBalance),
+    ]),
     account.nonceChanges.map((c) => [minimalBytes(c.blockAccessIndex), minimalBytes(c.postNonce)]),
     account.codeChanges.map((c) => [minimalBytes(c.blockAccessIndex), checkedBytes(c.newCode)]),
   ]);

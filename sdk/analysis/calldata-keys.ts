@@ -38,4 +38,3 @@ export function calldataKeys(input: Hex): { addresses: Address[]; integers: stri
 export function selectorOf(input: Hex): Hex | undefined {
   return input.length >= 10 ? (input.slice(0, 10).toLowerCase() as Hex) : undefined;
 }
-

@@ -134,7 +134,12 @@ export function checkNoDependencyOn(
   contract: string,
   variable: string,
 ): CheckResult {
-  if (typeof contract !== "string" || contract === "" || typeof variable !== "string" || variable === "") {
+  if (
+    typeof contract !== "string" ||
+    contract === "" ||
+    typeof variable !== "string" ||
+    variable === ""
+  ) {
     throw new TypeError("noDependencyOn needs a contract (name or address) and a variable name");
   }
   const target = `${contract}.${variable}`;
@@ -236,9 +241,10 @@ function matchHotLocation(hot: HotLocation, contract: string, variable: string):
   const field = ACCOUNT_FIELDS[hot.location[0]];
   if (field !== undefined && field === variable) return "match";
   if (!hot.decoded) return field === undefined ? "unknown" : "no";
-  const path = !byAddress && hot.label.startsWith(prefix)
-    ? hot.label.slice(prefix.length)
-    : hot.label.slice(hot.label.indexOf(".") + 1);
+  const path =
+    !byAddress && hot.label.startsWith(prefix)
+      ? hot.label.slice(prefix.length)
+      : hot.label.slice(hot.label.indexOf(".") + 1);
   return path === variable || path.startsWith(`${variable}[`) || path.startsWith(`${variable}.`)
     ? "match"
     : "no";

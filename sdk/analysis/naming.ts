@@ -39,7 +39,11 @@ export interface Naming {
  * Identifies the contracts of the blocks and prepares the decoder. Layouts are loaded only for
  * contracts whose storage is touched by at least two transactions (only those can be hot).
  */
-export async function namingFor(blocks: readonly RecordedBlock[], env: NamingEnvironment, maxRegions?: number): Promise<Naming> {
+export async function namingFor(
+  blocks: readonly RecordedBlock[],
+  env: NamingEnvironment,
+  maxRegions?: number,
+): Promise<Naming> {
   const contracts = new Map<Address, IndexedContract>();
   const perBlock = new Map<RecordedBlock, Map<Address, IndexedContract>>();
   const index = env.index;
@@ -59,18 +63,29 @@ export async function namingFor(blocks: readonly RecordedBlock[], env: NamingEnv
   for (const block of blocks) {
     for (const tx of block.transactions) {
       const seen = new Set<Address>();
-      for (const key of [...tx.reads, ...tx.writes]) if (isStorageKey(key)) seen.add(locationAddress(key));
-      for (const address of seen) storageTouches.set(address, (storageTouches.get(address) ?? 0) + 1);
+      for (const key of [...tx.reads, ...tx.writes])
+        if (isStorageKey(key)) seen.add(locationAddress(key));
+      for (const address of seen)
+        storageTouches.set(address, (storageTouches.get(address) ?? 0) + 1);
     }
   }
   const decodable = new Map<Address, DecodableContract>();
   await Promise.all(
     [...contracts].map(async ([address, contract]) => {
-      const layout = (storageTouches.get(address) ?? 0) >= 2 ? await index.layout(contract) : undefined;
-      decodable.set(address, layout === undefined ? { name: contract.name } : { name: contract.name, layout });
+      const layout =
+        (storageTouches.get(address) ?? 0) >= 2 ? await index.layout(contract) : undefined;
+      decodable.set(
+        address,
+        layout === undefined ? { name: contract.name } : { name: contract.name, layout },
+      );
     }),
   );
-  return { contracts, perBlock, index, decode: createLocationDecoder(decodable, candidateKeys(blocks), maxRegions) };
+  return {
+    contracts,
+    perBlock,
+    index,
+    decode: createLocationDecoder(decodable, candidateKeys(blocks), maxRegions),
+  };
 }
 
 /** Mapping keys to try: every address the blocks mention, calldata integers, 0..15. */
@@ -94,7 +109,12 @@ export function candidateKeys(blocks: readonly RecordedBlock[]): CandidateKey[] 
 export function toAnalysed(block: RecordedBlock, naming: Naming): AnalysedTransaction[] {
   const contracts = naming.perBlock.get(block) ?? naming.contracts;
   return block.transactions.map((tx): AnalysedTransaction => {
-    const callee = tx.to === null ? (tx.created === undefined ? undefined : contracts.get(tx.created)) : contracts.get(tx.to);
+    const callee =
+      tx.to === null
+        ? tx.created === undefined
+          ? undefined
+          : contracts.get(tx.created)
+        : contracts.get(tx.to);
     const functionName =
       tx.to === null
         ? callee === undefined

@@ -6,9 +6,20 @@
  * `eth_getCode` at that block (contract identification).
  */
 import { keccak256, type Address, type Hex } from "viem";
-import { decodeBlockRecord, decodeTransactionAccess, type BlockRecordJson, type TransactionAccessJson } from "../viem/types.ts";
+import {
+  decodeBlockRecord,
+  decodeTransactionAccess,
+  type BlockRecordJson,
+  type TransactionAccessJson,
+} from "../viem/types.ts";
 import { calldataKeys, selectorOf } from "./calldata-keys.ts";
-import { involvedAddresses, recordViolations, type CodeTable, type RecordedBlock, type RecordedTransaction } from "./recorded-block.ts";
+import {
+  involvedAddresses,
+  recordViolations,
+  type CodeTable,
+  type RecordedBlock,
+  type RecordedTransaction,
+} from "./recorded-block.ts";
 
 /** An EIP-1193 `request` function. */
 export type RequestFunction = (args: { method: string; params?: unknown[] }) => Promise<unknown>;
@@ -33,13 +44,16 @@ export async function recordBlockOverRpc(
   lanes: number,
   codes: CodeTable,
 ): Promise<RecordedBlock> {
-  const rpcBlock = (await request({ method: "eth_getBlockByNumber", params: [block, true] })) as
-    | { number: Hex; transactions: RpcTransaction[] }
-    | null;
+  const rpcBlock = (await request({ method: "eth_getBlockByNumber", params: [block, true] })) as {
+    number: Hex;
+    transactions: RpcTransaction[];
+  } | null;
   if (rpcBlock === null) throw new Error(`block ${block} does not exist`);
   const number = rpcBlock.number;
   const [accessJson, recordJson] = await Promise.all([
-    request({ method: "parallel_getBlockAccess", params: [number] }) as Promise<TransactionAccessJson[]>,
+    request({ method: "parallel_getBlockAccess", params: [number] }) as Promise<
+      TransactionAccessJson[]
+    >,
     request({ method: "parallel_getBlockRecord", params: [number] }) as Promise<BlockRecordJson>,
   ]);
   const access = accessJson.map(decodeTransactionAccess);
@@ -47,7 +61,11 @@ export async function recordBlockOverRpc(
   const transactions = await Promise.all(
     rpcBlock.transactions.map(async (tx, index): Promise<RecordedTransaction> => {
       const sets = access[index];
-      const conformance = (accessJson[index] as { conformance?: { violations?: Parameters<typeof recordViolations>[0] } }).conformance;
+      const conformance = (
+        accessJson[index] as {
+          conformance?: { violations?: Parameters<typeof recordViolations>[0] };
+        }
+      ).conformance;
       const to = tx.to === null ? null : (tx.to.toLowerCase() as Address);
       const recorded: RecordedTransaction = {
         hash: tx.hash,
@@ -59,10 +77,15 @@ export async function recordBlockOverRpc(
         reads: sets.reads.map((e) => e.location),
         writes: sets.writes.map((e) => e.location),
       };
-      if (conformance?.violations !== undefined) recorded.violations = recordViolations(conformance.violations);
+      if (conformance?.violations !== undefined)
+        recorded.violations = recordViolations(conformance.violations);
       if (to === null) {
-        const receipt = (await request({ method: "eth_getTransactionReceipt", params: [tx.hash] })) as { contractAddress?: Address | null } | null;
-        if (receipt?.contractAddress != null) recorded.created = receipt.contractAddress.toLowerCase() as Address;
+        const receipt = (await request({
+          method: "eth_getTransactionReceipt",
+          params: [tx.hash],
+        })) as { contractAddress?: Address | null } | null;
+        if (receipt?.contractAddress != null)
+          recorded.created = receipt.contractAddress.toLowerCase() as Address;
       } else {
         const selector = selectorOf(tx.input);
         if (selector !== undefined) recorded.selector = selector;

@@ -15,7 +15,8 @@ import {
   type RecordedTransaction,
 } from "./recorded-block.ts";
 
-const bytesToHex = (bytes: Uint8Array): Hex => `0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex")}`;
+const bytesToHex = (bytes: Uint8Array): Hex =>
+  `0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex")}`;
 
 /**
  * Records a block mined by the engine. Runs inside `chain.onBlock`, so the chain's state is the
@@ -39,9 +40,11 @@ export function recordMinedBlock(block: MinedBlock, chain: Chain, codes: CodeTab
       reads: [...outcome.reads.keys()] as LocationKey[],
       writes: [...outcome.writes.keys()] as LocationKey[],
     };
-    if (outcome.conformance !== undefined) tx.violations = recordViolations(outcome.conformance.violations);
+    if (outcome.conformance !== undefined)
+      tx.violations = recordViolations(outcome.conformance.violations);
     if (to === null) {
-      if (outcome.contractAddress !== undefined) tx.created = outcome.contractAddress.toLowerCase() as Address;
+      if (outcome.contractAddress !== undefined)
+        tx.created = outcome.contractAddress.toLowerCase() as Address;
     } else {
       const selector = selectorOf(input);
       if (selector !== undefined) tx.selector = selector;
@@ -63,7 +66,9 @@ export function recordMinedBlock(block: MinedBlock, chain: Chain, codes: CodeTab
     lanes: chain.options.lanes ?? DEFAULT_LANES,
     executedBy: block.record.executedBy,
     reExecutions: block.record.reExecutions,
-    ...(block.record.fallbackReason === undefined ? {} : { fallbackReason: block.record.fallbackReason }),
+    ...(block.record.fallbackReason === undefined
+      ? {}
+      : { fallbackReason: block.record.fallbackReason }),
     transactions,
     codeHashes,
   };

@@ -70,14 +70,26 @@ export async function analyseTestBlocks(
     withTxs.flatMap((block) => toAnalysed(block, naming)),
     { lanes: P, decode: naming.decode, kind: "potential", ...violationsOf(withTxs) },
   );
-  return { kind: "potential", analysis, blocks: blocks.length, achievedBlocks: 0, transactions, lanes: P, reExecutions: null };
+  return {
+    kind: "potential",
+    analysis,
+    blocks: blocks.length,
+    achievedBlocks: 0,
+    transactions,
+    lanes: P,
+    reExecutions: null,
+  };
 }
 
 /**
  * Analyses one real block (whatever its transaction count) with names and decoded labels;
  * used by `connection.parallel.analyse` and the `analysis` of `batch()`.
  */
-export async function analyseRecordedBlock(block: RecordedBlock, env: NamingEnvironment, lanes?: number): Promise<BlockAnalysis> {
+export async function analyseRecordedBlock(
+  block: RecordedBlock,
+  env: NamingEnvironment,
+  lanes?: number,
+): Promise<BlockAnalysis> {
   const naming = await namingFor([block], env);
   return analyseBlock(toAnalysed(block, naming), {
     lanes: lanes ?? block.lanes ?? DEFAULT_LANES,

@@ -98,7 +98,19 @@ export function involvedAddresses(transactions: readonly RecordedTransaction[]):
 
 /** The recorded form of the engine's violation records (`sdk/engine/conformance.ts`). */
 export function recordViolations(
-  violations: ReadonlyArray<{ contract: string; function: string; location: LocationKey; label: string; access: "read" | "write" }>,
+  violations: ReadonlyArray<{
+    contract: string;
+    function: string;
+    location: LocationKey;
+    label: string;
+    access: "read" | "write";
+  }>,
 ): RecordedViolation[] {
-  return violations.map((v) => ({ contract: v.contract, function: v.function, location: v.location, label: v.label, access: v.access }));
+  return violations.map((v) => ({
+    contract: v.contract,
+    function: v.function,
+    location: v.location,
+    label: v.label,
+    access: v.access,
+  }));
 }

@@ -133,7 +133,13 @@ export const parallelChai: Chai.ChaiPlugin = (chai, utils) => {
     assertAnalysis(subject);
     report(
       assertion,
-      checkMetric(subject, metric, comparison, bound as number, lanes === undefined ? {} : { lanes }),
+      checkMetric(
+        subject,
+        metric,
+        comparison,
+        bound as number,
+        lanes === undefined ? {} : { lanes },
+      ),
     );
   };
 
@@ -161,13 +167,17 @@ export const parallelChai: Chai.ChaiPlugin = (chai, utils) => {
     ["atLeast", "atLeast"],
     ["atMost", "atMost"],
   ] as const) {
-    utils.addMethod(proto, name, function (this: Chai.AssertionStatic, bound: unknown, options: unknown) {
-      const metric = utils.flag(this, METRIC_FLAG) as Metric | undefined;
-      if (metric === undefined) {
-        throw new TypeError(`.${name}() must follow .contention, .speedup or .parallelism`);
-      }
-      compare(this, metric, comparison, bound, options);
-    });
+    utils.addMethod(
+      proto,
+      name,
+      function (this: Chai.AssertionStatic, bound: unknown, options: unknown) {
+        const metric = utils.flag(this, METRIC_FLAG) as Metric | undefined;
+        if (metric === undefined) {
+          throw new TypeError(`.${name}() must follow .contention, .speedup or .parallelism`);
+        }
+        compare(this, metric, comparison, bound, options);
+      },
+    );
   }
 
   utils.addMethod(

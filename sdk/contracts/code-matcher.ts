@@ -81,18 +81,24 @@ export class RuntimeCodeMatcher<T> {
    *   abstract contracts, or a `deployedBytecode` that is not hex bytes.
    */
   add(artifact: RuntimeCodeArtifact, value: T): boolean {
-    const hex = typeof artifact.deployedBytecode === "string" ? artifact.deployedBytecode.replace(LIBRARY_PLACEHOLDER, "0".repeat(40)) : "";
+    const hex =
+      typeof artifact.deployedBytecode === "string"
+        ? artifact.deployedBytecode.replace(LIBRARY_PLACEHOLDER, "0".repeat(40))
+        : "";
     if (!HEX_BYTES.test(hex)) return false;
     const full = hexToBytes(hex as Hex);
     const { code, metadata } = splitMetadata(full);
     const ranges = [
       ...Object.values(artifact.immutableReferences ?? {}).flat(),
-      ...Object.values(artifact.deployedLinkReferences ?? {}).flatMap((libraries) => Object.values(libraries).flat()),
+      ...Object.values(artifact.deployedLinkReferences ?? {}).flatMap((libraries) =>
+        Object.values(libraries).flat(),
+      ),
     ];
     let skip: Uint8Array | undefined;
     if (ranges.length > 0) {
       skip = new Uint8Array(code.length);
-      for (const { start, length } of ranges) skip.fill(1, start, Math.min(start + length, code.length));
+      for (const { start, length } of ranges)
+        skip.fill(1, start, Math.min(start + length, code.length));
     }
     const list = this.#byLength.get(code.length) ?? [];
     list.push({ value, code, metadata, skip });

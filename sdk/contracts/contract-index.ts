@@ -95,7 +95,11 @@ export class ContractIndex {
   add(artifacts: Iterable<ContractArtifact>): void {
     let added = false;
     for (const artifact of artifacts) {
-      if (!Array.isArray(artifact?.abi) || typeof artifact.deployedBytecode !== "string" || typeof artifact.contractName !== "string") {
+      if (
+        !Array.isArray(artifact?.abi) ||
+        typeof artifact.deployedBytecode !== "string" ||
+        typeof artifact.contractName !== "string"
+      ) {
         continue;
       }
       const fqn = `${artifact.sourceName}:${artifact.contractName}`;
@@ -140,7 +144,12 @@ export class ContractIndex {
 
   /** The contract a deployment's init code creates (its code starts with the artifact's `bytecode`), if any. */
   byInitCode(initCode: Hex): IndexedContract | undefined {
-    return this.#contracts.find((c) => typeof c.artifact.bytecode === "string" && c.artifact.bytecode.length > 2 && initCode.startsWith(c.artifact.bytecode));
+    return this.#contracts.find(
+      (c) =>
+        typeof c.artifact.bytecode === "string" &&
+        c.artifact.bytecode.length > 2 &&
+        initCode.startsWith(c.artifact.bytecode),
+    );
   }
 
   /**
@@ -172,7 +181,10 @@ export class ContractIndex {
   layout(contract: IndexedContract): Promise<StorageLayout | undefined> {
     let layout = this.#layouts.get(contract.fqn);
     if (layout === undefined) {
-      layout = this.#loadLayout === undefined ? Promise.resolve(undefined) : this.#loadLayout(contract).catch(() => undefined);
+      layout =
+        this.#loadLayout === undefined
+          ? Promise.resolve(undefined)
+          : this.#loadLayout(contract).catch(() => undefined);
       this.#layouts.set(contract.fqn, layout);
     }
     return layout;
@@ -180,7 +192,9 @@ export class ContractIndex {
 
   /** Sorts the contracts and rebuilds the lookups, so results do not depend on the order of `add`s. */
   #rebuild(): void {
-    this.#contracts = [...this.#byFqn.values()].sort((a, b) => (a.fqn < b.fqn ? -1 : a.fqn > b.fqn ? 1 : 0));
+    this.#contracts = [...this.#byFqn.values()].sort((a, b) =>
+      a.fqn < b.fqn ? -1 : a.fqn > b.fqn ? 1 : 0,
+    );
     this.#byCode = new RuntimeCodeMatcher<IndexedContract>();
     this.#bySelector = new Map();
     this.#errors = new Map();
@@ -193,7 +207,12 @@ export class ContractIndex {
         // An error's selector is derived like a function's: keccak-256 of `Name(types)`. Errors
         // with one selector have one signature, so which ABI provides it does not change the text.
         const selector = toFunctionSelector(
-          toFunctionSignature({ ...(item as AbiError), type: "function", outputs: [], stateMutability: "nonpayable" } as AbiFunction),
+          toFunctionSignature({
+            ...(item as AbiError),
+            type: "function",
+            outputs: [],
+            stateMutability: "nonpayable",
+          } as AbiFunction),
         );
         if (!this.#errors.has(selector)) this.#errors.set(selector, item as AbiError);
       }
@@ -211,7 +230,10 @@ function abiFunctions(abi: readonly unknown[]): Map<Hex, string> {
   const result = new Map<Hex, string>();
   for (const fn of functions) {
     const signature = toFunctionSignature(fn);
-    result.set(toFunctionSelector(signature).toLowerCase() as Hex, (counts.get(fn.name) ?? 0) > 1 ? signature : fn.name);
+    result.set(
+      toFunctionSelector(signature).toLowerCase() as Hex,
+      (counts.get(fn.name) ?? 0) > 1 ? signature : fn.name,
+    );
   }
   return result;
 }
@@ -224,6 +246,7 @@ function formatValue(value: unknown): string {
     return JSON.stringify(value);
   }
   if (Array.isArray(value)) return `[${value.map(formatValue).join(", ")}]`;
-  if (typeof value === "object" && value !== null) return `[${Object.values(value).map(formatValue).join(", ")}]`;
+  if (typeof value === "object" && value !== null)
+    return `[${Object.values(value).map(formatValue).join(", ")}]`;
   return String(value);
 }

@@ -9,9 +9,15 @@
  */
 import type { Client } from "viem";
 import { getBlockAccess, type GetBlockAccessParameters } from "./actions/getBlockAccess.ts";
-import { getBlockAccessList, type GetBlockAccessListParameters } from "./actions/getBlockAccessList.ts";
+import {
+  getBlockAccessList,
+  type GetBlockAccessListParameters,
+} from "./actions/getBlockAccessList.ts";
 import { getBlockRecord, type GetBlockRecordParameters } from "./actions/getBlockRecord.ts";
-import { getTransactionAccess, type GetTransactionAccessParameters } from "./actions/getTransactionAccess.ts";
+import {
+  getTransactionAccess,
+  type GetTransactionAccessParameters,
+} from "./actions/getTransactionAccess.ts";
 import { mineBatch, type MineBatchParameters } from "./actions/mineBatch.ts";
 
 export { getBlockAccess, getBlockAccessList, getBlockRecord, getTransactionAccess, mineBatch };
@@ -25,7 +31,8 @@ export type * from "./actions/mineBatch.ts";
 /** A viem client extension with the parallel actions bound to the client. */
 export function parallelActions() {
   return (client: Client) => ({
-    getTransactionAccess: (args: GetTransactionAccessParameters) => getTransactionAccess(client, args),
+    getTransactionAccess: (args: GetTransactionAccessParameters) =>
+      getTransactionAccess(client, args),
     getBlockAccess: (args?: GetBlockAccessParameters) => getBlockAccess(client, args),
     getBlockAccessList: (args?: GetBlockAccessListParameters) => getBlockAccessList(client, args),
     getBlockRecord: (args?: GetBlockRecordParameters) => getBlockRecord(client, args),

@@ -70,7 +70,10 @@ export interface TransactionAccessJson {
   reads: AccessEntry[];
   writes: AccessEntry[];
 }
-export type BlockRecordJson = Omit<BlockRecord, "blockNumber" | "gasUsed"> & { blockNumber: Hex; gasUsed: Hex };
+export type BlockRecordJson = Omit<BlockRecord, "blockNumber" | "gasUsed"> & {
+  blockNumber: Hex;
+  gasUsed: Hex;
+};
 
 export function decodeTransactionAccess(json: TransactionAccessJson): TransactionAccess {
   return {
@@ -87,7 +90,10 @@ export function decodeBlockRecord(json: BlockRecordJson): BlockRecord {
 }
 
 /** The block a query refers to: a number or a tag. */
-export type BlockSelector = { blockNumber: bigint } | { blockTag: "latest" | "earliest" | "pending" } | undefined;
+export type BlockSelector =
+  | { blockNumber: bigint }
+  | { blockTag: "latest" | "earliest" | "pending" }
+  | undefined;
 
 export function blockParam(selector: BlockSelector): string {
   if (selector === undefined) return "latest";

@@ -12,7 +12,13 @@ export default defineConfig({
   // hardhat-parallel adds the `parallel` network (a local EVM that runs each block's
   // transactions in parallel with Block-STM), checks @custom:reads / @custom:writes annotations
   // when compiling, and prints a parallelism report after `hardhat test`.
-  plugins: [hardhatViem, hardhatViemAssertions, hardhatNetworkHelpers, hardhatMocha, hardhatParallel],
+  plugins: [
+    hardhatViem,
+    hardhatViemAssertions,
+    hardhatNetworkHelpers,
+    hardhatMocha,
+    hardhatParallel,
+  ],
   solidity: {
     version: "0.8.31",
     // The compiler comes from the npm `solc` package (pinned to the same version in

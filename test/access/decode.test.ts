@@ -6,10 +6,20 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { type Address, type Hex, getAddress, hexToBigInt, keccak256, pad, toHex } from "viem";
 
-import { type StorageLayout, createSlotDecoder, decodeSlot, instantiate, shortenLabel, slotsOf } from "../../sdk/access/index.ts";
+import {
+  type StorageLayout,
+  createSlotDecoder,
+  decodeSlot,
+  instantiate,
+  shortenLabel,
+  slotsOf,
+} from "../../sdk/access/index.ts";
 import { compileFiles } from "./helpers.ts";
 
-const FILES = ["test/fixtures/contracts/access/AccessFixtureBase.sol", "test/fixtures/contracts/access/AccessFixture.sol"];
+const FILES = [
+  "test/fixtures/contracts/access/AccessFixtureBase.sol",
+  "test/fixtures/contracts/access/AccessFixture.sol",
+];
 const ALICE = "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266";
 const BOB = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8";
 
@@ -19,7 +29,9 @@ describe("decodeSlot", function () {
 
   before(() => {
     const { output } = compileFiles(FILES);
-    layout = output.contracts!["project/test/fixtures/contracts/access/AccessFixture.sol"].AccessFixture.storageLayout!;
+    layout =
+      output.contracts!["project/test/fixtures/contracts/access/AccessFixture.sol"].AccessFixture
+        .storageLayout!;
   });
 
   /** The slot of a single-slot expression (leaving out the implied read of an array's length). */
@@ -28,7 +40,8 @@ describe("decodeSlot", function () {
     const named = patterns.filter((p) => p.implied === undefined);
     expect(named, expression).to.have.length(1);
     const instance = instantiate(named[0]);
-    if (instance.kind !== "slots" || instance.slots.length !== 1) throw new Error(`${expression} is not one slot`);
+    if (instance.kind !== "slots" || instance.slots.length !== 1)
+      throw new Error(`${expression} is not one slot`);
     return instance.slots[0];
   };
 
@@ -41,7 +54,10 @@ describe("decodeSlot", function () {
     ["smallArr[4]", "AccessFixture.smallArr[4]"],
     ["dynArr.length", "AccessFixture.dynArr.length"],
     ["dynArr[12]", "AccessFixture.dynArr[12]"],
-    ["dynSmall[17]", "AccessFixture.{dynSmall[16], dynSmall[17], dynSmall[18], dynSmall[19], dynSmall[20], dynSmall[21], dynSmall[22], dynSmall[23]}"],
+    [
+      "dynSmall[17]",
+      "AccessFixture.{dynSmall[16], dynSmall[17], dynSmall[18], dynSmall[19], dynSmall[20], dynSmall[21], dynSmall[22], dynSmall[23]}",
+    ],
     ["pos.holder", "AccessFixture.pos.holder"],
     [`positions[${BOB}].holder`, `AccessFixture.positions[${BOB}].holder`],
     [`positions[${BOB}].history.length`, `AccessFixture.positions[${BOB}].history.length`],
@@ -80,17 +96,25 @@ describe("decodeSlot", function () {
   it("shortens addresses in shortLabel", () => {
     const decoded = decodeSlot(layout, "AccessFixture", slotOf(`balanceOf[${ALICE}]`), [ALICE]);
     expect(decoded?.shortLabel).to.equal("AccessFixture.balanceOf[0xf39f…2266]");
-    expect(shortenLabel("x[0x70997970c51812dc3a010c7d01b50e0d17dc79c8]")).to.equal("x[0x7099…79c8]");
+    expect(shortenLabel("x[0x70997970c51812dc3a010c7d01b50e0d17dc79c8]")).to.equal(
+      "x[0x7099…79c8]",
+    );
   });
 
   it("returns undefined for slots it cannot explain", () => {
-    expect(decodeSlot(layout, "AccessFixture", slotOf(`balanceOf[${ALICE}]`), [BOB])).to.equal(undefined);
+    expect(decodeSlot(layout, "AccessFixture", slotOf(`balanceOf[${ALICE}]`), [BOB])).to.equal(
+      undefined,
+    );
     expect(decodeSlot(layout, "AccessFixture", 33n, [])).to.equal(undefined);
-    expect(decodeSlot(layout, "AccessFixture", (1n << 200n) + 12345n, [ALICE, BOB])).to.equal(undefined);
+    expect(decodeSlot(layout, "AccessFixture", (1n << 200n) + 12345n, [ALICE, BOB])).to.equal(
+      undefined,
+    );
   });
 
   it("round-trips random keys (property)", () => {
-    const address = fc.uint8Array({ minLength: 20, maxLength: 20 }).map((bytes) => getAddress(`0x${Buffer.from(bytes).toString("hex")}`) as Address);
+    const address = fc
+      .uint8Array({ minLength: 20, maxLength: 20 })
+      .map((bytes) => getAddress(`0x${Buffer.from(bytes).toString("hex")}`) as Address);
     const index = fc.bigInt({ min: 0n, max: 1000n });
     fc.assert(
       fc.property(address, address, index, (a, b, i) => {

@@ -8,7 +8,11 @@ import path from "node:path";
 
 import { expect } from "chai";
 
-import { type AnnotationError, type AnnotationErrorCode, buildAccessManifests } from "../../sdk/access/index.ts";
+import {
+  type AnnotationError,
+  type AnnotationErrorCode,
+  buildAccessManifests,
+} from "../../sdk/access/index.ts";
 import { compileFiles, ROOT } from "./helpers.ts";
 
 const FILE = "test/fixtures/bad-annotations/BadAnnotations.sol";
@@ -35,7 +39,14 @@ const corpus: Expectation[] = [
     message: `expected ']' to close "balanceOf[", found the end of the annotation`,
     at: "balanceOf[to\n",
   },
-  { where: "syntaxEmptyKey", code: "syntax", message: "empty '[ ]': expected a key", hint: "use [*] for any key", at: "balanceOf[]", token: "[]" },
+  {
+    where: "syntaxEmptyKey",
+    code: "syntax",
+    message: "empty '[ ]': expected a key",
+    hint: "use [*] for any key",
+    at: "balanceOf[]",
+    token: "[]",
+  },
   {
     where: "syntaxMissingComma",
     code: "syntax",
@@ -51,8 +62,22 @@ const corpus: Expectation[] = [
     hint: "remove the trailing comma",
     at: "writes totalSupply,\n    function syntaxTrailingComma",
   },
-  { where: "syntaxBadCharacter", code: "syntax", message: "unexpected character '#'", hint: "state variable followed by", at: "totalSupply#", token: "#" },
-  { where: "syntaxUnterminatedString", code: "syntax", message: "unterminated string literal", hint: 'close it with "', at: '["abc]', token: '"abc]' },
+  {
+    where: "syntaxBadCharacter",
+    code: "syntax",
+    message: "unexpected character '#'",
+    hint: "state variable followed by",
+    at: "totalSupply#",
+    token: "#",
+  },
+  {
+    where: "syntaxUnterminatedString",
+    code: "syntax",
+    message: "unterminated string literal",
+    hint: 'close it with "',
+    at: '["abc]',
+    token: '"abc]',
+  },
   {
     where: "emptyAnnotation",
     code: "empty",
@@ -101,7 +126,13 @@ const corpus: Expectation[] = [
     token: "[to]",
     last: true,
   },
-  { where: "memberOfValueType", code: "no-members", message: 'totalSupply is a uint256, which has no member "x"', at: "totalSupply.x", token: ".x" },
+  {
+    where: "memberOfValueType",
+    code: "no-members",
+    message: 'totalSupply is a uint256, which has no member "x"',
+    at: "totalSupply.x",
+    token: ".x",
+  },
   {
     where: "unknownMember",
     code: "unknown-member",
@@ -120,14 +151,16 @@ const corpus: Expectation[] = [
   {
     where: "addressAsIndex",
     code: "key-type",
-    message: "parameter to is an address, but an index of fixedArr (uint256[3]) must be an unsigned integer",
+    message:
+      "parameter to is an address, but an index of fixedArr (uint256[3]) must be an unsigned integer",
     at: "fixedArr[to]",
     token: "to]",
   },
   {
     where: "shardOnMapping",
     code: "key-function-target",
-    message: "shard() indexes a fixed-size array, but balanceOf (mapping(address => uint256)) is a mapping",
+    message:
+      "shard() indexes a fixed-size array, but balanceOf (mapping(address => uint256)) is a mapping",
     hint: "supply.shards[shard(msg.sender)]",
     at: "balanceOf[shard(msg.sender)]",
     token: "shard(",
@@ -188,7 +221,13 @@ const corpus: Expectation[] = [
     at: "data[0]",
     token: "[0]",
   },
-  { where: "boolAsAddress", code: "key-type", message: "true is a bool, but balanceOf is keyed by address", at: "balanceOf[true]", token: "true" },
+  {
+    where: "boolAsAddress",
+    code: "key-type",
+    message: "true is a bool, but balanceOf is keyed by address",
+    at: "balanceOf[true]",
+    token: "true",
+  },
   {
     where: "constantVariable",
     code: "unknown-variable",
@@ -205,7 +244,13 @@ const corpus: Expectation[] = [
     at: "@custom:writes lock",
     token: "lock",
   },
-  { where: "literalTooLarge", code: "key-type", message: "the literal 256 does not fit uint8, the key type of small", at: "small[256]", token: "256" },
+  {
+    where: "literalTooLarge",
+    code: "key-type",
+    message: "the literal 256 does not fit uint8, the key type of small",
+    at: "small[256]",
+    token: "256",
+  },
   {
     where: "fixedArrayLength",
     code: "no-members",
@@ -265,7 +310,8 @@ const corpus: Expectation[] = [
   {
     where: "secondTagBad",
     code: "key-type",
-    message: "parameter to is an address, but an index of dynArr (uint256[]) must be an unsigned integer",
+    message:
+      "parameter to is an address, but an index of dynArr (uint256[]) must be an unsigned integer",
     at: "@custom:reads dynArr[to]",
     token: "to]",
   },
@@ -280,7 +326,8 @@ const corpus: Expectation[] = [
   {
     where: "contract:BadContractLevel",
     code: "contract-level-parameter",
-    message: '"owner" cannot be a key in a contract-level annotation: it applies to every function, so there are no parameters',
+    message:
+      '"owner" cannot be a key in a contract-level annotation: it applies to every function, so there are no parameters',
     hint: "use msg.sender, tx.origin, this, a literal or *",
     at: "@custom:reads balanceOf[owner]",
     token: "owner]",
@@ -306,7 +353,9 @@ describe("bad annotations", function () {
   });
 
   it("reports exactly one error per bad annotation, and no manifest for a contract with errors", () => {
-    expect(errors.map((e) => `${e.function ?? "contract"}: ${e.detail}`)).to.have.length(corpus.length);
+    expect(errors.map((e) => `${e.function ?? "contract"}: ${e.detail}`)).to.have.length(
+      corpus.length,
+    );
     expect(manifests).to.deep.equal([]);
   });
 

@@ -28,9 +28,13 @@ export interface Compilation {
 export function compile(sources: Record<string, string>): Compilation {
   const input = {
     language: "Solidity",
-    sources: Object.fromEntries(Object.entries(sources).map(([name, content]) => [name, { content }])),
+    sources: Object.fromEntries(
+      Object.entries(sources).map(([name, content]) => [name, { content }]),
+    ),
     settings: {
-      outputSelection: { "*": { "*": ["abi", "devdoc", "storageLayout", "evm.methodIdentifiers"], "": ["ast"] } },
+      outputSelection: {
+        "*": { "*": ["abi", "devdoc", "storageLayout", "evm.methodIdentifiers"], "": ["ast"] },
+      },
     },
   };
   const output = JSON.parse(solc.compile(JSON.stringify(input))) as Compilation["output"];
@@ -41,7 +45,11 @@ export function compile(sources: Record<string, string>): Compilation {
 
 /** Compiles repo files (paths relative to the repo root), named `project/<path>` like Hardhat does. */
 export function compileFiles(files: string[]): Compilation {
-  return compile(Object.fromEntries(files.map((file) => [`project/${file}`, readFileSync(path.join(ROOT, file), "utf8")])));
+  return compile(
+    Object.fromEntries(
+      files.map((file) => [`project/${file}`, readFileSync(path.join(ROOT, file), "utf8")]),
+    ),
+  );
 }
 
 interface StructLog {
@@ -71,7 +79,10 @@ export async function traceAccess(
   provider: { request(args: { method: string; params?: unknown[] }): Promise<unknown> },
   hash: Hex,
 ): Promise<TracedAccess> {
-  const trace = (await provider.request({ method: "debug_traceTransaction", params: [hash, { enableMemory: true }] })) as {
+  const trace = (await provider.request({
+    method: "debug_traceTransaction",
+    params: [hash, { enableMemory: true }],
+  })) as {
     structLogs: StructLog[];
   };
   const reads = new Set<Hex>();
@@ -86,7 +97,8 @@ export async function traceAccess(
       const offset = Number(BigInt(top(0)));
       const size = Number(BigInt(top(1)));
       const memory = (log.memory ?? []).map((w) => w.replace(/^0x/, "")).join("");
-      const preimage = `0x${memory.slice(offset * 2, (offset + size) * 2).padEnd(size * 2, "0")}` as Hex;
+      const preimage =
+        `0x${memory.slice(offset * 2, (offset + size) * 2).padEnd(size * 2, "0")}` as Hex;
       preimages.set(keccak256(preimage), preimage);
     }
   }

@@ -60,7 +60,8 @@ async function build(root: string): Promise<void> {
   );
   const roots = await hre.solidity.getRootFilePaths();
   const result = await hre.solidity.build(roots, { quiet: true });
-  if (!hre.solidity.isSuccessfulBuildResult(result)) throw new Error(`compilation failed: ${JSON.stringify(result)}`);
+  if (!hre.solidity.isSuccessfulBuildResult(result))
+    throw new Error(`compilation failed: ${JSON.stringify(result)}`);
 }
 
 async function buildError(root: string): Promise<HardhatPluginError> {
@@ -80,7 +81,10 @@ describe("solidity hook: access manifests", function () {
 
   before(async () => {
     root = await mkdtemp(path.join(os.tmpdir(), "hp-access-hook-"));
-    await writeFile(path.join(root, "package.json"), JSON.stringify({ name: "hook-test", type: "module", private: true }));
+    await writeFile(
+      path.join(root, "package.json"),
+      JSON.stringify({ name: "hook-test", type: "module", private: true }),
+    );
     await mkdir(path.join(root, "contracts"));
     await writeFile(path.join(root, "contracts/VaultBase.sol"), BASE);
     await writeFile(path.join(root, "contracts/Vault.sol"), vault("balanceOf[to], totalSupply"));
@@ -97,8 +101,14 @@ describe("solidity hook: access manifests", function () {
     expect(outputs).to.have.length(1);
     const { output } = JSON.parse(await readFile(path.join(buildInfoDir, outputs[0]), "utf8"));
     const compiled = output.contracts["project/contracts/Vault.sol"].Vault;
-    expect(compiled.storageLayout.storage.map((e: { label: string }) => e.label)).to.deep.equal(["paused", "balanceOf", "totalSupply"]);
-    expect(compiled.devdoc.methods["deposit(address,uint256)"]["custom:writes"]).to.equal("balanceOf[to], totalSupply");
+    expect(compiled.storageLayout.storage.map((e: { label: string }) => e.label)).to.deep.equal([
+      "paused",
+      "balanceOf",
+      "totalSupply",
+    ]);
+    expect(compiled.devdoc.methods["deposit(address,uint256)"]["custom:writes"]).to.equal(
+      "balanceOf[to], totalSupply",
+    );
   });
 
   it("writes a manifest next to the artifact", async () => {
@@ -107,7 +117,11 @@ describe("solidity hook: access manifests", function () {
     expect(manifest.buildInfoId).to.match(/^solc-0_8_31-/);
     const deposit = Object.values(manifest.functions).find((f) => f.name === "deposit")!;
     expect(deposit.source).to.equal("annotation");
-    expect(deposit.declaredIn).to.deep.equal({ contract: "Vault", file: "contracts/Vault.sol", line: 10 });
+    expect(deposit.declaredIn).to.deep.equal({
+      contract: "Vault",
+      file: "contracts/Vault.sol",
+      line: 10,
+    });
     expect(deposit.writes.map((p) => p.expr)).to.deep.equal(["balanceOf[to]", "totalSupply"]);
     expect(manifest.contract.reads.map((p) => p.expr)).to.deep.equal(["paused"]);
     // Abstract contracts get no manifest.
@@ -152,7 +166,10 @@ describe("solidity hook: access manifests", function () {
     expect(error.message).to.include('unknown state variable "totalSuply" of Vault');
     expect(error.message).to.include('did you mean "totalSupply"?');
 
-    await writeFile(path.join(root, "contracts/Vault.sol"), vault("balanceOf[to],\n    ///     totalSupply"));
+    await writeFile(
+      path.join(root, "contracts/Vault.sol"),
+      vault("balanceOf[to],\n    ///     totalSupply"),
+    );
     await build(root);
     const manifest = parseManifest(await readFile(manifestPath(), "utf8"));
     const deposit = Object.values(manifest.functions).find((f) => f.name === "deposit")!;

@@ -7,7 +7,17 @@
  */
 import { expect } from "chai";
 import { network } from "hardhat";
-import { type Abi, type Address, type Hex, concat, hexToBigInt, keccak256, pad, toHex, encodeAbiParameters } from "viem";
+import {
+  type Abi,
+  type Address,
+  type Hex,
+  concat,
+  hexToBigInt,
+  keccak256,
+  pad,
+  toHex,
+  encodeAbiParameters,
+} from "viem";
 
 import {
   type AccessManifest,
@@ -19,7 +29,10 @@ import {
 } from "../../sdk/access/index.ts";
 import { compileFiles, traceAccess } from "./helpers.ts";
 
-const FILES = ["test/fixtures/contracts/access/AccessFixtureBase.sol", "test/fixtures/contracts/access/AccessFixture.sol"];
+const FILES = [
+  "test/fixtures/contracts/access/AccessFixtureBase.sol",
+  "test/fixtures/contracts/access/AccessFixture.sol",
+];
 
 // Hand-written slot formulas (Solidity docs, "Layout of State Variables in Storage").
 const w = (x: bigint): Hex => pad(toHex(x), { size: 32 });
@@ -256,12 +269,15 @@ const cases: Case[] = [
     label: (c) => `AccessFixture.nestedPairs[${c.other.toLowerCase()}][9].{a, b}`,
   },
   {
-    title: "sharded counter: supply.shards[shard(msg.sender)] → 28 + keccak(abi.encode(sender)) % 4",
+    title:
+      "sharded counter: supply.shards[shard(msg.sender)] → 28 + keccak(abi.encode(sender)) % 4",
     fn: "addShard",
     args: () => [-3n],
-    slot: (c) => 28n + (hexToBigInt(keccak256(encodeAbiParameters([{ type: "address" }], [c.sender]))) % 4n),
+    slot: (c) =>
+      28n + (hexToBigInt(keccak256(encodeAbiParameters([{ type: "address" }], [c.sender]))) % 4n),
     value: () => TWO_256 - 3n,
-    label: (c) => `AccessFixture.supply.shards[${hexToBigInt(keccak256(encodeAbiParameters([{ type: "address" }], [c.sender]))) % 4n}]`,
+    label: (c) =>
+      `AccessFixture.supply.shards[${hexToBigInt(keccak256(encodeAbiParameters([{ type: "address" }], [c.sender]))) % 4n}]`,
   },
   {
     title: "tx.origin key: balanceOf[tx.origin]",
@@ -357,12 +373,16 @@ describe("declared access lists on a real EVM", function () {
   let abi: Abi;
   let compiledAbi: Abi;
   let ctx: Ctx;
-  let publicClient: { getStorageAt(args: { address: Address; slot: Hex }): Promise<Hex | undefined>; waitForTransactionReceipt(args: { hash: Hex }): Promise<unknown> };
+  let publicClient: {
+    getStorageAt(args: { address: Address; slot: Hex }): Promise<Hex | undefined>;
+    waitForTransactionReceipt(args: { hash: Hex }): Promise<unknown>;
+  };
   let provider: { request(args: { method: string; params?: unknown[] }): Promise<unknown> };
 
   before(async () => {
     const { input, output } = compileFiles(FILES);
-    compiledAbi = output.contracts!["project/test/fixtures/contracts/access/AccessFixture.sol"].AccessFixture.abi as Abi;
+    compiledAbi = output.contracts!["project/test/fixtures/contracts/access/AccessFixture.sol"]
+      .AccessFixture.abi as Abi;
     const result = buildAccessManifests(input, output);
     expect(result.errors.map((e) => e.format())).to.deep.equal([]);
     const found = result.manifests.find((m) => m.contractName === "AccessFixture");
@@ -375,7 +395,10 @@ describe("declared access lists on a real EVM", function () {
     abi = contract.abi as Abi;
     const wallets = await connection.viem.getWalletClients();
     publicClient = (await connection.viem.getPublicClient()) as unknown as typeof publicClient;
-    const writer = contract.write as unknown as Record<string, (args: readonly unknown[]) => Promise<Hex>>;
+    const writer = contract.write as unknown as Record<
+      string,
+      (args: readonly unknown[]) => Promise<Hex>
+    >;
     ctx = {
       address: contract.address,
       sender: wallets[0].account.address,
@@ -392,7 +415,9 @@ describe("declared access lists on a real EVM", function () {
   it("describes the deployed contract (same ABI as the repo build's artifact)", () => {
     // The manifest came from in-process solc; the contract from the repo build.
     expect(compiledAbi).to.deep.equal(abi);
-    expect(Object.keys(manifest.functions)).to.have.length(abi.filter((i) => i.type === "function").length);
+    expect(Object.keys(manifest.functions)).to.have.length(
+      abi.filter((i) => i.type === "function").length,
+    );
   });
 
   for (const c of cases) {
@@ -400,19 +425,33 @@ describe("declared access lists on a real EVM", function () {
       if (c.setup !== undefined) await c.setup(ctx);
       const args = c.args(ctx);
       const expected = hex(c.slot(ctx));
-      const declared = declaredAccessList({ abi, address: ctx.address, functionName: c.fn, args, account: ctx.sender, manifest });
+      const declared = declaredAccessList({
+        abi,
+        address: ctx.address,
+        functionName: c.fn,
+        args,
+        account: ctx.sender,
+        manifest,
+      });
       expect(declared.undeclared).to.equal(false);
 
       const hash = await ctx.send(c.fn, args);
       const traced = await traceAccess(provider, hash);
 
       // 1. The annotated slot holds the written value.
-      const word = (await publicClient.getStorageAt({ address: ctx.address, slot: expected })) ?? "0x0";
-      const stored = c.bytes === undefined ? hexToBigInt(word) : extractPacked(word, c.offset ?? 0, c.bytes);
+      const word =
+        (await publicClient.getStorageAt({ address: ctx.address, slot: expected })) ?? "0x0";
+      const stored =
+        c.bytes === undefined ? hexToBigInt(word) : extractPacked(word, c.offset ?? 0, c.bytes);
       expect(stored, `value at ${expected}`).to.equal(c.value(ctx));
 
       // 2. The SDK declares exactly that slot (or a matcher covering it).
-      const frame = compileManifestForRuntime(manifest, abi)(declared.data, ctx.sender, ctx.sender, ctx.address);
+      const frame = compileManifestForRuntime(manifest, abi)(
+        declared.data,
+        ctx.sender,
+        ctx.sender,
+        ctx.address,
+      );
       if (c.writes === null) {
         expect(frame.wildcards).to.equal(true);
         expect(frame.mayWrite(expected, traced.preimages), `mayWrite(${expected})`).to.equal(true);
@@ -427,19 +466,42 @@ describe("declared access lists on a real EVM", function () {
       }
 
       // 3. Everything the frame really touched is declared (writes imply reads).
-      for (const slot of traced.writes) expect(frame.mayWrite(slot, traced.preimages), `undeclared write ${slot}`).to.equal(true);
-      for (const slot of traced.reads) expect(frame.mayRead(slot, traced.preimages), `undeclared read ${slot}`).to.equal(true);
+      for (const slot of traced.writes)
+        expect(frame.mayWrite(slot, traced.preimages), `undeclared write ${slot}`).to.equal(true);
+      for (const slot of traced.reads)
+        expect(frame.mayRead(slot, traced.preimages), `undeclared read ${slot}`).to.equal(true);
 
       // 4. Decoding the slot gives the location back.
       if (c.label !== undefined) {
-        const candidates = [ctx.sender, ctx.other, ctx.third, ctx.address, 0n, 1n, 2n, 7n, 9n, -5n, "bob"];
-        expect(decodeSlot(manifest.storageLayout, "AccessFixture", expected, candidates)?.label).to.equal(c.label(ctx));
+        const candidates = [
+          ctx.sender,
+          ctx.other,
+          ctx.third,
+          ctx.address,
+          0n,
+          1n,
+          2n,
+          7n,
+          9n,
+          -5n,
+          "bob",
+        ];
+        expect(
+          decodeSlot(manifest.storageLayout, "AccessFixture", expected, candidates)?.label,
+        ).to.equal(c.label(ctx));
       }
     });
   }
 
   it("packed values are declared with their byte range", () => {
-    const epoch = declaredAccessList({ abi, address: ctx.address, functionName: "setEpoch", args: [1n], account: ctx.sender, manifest });
+    const epoch = declaredAccessList({
+      abi,
+      address: ctx.address,
+      functionName: "setEpoch",
+      args: [1n],
+      account: ctx.sender,
+      manifest,
+    });
     expect(epoch.writes).to.deep.equal([hex(0n)]);
     const fn = Object.values(manifest.functions).find((f) => f.name === "setEpoch")!;
     expect(fn.writes).to.have.length(1);
@@ -447,10 +509,24 @@ describe("declared access lists on a real EVM", function () {
   });
 
   it("declares nothing for an undeclared function, and getters automatically", () => {
-    const debt = declaredAccessList({ abi, address: ctx.address, functionName: "debtOf", args: [ctx.other], account: ctx.sender, manifest });
+    const debt = declaredAccessList({
+      abi,
+      address: ctx.address,
+      functionName: "debtOf",
+      args: [ctx.other],
+      account: ctx.sender,
+      manifest,
+    });
     expect(debt).to.include({ undeclared: true });
     expect(debt.accessList).to.deep.equal([]);
-    const getter = declaredAccessList({ abi, address: ctx.address, functionName: "allowance", args: [ctx.sender, ctx.other], account: ctx.other, manifest });
+    const getter = declaredAccessList({
+      abi,
+      address: ctx.address,
+      functionName: "allowance",
+      args: [ctx.sender, ctx.other],
+      account: ctx.other,
+      manifest,
+    });
     expect(getter.undeclared).to.equal(false);
     expect(getter.writes).to.deep.equal([]);
     expect(getter.reads).to.include(hex(at(addr(ctx.other), at(addr(ctx.sender), 3n))));
@@ -458,10 +534,22 @@ describe("declared access lists on a real EVM", function () {
 
   it("a wildcard matcher rejects slots of other keys and slots without preimages", async () => {
     const args = [[ctx.other], 4n] as const;
-    const declared = declaredAccessList({ abi, address: ctx.address, functionName: "approveMany", args, account: ctx.sender, manifest });
+    const declared = declaredAccessList({
+      abi,
+      address: ctx.address,
+      functionName: "approveMany",
+      args,
+      account: ctx.sender,
+      manifest,
+    });
     const hash = await ctx.send("approveMany", args);
     const traced = await traceAccess(provider, hash);
-    const frame = compileManifestForRuntime(manifest, abi)(declared.data, ctx.sender, ctx.sender, ctx.address);
+    const frame = compileManifestForRuntime(manifest, abi)(
+      declared.data,
+      ctx.sender,
+      ctx.sender,
+      ctx.address,
+    );
     const mine = hex(at(addr(ctx.other), at(addr(ctx.sender), 3n)));
     const theirs = hex(at(addr(ctx.sender), at(addr(ctx.other), 3n)));
     expect(frame.mayWrite(mine, traced.preimages)).to.equal(true);

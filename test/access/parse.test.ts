@@ -31,7 +31,7 @@ describe("annotation parser", () => {
       "big[1_000e18]",
       "byHash[0xAbC0]",
       "byFlag[true]",
-      "byName[\"al'ice\"]",
+      'byName["al\'ice"]',
       'byName["bob"]',
       "supply.shards[shard(msg.sender)]",
       "allowance[*][*]",
@@ -43,17 +43,25 @@ describe("annotation parser", () => {
   it("evaluates number literals (underscores, exponents, negatives)", () => {
     const [location] = parseAnnotation("m[1_000e18], m[-42]");
     const key = location.accessors[0];
-    expect(key.kind === "index" && key.key.kind === "number" ? key.key.value : undefined).to.equal(10n ** 21n);
+    expect(key.kind === "index" && key.key.kind === "number" ? key.key.value : undefined).to.equal(
+      10n ** 21n,
+    );
     const [, negative] = parseAnnotation("m[1_000e18], m[-42]");
     const negativeKey = negative.accessors[0];
-    expect(negativeKey.kind === "index" && negativeKey.key.kind === "number" ? negativeKey.key.value : undefined).to.equal(-42n);
+    expect(
+      negativeKey.kind === "index" && negativeKey.key.kind === "number"
+        ? negativeKey.key.value
+        : undefined,
+    ).to.equal(-42n);
   });
 
   it("records character offsets of every node", () => {
     const text = "a,\n  balanceOf[ msg.sender ].x";
     const [, location] = parseAnnotation(text);
     expect(text.slice(location.start, location.end)).to.equal("balanceOf[ msg.sender ].x");
-    expect(text.slice(location.variableSpan.start, location.variableSpan.end)).to.equal("balanceOf");
+    expect(text.slice(location.variableSpan.start, location.variableSpan.end)).to.equal(
+      "balanceOf",
+    );
     const [index, member] = location.accessors;
     expect(text.slice(index.start, index.end)).to.equal("[ msg.sender ]");
     if (index.kind !== "index") throw new Error("expected an index");

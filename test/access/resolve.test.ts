@@ -54,7 +54,8 @@ describe("slot resolution and instantiation", function () {
     layout = output.contracts!["Layouts.sol"].Layouts.storageLayout!;
   });
 
-  const slots = (expression: string, ctx = {}): bigint[] => slotsOf(layout, expression, ctx).slots.map((s) => hexToBigInt(s));
+  const slots = (expression: string, ctx = {}): bigint[] =>
+    slotsOf(layout, expression, ctx).slots.map((s) => hexToBigInt(s));
 
   it("resolves packed fixed arrays of odd-sized elements (uint24: 10 per slot, bool: 32 per slot)", () => {
     expect(slots("u24[9]")).to.deep.equal([2n]);
@@ -63,7 +64,9 @@ describe("slot resolution and instantiation", function () {
     const instance = instantiate(pattern);
     expect(instance).to.deep.include({ kind: "slots", offset: 27, bytes: 3 });
     expect(slots("flags[31], flags[32]")).to.deep.equal([4n, 5n]);
-    expect(instantiate(resolveAnnotation("flags[33]", "reads", layout, undefined)[0])).to.deep.include({ offset: 1, bytes: 1 });
+    expect(
+      instantiate(resolveAnnotation("flags[33]", "reads", layout, undefined)[0]),
+    ).to.deep.include({ offset: 1, bytes: 1 });
   });
 
   it("resolves nested fixed arrays (uint256[2][3]: element i of the outer array is 2 slots)", () => {
@@ -73,9 +76,14 @@ describe("slot resolution and instantiation", function () {
   });
 
   it("hashes user-defined value type keys by their own sign, and bytes keys unpadded", () => {
-    const [pattern] = resolveAnnotation("byPrice[p]", "reads", layout, { signature: "f(int128)", inputs: [{ name: "p", type: "int128" }] });
+    const [pattern] = resolveAnnotation("byPrice[p]", "reads", layout, {
+      signature: "f(int128)",
+      inputs: [{ name: "p", type: "int128" }],
+    });
     const instance = instantiate(pattern, { args: [-1n] });
-    expect(instance.kind === "slots" ? instance.slots : []).to.deep.equal([w(at(w((1n << 256n) - 1n), 0n))]);
+    expect(instance.kind === "slots" ? instance.slots : []).to.deep.equal([
+      w(at(w((1n << 256n) - 1n), 0n)),
+    ]);
     expect(slots('byBytes[0x0102], byBytes["hi"]')).to.deep.equal([
       hexToBigInt(keccak256(concat(["0x0102", w(1n)]))),
       hexToBigInt(keccak256(concat([toHex("hi"), w(1n)]))),
@@ -84,7 +92,9 @@ describe("slot resolution and instantiation", function () {
 
   it("expands whole values: a mapping of dynamic arrays, a struct array with mappings, bytes", () => {
     const lists = slotsOf(layout, "lists[msg.sender]", { sender: ALICE });
-    expect(lists.slots.map((s) => hexToBigInt(s))).to.deep.equal([at(pad(ALICE.toLowerCase() as Hex), 5017n)]);
+    expect(lists.slots.map((s) => hexToBigInt(s))).to.deep.equal([
+      at(pad(ALICE.toLowerCase() as Hex), 5017n),
+    ]);
     expect(lists.matchers.map((m) => m.description)).to.deep.equal(["lists[msg.sender][*]"]);
     const element = data(at(pad(ALICE.toLowerCase() as Hex), 5017n)) + 4n;
     expect(lists.matchers[0].match(element)).to.equal(true);
@@ -95,15 +105,27 @@ describe("slot resolution and instantiation", function () {
     expect(inners.slots.map((s) => hexToBigInt(s))).to.deep.equal([5013n, 5014n, 5015n, 5016n]);
     expect(inners.patterns.map((p) => p.expr)).to.deep.equal(["inners", "inners[*].m[*]"]);
     const bobInSecond = at(pad(BOB.toLowerCase() as Hex), 5015n + 1n);
-    const preimages = new Map<Hex, Hex>([[w(bobInSecond), concat([pad(BOB.toLowerCase() as Hex), w(5016n)])]]);
+    const preimages = new Map<Hex, Hex>([
+      [w(bobInSecond), concat([pad(BOB.toLowerCase() as Hex), w(5016n)])],
+    ]);
     expect(inners.matchers[0].match(bobInSecond, preimages)).to.equal(true);
     expect(inners.matchers[0].match(bobInSecond)).to.equal(false);
     // inners[0].m is slot 5014; a preimage whose parent is not an element's `m` slot (5015 is
     // inners[1].a/b) does not match.
     const first = at(pad(BOB.toLowerCase() as Hex), 5014n);
-    expect(inners.matchers[0].match(first, new Map([[w(first), concat([pad(BOB.toLowerCase() as Hex), w(5014n)])]]))).to.equal(true);
+    expect(
+      inners.matchers[0].match(
+        first,
+        new Map([[w(first), concat([pad(BOB.toLowerCase() as Hex), w(5014n)])]]),
+      ),
+    ).to.equal(true);
     const elsewhere = at(pad(BOB.toLowerCase() as Hex), 5015n);
-    expect(inners.matchers[0].match(elsewhere, new Map([[w(elsewhere), concat([pad(BOB.toLowerCase() as Hex), w(5015n)])]]))).to.equal(false);
+    expect(
+      inners.matchers[0].match(
+        elsewhere,
+        new Map([[w(elsewhere), concat([pad(BOB.toLowerCase() as Hex), w(5015n)])]]),
+      ),
+    ).to.equal(false);
 
     const blob = slotsOf(layout, "blob");
     expect(blob.slots).to.deep.equal([w(5018n)]);
@@ -113,7 +135,10 @@ describe("slot resolution and instantiation", function () {
 
   it("expands recursive structs to a bounded depth", () => {
     const nodes = slotsOf(layout, "nodes[1]");
-    expect(nodes.slots.map((s) => hexToBigInt(s))).to.deep.equal([at(w(1n), 12n), at(w(1n), 12n) + 1n]);
+    expect(nodes.slots.map((s) => hexToBigInt(s))).to.deep.equal([
+      at(w(1n), 12n),
+      at(w(1n), 12n) + 1n,
+    ]);
     expect(nodes.patterns.length).to.be.greaterThan(2);
     const child = data(at(w(1n), 12n)) + 2n * 3n + 1n; // children[3].value
     expect(nodes.matchers.some((m) => m.match(child))).to.equal(true);
@@ -130,7 +155,10 @@ describe("slot resolution and instantiation", function () {
   });
 
   it("gives no slot for an index out of range (the call would revert)", () => {
-    const [pattern] = resolveAnnotation("u24[i]", "reads", layout, { signature: "f(uint256)", inputs: [{ name: "i", type: "uint256" }] });
+    const [pattern] = resolveAnnotation("u24[i]", "reads", layout, {
+      signature: "f(uint256)",
+      inputs: [{ name: "i", type: "uint256" }],
+    });
     expect(instantiate(pattern, { args: [11n] })).to.deep.equal({ kind: "slots", slots: [] });
   });
 
@@ -141,7 +169,10 @@ describe("slot resolution and instantiation", function () {
   it("needs the call context for msg.sender, tx.origin, this and arguments", () => {
     const [pattern] = resolveAnnotation("payables[this]", "reads", layout, undefined);
     expect(() => instantiate(pattern, {})).to.throw(MissingContextError, "this");
-    const [byArg] = resolveAnnotation("payables[to]", "reads", layout, { signature: "f(address)", inputs: [{ name: "to", type: "address" }] });
+    const [byArg] = resolveAnnotation("payables[to]", "reads", layout, {
+      signature: "f(address)",
+      inputs: [{ name: "to", type: "address" }],
+    });
     expect(() => instantiate(byArg, {})).to.throw(MissingContextError, "argument 0 (to)");
   });
 
@@ -151,28 +182,52 @@ describe("slot resolution and instantiation", function () {
       arity: 1,
       signature: "lowBits(x) = x % N",
       resultType: "uint256",
-      check: (target) => (target.kind === "fixed-array" ? undefined : { message: "lowBits() indexes a fixed-size array" }),
+      check: (target) =>
+        target.kind === "fixed-array"
+          ? undefined
+          : { message: "lowBits() indexes a fixed-size array" },
       evaluate: ([x], n) => BigInt(x.value as bigint) % BigInt(n!),
     });
     const inputs = [{ name: "id", type: "uint256" }];
-    const [pattern] = resolveAnnotation("u24[lowBits(id)]", "writes", layout, { signature: "f(uint256)", inputs });
+    const [pattern] = resolveAnnotation("u24[lowBits(id)]", "writes", layout, {
+      signature: "f(uint256)",
+      inputs,
+    });
     expect(pattern.steps[0]).to.deep.include({ op: "index" });
     const instance = instantiate(pattern, { args: [25n] }); // 25 % 11 = 3 → slot 2, offset 9
     expect(instance).to.deep.include({ kind: "slots", slots: [w(2n)], offset: 9, bytes: 3 });
-    expect(() => resolveAnnotation("byPrice[lowBits(id)]", "writes", layout, { signature: "f(uint256)", inputs })).to.throw(
-      "lowBits() indexes a fixed-size array",
-    );
     expect(() =>
-      registerKeyFunction({ name: "msg", arity: 0, signature: "", resultType: "uint256", check: () => undefined, evaluate: () => 0n }),
+      resolveAnnotation("byPrice[lowBits(id)]", "writes", layout, {
+        signature: "f(uint256)",
+        inputs,
+      }),
+    ).to.throw("lowBits() indexes a fixed-size array");
+    expect(() =>
+      registerKeyFunction({
+        name: "msg",
+        arity: 0,
+        signature: "",
+        resultType: "uint256",
+        check: () => undefined,
+        evaluate: () => 0n,
+      }),
     ).to.throw("reserved");
   });
 
   it("computes shard(x) like the library's sharded counter, for any argument type", () => {
     const inputs = [{ name: "id", type: "uint256" }];
-    const [pattern] = resolveAnnotation("u24[shard(id)]", "writes", layout, { signature: "f(uint256)", inputs });
-    const expected = hexToBigInt(keccak256(encodeAbiParameters([{ type: "uint256" }], [77n]))) % 11n;
+    const [pattern] = resolveAnnotation("u24[shard(id)]", "writes", layout, {
+      signature: "f(uint256)",
+      inputs,
+    });
+    const expected =
+      hexToBigInt(keccak256(encodeAbiParameters([{ type: "uint256" }], [77n]))) % 11n;
     const instance = instantiate(pattern, { args: [77n] });
-    expect(instance).to.deep.include({ kind: "slots", slots: [w(2n + expected / 10n)], offset: Number(expected % 10n) * 3 });
+    expect(instance).to.deep.include({
+      kind: "slots",
+      slots: [w(2n + expected / 10n)],
+      offset: Number(expected % 10n) * 3,
+    });
   });
 
   it("encodes mapping keys like abi.encode", () => {

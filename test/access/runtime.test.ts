@@ -56,7 +56,8 @@ const ALICE = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266" as const;
 const BOB = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8" as const;
 const SELF = "0x5FbDB2315678afecb367f032d93F642f64180aa3" as const;
 const w = (x: bigint): Hex => pad(toHex(x), { size: 32 });
-const at = (key: Hex, slot: bigint): Hex => keccak256(concat([pad(key.toLowerCase() as Hex), w(slot)]));
+const at = (key: Hex, slot: bigint): Hex =>
+  keccak256(concat([pad(key.toLowerCase() as Hex), w(slot)]));
 
 describe("manifests and runtime declarations", function () {
   this.timeout(120_000);
@@ -72,8 +73,18 @@ describe("manifests and runtime declarations", function () {
   });
 
   it("stores contract metadata, every ABI function and the contract-level declarations", () => {
-    expect(manifest).to.include({ _format: "hardhat-parallel-access-manifest", version: 1, contractName: "Guarded", sourceName: "contracts/Guarded.sol", buildInfoId: "solc-test" });
-    expect(Object.values(manifest.functions).map((f) => `${f.signature}:${f.source}`).sort()).to.deep.equal([
+    expect(manifest).to.include({
+      _format: "hardhat-parallel-access-manifest",
+      version: 1,
+      contractName: "Guarded",
+      sourceName: "contracts/Guarded.sol",
+      buildInfoId: "solc-test",
+    });
+    expect(
+      Object.values(manifest.functions)
+        .map((f) => `${f.signature}:${f.source}`)
+        .sort(),
+    ).to.deep.equal([
       "balanceOf(address):getter",
       "owed(address):getter",
       "pay(address,uint256):annotation",
@@ -83,7 +94,9 @@ describe("manifests and runtime declarations", function () {
     ]);
     expect(manifest.contract.writes.map((p) => p.expr)).to.deep.equal(["locked"]);
     expect(manifest.contract.reads.map((p) => p.expr)).to.deep.equal(["config.fee"]);
-    expect(manifest.contract.annotations.map((a) => `${a.tag}@${a.line}: ${a.text}`)).to.deep.equal(["writes@3: locked", "reads@4: config.fee"]);
+    expect(manifest.contract.annotations.map((a) => `${a.tag}@${a.line}: ${a.text}`)).to.deep.equal(
+      ["writes@3: locked", "reads@4: config.fee"],
+    );
   });
 
   it("round-trips through JSON files and rejects other formats", async () => {
@@ -97,9 +110,20 @@ describe("manifests and runtime declarations", function () {
       await rm(dir, { recursive: true, force: true });
     }
     expect(() => parseManifest("{")).to.throw(ManifestError, "not JSON");
-    expect(() => parseManifest({ ...manifest, _format: "hh3-artifact-1" })).to.throw(ManifestError, "not an access manifest");
-    expect(() => parseManifest({ ...manifest, version: 2 })).to.throw(ManifestError, "unsupported manifest version 2");
-    expect(() => parseManifest({ ...manifest, functions: { "0xABCDEF": manifest.functions["0x00000000" as Hex] } })).to.throw(ManifestError, "invalid selector");
+    expect(() => parseManifest({ ...manifest, _format: "hh3-artifact-1" })).to.throw(
+      ManifestError,
+      "not an access manifest",
+    );
+    expect(() => parseManifest({ ...manifest, version: 2 })).to.throw(
+      ManifestError,
+      "unsupported manifest version 2",
+    );
+    expect(() =>
+      parseManifest({
+        ...manifest,
+        functions: { "0xABCDEF": manifest.functions["0x00000000" as Hex] },
+      }),
+    ).to.throw(ManifestError, "invalid selector");
     expect(() => manifestPathForArtifact("Guarded.sol")).to.throw();
   });
 
@@ -107,7 +131,11 @@ describe("manifests and runtime declarations", function () {
     const frameOf = compileManifestForRuntime(manifest);
     const data = encodeFunctionData({ abi, functionName: "pay", args: [BOB, 5n] });
     const frame = frameOf(data, ALICE, ALICE, SELF);
-    expect(frame).to.include({ declared: true, signature: "pay(address,uint256)", wildcards: false });
+    expect(frame).to.include({
+      declared: true,
+      signature: "pay(address,uint256)",
+      wildcards: false,
+    });
     expect([...frame.writes].sort()).to.deep.equal([w(0n), at(BOB, 3n), at(SELF, 4n)].sort());
     expect([...frame.reads].sort()).to.deep.equal([w(0n), w(1n), at(BOB, 3n), at(SELF, 4n)].sort());
     expect(frame.mayWrite(at(BOB, 3n))).to.equal(true);
@@ -121,10 +149,20 @@ describe("manifests and runtime declarations", function () {
   });
 
   it("turns contract-level writes into reads for view functions, and declares getters", () => {
-    const peek = effectiveDeclaration(manifest, encodeFunctionData({ abi, functionName: "peek", args: [BOB] }).slice(0, 10) as Hex);
+    const peek = effectiveDeclaration(
+      manifest,
+      encodeFunctionData({ abi, functionName: "peek", args: [BOB] }).slice(0, 10) as Hex,
+    );
     expect(peek.writes).to.deep.equal([]);
     expect(peek.reads.map((p) => p.expr)).to.deep.equal(["balanceOf[who]", "config.fee", "locked"]);
-    const list = declaredAccessList({ abi, address: SELF, functionName: "owed", args: [ALICE], account: BOB, manifest });
+    const list = declaredAccessList({
+      abi,
+      address: SELF,
+      functionName: "owed",
+      args: [ALICE],
+      account: BOB,
+      manifest,
+    });
     expect(list.reads).to.deep.equal([w(0n), w(1n), at(ALICE, 4n)].sort());
     expect(list.writes).to.deep.equal([]);
   });
@@ -133,8 +171,16 @@ describe("manifests and runtime declarations", function () {
     const frameOf = compileManifestForRuntime(manifest, abi);
     expect(frameOf("0x", ALICE, ALICE, SELF).declared).to.equal(false);
     expect(frameOf("0x1234", ALICE, ALICE, SELF).declared).to.equal(false);
-    expect(frameOf("0xdeadbeef", ALICE, ALICE, SELF)).to.include({ declared: false, selector: "0xdeadbeef" });
-    const undeclared = frameOf(encodeFunctionData({ abi, functionName: "undeclared" }), ALICE, ALICE, SELF);
+    expect(frameOf("0xdeadbeef", ALICE, ALICE, SELF)).to.include({
+      declared: false,
+      selector: "0xdeadbeef",
+    });
+    const undeclared = frameOf(
+      encodeFunctionData({ abi, functionName: "undeclared" }),
+      ALICE,
+      ALICE,
+      SELF,
+    );
     expect(undeclared).to.include({ declared: false, signature: "undeclared()" });
     expect(undeclared.mayRead(w(0n))).to.equal(false);
   });
@@ -149,14 +195,29 @@ describe("manifests and runtime declarations", function () {
   });
 
   it("matches wildcard writes with preimages and reports undeclared accesses", () => {
-    const parameters = { abi, address: SELF, functionName: "wipe", args: [[BOB]], account: ALICE, manifest } as const;
+    const parameters = {
+      abi,
+      address: SELF,
+      functionName: "wipe",
+      args: [[BOB]],
+      account: ALICE,
+      manifest,
+    } as const;
     const list = declaredAccessList(parameters);
     expect(list.wildcards).to.deep.equal(["balanceOf[*]"]);
     expect(list.writes).to.deep.equal([w(0n)]);
     const bobSlot = at(BOB, 3n);
-    const preimages = new Map<Hex, Hex>([[bobSlot, concat([pad(BOB.toLowerCase() as Hex), w(3n)])]]);
+    const preimages = new Map<Hex, Hex>([
+      [bobSlot, concat([pad(BOB.toLowerCase() as Hex), w(3n)])],
+    ]);
     const touched = { reads: [w(1n), w(2n)], writes: [bobSlot, at(BOB, 4n)] };
-    expect(undeclaredAccesses(parameters, touched, preimages)).to.deep.equal({ reads: [w(2n)], writes: [at(BOB, 4n)] });
-    expect(undeclaredAccesses(parameters, touched)).to.deep.equal({ reads: [w(2n)], writes: [bobSlot, at(BOB, 4n)] });
+    expect(undeclaredAccesses(parameters, touched, preimages)).to.deep.equal({
+      reads: [w(2n)],
+      writes: [at(BOB, 4n)],
+    });
+    expect(undeclaredAccesses(parameters, touched)).to.deep.equal({
+      reads: [w(2n)],
+      writes: [bobSlot, at(BOB, 4n)],
+    });
   });
 });

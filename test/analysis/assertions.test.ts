@@ -89,12 +89,18 @@ describe("analysis assertions", () => {
           "  - Vault.totalSupply: 2 dependencies (written by Vault.deposit ×2; read by Vault.deposit ×1, Vault.withdraw ×1)\n" +
           HOT_LINES,
       );
-      await rejectsWith(noDependencyOn(vaultAnalysis(), VAULT, "totalSupply"), /caused 2 dependencies/);
+      await rejectsWith(
+        noDependencyOn(vaultAnalysis(), VAULT, "totalSupply"),
+        /caused 2 dependencies/,
+      );
       await rejectsWith(
         noDependencyOn(vaultAnalysis(), "Vault", "balanceOf"),
         /^Expected no dependency on Vault.balanceOf, but it caused 1 dependency:\n {2}- Vault.balanceOf\[/,
       );
-      await rejectsWith(noDependencyOn(vaultAnalysis(), "Vault", `balanceOf[${ALICE}]`), /caused 1 dependency/);
+      await rejectsWith(
+        noDependencyOn(vaultAnalysis(), "Vault", `balanceOf[${ALICE}]`),
+        /caused 1 dependency/,
+      );
     });
 
     it("passes for other variables, other contracts and prefixes that are not the variable", async () => {
@@ -106,7 +112,10 @@ describe("analysis assertions", () => {
     });
 
     it("matches account fields by name", async () => {
-      await rejectsWith(noDependencyOn(balanceAnalysis(), "Vault", "balance"), /caused 1 dependency/);
+      await rejectsWith(
+        noDependencyOn(balanceAnalysis(), "Vault", "balance"),
+        /caused 1 dependency/,
+      );
       await noDependencyOn(balanceAnalysis(), VAULT, "nonce");
     });
 
@@ -129,8 +138,20 @@ describe("analysis assertions", () => {
             decode,
             blockNumber: 3n,
             violations: [
-              { txIndex: 1, contract: "Vault", function: "deposit", location: SUPPLY, access: "write" },
-              { txIndex: 2, contract: "Vault", function: "withdraw", location: BAL_A, access: "read" },
+              {
+                txIndex: 1,
+                contract: "Vault",
+                function: "deposit",
+                location: SUPPLY,
+                access: "write",
+              },
+              {
+                txIndex: 2,
+                contract: "Vault",
+                function: "withdraw",
+                location: BAL_A,
+                access: "read",
+              },
             ],
           }),
         ),

@@ -7,7 +7,14 @@ import {
   validateBlockAccessListJSONStructure,
 } from "@ethereumjs/util";
 import { bytesToHex, keccak256, type Address, type Hex } from "viem";
-import { balanceKey, codeKey, nonceKey, storageKey, type LocationValue, asLocationKey } from "../../sdk/engine/location.ts";
+import {
+  balanceKey,
+  codeKey,
+  nonceKey,
+  storageKey,
+  type LocationValue,
+  asLocationKey,
+} from "../../sdk/engine/location.ts";
 import {
   EMPTY_BLOCK_ACCESS_LIST_HASH,
   EMPTY_BLOCK_ACCESS_LIST_RLP,
@@ -33,7 +40,10 @@ const word = (hex: string): Hex => `0x${hex.replace(/^0x/, "").padStart(64, "0")
 const PARENT_HASH = word("12".repeat(32));
 const CODE: Hex = "0x6080604052";
 
-const v = (location: string, value: Hex): LocationValue => ({ location: asLocationKey(location), value });
+const v = (location: string, value: Hex): LocationValue => ({
+  location: asLocationKey(location),
+  value,
+});
 const ethereumjsHash = (bal: BlockAccessList): Hex =>
   ejsBytesToHex(createBlockLevelAccessListFromJSON(bal).hash()) as Hex;
 
@@ -82,7 +92,13 @@ const eipExample = () => ({
   bytecode: { [keccak256(CODE)]: CODE },
 });
 
-const empty = { storageChanges: [], storageReads: [], balanceChanges: [], nonceChanges: [], codeChanges: [] };
+const empty = {
+  storageChanges: [],
+  storageReads: [],
+  balanceChanges: [],
+  nonceChanges: [],
+  codeChanges: [],
+};
 
 describe("EIP-7928 block access list", () => {
   it("builds the EIP's concrete example (hand-checked)", () => {
@@ -102,8 +118,16 @@ describe("EIP-7928 block access list", () => {
         balanceChanges: [{ blockAccessIndex: "0x1", postBalance: "0x29a241a" }],
         nonceChanges: [{ blockAccessIndex: "0x1", postNonce: "0xa" }],
       },
-      { ...empty, address: EVE, balanceChanges: [{ blockAccessIndex: "0x3", postBalance: "0x5f5e100" }] },
-      { ...empty, address: BOB, balanceChanges: [{ blockAccessIndex: "0x1", postBalance: "0xb9aca00" }] },
+      {
+        ...empty,
+        address: EVE,
+        balanceChanges: [{ blockAccessIndex: "0x3", postBalance: "0x5f5e100" }],
+      },
+      {
+        ...empty,
+        address: BOB,
+        balanceChanges: [{ blockAccessIndex: "0x1", postBalance: "0xb9aca00" }],
+      },
       {
         ...empty,
         address: CHARLIE,
@@ -144,7 +168,10 @@ describe("EIP-7928 block access list", () => {
     const decoded = RLP.decode(encodeBlockAccessList(bal)) as unknown as Uint8Array[][][];
     expect(decoded).to.have.length(9);
     // History contract: [address, [[slot 0x0fa0, [[index 0 (empty), parent hash]]]], [], [], [], []]
-    const history = decoded[0] as unknown as [Uint8Array, [Uint8Array, [Uint8Array, Uint8Array][]][]];
+    const history = decoded[0] as unknown as [
+      Uint8Array,
+      [Uint8Array, [Uint8Array, Uint8Array][]][],
+    ];
     expect(bytesToHex(history[0])).to.equal(HISTORY);
     expect(bytesToHex(history[1][0][0])).to.equal("0x0fa0");
     expect(history[1][0][1][0][0]).to.have.length(0);
@@ -187,7 +214,11 @@ describe("EIP-7928 block access list", () => {
     const bal = buildBlockAccessList({
       transactions: [
         {
-          reads: [v(storageKey(c, 1n), word("7")), v(storageKey(c, 2n), word("5")), v(balanceKey(BOB), "0x3")],
+          reads: [
+            v(storageKey(c, 1n), word("7")),
+            v(storageKey(c, 2n), word("5")),
+            v(balanceKey(BOB), "0x3"),
+          ],
           // slot 1 rewritten with its value: a read; Bob's balance unchanged: address only.
           writes: [v(storageKey(c, 1n), word("7")), v(balanceKey(BOB), "0x03")],
         },
@@ -205,7 +236,9 @@ describe("EIP-7928 block access list", () => {
       {
         ...empty,
         address: c,
-        storageChanges: [{ slot: word("2"), slotChanges: [{ blockAccessIndex: "0x2", postValue: word("6") }] }],
+        storageChanges: [
+          { slot: word("2"), slotChanges: [{ blockAccessIndex: "0x2", postValue: word("6") }] },
+        ],
         storageReads: [word("1")],
       },
     ]);
@@ -216,12 +249,20 @@ describe("EIP-7928 block access list", () => {
     const c = repeat("c0");
     const bal = buildBlockAccessList({
       transactions: [
-        { reads: [], writes: [v(storageKey(c, 0x100n), word("1")), v(storageKey(c, 2n), word("1"))] },
+        {
+          reads: [],
+          writes: [v(storageKey(c, 0x100n), word("1")), v(storageKey(c, 2n), word("1"))],
+        },
         { reads: [v(storageKey(c, 0x30n), word("0"))], writes: [v(storageKey(c, 2n), word("2"))] },
       ],
-      postExecution: { reads: [v(storageKey(c, 0x4n), word("0"))], writes: [v(storageKey(c, 2n), word("0"))] },
+      postExecution: {
+        reads: [v(storageKey(c, 0x4n), word("0"))],
+        writes: [v(storageKey(c, 2n), word("0"))],
+      },
     });
-    expect(bal[0].storageChanges.map((s) => [s.slot, s.slotChanges.map((x) => x.blockAccessIndex)])).to.deep.equal([
+    expect(
+      bal[0].storageChanges.map((s) => [s.slot, s.slotChanges.map((x) => x.blockAccessIndex)]),
+    ).to.deep.equal([
       [word("2"), ["0x1", "0x2", "0x3"]],
       [word("100"), ["0x1"]],
     ]);
@@ -232,7 +273,9 @@ describe("EIP-7928 block access list", () => {
 
   it("records cleared code as empty bytes and checks bytecode against the code hash", () => {
     const c = repeat("c0");
-    const cleared = buildBlockAccessList({ transactions: [{ reads: [], writes: [v(codeKey(c), EMPTY_CODE_HASH)] }] });
+    const cleared = buildBlockAccessList({
+      transactions: [{ reads: [], writes: [v(codeKey(c), EMPTY_CODE_HASH)] }],
+    });
     expect(cleared[0].codeChanges).to.deep.equal([{ blockAccessIndex: "0x1", newCode: "0x" }]);
     const viaFunction = buildBlockAccessList({
       transactions: [{ reads: [], writes: [v(codeKey(c), keccak256(CODE))] }],
@@ -240,7 +283,9 @@ describe("EIP-7928 block access list", () => {
     });
     expect(viaFunction[0].codeChanges).to.deep.equal([{ blockAccessIndex: "0x1", newCode: CODE }]);
     expect(() =>
-      buildBlockAccessList({ transactions: [{ reads: [], writes: [v(codeKey(c), keccak256(CODE))] }] }),
+      buildBlockAccessList({
+        transactions: [{ reads: [], writes: [v(codeKey(c), keccak256(CODE))] }],
+      }),
     ).to.throw(/bytecode was not given/);
     expect(() =>
       buildBlockAccessList({
@@ -258,24 +303,38 @@ describe("EIP-7928 block access list", () => {
       }),
     ).to.throw(/written twice/);
     expect(() =>
-      buildBlockAccessList({ transactions: [{ reads: [], writes: [v(balanceKey(c), "0xzz" as Hex)] }] }),
+      buildBlockAccessList({
+        transactions: [{ reads: [], writes: [v(balanceKey(c), "0xzz" as Hex)] }],
+      }),
     ).to.throw(/not hex/);
     expect(() =>
-      buildBlockAccessList({ transactions: [{ reads: [], writes: [v(nonceKey(c), `0x1${"0".repeat(16)}`)] }] }),
+      buildBlockAccessList({
+        transactions: [{ reads: [], writes: [v(nonceKey(c), `0x1${"0".repeat(16)}`)] }],
+      }),
     ).to.throw(/wider than 8 bytes/);
-    expect(() => buildBlockAccessList({ transactions: [{ reads: [v("q:0x1", "0x0")], writes: [] }] })).to.throw(
-      /invalid location key/,
-    );
     expect(() =>
-      buildBlockAccessList({ transactions: [{ reads: [], writes: [], touched: ["0x12" as Address] }] }),
+      buildBlockAccessList({ transactions: [{ reads: [v("q:0x1", "0x0")], writes: [] }] }),
+    ).to.throw(/invalid location key/);
+    expect(() =>
+      buildBlockAccessList({
+        transactions: [{ reads: [], writes: [], touched: ["0x12" as Address] }],
+      }),
     ).to.throw(/invalid address/);
   });
 
   it("agrees with @ethereumjs/util on random blocks", () => {
     const addresses = [repeat("01"), repeat("a0"), repeat("0b"), repeat("ff")];
     const location = fc.oneof(
-      fc.record({ kind: fc.constant("storage" as const), a: fc.nat(3), slot: fc.bigInt({ min: 0n, max: 300n }) }),
-      fc.record({ kind: fc.constantFrom("balance" as const, "nonce" as const), a: fc.nat(3), slot: fc.constant(0n) }),
+      fc.record({
+        kind: fc.constant("storage" as const),
+        a: fc.nat(3),
+        slot: fc.bigInt({ min: 0n, max: 300n }),
+      }),
+      fc.record({
+        kind: fc.constantFrom("balance" as const, "nonce" as const),
+        a: fc.nat(3),
+        slot: fc.constant(0n),
+      }),
     );
     const key = (l: { kind: "storage" | "balance" | "nonce"; a: number; slot: bigint }) =>
       l.kind === "storage"
@@ -296,21 +355,26 @@ describe("EIP-7928 block access list", () => {
         writes: writes.map(([l, x]) => v(key(l), `0x${x.toString(16)}`)),
       }));
     fc.assert(
-      fc.property(fc.option(record), fc.array(record, { maxLength: 6 }), fc.option(record), (pre, txs, post) => {
-        const bal = buildBlockAccessList({
-          ...(pre === null ? {} : { preExecution: pre }),
-          transactions: txs,
-          ...(post === null ? {} : { postExecution: post }),
-        });
-        validateBlockAccessListJSONStructure(bal);
-        expect(hashBlockAccessList(bal)).to.equal(ethereumjsHash(bal));
-        const maxIndex = txs.length + 1;
-        for (const account of bal) {
-          for (const change of [...account.balanceChanges, ...account.nonceChanges]) {
-            expect(Number(change.blockAccessIndex)).to.be.within(0, maxIndex);
+      fc.property(
+        fc.option(record),
+        fc.array(record, { maxLength: 6 }),
+        fc.option(record),
+        (pre, txs, post) => {
+          const bal = buildBlockAccessList({
+            ...(pre === null ? {} : { preExecution: pre }),
+            transactions: txs,
+            ...(post === null ? {} : { postExecution: post }),
+          });
+          validateBlockAccessListJSONStructure(bal);
+          expect(hashBlockAccessList(bal)).to.equal(ethereumjsHash(bal));
+          const maxIndex = txs.length + 1;
+          for (const account of bal) {
+            for (const change of [...account.balanceChanges, ...account.nonceChanges]) {
+              expect(Number(change.blockAccessIndex)).to.be.within(0, maxIndex);
+            }
           }
-        }
-      }),
+        },
+      ),
       { numRuns: 200 },
     );
   });

@@ -1,5 +1,11 @@
 import { expect } from "chai";
-import { balanceKey, codeKey, nonceKey, storageKey, type LocationKey } from "../../sdk/engine/location.ts";
+import {
+  balanceKey,
+  codeKey,
+  nonceKey,
+  storageKey,
+  type LocationKey,
+} from "../../sdk/engine/location.ts";
 import {
   analyseBlock,
   buildDependencyGraph,
@@ -139,7 +145,10 @@ describe("hot locations", () => {
   it("merges lists by summing counts and prefers decoded labels", () => {
     const txs = vaultBlock();
     const deps = buildDependencyGraph(txs).dependencies;
-    const merged = mergeHotLocations([rankHotLocations(txs, deps), rankHotLocations(txs, deps, decode)]);
+    const merged = mergeHotLocations([
+      rankHotLocations(txs, deps),
+      rankHotLocations(txs, deps, decode),
+    ]);
     expect(merged.map((h) => [h.label, h.dependencies])).to.deep.equal([
       ["Vault.totalSupply", 4],
       [`Vault.balanceOf[${ALICE}]`, 2],
@@ -164,12 +173,17 @@ describe("labels", () => {
     expect(defaultLocationLabel(codeKey(ALICE))).to.equal(`code(${ALICE})`);
     expect(defaultLocationLabel(storageKey(VAULT, 0n))).to.equal(`storage(${VAULT})[0x0]`);
     const hashed = `0x${"8a".repeat(32)}` as const;
-    expect(defaultLocationLabel(storageKey(VAULT, hashed))).to.equal(`storage(${VAULT})[${hashed}]`);
+    expect(defaultLocationLabel(storageKey(VAULT, hashed))).to.equal(
+      `storage(${VAULT})[${hashed}]`,
+    );
     expect(() => defaultLocationLabel("x:0x1" as LocationKey)).to.throw(/invalid location key/);
   });
 
   it("uses the decoder when it knows the location", () => {
-    expect(labelLocation(SUPPLY, decode)).to.deep.equal({ label: "Vault.totalSupply", decoded: true });
+    expect(labelLocation(SUPPLY, decode)).to.deep.equal({
+      label: "Vault.totalSupply",
+      decoded: true,
+    });
     expect(labelLocation(loc(7), decode)).to.deep.equal({
       label: `storage(${VAULT})[0x7]`,
       decoded: false,
@@ -181,7 +195,9 @@ describe("labels", () => {
   });
 
   it("names functions by name, selector, deployment or transfer", () => {
-    expect(functionRef({ to: VAULT, contractName: "Vault", functionName: "deposit" })).to.deep.equal({
+    expect(
+      functionRef({ to: VAULT, contractName: "Vault", functionName: "deposit" }),
+    ).to.deep.equal({
       contract: "Vault",
       function: "deposit",
     });
@@ -193,7 +209,10 @@ describe("labels", () => {
       contract: "Vault",
       function: "constructor",
     });
-    expect(functionRef({ to: null })).to.deep.equal({ contract: "(create)", function: "constructor" });
+    expect(functionRef({ to: null })).to.deep.equal({
+      contract: "(create)",
+      function: "constructor",
+    });
     expect(functionRef({ to: BOB })).to.deep.equal({ contract: BOB, function: "(transfer)" });
   });
 
@@ -203,7 +222,14 @@ describe("labels", () => {
       blockNumber: 7n,
       violations: [
         { txIndex: 0, contract: "Vault", function: "deposit", location: SUPPLY, access: "write" },
-        { txIndex: 0, contract: "Vault", function: "deposit", location: loc(3), access: "read", label: "x" },
+        {
+          txIndex: 0,
+          contract: "Vault",
+          function: "deposit",
+          location: loc(3),
+          access: "read",
+          label: "x",
+        },
       ],
     });
     expect(analysis.violations).to.deep.equal([

@@ -55,8 +55,16 @@ describe("critical path", () => {
   });
 
   it("handles a single transaction, zero gas and the empty block", () => {
-    expect(criticalPath([21_000n], [[]])).to.deep.equal({ gas: 21_000n, length: 1, transactions: [0] });
-    expect(criticalPath([0n, 0n], [[], [0]])).to.deep.equal({ gas: 0n, length: 2, transactions: [0, 1] });
+    expect(criticalPath([21_000n], [[]])).to.deep.equal({
+      gas: 21_000n,
+      length: 1,
+      transactions: [0],
+    });
+    expect(criticalPath([0n, 0n], [[], [0]])).to.deep.equal({
+      gas: 0n,
+      length: 2,
+      transactions: [0, 1],
+    });
     expect(criticalPath([], [])).to.deep.equal({ gas: 0n, length: 0, transactions: [] });
   });
 
@@ -167,7 +175,12 @@ describe("analyseBlock", () => {
       { lanes: 16, makespan: 35n, speedup: 55 / 35 },
     ]);
     expect(a.transactions.map((t) => t.dependsOn)).to.deep.equal([[], [0], [0], [1, 2]]);
-    expect(a.transactions[1]).to.include({ position: 1, index: 1, gasUsed: 20n, function: "(transfer)" });
+    expect(a.transactions[1]).to.include({
+      position: 1,
+      index: 1,
+      gasUsed: 20n,
+      function: "(transfer)",
+    });
     expect(a.schedule.lanes).to.equal(2);
   });
 
@@ -222,8 +235,18 @@ describe("analyseBlock", () => {
       hotLocations: [],
     });
     const single = analyseBlock(block([{ gas: 21_000n }]));
-    expect(single).to.deep.include({ contention: 0, parallelism: 1, speedup: 1, makespan: 21_000n });
-    const zero = analyseBlock(block([{ gas: 0n, writes: [loc(1)] }, { gas: 0n, reads: [loc(1)] }]));
+    expect(single).to.deep.include({
+      contention: 0,
+      parallelism: 1,
+      speedup: 1,
+      makespan: 21_000n,
+    });
+    const zero = analyseBlock(
+      block([
+        { gas: 0n, writes: [loc(1)] },
+        { gas: 0n, reads: [loc(1)] },
+      ]),
+    );
     expect(zero).to.deep.include({ contention: 0.5, parallelism: 1, speedup: 1, makespan: 0n });
     expect(zero.criticalPath.length).to.equal(2);
   });
@@ -231,7 +254,10 @@ describe("analyseBlock", () => {
   it("takes location keys from engine read/write sets", () => {
     const keys = readWriteKeys({
       reads: [{ location: loc(1), value: "0x01" }],
-      writes: [{ location: loc(2), value: "0x02" }, { location: loc(3), value: "0x03" }],
+      writes: [
+        { location: loc(2), value: "0x02" },
+        { location: loc(3), value: "0x03" },
+      ],
     });
     expect(keys).to.deep.equal({ reads: [loc(1)], writes: [loc(2), loc(3)] });
   });
@@ -245,19 +271,31 @@ describe("analyseBlock", () => {
 
 describe("mergeAnalyses", () => {
   const chain = () =>
-    analyseBlock(block([{ gas: 10n, writes: [loc(1)] }, { gas: 10n, reads: [loc(1)] }]), {
-      lanes: 2,
-      blockNumber: 1n,
-      violations: [],
-    });
+    analyseBlock(
+      block([
+        { gas: 10n, writes: [loc(1)] },
+        { gas: 10n, reads: [loc(1)] },
+      ]),
+      {
+        lanes: 2,
+        blockNumber: 1n,
+        violations: [],
+      },
+    );
   const disjoint = () =>
-    analyseBlock(block([{ gas: 10n, writes: [loc(2)] }, { gas: 10n, writes: [loc(3)] }]), {
-      lanes: 2,
-      blockNumber: 2n,
-      violations: [
-        { txIndex: 1, contract: "Vault", function: "f", location: loc(3), access: "write" },
-      ],
-    });
+    analyseBlock(
+      block([
+        { gas: 10n, writes: [loc(2)] },
+        { gas: 10n, writes: [loc(3)] },
+      ]),
+      {
+        lanes: 2,
+        blockNumber: 2n,
+        violations: [
+          { txIndex: 1, contract: "Vault", function: "f", location: loc(3), access: "write" },
+        ],
+      },
+    );
 
   it("adds up critical paths and makespans of sequential blocks", () => {
     const merged = mergeAnalyses([chain(), disjoint()]);
@@ -280,7 +318,9 @@ describe("mergeAnalyses", () => {
     ]);
     expect(speedupAt(merged, 1)).to.deep.equal({ lanes: 1, makespan: 40n, speedup: 1 });
     expect(merged.blocks).to.have.length(2);
-    expect(merged.hotLocations.map((h) => [h.location, h.dependencies])).to.deep.equal([[loc(1), 1]]);
+    expect(merged.hotLocations.map((h) => [h.location, h.dependencies])).to.deep.equal([
+      [loc(1), 1],
+    ]);
     expect(merged.violations).to.have.length(1);
     expect(merged.violations![0].blockNumber).to.equal(2n);
   });

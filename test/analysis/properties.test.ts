@@ -22,7 +22,9 @@ const arbitraryBlock = (maxLength: number): fc.Arbitrary<AnalysedTransaction[]> 
       { maxLength },
     )
     .map((specs) =>
-      specs.map((s, i) => tx(i, { gas: s.gas, reads: s.reads.map(loc), writes: s.writes.map(loc) })),
+      specs.map((s, i) =>
+        tx(i, { gas: s.gas, reads: s.reads.map(loc), writes: s.writes.map(loc) }),
+      ),
     );
 
 const RUNS = { numRuns: 300 };
@@ -32,7 +34,8 @@ function bruteForceCriticalPath(gas: bigint[], preds: number[][]): { gas: bigint
   let best = { gas: 0n, length: 0 };
   const visit = (j: number, sum: bigint, length: number): void => {
     const g = sum + gas[j];
-    if (g > best.gas || (g === best.gas && length + 1 > best.length)) best = { gas: g, length: length + 1 };
+    if (g > best.gas || (g === best.gas && length + 1 > best.length))
+      best = { gas: g, length: length + 1 };
     for (const p of preds[j]) visit(p, g, length + 1);
   };
   for (let j = 0; j < gas.length; j++) visit(j, 0n, 0);
@@ -94,7 +97,8 @@ describe("analysis properties", () => {
           expect(s.position).to.equal(j);
           expect(s.end - s.start).to.equal(gas[j]);
           expect(s.lane).to.be.within(0, lanes - 1);
-          for (const p of predecessors[j]) expect(s.start >= schedule.transactions[p].end).to.equal(true);
+          for (const p of predecessors[j])
+            expect(s.start >= schedule.transactions[p].end).to.equal(true);
           byLane.set(s.lane, [...(byLane.get(s.lane) ?? []), [s.start, s.end]]);
         });
         for (const intervals of byLane.values()) {

@@ -8,12 +8,17 @@ import assert from "node:assert/strict";
 import solc from "solc";
 import linker from "solc/linker.js";
 import type { Abi, Address, Hex } from "viem";
-import { metadataLength, type RuntimeCodeArtifact, RuntimeCodeMatcher } from "../../sdk/contracts/code-matcher.ts";
+import {
+  metadataLength,
+  type RuntimeCodeArtifact,
+  RuntimeCodeMatcher,
+} from "../../sdk/contracts/code-matcher.ts";
 import { type ContractArtifact, ContractIndex } from "../../sdk/contracts/contract-index.ts";
 import { createParallelProvider, type ParallelProvider } from "../../sdk/rpc/provider.ts";
 
 /** solc-shaped metadata: `{ ipfs: <34 bytes>, solc: 0.8.20 }` and its length (0x0033). */
-const metadata = (hashByte: string): string => `a2646970667358221220${hashByte.repeat(32)}64736f6c63430008140033`;
+const metadata = (hashByte: string): string =>
+  `a2646970667358221220${hashByte.repeat(32)}64736f6c63430008140033`;
 /** Metadata without the IPFS hash (`bytecodeHash: "none"`): `{ solc: 0.8.20 }`, length 0x000a. */
 const METADATA_NO_HASH = "a164736f6c6343000814000a";
 /** PUSH32 <32 bytes> POP STOP: an immutable's place at bytes 1..32. */
@@ -37,9 +42,15 @@ describe("runtime code matcher", function () {
   });
 
   it("matches code equal to an artifact's, in either hex case", function () {
-    const matcher = matcherOf([["A", { deployedBytecode: `0x6001600055${metadata("ab")}` }], ["B", { deployedBytecode: `0x6002600055${metadata("ab")}` }]]);
+    const matcher = matcherOf([
+      ["A", { deployedBytecode: `0x6001600055${metadata("ab")}` }],
+      ["B", { deployedBytecode: `0x6002600055${metadata("ab")}` }],
+    ]);
     assert.equal(matcher.match(`0x6002600055${metadata("ab")}`), "B");
-    assert.equal(matcher.match(`0x6001600055${metadata("ab")}`.toUpperCase().replace("0X", "0x") as Hex), "A");
+    assert.equal(
+      matcher.match(`0x6001600055${metadata("ab")}`.toUpperCase().replace("0X", "0x") as Hex),
+      "A",
+    );
     assert.equal(matcher.size, 2);
   });
 
@@ -53,11 +64,24 @@ describe("runtime code matcher", function () {
   });
 
   it("ignores the bytes of immutables, and only those", function () {
-    const matcher = matcherOf([["Oracle", { deployedBytecode: `0x${pushCode("00")}${metadata("ab")}`, immutableReferences: { "7": [{ start: 1, length: 32 }] } }]]);
+    const matcher = matcherOf([
+      [
+        "Oracle",
+        {
+          deployedBytecode: `0x${pushCode("00")}${metadata("ab")}`,
+          immutableReferences: { "7": [{ start: 1, length: 32 }] },
+        },
+      ],
+    ]);
     assert.equal(matcher.match(`0x${pushCode("42")}${metadata("cd")}`), "Oracle");
     assert.equal(matcher.match(`0x7f${"42".repeat(32)}5100${metadata("ab")}`), undefined);
     // Without immutableReferences the same bytes count.
-    assert.equal(matcherOf([["Plain", { deployedBytecode: `0x${pushCode("00")}${metadata("ab")}` }]]).match(`0x${pushCode("42")}${metadata("ab")}`), undefined);
+    assert.equal(
+      matcherOf([["Plain", { deployedBytecode: `0x${pushCode("00")}${metadata("ab")}` }]]).match(
+        `0x${pushCode("42")}${metadata("ab")}`,
+      ),
+      undefined,
+    );
   });
 
   it("ignores linked library addresses in place of solc's placeholders", function () {
@@ -70,7 +94,12 @@ describe("runtime code matcher", function () {
     assert.equal(matcher.match(`0x73${"99".repeat(20)}5000${metadata("ab")}`), "Pool");
     assert.equal(matcher.match(`0x73${"99".repeat(20)}5100${metadata("ab")}`), undefined);
     // The placeholder alone (no link references, as in older artifacts) is recognised as well.
-    assert.equal(matcherOf([["Pool", { deployedBytecode: pool.deployedBytecode }]]).match(`0x73${"00".repeat(20)}5000${metadata("ab")}`), "Pool");
+    assert.equal(
+      matcherOf([["Pool", { deployedBytecode: pool.deployedBytecode }]]).match(
+        `0x73${"00".repeat(20)}5000${metadata("ab")}`,
+      ),
+      "Pool",
+    );
   });
 
   it("answers undefined for unknown, empty and malformed code, and skips code-less artifacts", function () {
@@ -157,10 +186,17 @@ contract MatchPool {
       },
     };
     const output = JSON.parse(solc.compile(JSON.stringify(input)));
-    const errors = (output.errors ?? []).filter((e: { severity: string }) => e.severity === "error");
-    if (errors.length > 0) throw new Error(errors.map((e: { formattedMessage: string }) => e.formattedMessage).join("\n"));
+    const errors = (output.errors ?? []).filter(
+      (e: { severity: string }) => e.severity === "error",
+    );
+    if (errors.length > 0)
+      throw new Error(
+        errors.map((e: { formattedMessage: string }) => e.formattedMessage).join("\n"),
+      );
     const artifacts: Record<string, CompiledArtifact> = {};
-    for (const [name, c] of Object.entries(output.contracts["Match.sol"] as Record<string, SolcContract>)) {
+    for (const [name, c] of Object.entries(
+      output.contracts["Match.sol"] as Record<string, SolcContract>,
+    )) {
       artifacts[name] = {
         contractName: name,
         sourceName: "Match.sol",
@@ -185,15 +221,32 @@ contract MatchPool {
     provider = await createParallelProvider();
     const [from] = await provider.request({ method: "eth_accounts" });
     const deploy = async (data: string): Promise<{ address: Address; code: Hex }> => {
-      const hash = await provider.request({ method: "eth_sendTransaction", params: [{ from, data }] });
-      const receipt = await provider.request({ method: "eth_getTransactionReceipt", params: [hash] });
+      const hash = await provider.request({
+        method: "eth_sendTransaction",
+        params: [{ from, data }],
+      });
+      const receipt = await provider.request({
+        method: "eth_getTransactionReceipt",
+        params: [hash],
+      });
       const address = (receipt as { contractAddress: Address }).contractAddress;
-      return { address, code: await provider.request({ method: "eth_getCode", params: [address, "latest"] }) };
+      return {
+        address,
+        code: await provider.request({ method: "eth_getCode", params: [address, "latest"] }),
+      };
     };
     const math = await deploy(other.MatchMath.bytecode);
-    const oracle = await deploy(`${other.MatchOracle.bytecode}${(12345).toString(16).padStart(64, "0")}`);
-    const pool = await deploy(linker.linkBytecode(other.MatchPool.bytecode, { "Match.sol:MatchMath": math.address }));
-    deployed = { oracle: oracle.code, pool: pool.code, math: math.address.toLowerCase() as Address };
+    const oracle = await deploy(
+      `${other.MatchOracle.bytecode}${(12345).toString(16).padStart(64, "0")}`,
+    );
+    const pool = await deploy(
+      linker.linkBytecode(other.MatchPool.bytecode, { "Match.sol:MatchMath": math.address }),
+    );
+    deployed = {
+      oracle: oracle.code,
+      pool: pool.code,
+      math: math.address.toLowerCase() as Address,
+    };
   });
 
   after(async function () {
@@ -201,8 +254,10 @@ contract MatchPool {
   });
 
   it("deploys code that differs from the artifacts in metadata, immutables and the library address", function () {
-    const bytes = (code: string, start: number, length: number): string => code.slice(2 + 2 * start, 2 + 2 * (start + length));
-    const tail = (code: string): string => code.slice(-2 * metadataLength(Buffer.from(code.slice(2), "hex")));
+    const bytes = (code: string, start: number, length: number): string =>
+      code.slice(2 + 2 * start, 2 + 2 * (start + length));
+    const tail = (code: string): string =>
+      code.slice(-2 * metadataLength(Buffer.from(code.slice(2), "hex")));
     for (const [code, artifact] of [
       [deployed.oracle, built.MatchOracle],
       [deployed.pool, built.MatchPool],
@@ -217,10 +272,15 @@ contract MatchPool {
       assert.equal(bytes(built.MatchOracle.deployedBytecode, start, length), "00".repeat(length));
       assert.notEqual(bytes(deployed.oracle, start, length), "00".repeat(length));
     }
-    const links = Object.values(built.MatchPool.deployedLinkReferences ?? {}).flatMap((libraries) => Object.values(libraries).flat());
+    const links = Object.values(built.MatchPool.deployedLinkReferences ?? {}).flatMap((libraries) =>
+      Object.values(libraries).flat(),
+    );
     assert.ok(links.length >= 1);
     for (const { start, length } of links) {
-      assert.match(bytes(built.MatchPool.deployedBytecode, start, length), /^__\$[0-9a-f]{34}\$__$/);
+      assert.match(
+        bytes(built.MatchPool.deployedBytecode, start, length),
+        /^__\$[0-9a-f]{34}\$__$/,
+      );
       assert.equal(`0x${bytes(deployed.pool, start, length)}`, deployed.math);
     }
   });

@@ -52,11 +52,26 @@ describe("create: command line (non-interactive)", function () {
     });
 
     it("prints the help of create, naming every option and the shipped templates", async function () {
-      for (const args of [["create", "--help"], ["create", "-h"], ["help", "create"], ["create", "x", "--force", "--help"]]) {
+      for (const args of [
+        ["create", "--help"],
+        ["create", "-h"],
+        ["help", "create"],
+        ["create", "x", "--force", "--help"],
+      ]) {
         const result = await runBin(args, { cwd: work });
         expect(result.code, args.join(" ")).to.equal(0);
         expect(result.stdout).to.match(/^Usage: hardhat-parallel create \[dir\] \[options\]/);
-        for (const option of ["--template", "--name", "--install", "--no-install", "--package-manager", "--yes", "--force", "--list", "--help"]) {
+        for (const option of [
+          "--template",
+          "--name",
+          "--install",
+          "--no-install",
+          "--package-manager",
+          "--yes",
+          "--force",
+          "--list",
+          "--help",
+        ]) {
           expect(result.stdout, option).to.include(option);
         }
         for (const template of templates) expect(result.stdout).to.include(template);
@@ -79,7 +94,10 @@ describe("create: command line (non-interactive)", function () {
     });
 
     it("--list and the help leave out incomplete templates; choosing one explains what is missing", async function () {
-      const bin = await makeFixturePackage(path.join(work, "pkg"), { complete: ["lending"], partial: ["amm"] });
+      const bin = await makeFixturePackage(path.join(work, "pkg"), {
+        complete: ["lending"],
+        partial: ["amm"],
+      });
       const list = await runBin(["create", "--list"], { cwd: work, bin });
       expect(list.code).to.equal(0);
       expect(list.stdout).to.match(/^ {2}minimal /m);
@@ -88,13 +106,18 @@ describe("create: command line (non-interactive)", function () {
       const help = await runBin(["create", "--help"], { cwd: work, bin });
       expect(help.stdout).to.include("minimal | lending (default: minimal)");
 
-      const result = await runBin(["create", "app", "--template", "amm", "--no-install"], { cwd: work, bin });
+      const result = await runBin(["create", "app", "--template", "amm", "--no-install"], {
+        cwd: work,
+        bin,
+      });
       expect(result.code).to.equal(1);
       expect(result.stderr).to.include(
         `template "amm" is not complete in hardhat-parallel ${rootPackage.version} (missing: templates/amm/test, templates/amm/README.md)`,
       );
       expect(result.stderr).to.include("--list");
-      expect(await listFiles(work).then((files) => files.filter((f) => f.startsWith("app/")))).to.deep.equal([]);
+      expect(
+        await listFiles(work).then((files) => files.filter((f) => f.startsWith("app/"))),
+      ).to.deep.equal([]);
     });
 
     it("rejects unknown commands, unknown options, bad values and extra arguments with exit code 2", async function () {
@@ -102,8 +125,14 @@ describe("create: command line (non-interactive)", function () {
         [["init"], /unknown command "init"/],
         [["create", "--bogus"], /Unknown option '--bogus'/],
         [["create", "a", "b"], /at most one directory/],
-        [["create", "a", "--template", "dex"], /unknown template "dex"; choose one of minimal, vault, lending, amm/],
-        [["create", "a", "--package-manager", "bun"], /unknown package manager "bun"; choose one of npm, pnpm, yarn/],
+        [
+          ["create", "a", "--template", "dex"],
+          /unknown template "dex"; choose one of minimal, vault, lending, amm/,
+        ],
+        [
+          ["create", "a", "--package-manager", "bun"],
+          /unknown package manager "bun"; choose one of npm, pnpm, yarn/,
+        ],
         [["create", "a", "--template"], /--template/],
         [["create", "a", "--install", "--no-install"], /contradict/],
       ];
@@ -129,15 +158,21 @@ describe("create: command line (non-interactive)", function () {
 
     it("refuses an invalid --name", async function () {
       for (const name of ["Bad", "_x", "node_modules", "http"]) {
-        const result = await runBin(["create", "ok", "--name", name, "--no-install"], { cwd: work });
+        const result = await runBin(["create", "ok", "--name", name, "--no-install"], {
+          cwd: work,
+        });
         expect(result.code, name).to.equal(1);
-        expect(result.stderr, name).to.include(`${JSON.stringify(name)} is not a valid npm package name`);
+        expect(result.stderr, name).to.include(
+          `${JSON.stringify(name)} is not a valid npm package name`,
+        );
       }
       expect(await listFiles(work)).to.deep.equal([]);
     });
 
     it("uses --name, including a scoped name, instead of the directory's name", async function () {
-      const result = await runBin(["create", "Some Dir", "--name", "@acme/dex", "--no-install"], { cwd: work });
+      const result = await runBin(["create", "Some Dir", "--name", "@acme/dex", "--no-install"], {
+        cwd: work,
+      });
       expect(result.code, result.stderr).to.equal(0);
       const pkg = JSON.parse(await readFile(path.join(work, "Some Dir", "package.json"), "utf8"));
       expect(pkg.name).to.equal("@acme/dex");
@@ -145,9 +180,13 @@ describe("create: command line (non-interactive)", function () {
     });
 
     it("names the package after the directory's last path segment", async function () {
-      const result = await runBin(["create", "nested/deeper/my-dex", "--no-install"], { cwd: work });
+      const result = await runBin(["create", "nested/deeper/my-dex", "--no-install"], {
+        cwd: work,
+      });
       expect(result.code, result.stderr).to.equal(0);
-      const pkg = JSON.parse(await readFile(path.join(work, "nested/deeper/my-dex/package.json"), "utf8"));
+      const pkg = JSON.parse(
+        await readFile(path.join(work, "nested/deeper/my-dex/package.json"), "utf8"),
+      );
       expect(pkg.name).to.equal("my-dex");
     });
   });
@@ -160,7 +199,10 @@ describe("create: command line (non-interactive)", function () {
     for (const template of ALL_TEMPLATES) {
       it(`creates a project from the ${template} template with exactly the template's files`, async function () {
         if (!templates.includes(template)) this.skip(); // not written yet
-        const result = await runBin(["create", `app-${template}`, "--template", template, "--no-install"], { cwd: work });
+        const result = await runBin(
+          ["create", `app-${template}`, "--template", template, "--no-install"],
+          { cwd: work },
+        );
         expect(result.code, result.stderr).to.equal(0);
         expect(result.stderr).to.equal("");
         const dir = path.join(work, `app-${template}`);
@@ -168,7 +210,10 @@ describe("create: command line (non-interactive)", function () {
         expect(await listFiles(dir)).to.deep.equal([...expected.keys()].sort());
         for (const [target, origin] of expected) {
           if (target === "package.json") continue;
-          expect((await readFile(path.join(dir, target))).equals(await readFile(origin)), target).to.equal(true);
+          expect(
+            (await readFile(path.join(dir, target))).equals(await readFile(origin)),
+            target,
+          ).to.equal(true);
         }
         expect(result.stdout).to.include(`${expected.size} files written`);
       });
@@ -207,23 +252,34 @@ describe("create: command line (non-interactive)", function () {
     });
 
     it("pins the same versions as the repository's own package.json", async function () {
-      const template = JSON.parse(await readFile(path.join(REPO_ROOT, "templates/shared/package.template.json"), "utf8"));
+      const template = JSON.parse(
+        await readFile(path.join(REPO_ROOT, "templates/shared/package.template.json"), "utf8"),
+      );
       const repoVersions = { ...rootPackage.dependencies, ...rootPackage.devDependencies };
-      for (const [name, version] of Object.entries(template.devDependencies as Record<string, string>)) {
+      for (const [name, version] of Object.entries(
+        template.devDependencies as Record<string, string>,
+      )) {
         if (name === "hardhat-parallel") continue; // filled in by create
-        expect(repoVersions, `templates/shared/package.template.json pins ${name}, which the repo does not use`).to.have.property(name);
+        expect(
+          repoVersions,
+          `templates/shared/package.template.json pins ${name}, which the repo does not use`,
+        ).to.have.property(name);
         expect(version, `${name}: template vs repo package.json`).to.equal(repoVersions[name]);
       }
     });
 
     it("ships .gitignore under the name gitignore and renames it", async function () {
-      expect((await stat(path.join(REPO_ROOT, "templates/shared/gitignore"))).isFile()).to.equal(true);
+      expect((await stat(path.join(REPO_ROOT, "templates/shared/gitignore"))).isFile()).to.equal(
+        true,
+      );
       const result = await runBin(["create", "gi", "--no-install"], { cwd: work });
       expect(result.code, result.stderr).to.equal(0);
       const files = await listFiles(path.join(work, "gi"));
       expect(files).to.include(".gitignore");
       expect(files).to.not.include("gitignore");
-      expect(await readFile(path.join(work, "gi", ".gitignore"), "utf8")).to.match(/^\/node_modules$/m);
+      expect(await readFile(path.join(work, "gi", ".gitignore"), "utf8")).to.match(
+        /^\/node_modules$/m,
+      );
     });
 
     it("creates the project in the current directory with `create .` (no cd step)", async function () {
@@ -231,7 +287,9 @@ describe("create: command line (non-interactive)", function () {
       await mkdir(dir);
       const result = await runBin(["create", ".", "--no-install"], { cwd: dir });
       expect(result.code, result.stderr).to.equal(0);
-      expect(JSON.parse(await readFile(path.join(dir, "package.json"), "utf8")).name).to.equal("here-app");
+      expect(JSON.parse(await readFile(path.join(dir, "package.json"), "utf8")).name).to.equal(
+        "here-app",
+      );
       expect(result.stdout).to.not.match(/^\s*cd /m);
     });
 
@@ -241,13 +299,17 @@ describe("create: command line (non-interactive)", function () {
       await writeFile(path.join(dir, ".git", "HEAD"), "ref: refs/heads/main\n");
       const result = await runBin(["create", "with-git", "--no-install"], { cwd: work });
       expect(result.code, result.stderr).to.equal(0);
-      expect(await readFile(path.join(dir, ".git", "HEAD"), "utf8")).to.equal("ref: refs/heads/main\n");
+      expect(await readFile(path.join(dir, ".git", "HEAD"), "utf8")).to.equal(
+        "ref: refs/heads/main\n",
+      );
     });
 
     it("defaults the directory to hardhat-parallel-app with --yes", async function () {
       const result = await runBin(["create", "--yes", "--no-install"], { cwd: work });
       expect(result.code, result.stderr).to.equal(0);
-      const pkg = JSON.parse(await readFile(path.join(work, "hardhat-parallel-app", "package.json"), "utf8"));
+      const pkg = JSON.parse(
+        await readFile(path.join(work, "hardhat-parallel-app", "package.json"), "utf8"),
+      );
       expect(pkg.name).to.equal("hardhat-parallel-app");
     });
 
@@ -255,7 +317,13 @@ describe("create: command line (non-interactive)", function () {
       const result = await runBin(["create", "steps", "--no-install"], { cwd: work });
       expect(result.code, result.stderr).to.equal(0);
       const steps = result.stdout.slice(result.stdout.indexOf("Next steps:"));
-      const order = ["cd steps", "npm install", "npx hardhat build", "npx hardhat test", "README.md"];
+      const order = [
+        "cd steps",
+        "npm install",
+        "npx hardhat build",
+        "npx hardhat test",
+        "README.md",
+      ];
       let at = 0;
       for (const step of order) {
         const found = steps.indexOf(step, at);
@@ -299,7 +367,9 @@ describe("create: command line (non-interactive)", function () {
       expect(await readFile(path.join(dir, "README.md"), "utf8")).to.equal("my readme\n");
       expect(await readFile(path.join(dir, "contracts", "Mine.sol"), "utf8")).to.equal("// mine\n");
       expect(result.stderr).to.match(/2 file\(s\) already existed and were kept/);
-      expect(result.stderr).to.match(/^ {2}package\.json {2}\(template: .*package\.template\.json\)$/m);
+      expect(result.stderr).to.match(
+        /^ {2}package\.json {2}\(template: .*package\.template\.json\)$/m,
+      );
       expect(result.stderr).to.match(/^ {2}README\.md {2}\(template: .*README\.md\)$/m);
       expect(result.stderr).to.include("Your package.json was kept");
 
@@ -338,7 +408,9 @@ describe("create: command line (non-interactive)", function () {
 
   describe("install", function () {
     /** Puts a fake `npm`/`pnpm`/`yarn` on PATH that records its arguments and directory. */
-    async function fakePackageManagers(exitCode = 0): Promise<{ env: NodeJS.ProcessEnv; log: string }> {
+    async function fakePackageManagers(
+      exitCode = 0,
+    ): Promise<{ env: NodeJS.ProcessEnv; log: string }> {
       const bin = path.join(work, "fake-bin");
       const log = path.join(work, "pm.log");
       await mkdir(bin);
@@ -392,7 +464,12 @@ describe("create: command line (non-interactive)", function () {
       const { env, log } = await fakePackageManagers();
       const result = await runBin(["create", "quiet", "--no-install"], { cwd: work, env });
       expect(result.code, result.stderr).to.equal(0);
-      expect(await stat(log).then(() => true, () => false)).to.equal(false);
+      expect(
+        await stat(log).then(
+          () => true,
+          () => false,
+        ),
+      ).to.equal(false);
     });
   });
 });
@@ -400,6 +477,7 @@ describe("create: command line (non-interactive)", function () {
 /** All files of `dir` with their text. */
 async function snapshot(dir: string): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  for (const file of await listFiles(dir)) out.set(file, await readFile(path.join(dir, file), "utf8"));
+  for (const file of await listFiles(dir))
+    out.set(file, await readFile(path.join(dir, file), "utf8"));
   return out;
 }

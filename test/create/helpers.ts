@@ -159,19 +159,29 @@ export async function makeFixturePackage(
   extra: { complete?: string[]; partial?: string[] } = {},
 ): Promise<string> {
   await cp(path.join(REPO_ROOT, "package.json"), path.join(dir, "package.json"));
-  await cp(path.join(REPO_ROOT, "plugins", "cli"), path.join(dir, "plugins", "cli"), { recursive: true });
+  await cp(path.join(REPO_ROOT, "plugins", "cli"), path.join(dir, "plugins", "cli"), {
+    recursive: true,
+  });
   for (const name of ["shared", "minimal"]) {
-    await cp(path.join(TEMPLATES_DIR, name), path.join(dir, "templates", name), { recursive: true });
+    await cp(path.join(TEMPLATES_DIR, name), path.join(dir, "templates", name), {
+      recursive: true,
+    });
   }
   for (const name of extra.complete ?? []) {
     await rm(path.join(dir, "templates", name), { recursive: true, force: true });
-    await cp(path.join(TEMPLATES_DIR, "minimal"), path.join(dir, "templates", name), { recursive: true });
+    await cp(path.join(TEMPLATES_DIR, "minimal"), path.join(dir, "templates", name), {
+      recursive: true,
+    });
   }
   for (const name of extra.partial ?? []) {
     await rm(path.join(dir, "templates", name), { recursive: true, force: true });
-    await cp(path.join(TEMPLATES_DIR, "minimal", "contracts"), path.join(dir, "templates", name, "contracts"), {
-      recursive: true,
-    });
+    await cp(
+      path.join(TEMPLATES_DIR, "minimal", "contracts"),
+      path.join(dir, "templates", name, "contracts"),
+      {
+        recursive: true,
+      },
+    );
   }
   await mkdir(dir, { recursive: true });
   await symlink(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");

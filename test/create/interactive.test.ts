@@ -4,7 +4,14 @@ import path from "node:path";
 
 import { expect } from "chai";
 
-import { PtySession, expectedProjectFiles, listFiles, makeFixturePackage, makeTempDir, removeDir } from "./helpers.ts";
+import {
+  PtySession,
+  expectedProjectFiles,
+  listFiles,
+  makeFixturePackage,
+  makeTempDir,
+  removeDir,
+} from "./helpers.ts";
 
 /** util-linux `script`, which gives the bin a pseudo-terminal. */
 const hasScript = spawnSync("script", ["--version"], { stdio: "ignore" }).status === 0;
@@ -19,7 +26,9 @@ describe("create: interactive mode (in a pseudo-terminal)", function () {
 
   before(function () {
     if (!hasScript) {
-      throw new Error("these tests need util-linux `script` on PATH (Debian: apt-get install bsdutils)");
+      throw new Error(
+        "these tests need util-linux `script` on PATH (Debian: apt-get install bsdutils)",
+      );
     }
   });
   beforeEach(async function () {
@@ -49,7 +58,9 @@ describe("create: interactive mode (in a pseudo-terminal)", function () {
     expect(await pty.exit()).to.equal(0);
 
     const expected = await expectedProjectFiles("minimal");
-    expect(await listFiles(path.join(work, "my-first-app"))).to.deep.equal([...expected.keys()].sort());
+    expect(await listFiles(path.join(work, "my-first-app"))).to.deep.equal(
+      [...expected.keys()].sort(),
+    );
     const pkg = JSON.parse(await readFile(path.join(work, "my-first-app", "package.json"), "utf8"));
     expect(pkg.name).to.equal("my-first-app");
     expect(pty.text).to.match(/Next steps/);
@@ -70,7 +81,9 @@ describe("create: interactive mode (in a pseudo-terminal)", function () {
   });
 
   it("asks for a package name when the given directory's name is invalid", async function () {
-    const pty = new PtySession(["create", "Fancy Dir", "--template", "minimal", "--no-install"], { cwd: work });
+    const pty = new PtySession(["create", "Fancy Dir", "--template", "minimal", "--no-install"], {
+      cwd: work,
+    });
     const at = await pty.waitFor(/Package name/);
     expect(pty.text).to.include(`"Fancy Dir" is not a valid npm package name`);
     pty.write(ENTER); // accept the suggestion
@@ -99,8 +112,12 @@ describe("create: interactive mode (in a pseudo-terminal)", function () {
     const dir = path.join(work, "busy");
     await mkdir(dir);
     await writeFile(path.join(dir, "README.md"), "mine\n");
-    const pty = new PtySession(["create", "busy", "--template", "minimal", "--no-install"], { cwd: work });
-    const at = await pty.waitFor(/busy is not empty \(README\.md\)\. Add the template's files anyway\?/);
+    const pty = new PtySession(["create", "busy", "--template", "minimal", "--no-install"], {
+      cwd: work,
+    });
+    const at = await pty.waitFor(
+      /busy is not empty \(README\.md\)\. Add the template's files anyway\?/,
+    );
     pty.write(ENTER); // default: No
     await pty.waitFor(/Cancelled; nothing was written\./, at);
     expect(await pty.exit()).to.equal(1);
@@ -111,7 +128,9 @@ describe("create: interactive mode (in a pseudo-terminal)", function () {
     const dir = path.join(work, "busy");
     await mkdir(dir);
     await writeFile(path.join(dir, "README.md"), "mine\n");
-    const pty = new PtySession(["create", "busy", "--template", "minimal", "--no-install"], { cwd: work });
+    const pty = new PtySession(["create", "busy", "--template", "minimal", "--no-install"], {
+      cwd: work,
+    });
     const at = await pty.waitFor(/Add the template's files anyway\?/);
     pty.write("y");
     await pty.waitFor(/Project ready\./, at);

@@ -6,7 +6,15 @@ import { checkPackageName, suggestPackageName } from "../../plugins/cli/package-
 
 describe("create: npm package-name validation", function () {
   it("accepts the names validate-npm-package-name documents as valid", function () {
-    for (const name of ["some-package", "example.com", "under_score", "123numeric", "@npm/thingy", "@jane/foo.js", "a"]) {
+    for (const name of [
+      "some-package",
+      "example.com",
+      "under_score",
+      "123numeric",
+      "@npm/thingy",
+      "@jane/foo.js",
+      "a",
+    ]) {
       expect(checkPackageName(name), name).to.deep.equal({ valid: true, errors: [], warnings: [] });
     }
   });
@@ -16,8 +24,20 @@ describe("create: npm package-name validation", function () {
       ["", ["name length must be greater than zero"]],
       [".hidden", ["name cannot start with a period"]],
       ["_private", ["name cannot start with an underscore"]],
-      [" leading-space:and:weirdchars", ["name cannot contain leading or trailing spaces", "name can only contain URL-friendly characters"]],
-      ["trailing ", ["name cannot contain leading or trailing spaces", "name can only contain URL-friendly characters"]],
+      [
+        " leading-space:and:weirdchars",
+        [
+          "name cannot contain leading or trailing spaces",
+          "name can only contain URL-friendly characters",
+        ],
+      ],
+      [
+        "trailing ",
+        [
+          "name cannot contain leading or trailing spaces",
+          "name can only contain URL-friendly characters",
+        ],
+      ],
       ["node_modules", ["node_modules is not a valid package name"]],
       ["favicon.ico", ["favicon.ico is not a valid package name"]],
       ["my app", ["name can only contain URL-friendly characters"]],

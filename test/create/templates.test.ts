@@ -12,7 +12,9 @@ import { expect } from "chai";
 import { REPO_ROOT, TEMPLATES_DIR, completeTemplates, listFiles } from "./helpers.ts";
 
 const templates = await completeTemplates();
-const sharedPackage = JSON.parse(await readFile(path.join(TEMPLATES_DIR, "shared", "package.template.json"), "utf8")) as {
+const sharedPackage = JSON.parse(
+  await readFile(path.join(TEMPLATES_DIR, "shared", "package.template.json"), "utf8"),
+) as {
   devDependencies: Record<string, string>;
 };
 const installed = new Set(Object.keys(sharedPackage.devDependencies));
@@ -33,7 +35,9 @@ async function exists(p: string): Promise<boolean> {
 /** Import paths of a Solidity source (`import "x";`, `import {A} from "x";`, `import * as A from "x";`). */
 function solidityImports(source: string): string[] {
   const withoutComments = source.replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "");
-  return [...withoutComments.matchAll(/\bimport\s+(?:[^"';]*?\bfrom\s+)?["']([^"']+)["']/g)].map((m) => m[1] ?? "");
+  return [...withoutComments.matchAll(/\bimport\s+(?:[^"';]*?\bfrom\s+)?["']([^"']+)["']/g)].map(
+    (m) => m[1] ?? "",
+  );
 }
 
 /** Module specifiers of a TypeScript source (static and dynamic imports, re-exports). */
@@ -77,14 +81,24 @@ describe("create: templates work outside the repository", function () {
             const where = `templates/${template}/${file} imports "${specifier}"`;
             if (specifier.startsWith("./") || specifier.startsWith("../")) {
               const resolved = path.resolve(path.dirname(path.join(dir, file)), specifier);
-              expect(resolved.startsWith(dir + path.sep), `${where}: outside the template`).to.equal(true);
+              expect(
+                resolved.startsWith(dir + path.sep),
+                `${where}: outside the template`,
+              ).to.equal(true);
               expect(await exists(resolved), `${where}: no such file`).to.equal(true);
             } else if (packageOf(specifier) === "hardhat-parallel") {
-              expect(specifier, `${where}: use hardhat-parallel/contracts/...`).to.match(/^hardhat-parallel\/contracts\//);
+              expect(specifier, `${where}: use hardhat-parallel/contracts/...`).to.match(
+                /^hardhat-parallel\/contracts\//,
+              );
               const inRepo = path.join(REPO_ROOT, specifier.slice("hardhat-parallel/".length));
-              expect(await exists(inRepo), `${where}: ${path.relative(REPO_ROOT, inRepo)} does not exist`).to.equal(true);
+              expect(
+                await exists(inRepo),
+                `${where}: ${path.relative(REPO_ROOT, inRepo)} does not exist`,
+              ).to.equal(true);
             } else {
-              expect(installed, `${where}: not a dependency of generated projects`).to.include(packageOf(specifier));
+              expect(installed, `${where}: not a dependency of generated projects`).to.include(
+                packageOf(specifier),
+              );
             }
           }
         }
@@ -97,11 +111,16 @@ describe("create: templates work outside the repository", function () {
             const where = `templates/${template}/${file} imports "${specifier}"`;
             if (specifier.startsWith("./") || specifier.startsWith("../")) {
               const resolved = path.resolve(path.dirname(path.join(dir, file)), specifier);
-              expect(resolved.startsWith(dir + path.sep), `${where}: outside the template`).to.equal(true);
+              expect(
+                resolved.startsWith(dir + path.sep),
+                `${where}: outside the template`,
+              ).to.equal(true);
               expect(await exists(resolved), `${where}: no such file`).to.equal(true);
             } else if (specifier.startsWith("node:") || builtinModules.includes(specifier)) {
             } else {
-              expect(installed, `${where}: not a dependency of generated projects`).to.include(packageOf(specifier));
+              expect(installed, `${where}: not a dependency of generated projects`).to.include(
+                packageOf(specifier),
+              );
             }
           }
         }
@@ -113,9 +132,13 @@ describe("create: templates work outside the repository", function () {
         let usesParallel = false;
         for (const file of tests) {
           const source = await readFile(path.join(dir, "test", file), "utf8");
-          if (/network\.(create|getOrCreate)\(\s*["']parallel["']/.test(source)) usesParallel = true;
+          if (/network\.(create|getOrCreate)\(\s*["']parallel["']/.test(source))
+            usesParallel = true;
         }
-        expect(usesParallel, `some test of ${template} connects with network.create("parallel")`).to.equal(true);
+        expect(
+          usesParallel,
+          `some test of ${template} connects with network.create("parallel")`,
+        ).to.equal(true);
       });
     });
   }

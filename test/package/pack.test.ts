@@ -74,8 +74,12 @@ describe("npm pack: the published file list", function () {
       expect(files, f).to.include(f);
     }
     // The maps carry their sources: the .ts files are not in the package.
-    const map = JSON.parse(await readFile(path.join(ROOT, "dist/sdk/index.js.map"), "utf8")) as { sourcesContent?: string[] };
-    expect(map.sourcesContent?.[0], "dist/sdk/index.js.map sourcesContent").to.include("createParallelProvider");
+    const map = JSON.parse(await readFile(path.join(ROOT, "dist/sdk/index.js.map"), "utf8")) as {
+      sourcesContent?: string[];
+    };
+    expect(map.sourcesContent?.[0], "dist/sdk/index.js.map sourcesContent").to.include(
+      "createParallelProvider",
+    );
   });
 
   it("holds every file that exports and bin point at, and they are JavaScript or declarations", function () {
@@ -106,11 +110,15 @@ describe("npm pack: the published file list", function () {
     const sources = (await walk("contracts")).filter((f) => f.endsWith(".sol"));
     expect(sources.length).to.be.greaterThan(0);
     expect(files).to.include.members(sources);
-    expect(files.filter((f) => f.startsWith("contracts/") && !f.endsWith(".sol"))).to.deep.equal([]);
+    expect(files.filter((f) => f.startsWith("contracts/") && !f.endsWith(".sol"))).to.deep.equal(
+      [],
+    );
   });
 
   it("holds every template and doc", async function () {
-    const templates = (await walk("templates")).filter((f) => path.posix.basename(f) !== ".gitignore");
+    const templates = (await walk("templates")).filter(
+      (f) => path.posix.basename(f) !== ".gitignore",
+    );
     expect(files).to.include.members(templates);
     expect(files).to.include.members((await walk("docs")).filter((f) => f.endsWith(".md")));
     expect(files).to.include("README.md");
@@ -118,10 +126,28 @@ describe("npm pack: the published file list", function () {
 
   it("carries no tests, fixtures, benchmarks, scripts, build outputs or TypeScript sources", function () {
     const outsideTemplates = files.filter((f) => !f.startsWith("templates/"));
-    expect(outsideTemplates.filter((f) => /^(test|bench|scripts|sdk|plugins|artifacts|cache|node_modules|\.ci|\.tools|types)\//.test(f))).to.deep.equal([]);
-    expect(outsideTemplates.filter((f) => /(^|\/)(test|tests|fixtures?)\//.test(f) || /\.test\.[cm]?[jt]s(\.map)?$/.test(f))).to.deep.equal([]);
-    expect(outsideTemplates.filter((f) => /\.[cm]?ts$/.test(f) && !/\.d\.[cm]?ts$/.test(f))).to.deep.equal([]);
-    expect(files.filter((f) => f.endsWith(".tgz") || /(^|\/)tsconfig[^/]*\.json$/.test(f) && !f.startsWith("templates/shared/"))).to.deep.equal([]);
+    expect(
+      outsideTemplates.filter((f) =>
+        /^(test|bench|scripts|sdk|plugins|artifacts|cache|node_modules|\.ci|\.tools|types)\//.test(
+          f,
+        ),
+      ),
+    ).to.deep.equal([]);
+    expect(
+      outsideTemplates.filter(
+        (f) => /(^|\/)(test|tests|fixtures?)\//.test(f) || /\.test\.[cm]?[jt]s(\.map)?$/.test(f),
+      ),
+    ).to.deep.equal([]);
+    expect(
+      outsideTemplates.filter((f) => /\.[cm]?ts$/.test(f) && !/\.d\.[cm]?ts$/.test(f)),
+    ).to.deep.equal([]);
+    expect(
+      files.filter(
+        (f) =>
+          f.endsWith(".tgz") ||
+          (/(^|\/)tsconfig[^/]*\.json$/.test(f) && !f.startsWith("templates/shared/")),
+      ),
+    ).to.deep.equal([]);
   });
 
   it("its JavaScript imports no .ts module (it runs without a TypeScript loader)", async function () {

@@ -10,8 +10,19 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import Mocha, { type Context } from "mocha";
 import type { Address, Hex } from "viem";
-import { Collector, WORKER_DIR_ENV, createRootHooks, mergeRecordings, readWorkerRecordings } from "../../plugins/report/collector.ts";
-import { MOCHA_HOOKS_URL, ROOT_HOOKS, attributionInstalled, withAttributionHooks } from "../../plugins/report/mocha-config.ts";
+import {
+  Collector,
+  WORKER_DIR_ENV,
+  createRootHooks,
+  mergeRecordings,
+  readWorkerRecordings,
+} from "../../plugins/report/collector.ts";
+import {
+  MOCHA_HOOKS_URL,
+  ROOT_HOOKS,
+  attributionInstalled,
+  withAttributionHooks,
+} from "../../plugins/report/mocha-config.ts";
 import { createParallelProvider, type ParallelProvider } from "../../sdk/rpc/provider.ts";
 import { balanceKey } from "../../sdk/engine/location.ts";
 
@@ -30,7 +41,10 @@ describe("parallelism report: per-test attribution", function () {
 
   /** Sends 1 wei from account `i` to account `i + 1` (automine: one block). */
   const send = async (i: number): Promise<Hex> =>
-    provider.request({ method: "eth_sendTransaction", params: [{ from: accounts[i], to: accounts[i + 1], value: "0x1" }] });
+    provider.request({
+      method: "eth_sendTransaction",
+      params: [{ from: accounts[i], to: accounts[i + 1], value: "0x1" }],
+    });
 
   const file = (name: string) => path.join(process.cwd(), "test", name);
 
@@ -45,7 +59,12 @@ describe("parallelism report: per-test attribution", function () {
     const late = await send(2); // no window: waits, then goes to take()'s file
     const run = collector.take(file("other.ts"));
     assert.deepEqual(
-      run.buckets.map((b) => [b.title, b.file, b.kind, b.blocks.flatMap((block) => block.transactions.map((t) => t.hash))]),
+      run.buckets.map((b) => [
+        b.title,
+        b.file,
+        b.kind,
+        b.blocks.flatMap((block) => block.transactions.map((t) => t.hash)),
+      ]),
       [
         ["(before hooks) test/vault.ts", "test/vault.ts", "hooks", [early]],
         ["Vault deposits", "test/vault.ts", "test", [inTest]],
@@ -72,7 +91,13 @@ describe("parallelism report: per-test attribution", function () {
     const collector = new Collector(() => true);
     collector.attach(provider.chain);
     const hooks = createRootHooks(collector);
-    const root = new (Mocha.Suite as unknown as new (title: string, context: undefined, isRoot: boolean) => Mocha.Suite)("", undefined, true);
+    const root = new (
+      Mocha.Suite as unknown as new (
+        title: string,
+        context: undefined,
+        isRoot: boolean,
+      ) => Mocha.Suite
+    )("", undefined, true);
     const suite = Mocha.Suite.create(root, "Vault");
     suite.file = file("vault.ts");
     let beforeHash: Hex | undefined;
@@ -96,11 +121,15 @@ describe("parallelism report: per-test attribution", function () {
     const internals = suite as unknown as { _beforeAll: Mocha.Hook[]; _afterAll: Mocha.Hook[] };
     assert.equal(internals._afterAll[0].fn!.length, 1, "callback-style hooks keep their arity");
     await (internals._beforeAll[0].fn as () => Promise<void>).call(rootContext);
-    hooks.beforeEach.call({ currentTest: { fullTitle: () => "Vault deposits", file: file("vault.ts") } } as unknown as Context);
+    hooks.beforeEach.call({
+      currentTest: { fullTitle: () => "Vault deposits", file: file("vault.ts") },
+    } as unknown as Context);
     const inTest = await send(6);
     hooks.afterEach.call(rootContext);
     await new Promise<void>((resolve, reject) =>
-      (internals._afterAll[0].fn as (done: (e?: unknown) => void) => void).call(rootContext, (e) => (e === undefined ? resolve() : reject(e))),
+      (internals._afterAll[0].fn as (done: (e?: unknown) => void) => void).call(rootContext, (e) =>
+        e === undefined ? resolve() : reject(e),
+      ),
     );
     const run = collector.take();
     assert.deepEqual(
@@ -121,13 +150,21 @@ describe("parallelism report: per-test attribution", function () {
       const collector = new Collector(() => true);
       collector.attach(provider.chain);
       const hooks = createRootHooks(collector, true);
-      const root = new (Mocha.Suite as unknown as new (title: string, context: undefined, isRoot: boolean) => Mocha.Suite)("", undefined, true);
+      const root = new (
+        Mocha.Suite as unknown as new (
+          title: string,
+          context: undefined,
+          isRoot: boolean,
+        ) => Mocha.Suite
+      )("", undefined, true);
       const suite = Mocha.Suite.create(root, "Pool");
       suite.file = file("pool.ts");
       const rootContext = { test: { parent: root } } as unknown as Context;
       const early = await send(7); // top-level code of the worker's file
       hooks.beforeAll.call(rootContext);
-      hooks.beforeEach.call({ currentTest: { fullTitle: () => "Pool swaps", file: file("pool.ts") } } as unknown as Context);
+      hooks.beforeEach.call({
+        currentTest: { fullTitle: () => "Pool swaps", file: file("pool.ts") },
+      } as unknown as Context);
       const swap = await send(8);
       hooks.afterEach.call(rootContext);
       hooks.afterAll.call(rootContext);
@@ -141,7 +178,10 @@ describe("parallelism report: per-test attribution", function () {
         ],
       );
       const merged = mergeRecordings([runs[0], runs[0]]);
-      assert.deepEqual(merged.buckets.map((b) => b.blocks.length), [2, 2]);
+      assert.deepEqual(
+        merged.buckets.map((b) => b.blocks.length),
+        [2, 2],
+      );
       assert.deepEqual(await readWorkerRecordings(path.join(dir, "missing")), []);
     } finally {
       if (previous === undefined) delete process.env[WORKER_DIR_ENV];
@@ -152,14 +192,18 @@ describe("parallelism report: per-test attribution", function () {
 
   it("installs root hooks in serial mode and the hooks file in parallel mode, keeping the user's", function () {
     const mine = () => {};
-    const serial = withAttributionHooks({ test: { mocha: { rootHooks: { beforeEach: mine, afterEach: [mine] } } } });
+    const serial = withAttributionHooks({
+      test: { mocha: { rootHooks: { beforeEach: mine, afterEach: [mine] } } },
+    });
     const hooks = serial.test.mocha.rootHooks as unknown as Record<string, unknown[]>;
     assert.deepEqual(hooks.beforeEach, [ROOT_HOOKS.beforeEach, mine]);
     assert.deepEqual(hooks.afterEach, [mine, ROOT_HOOKS.afterEach]);
     assert.deepEqual(hooks.beforeAll, [ROOT_HOOKS.beforeAll]);
     assert.equal(attributionInstalled(serial.test.mocha), true);
     assert.deepEqual(withAttributionHooks(serial), serial, "idempotent");
-    const parallel = withAttributionHooks({ test: { mocha: { parallel: true, require: ["x.js"] } } });
+    const parallel = withAttributionHooks({
+      test: { mocha: { parallel: true, require: ["x.js"] } },
+    });
     assert.deepEqual(parallel.test.mocha.require, ["x.js", MOCHA_HOOKS_URL]);
     assert.equal(attributionInstalled(parallel.test.mocha), true);
     assert.equal(attributionInstalled({ rootHooks: { beforeEach: mine } }), false);

@@ -15,7 +15,15 @@ describe("parallelism report: config", function () {
     assert.equal(config.snapshot, "/project/.parallel-snapshot.json");
     assert.deepEqual(config.tolerance, { contention: 0.01, parallelism: 0.01 });
     assert.equal(config.columns.length, 11);
-    const custom = resolveReportConfig({ json: false, markdown: "out/r.md", columns: ["contention"], tolerance: { parallelism: 0.05 } }, "/p");
+    const custom = resolveReportConfig(
+      {
+        json: false,
+        markdown: "out/r.md",
+        columns: ["contention"],
+        tolerance: { parallelism: 0.05 },
+      },
+      "/p",
+    );
     assert.equal(custom.json, undefined);
     assert.equal(custom.markdown, "/p/out/r.md");
     assert.deepEqual(custom.columns, ["contention"]);
@@ -23,13 +31,28 @@ describe("parallelism report: config", function () {
   });
 
   it("validates parallel.report with the plugin's zod schema", function () {
-    assert.equal(userConfigSchema.safeParse({ parallel: { lanes: 4, report: { columns: ["speedup16"], json: false } } }).success, true);
+    assert.equal(
+      userConfigSchema.safeParse({
+        parallel: { lanes: 4, report: { columns: ["speedup16"], json: false } },
+      }).success,
+      true,
+    );
     const badColumn = userConfigSchema.safeParse({ parallel: { report: { columns: ["speed"] } } });
     assert.equal(badColumn.success, false);
     assert.match(JSON.stringify(badColumn.error?.issues), /"report","columns",0/);
-    assert.equal(userConfigSchema.safeParse({ parallel: { report: { tolerance: { contention: 2 } } } }).success, false);
-    assert.equal(userConfigSchema.safeParse({ parallel: { report: { unknown: 1 } } }).success, false);
+    assert.equal(
+      userConfigSchema.safeParse({ parallel: { report: { tolerance: { contention: 2 } } } })
+        .success,
+      false,
+    );
+    assert.equal(
+      userConfigSchema.safeParse({ parallel: { report: { unknown: 1 } } }).success,
+      false,
+    );
     // `report` belongs to the top-level section, not to a network's.
-    assert.equal(userConfigSchema.safeParse({ networks: { x: { parallel: { report: {} } } } }).success, false);
+    assert.equal(
+      userConfigSchema.safeParse({ networks: { x: { parallel: { report: {} } } } }).success,
+      false,
+    );
   });
 });

@@ -30,14 +30,20 @@ interface Run {
 /** Runs the Hardhat CLI in the fixture project; never rejects on a non-zero exit. */
 function hardhat(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 240_000): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [HARDHAT_CLI, ...args], { cwd: FIXTURE_PROJECT, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [HARDHAT_CLI, ...args], {
+      cwd: FIXTURE_PROJECT,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`hardhat ${args.join(" ")} timed out\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+      reject(
+        new Error(`hardhat ${args.join(" ")} timed out\nstdout:\n${stdout}\nstderr:\n${stderr}`),
+      );
     }, timeoutMs);
     child.on("error", reject);
     child.on("close", (code) => {
@@ -60,7 +66,10 @@ function row(output: string, title: string): string {
 
 function byTitle(report: ParallelReport, title: string): TestReport {
   const test = report.tests.find((t) => t.title === title);
-  assert.ok(test !== undefined, `no test "${title}" in the report: ${report.tests.map((t) => t.title).join(", ")}`);
+  assert.ok(
+    test !== undefined,
+    `no test "${title}" in the report: ${report.tests.map((t) => t.title).join(", ")}`,
+  );
   return test;
 }
 
@@ -97,21 +106,40 @@ describe("parallelism report: end to end (hardhat test in a fixture project)", f
     assert.match(output, /Tests on parallel networks, worst first \(4\)/);
     assert.match(output, /107 transactions in 9 blocks, 2 of them with ≥2 transactions/);
     const header = output.split("\n").find((l) => l.startsWith("║ Test "))!;
-    assert.match(header, /║ Test +│ Kind +│ Blocks +│ Txs +│ Contention +│ Critical path +│ Parallelism +│ Speedup@2 +│ Speedup@16 +│ Re-exec +│ Violations +│ Top hot location +║/);
-    const rows = output.split("\n").filter((l) => l.startsWith("║ Counters") || l.startsWith("║ (before"));
+    assert.match(
+      header,
+      /║ Test +│ Kind +│ Blocks +│ Txs +│ Contention +│ Critical path +│ Parallelism +│ Speedup@2 +│ Speedup@16 +│ Re-exec +│ Violations +│ Top hot location +║/,
+    );
+    const rows = output
+      .split("\n")
+      .filter((l) => l.startsWith("║ Counters") || l.startsWith("║ (before"));
     assert.deepEqual(
       rows.map((l) => l.split("│")[0].replace("║", "").trim()),
       [SHARED, AUTOMINED, HOOKS, DISJOINT],
     );
-    assert.match(row(output, SHARED), /│ achieved +│ 2 +│ 51 +│ 98% \(49\/50\) +│ 50 tx, [\d.]+M gas +│ 1x +│ 1x +│ 1x +│ \d+ +│ [—\d]+ +│ SharedCounter\.count \(49\) +║/);
-    assert.match(row(output, DISJOINT), /│ achieved +│ 2 +│ 51 +│ 0% \(0\/50\) +│ 1 tx, [\d.]+k gas +│ 50x +│ 2x +│ 12\.5x +│ \d+ +│ [—\d]+ +│ — +║/);
+    assert.match(
+      row(output, SHARED),
+      /│ achieved +│ 2 +│ 51 +│ 98% \(49\/50\) +│ 50 tx, [\d.]+M gas +│ 1x +│ 1x +│ 1x +│ \d+ +│ [—\d]+ +│ SharedCounter\.count \(49\) +║/,
+    );
+    assert.match(
+      row(output, DISJOINT),
+      /│ achieved +│ 2 +│ 51 +│ 0% \(0\/50\) +│ 1 tx, [\d.]+k gas +│ 50x +│ 2x +│ 12\.5x +│ \d+ +│ [—\d]+ +│ — +║/,
+    );
     assert.match(row(output, AUTOMINED), /│ potential +│ 4 +│ 4 +│ 75% \(3\/4\) /);
-    assert.match(output, /║ 1 │ SharedCounter\.count +│ 49 +│ SharedCounter\.bump ×49 +│ SharedCounter\.bump ×49 +║/);
-    assert.match(output, /Parallelism report written to .*parallel-report\.json, .*parallel-report\.md, \$GITHUB_STEP_SUMMARY\./);
+    assert.match(
+      output,
+      /║ 1 │ SharedCounter\.count +│ 49 +│ SharedCounter\.bump ×49 +│ SharedCounter\.bump ×49 +║/,
+    );
+    assert.match(
+      output,
+      /Parallelism report written to .*parallel-report\.json, .*parallel-report\.md, \$GITHUB_STEP_SUMMARY\./,
+    );
   });
 
   it("writes the JSON report with every test's figures", async function () {
-    const report = JSON.parse(await readFile(path.join(out, "parallel-report.json"), "utf8")) as ParallelReport;
+    const report = JSON.parse(
+      await readFile(path.join(out, "parallel-report.json"), "utf8"),
+    ) as ParallelReport;
     assert.equal(report._format, "hardhat-parallel-report");
     assert.equal(report.lanes, 2);
     const shared = byTitle(report, SHARED);
@@ -124,7 +152,9 @@ describe("parallelism report: end to end (hardhat test in a fixture project)", f
     assert.equal(shared.criticalPath.length, 50);
     assert.equal(shared.hotLocations[0].label, "SharedCounter.count");
     assert.equal(shared.hotLocations[0].dependencies, 49);
-    assert.deepEqual(shared.hotLocations[0].writers, [{ contract: "SharedCounter", function: "bump", dependencies: 49 }]);
+    assert.deepEqual(shared.hotLocations[0].writers, [
+      { contract: "SharedCounter", function: "bump", dependencies: 49 },
+    ]);
     const disjoint = byTitle(report, DISJOINT);
     assert.equal(disjoint.contention, 0);
     assert.equal(disjoint.parallelism, 50);
@@ -141,17 +171,38 @@ describe("parallelism report: end to end (hardhat test in a fixture project)", f
   it("writes the Markdown summary and appends it to $GITHUB_STEP_SUMMARY", async function () {
     const markdown = await readFile(path.join(out, "parallel-report.md"), "utf8");
     assert.match(markdown, /^## Parallelism report\n/);
-    assert.match(markdown, new RegExp(`\\| ${SHARED} \\| achieved \\| 2 \\| 51 \\| 98% \\(49/50\\) \\|`));
-    assert.match(markdown, /1\. `SharedCounter\.count`: 49 dependencies \(written by SharedCounter\.bump ×49; read by SharedCounter\.bump ×49\)/);
+    assert.match(
+      markdown,
+      new RegExp(`\\| ${SHARED} \\| achieved \\| 2 \\| 51 \\| 98% \\(49/50\\) \\|`),
+    );
+    assert.match(
+      markdown,
+      /1\. `SharedCounter\.count`: 49 dependencies \(written by SharedCounter\.bump ×49; read by SharedCounter\.bump ×49\)/,
+    );
     const summary = await readFile(path.join(out, "step-summary.md"), "utf8");
     assert.equal(summary, `# Earlier step\n${markdown}\n`);
   });
 
   it("writes the budget snapshot", async function () {
-    assert.match(first.stdout, /Wrote the parallelism budgets of 4 tests to .*\.parallel-snapshot\.json; commit it\./);
+    assert.match(
+      first.stdout,
+      /Wrote the parallelism budgets of 4 tests to .*\.parallel-snapshot\.json; commit it\./,
+    );
     const snapshot = JSON.parse(await readFile(path.join(out, ".parallel-snapshot.json"), "utf8"));
-    assert.deepEqual(snapshot.tests[SHARED], { kind: "achieved", transactions: 50, contention: 0.98, parallelism: 1, speedup16: 1 });
-    assert.deepEqual(snapshot.tests[DISJOINT], { kind: "achieved", transactions: 50, contention: 0, parallelism: 50, speedup16: 12.5 });
+    assert.deepEqual(snapshot.tests[SHARED], {
+      kind: "achieved",
+      transactions: 50,
+      contention: 0.98,
+      parallelism: 1,
+      speedup16: 1,
+    });
+    assert.deepEqual(snapshot.tests[DISJOINT], {
+      kind: "achieved",
+      transactions: 50,
+      contention: 0,
+      parallelism: 50,
+      speedup16: 12.5,
+    });
   });
 
   it("prints the last report again with `hardhat parallel-report` and checks it against the snapshot", async function () {
@@ -173,21 +224,39 @@ describe("parallelism report: end to end (hardhat test in a fixture project)", f
     assert.equal(run.code, 1, explain(run));
     assert.match(run.stdout, /3 passing/);
     assert.doesNotMatch(run.stdout, /Parallelism report/, "--no-parallel-report hides the table");
-    assert.match(run.stderr, new RegExp(`║ ${SHARED} │ contention +│ 50% +│ 98% │ \\+48 pt +│ REGRESSED ║`));
-    assert.match(run.stderr, new RegExp(`║ ${DISJOINT} +│ parallelism │ 60x +│ 50x +│ −16\\.67% │ REGRESSED ║`));
+    assert.match(
+      run.stderr,
+      new RegExp(`║ ${SHARED} │ contention +│ 50% +│ 98% │ \\+48 pt +│ REGRESSED ║`),
+    );
+    assert.match(
+      run.stderr,
+      new RegExp(`║ ${DISJOINT} +│ parallelism │ 60x +│ 50x +│ −16\\.67% │ REGRESSED ║`),
+    );
     assert.match(run.stderr, /Parallelism budgets: FAILED — 2 regressions in 2 tests/);
   });
 
   it("gives the same figures in mocha's parallel mode (workers)", async function () {
     const parallelOut = path.join(out, "parallel-mode");
-    const parallelEnv: NodeJS.ProcessEnv = { ...env, HP_MOCHA_PARALLEL: "true", HP_REPORT_OUT: parallelOut };
+    const parallelEnv: NodeJS.ProcessEnv = {
+      ...env,
+      HP_MOCHA_PARALLEL: "true",
+      HP_REPORT_OUT: parallelOut,
+    };
     delete parallelEnv.GITHUB_STEP_SUMMARY;
     const run = await hardhat(["test"], parallelEnv);
     assert.equal(run.code, 0, explain(run));
-    const serial = JSON.parse(await readFile(path.join(out, "parallel-report.json"), "utf8")) as ParallelReport;
-    const parallel = JSON.parse(await readFile(path.join(parallelOut, "parallel-report.json"), "utf8")) as ParallelReport;
+    const serial = JSON.parse(
+      await readFile(path.join(out, "parallel-report.json"), "utf8"),
+    ) as ParallelReport;
+    const parallel = JSON.parse(
+      await readFile(path.join(parallelOut, "parallel-report.json"), "utf8"),
+    ) as ParallelReport;
     // Re-executions depend on thread timing (Block-STM); every other figure is deterministic.
-    const deterministic = (r: ParallelReport) => r.tests.map(({ reExecutions, ...rest }) => ({ ...rest, reExecutions: reExecutions === null ? null : "n" }));
+    const deterministic = (r: ParallelReport) =>
+      r.tests.map(({ reExecutions, ...rest }) => ({
+        ...rest,
+        reExecutions: reExecutions === null ? null : "n",
+      }));
     assert.deepEqual(deterministic(parallel), deterministic(serial));
     assert.deepEqual(parallel.hotLocations, serial.hotLocations);
   });

@@ -17,7 +17,10 @@ export const HARDHAT_CLI = path.join(REPO_ROOT, "node_modules", "hardhat", "dist
 
 /** Addresses of the synthetic data. */
 export const COUNTER: Address = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
-export const USERS: Address[] = Array.from({ length: 8 }, (_, i) => `0x${(0x1000 + i).toString(16).padStart(40, "a")}` as Address);
+export const USERS: Address[] = Array.from(
+  { length: 8 },
+  (_, i) => `0x${(0x1000 + i).toString(16).padStart(40, "a")}` as Address,
+);
 
 /** `Counter`'s runtime code as deployed (metadata differs from the artifact's on purpose). */
 export const COUNTER_CODE = ("0x6001600055600160015500" + "a1ffeeddccbb" + "0006") as Hex;
@@ -29,8 +32,22 @@ export const CREDIT = toFunctionSelector("credit(address,uint256)");
 /** solc-style layout: `uint256 count` at slot 0, `mapping(address => uint256) balanceOf` at 1. */
 export const COUNTER_LAYOUT: StorageLayout = {
   storage: [
-    { astId: 1, contract: "contracts/Counter.sol:Counter", label: "count", offset: 0, slot: "0", type: "t_uint256" },
-    { astId: 2, contract: "contracts/Counter.sol:Counter", label: "balanceOf", offset: 0, slot: "1", type: "t_mapping(t_address,t_uint256)" },
+    {
+      astId: 1,
+      contract: "contracts/Counter.sol:Counter",
+      label: "count",
+      offset: 0,
+      slot: "0",
+      type: "t_uint256",
+    },
+    {
+      astId: 2,
+      contract: "contracts/Counter.sol:Counter",
+      label: "balanceOf",
+      offset: 0,
+      slot: "1",
+      type: "t_mapping(t_address,t_uint256)",
+    },
   ],
   types: {
     t_uint256: { encoding: "inplace", label: "uint256", numberOfBytes: "32" },
@@ -75,7 +92,12 @@ export function counterIndex(): ContractIndex {
 export const COUNT_KEY = storageKey(COUNTER, 0n);
 /** Storage key of `Counter.balanceOf[holder]`. */
 export function balanceOfKey(holder: Address): LocationKey {
-  return storageKey(COUNTER, BigInt(keccak256(encodeAbiParameters([{ type: "address" }, { type: "uint256" }], [holder, 1n]))));
+  return storageKey(
+    COUNTER,
+    BigInt(
+      keccak256(encodeAbiParameters([{ type: "address" }, { type: "uint256" }], [holder, 1n])),
+    ),
+  );
 }
 
 let nextHash = 1;
@@ -96,7 +118,11 @@ export function tx(from: Address, options: Partial<RecordedTransaction> = {}): R
 }
 
 /** A recorded block of `transactions` (indices renumbered) on a 2-lane network. */
-export function block(number: number, transactions: RecordedTransaction[], options: Partial<RecordedBlock> = {}): RecordedBlock {
+export function block(
+  number: number,
+  transactions: RecordedTransaction[],
+  options: Partial<RecordedBlock> = {},
+): RecordedBlock {
   return {
     number: String(number),
     lanes: 2,
@@ -116,18 +142,32 @@ export function bumps(n: number): RecordedTransaction[] {
 /** n users writing disjoint `balanceOf` slots (their own). */
 export function disjoint(n: number): RecordedTransaction[] {
   return USERS.slice(0, n).map((user) =>
-    tx(user, { selector: CREDIT, reads: [balanceOfKey(user)], writes: [balanceOfKey(user)], keys: { addresses: [user], integers: ["1"] } }),
+    tx(user, {
+      selector: CREDIT,
+      reads: [balanceOfKey(user)],
+      writes: [balanceOfKey(user)],
+      keys: { addresses: [user], integers: ["1"] },
+    }),
   );
 }
 
 /** A bucket of a test. */
-export function bucket(title: string, blocks: RecordedBlock[], kind: RecordedBucket["kind"] = "test"): RecordedBucket {
+export function bucket(
+  title: string,
+  blocks: RecordedBlock[],
+  kind: RecordedBucket["kind"] = "test",
+): RecordedBucket {
   return { key: `test/x.ts\u0000${title}`, title, file: "test/x.ts", kind, blocks };
 }
 
 /** A recording of the given buckets with `Counter`'s code. */
 export function recording(buckets: RecordedBucket[]): RecordedRun {
-  return { _format: "hardhat-parallel-recording", version: 1, buckets, codes: { [COUNTER_CODE_HASH]: COUNTER_CODE } };
+  return {
+    _format: "hardhat-parallel-recording",
+    version: 1,
+    buckets,
+    codes: { [COUNTER_CODE_HASH]: COUNTER_CODE },
+  };
 }
 
 /**
@@ -138,9 +178,18 @@ export function recording(buckets: RecordedBucket[]): RecordedRun {
 export function subprocessEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const key of Object.keys(env)) {
-    if (key.startsWith("HARDHAT_") || key.startsWith("HP_") || key.toLowerCase().startsWith("npm_")) delete env[key];
+    if (key.startsWith("HARDHAT_") || key.startsWith("HP_") || key.toLowerCase().startsWith("npm_"))
+      delete env[key];
   }
-  for (const key of ["HH_TEST", "NODE_OPTIONS", "GITHUB_STEP_SUMMARY", "CI", "GITHUB_ACTIONS", "MOCHA_WORKER_ID"]) delete env[key];
+  for (const key of [
+    "HH_TEST",
+    "NODE_OPTIONS",
+    "GITHUB_STEP_SUMMARY",
+    "CI",
+    "GITHUB_ACTIONS",
+    "MOCHA_WORKER_ID",
+  ])
+    delete env[key];
   env.NO_COLOR = "1";
   for (const [key, value] of Object.entries(extra)) {
     if (value === undefined) delete env[key];

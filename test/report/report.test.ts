@@ -29,7 +29,11 @@ async function sampleReport(): Promise<ParallelReport> {
       bucket("Vault shared counter | bumps", [block(4, bumps(4), { reExecutions: 3 })]),
       bucket("Vault automined bumps", [block(5, bumps(1)), block(6, bumps(1))]),
       bucket("Vault nothing mined", [block(7, [])]),
-      bucket("(before hooks) Vault", [block(1, [tx(USERS[0], { to: null, selector: undefined, created: USERS[7] })])], "hooks"),
+      bucket(
+        "(before hooks) Vault",
+        [block(1, [tx(USERS[0], { to: null, selector: undefined, created: USERS[7] })])],
+        "hooks",
+      ),
     ]),
     { index: counterIndex(), now: new Date("2026-01-02T03:04:05Z") },
   );
@@ -59,7 +63,9 @@ describe("parallelism report: build", function () {
     assert.equal(shared.violations, null);
     assert.equal(shared.hotLocations[0].label, "Counter.count");
     assert.equal(shared.hotLocations[0].decoded, true);
-    assert.deepEqual(shared.hotLocations[0].writers, [{ contract: "Counter", function: "bump", dependencies: 3 }]);
+    assert.deepEqual(shared.hotLocations[0].writers, [
+      { contract: "Counter", function: "bump", dependencies: 3 },
+    ]);
 
     const disjointTest = report.tests[3];
     // The single-transaction block counts in blocks/transactions but not in the figures.
@@ -94,19 +100,35 @@ describe("parallelism report: build", function () {
     credits[0].writes = [balanceOfKey(holder)];
     credits[1].reads = [balanceOfKey(holder)];
     credits[1].writes = [balanceOfKey(holder)];
-    const report = await buildReport(recording([bucket("credits", [block(1, credits)])]), { index: counterIndex() });
+    const report = await buildReport(recording([bucket("credits", [block(1, credits)])]), {
+      index: counterIndex(),
+    });
     assert.equal(report.tests[0].hotLocations[0].label, `Counter.balanceOf[${holder}]`);
     // Without artifacts the default label is used.
     const bare = await buildReport(recording([bucket("credits", [block(1, credits)])]));
-    assert.match(bare.tests[0].hotLocations[0].label, /^storage\(0x5fbdb2315678afecb367f032d93f642f64180aa3\)\[0x[0-9a-f]{64}\]$/);
+    assert.match(
+      bare.tests[0].hotLocations[0].label,
+      /^storage\(0x5fbdb2315678afecb367f032d93f642f64180aa3\)\[0x[0-9a-f]{64}\]$/,
+    );
     assert.equal(bare.tests[0].hotLocations[0].decoded, false);
   });
 
   it("appends the file to titles that two files share", async function () {
-    const a = { ...bucket("same title", [block(1, bumps(2))]), key: "a.ts\u0000same title", file: "a.ts" };
-    const b = { ...bucket("same title", [block(2, bumps(2))]), key: "b.ts\u0000same title", file: "b.ts" };
+    const a = {
+      ...bucket("same title", [block(1, bumps(2))]),
+      key: "a.ts\u0000same title",
+      file: "a.ts",
+    };
+    const b = {
+      ...bucket("same title", [block(2, bumps(2))]),
+      key: "b.ts\u0000same title",
+      file: "b.ts",
+    };
     const report = await buildReport(recording([a, b]));
-    assert.deepEqual(report.tests.map((t) => t.title).sort(), ["same title [a.ts]", "same title [b.ts]"]);
+    assert.deepEqual(report.tests.map((t) => t.title).sort(), [
+      "same title [a.ts]",
+      "same title [b.ts]",
+    ]);
   });
 
   it("sorts by contention, then lowest speedup, then parallelism, then title", function () {
@@ -118,7 +140,10 @@ describe("parallelism report: build", function () {
       { ...base, title: "d", contention: 0.9, speedup: 3 },
       { ...base, title: "e", contention: 0, speedup: 1 },
     ];
-    assert.deepEqual(sortTests(tests).map((t) => t.title), ["d", "c", "a", "b", "e"]);
+    assert.deepEqual(
+      sortTests(tests).map((t) => t.title),
+      ["d", "c", "a", "b", "e"],
+    );
   });
 });
 
@@ -128,20 +153,42 @@ describe("parallelism report: table, Markdown and JSON", function () {
     const lines = table.split("\n");
     assert.match(lines[1], /Parallelism report/);
     const header = lines.find((l) => l.includes("│ Kind"))!;
-    for (const cell of ["Test", "Kind", "Blocks", "Txs", "Contention", "Critical path", "Parallelism", "Speedup@2", "Speedup@16", "Re-exec", "Violations", "Top hot location"]) {
+    for (const cell of [
+      "Test",
+      "Kind",
+      "Blocks",
+      "Txs",
+      "Contention",
+      "Critical path",
+      "Parallelism",
+      "Speedup@2",
+      "Speedup@16",
+      "Re-exec",
+      "Violations",
+      "Top hot location",
+    ]) {
       assert.ok(header.includes(cell), `header has ${cell}: ${header}`);
     }
     const rows = lines.filter((l) => l.startsWith("║ Vault") || l.startsWith("║ (before"));
     assert.equal(rows.length, 4);
-    assert.match(rows[0], /Vault shared counter \| bumps +│ achieved +│ 1 +│ 4 +│ 75% \(3\/4\) +│ 4 tx, 120k gas +│ 1x +│ 1x +│ 1x +│ 3 +│ — +│ Counter\.count \(3\)/);
-    assert.match(rows[3], /Vault disjoint credits +│ achieved +│ 2 +│ 5 +│ 0% \(0\/4\) .*│ 4x +│ 2x +│ 4x +│ 0 +│ — +│ — /);
+    assert.match(
+      rows[0],
+      /Vault shared counter \| bumps +│ achieved +│ 1 +│ 4 +│ 75% \(3\/4\) +│ 4 tx, 120k gas +│ 1x +│ 1x +│ 1x +│ 3 +│ — +│ Counter\.count \(3\)/,
+    );
+    assert.match(
+      rows[3],
+      /Vault disjoint credits +│ achieved +│ 2 +│ 5 +│ 0% \(0\/4\) .*│ 4x +│ 2x +│ 4x +│ 0 +│ — +│ — /,
+    );
     assert.match(table, /Top hot locations of the run/);
     assert.match(table, /║ 1 │ Counter\.count +│ 4 +│ Counter\.bump ×4 +│ Counter\.bump ×4 +║/);
     assert.match(table, /potential: the test mined one transaction per block/);
   });
 
   it("shows only the configured columns", async function () {
-    const table = formatReportTable(await sampleReport(), { columns: ["contention", "hotLocation"], hotLocations: 1 });
+    const table = formatReportTable(await sampleReport(), {
+      columns: ["contention", "hotLocation"],
+      hotLocations: 1,
+    });
     const header = table.split("\n").find((l) => l.includes("│ Contention"))!;
     assert.match(header, /║ Test +│ Contention +│ Top hot location +║/);
     assert.doesNotMatch(table, /Speedup@16/);
@@ -163,12 +210,19 @@ describe("parallelism report: table, Markdown and JSON", function () {
       lines[headerIndex],
       "| Test | Kind | Blocks | Txs | Contention | Critical path | Parallelism | Speedup@2 | Speedup@16 | Re-exec | Violations | Top hot location |",
     );
-    assert.equal(lines[headerIndex + 1], "| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |");
+    assert.equal(
+      lines[headerIndex + 1],
+      "| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |",
+    );
     assert.equal(
       lines[headerIndex + 2],
       "| Vault shared counter \\| bumps | achieved | 1 | 4 | 75% (3/4) | 4 tx, 120k gas | 1x | 1x | 1x | 3 | — | `Counter.count` (3) |",
     );
-    assert.ok(lines.includes("1. `Counter.count`: 4 dependencies (written by Counter.bump ×4; read by Counter.bump ×4)"));
+    assert.ok(
+      lines.includes(
+        "1. `Counter.count`: 4 dependencies (written by Counter.bump ×4; read by Counter.bump ×4)",
+      ),
+    );
   });
 
   it("round-trips through JSON and rejects files of another format or version", async function () {
@@ -176,8 +230,14 @@ describe("parallelism report: table, Markdown and JSON", function () {
     const parsed: unknown = JSON.parse(serializeReport(report));
     assertReport(parsed, "report.json");
     assert.deepEqual(parsed, report);
-    assert.throws(() => assertReport({ _format: "other" }, "x.json"), /x\.json is not a hardhat-parallel report/);
-    assert.throws(() => assertReport({ ...report, version: 2 }, "x.json"), /version 2 report; this plugin reads version 1\. Run `hardhat test` again/);
+    assert.throws(
+      () => assertReport({ _format: "other" }, "x.json"),
+      /x\.json is not a hardhat-parallel report/,
+    );
+    assert.throws(
+      () => assertReport({ ...report, version: 2 }, "x.json"),
+      /version 2 report; this plugin reads version 1\. Run `hardhat test` again/,
+    );
   });
 
   it("appends the Markdown to $GITHUB_STEP_SUMMARY when it is set", async function () {
@@ -185,7 +245,10 @@ describe("parallelism report: table, Markdown and JSON", function () {
     try {
       const file = path.join(dir, "summary.md");
       await writeFile(file, "# earlier step\n");
-      assert.equal(await appendStepSummary("## Parallelism report\n", { GITHUB_STEP_SUMMARY: file }), true);
+      assert.equal(
+        await appendStepSummary("## Parallelism report\n", { GITHUB_STEP_SUMMARY: file }),
+        true,
+      );
       assert.equal(await readFile(file, "utf8"), "# earlier step\n## Parallelism report\n\n");
       assert.equal(await appendStepSummary("x", {}), false);
     } finally {
@@ -203,13 +266,20 @@ describe("parallelism report: table, Markdown and JSON", function () {
       readers: [],
     });
     assert.deepEqual(
-      displayLabels([hot("Counter.count", `0x${"1".repeat(40)}`), hot("Counter.count", `0x${"2".repeat(40)}`), hot("Vault.total", `0x${"3".repeat(40)}`)]),
+      displayLabels([
+        hot("Counter.count", `0x${"1".repeat(40)}`),
+        hot("Counter.count", `0x${"2".repeat(40)}`),
+        hot("Vault.total", `0x${"3".repeat(40)}`),
+      ]),
       ["Counter.count @0x1111…1111", "Counter.count @0x2222…2222", "Vault.total"],
     );
   });
 
   it("shortens addresses and gas", function () {
-    assert.equal(shortenLabel("Token.balanceOf[0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266]"), "Token.balanceOf[0xf39f…2266]");
+    assert.equal(
+      shortenLabel("Token.balanceOf[0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266]"),
+      "Token.balanceOf[0xf39f…2266]",
+    );
     assert.equal(compactGas(999n), "999");
     assert.equal(compactGas(43_783n), "43.8k");
     assert.equal(compactGas(1_337_950n), "1.34M");

@@ -5,7 +5,11 @@
 import { expect } from "chai";
 import fc from "fast-check";
 
-import { CHAIN_DEFAULTS, type ParallelChainOptions, resolveChainOptions } from "../../sdk/engine/options.ts";
+import {
+  CHAIN_DEFAULTS,
+  type ParallelChainOptions,
+  resolveChainOptions,
+} from "../../sdk/engine/options.ts";
 
 describe("resolveChainOptions", function () {
   it("applies the defaults, with derived ones from what they derive from", function () {
@@ -51,7 +55,11 @@ describe("resolveChainOptions", function () {
         executor: fc.constantFrom("sequential", "block-stm", "declared" as const),
         mining: fc.record({ auto: fc.boolean(), interval: fc.nat(10_000) }, { requiredKeys: [] }),
         fallback: fc.record(
-          { minTransactions: fc.nat(100), minGas: fc.bigInt({ min: 0n, max: 10n ** 9n }), maxAbortShare: fc.double({ min: 0, max: 1, noNaN: true }) },
+          {
+            minTransactions: fc.nat(100),
+            minGas: fc.bigInt({ min: 0n, max: 10n ** 9n }),
+            maxAbortShare: fc.double({ min: 0, max: 1, noNaN: true }),
+          },
           { requiredKeys: [] },
         ),
       },

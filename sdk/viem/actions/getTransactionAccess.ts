@@ -1,5 +1,9 @@
 import type { Client, Hash } from "viem";
-import { decodeTransactionAccess, type TransactionAccess, type TransactionAccessJson } from "../types.ts";
+import {
+  decodeTransactionAccess,
+  type TransactionAccess,
+  type TransactionAccessJson,
+} from "../types.ts";
 
 export type GetTransactionAccessParameters = { hash: Hash };
 export type GetTransactionAccessReturnType = TransactionAccess | null;

@@ -27,7 +27,10 @@ export type MineBatchReturnType<T> = {
  * });
  * @throws what `send` throws (automine is restored and nothing is mined), or when mining fails.
  */
-export async function mineBatch<T>(client: Client, { send }: MineBatchParameters<T>): Promise<MineBatchReturnType<T>> {
+export async function mineBatch<T>(
+  client: Client,
+  { send }: MineBatchParameters<T>,
+): Promise<MineBatchReturnType<T>> {
   const automine = (await client.request({ method: "hardhat_getAutomine" as never })) as boolean;
   await client.request({ method: "evm_setAutomine" as never, params: [false] as never });
   let result: T;
@@ -37,6 +40,9 @@ export async function mineBatch<T>(client: Client, { send }: MineBatchParameters
   } finally {
     await client.request({ method: "evm_setAutomine" as never, params: [automine] as never });
   }
-  const [record, transactions] = await Promise.all([getBlockRecord(client), getBlockAccess(client)]);
+  const [record, transactions] = await Promise.all([
+    getBlockRecord(client),
+    getBlockAccess(client),
+  ]);
   return { result, record, transactions };
 }

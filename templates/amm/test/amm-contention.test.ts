@@ -61,8 +61,13 @@ describe("AMM contention on the parallel network (100 users in one block)", func
 
   /** Asserts that every transaction of a batch succeeded, naming the failures. */
   function expectAllSucceeded(batch: Awaited<ReturnType<typeof oneBlock>>): void {
-    const failed = batch.transactions.filter((t) => t.status !== "success").map((t) => `#${t.transactionIndex} (${t.gasUsed} gas)`);
-    expect(failed, `failed transactions; block executed by ${batch.record.executedBy} with ${batch.record.reExecutions} re-executions`).to.deep.equal([]);
+    const failed = batch.transactions
+      .filter((t) => t.status !== "success")
+      .map((t) => `#${t.transactionIndex} (${t.gasUsed} gas)`);
+    expect(
+      failed,
+      `failed transactions; block executed by ${batch.record.executedBy} with ${batch.record.reExecutions} re-executions`,
+    ).to.deep.equal([]);
   }
 
   /** Gives each user 10,000 of both tokens, approved for `spender` (four blocks). */
@@ -70,12 +75,19 @@ describe("AMM contention on the parallel network (100 users in one block)", func
     await activate(connection, users);
     for (const token of tokens) {
       await oneBlock(users.map((u) => () => token.write.mint([u, 10_000n * ONE], { gas: GAS })));
-      await oneBlock(users.map((u) => () => token.write.approve([spender, maxUint256], { account: u, gas: GAS })));
+      await oneBlock(
+        users.map(
+          (u) => () => token.write.approve([spender, maxUint256], { account: u, gas: GAS }),
+        ),
+      );
     }
   }
 
   /** 50 sellers of token0 and 50 of token1, interleaved. */
-  function swaps(users: readonly Address[], swap: (user: Address, zeroForOne: boolean) => Promise<Hex>) {
+  function swaps(
+    users: readonly Address[],
+    swap: (user: Address, zeroForOne: boolean) => Promise<Hex>,
+  ) {
     return users.map((u, i) => () => swap(u, i % 2 === 0));
   }
 
@@ -103,7 +115,11 @@ describe("AMM contention on the parallel network (100 users in one block)", func
     });
 
     it("100 commits in one block do not conflict", async function () {
-      const commits = await oneBlock(swaps(users, (u, zeroForOne) => pool.write.commitSwap([zeroForOne, AMOUNT, 0n], { account: u, gas: GAS })));
+      const commits = await oneBlock(
+        swaps(users, (u, zeroForOne) =>
+          pool.write.commitSwap([zeroForOne, AMOUNT, 0n], { account: u, gas: GAS }),
+        ),
+      );
       expectAllSucceeded(commits);
       touched.push(...commits.transactions);
       const { analysis, record } = commits;
@@ -117,7 +133,8 @@ describe("AMM contention on the parallel network (100 users in one block)", func
       for (const variable of ["_requestCounts", "_orders", "reserve0", "reserve1", "_clock"]) {
         await connection.parallel.assertions.noDependencyOn(analysis, "BatchAuctionAMM", variable);
       }
-      if (analysis.violations !== undefined) await connection.parallel.assertions.noAccessViolations(analysis);
+      if (analysis.violations !== undefined)
+        await connection.parallel.assertions.noAccessViolations(analysis);
     });
 
     it("one settlement clears the batch at one price", async function () {
@@ -127,7 +144,9 @@ describe("AMM contention on the parallel network (100 users in one block)", func
       const receipt = await publicClient.getTransactionReceipt({ hash });
       expect(receipt.status).to.equal("success");
       const [base, quote] = await pool.read.batchPrice([0n]);
-      console.log(`      BatchAuctionAMM settle of 100 orders: ${receipt.gasUsed} gas; price ${Number((quote * 10n ** 9n) / base) / 1e9} token1/token0`);
+      console.log(
+        `      BatchAuctionAMM settle of 100 orders: ${receipt.gasUsed} gas; price ${Number((quote * 10n ** 9n) / base) / 1e9} token1/token0`,
+      );
       expect(await pool.read.pendingCommitments()).to.equal(0n);
       // One distribute (any page size) places every output in its claimant's token shard.
       const placed = await pool.write.distribute([ascending(users)], { gas: 16_000_000n });
@@ -138,17 +157,26 @@ describe("AMM contention on the parallel network (100 users in one block)", func
     });
 
     it("100 claims in one block do not conflict", async function () {
-      const claims = await oneBlock(users.map((u) => () => pool.write.claim({ account: u, gas: GAS })));
+      const claims = await oneBlock(
+        users.map((u) => () => pool.write.claim({ account: u, gas: GAS })),
+      );
       expectAllSucceeded(claims);
       touched.push(...claims.transactions);
-      console.log(`      BatchAuctionAMM claims: contention ${claims.analysis.contention}, speedup@16 ${speedupAt(claims.analysis, 16).speedup.toFixed(2)}`);
+      console.log(
+        `      BatchAuctionAMM claims: contention ${claims.analysis.contention}, speedup@16 ${speedupAt(claims.analysis, 16).speedup.toFixed(2)}`,
+      );
       await connection.parallel.assertions.maxContention(claims.analysis, 0.05);
     });
 
     it("the commits, the settlement and the claims touched only declared storage", async function () {
       expect(touched.length).to.equal(202);
       const preimages = new Map(users.map((u) => mappingPreimage(u, 5n)));
-      const undeclared = await undeclaredAccesses(connection, touched, [{ name: "BatchAuctionAMM", address: pool.address }], preimages);
+      const undeclared = await undeclaredAccesses(
+        connection,
+        touched,
+        [{ name: "BatchAuctionAMM", address: pool.address }],
+        preimages,
+      );
       expect(undeclared, formatUndeclared(undeclared)).to.deep.equal([]);
     });
   });
@@ -162,7 +190,11 @@ describe("AMM contention on the parallel network (100 users in one block)", func
     });
 
     it("exactly the users whose shard an earlier user of the block took conflict", async function () {
-      const commits = await oneBlock(swaps(users, (u, zeroForOne) => pool.write.commitSwap([zeroForOne, AMOUNT, 0n], { account: u, gas: GAS })));
+      const commits = await oneBlock(
+        swaps(users, (u, zeroForOne) =>
+          pool.write.commitSwap([zeroForOne, AMOUNT, 0n], { account: u, gas: GAS }),
+        ),
+      );
       expectAllSucceeded(commits);
       const predicted = collidingKeys(commits.transactions.map((t) => t.from));
       console.log(
@@ -194,7 +226,11 @@ describe("AMM contention on the parallel network (100 users in one block)", func
     });
 
     it("100 swaps in one block form one chain of dependencies on reserve0 / reserve1", async function () {
-      const batch = await oneBlock(swaps(users, (u, zeroForOne) => pair.write.swap([zeroForOne, AMOUNT, 0n, u], { account: u, gas: GAS })));
+      const batch = await oneBlock(
+        swaps(users, (u, zeroForOne) =>
+          pair.write.swap([zeroForOne, AMOUNT, 0n, u], { account: u, gas: GAS }),
+        ),
+      );
       expectAllSucceeded(batch);
       const { analysis } = batch;
       const labels = analysis.hotLocations.map((h) => `${h.label} (${h.dependencies})`);
@@ -205,24 +241,37 @@ describe("AMM contention on the parallel network (100 users in one block)", func
       expect(analysis.contention).to.be.at.least(0.95);
       const hot = new Set(analysis.hotLocations.map((h) => h.label));
       for (const variable of ["reserve0", "reserve1"]) {
-        expect(hot.has(`BaselinePairAMM.${variable}`), `${variable} is a hot location: ${labels.join(", ")}`).to.equal(true);
+        expect(
+          hot.has(`BaselinePairAMM.${variable}`),
+          `${variable} is a hot location: ${labels.join(", ")}`,
+        ).to.equal(true);
       }
-      expect(analysis.hotLocations.find((h) => h.label === "BaselinePairAMM.reserve0")?.dependencies).to.equal(99);
+      expect(
+        analysis.hotLocations.find((h) => h.label === "BaselinePairAMM.reserve0")?.dependencies,
+      ).to.equal(99);
       let refused = false;
       try {
-        await connection.parallel.assertions.noDependencyOn(analysis, "BaselinePairAMM", "reserve0");
+        await connection.parallel.assertions.noDependencyOn(
+          analysis,
+          "BaselinePairAMM",
+          "reserve0",
+        );
       } catch {
         refused = true;
       }
       expect(refused, "noDependencyOn(reserve0) fails on the baseline").to.equal(true);
-      const undeclared = await undeclaredAccesses(connection, batch.transactions, [{ name: "BaselinePairAMM", address: pair.address }]);
+      const undeclared = await undeclaredAccesses(connection, batch.transactions, [
+        { name: "BaselinePairAMM", address: pair.address },
+      ]);
       expect(undeclared, formatUndeclared(undeclared)).to.deep.equal([]);
     });
   });
 
   it("every function of both AMMs touches only the storage its annotation declares", async function () {
     const { viem } = connection;
-    const [alice, bob, carol] = (await viem.getWalletClients()).slice(1, 4).map((w) => w.account.address);
+    const [alice, bob, carol] = (await viem.getWalletClients())
+      .slice(1, 4)
+      .map((w) => w.account.address);
     const hashes: Hex[] = [];
     const record = async (hash: Promise<Hex>) => {
       hashes.push(await hash);
@@ -241,12 +290,16 @@ describe("AMM contention on the parallel network (100 users in one block)", func
       await record(token.write.approve([pool.address, maxUint256]));
     }
     await record(pool.write.initialize([100_000n * ONE, 100_000n * ONE]));
-    await record(pool.write.commitAddLiquidity([10_000n * ONE, 10_000n * ONE, 1n], { account: alice }));
+    await record(
+      pool.write.commitAddLiquidity([10_000n * ONE, 10_000n * ONE, 1n], { account: alice }),
+    );
     await record(pool.write.settle([0n, [], [alice]]));
     await record(pool.write.claimLiquidity({ account: alice }));
     await record(pool.write.commitSwap([true, 1_000n * ONE, 0n], { account: bob }));
     await record(pool.write.commitSwap([false, 1_000n * ONE, 10n ** 30n], { account: carol })); // refunded
-    await record(pool.write.commitAddLiquidity([1_000n * ONE, 2_000n * ONE, 1n], { account: carol }));
+    await record(
+      pool.write.commitAddLiquidity([1_000n * ONE, 2_000n * ONE, 1n], { account: carol }),
+    );
     await record(pool.write.commitRemoveLiquidity([1_000n * ONE, 0n, 0n], { account: alice }));
     // carol's swap took her commitment shard's place in batch 1: her addition waits for batch 2.
     await record(pool.write.closeBatch([1n]));
@@ -258,7 +311,9 @@ describe("AMM contention on the parallel network (100 users in one block)", func
     await record(pool.write.transfer([bob, ONE], { account: carol }));
     await record(pool.write.approve([bob, ONE], { account: carol }));
     await record(pool.write.transferFrom([carol, alice, ONE], { account: bob }));
-    const preimages = new Map([alice, bob, carol].flatMap((u) => [mappingPreimage(u, 5n), mappingPreimage(u, 6n)]));
+    const preimages = new Map(
+      [alice, bob, carol].flatMap((u) => [mappingPreimage(u, 5n), mappingPreimage(u, 6n)]),
+    );
     let undeclared = await undeclaredAccesses(
       connection,
       hashes,
@@ -277,7 +332,9 @@ describe("AMM contention on the parallel network (100 users in one block)", func
       await record(token.write.mint([alice, 1_000_000n * ONE]));
       await record(token.write.approve([baseline.pair.address, maxUint256], { account: alice }));
     }
-    await record(baseline.pair.write.addLiquidity([100_000n * ONE, 100_000n * ONE, 1n], { account: alice }));
+    await record(
+      baseline.pair.write.addLiquidity([100_000n * ONE, 100_000n * ONE, 1n], { account: alice }),
+    );
     await record(baseline.pair.write.swap([true, ONE, 0n, bob], { account: alice }));
     await record(baseline.pair.write.swap([false, ONE, 0n, alice], { account: alice }));
     await record(baseline.pair.write.removeLiquidity([ONE, 0n, 0n], { account: alice }));

@@ -5,7 +5,17 @@
  */
 import { expect } from "chai";
 
-import { BPS, FEE_BPS, MINIMUM_LIQUIDITY, ONE, connect, deployBaselinePair, fund, mulDiv, sqrt } from "./helpers.ts";
+import {
+  BPS,
+  FEE_BPS,
+  MINIMUM_LIQUIDITY,
+  ONE,
+  connect,
+  deployBaselinePair,
+  fund,
+  mulDiv,
+  sqrt,
+} from "./helpers.ts";
 
 const { viem, networkHelpers } = await connect();
 const wallets = await viem.getWalletClients();
@@ -21,7 +31,12 @@ function amountOut(amountIn: bigint, reserveIn: bigint, reserveOut: bigint): big
 
 async function setup() {
   const deployed = await deployBaselinePair(viem);
-  await fund([deployed.token0, deployed.token1], [admin, A, B], 1_000_000n * ONE, deployed.pair.address);
+  await fund(
+    [deployed.token0, deployed.token1],
+    [admin, A, B],
+    1_000_000n * ONE,
+    deployed.pair.address,
+  );
   await deployed.pair.write.addLiquidity([R0, R1, 1n]);
   return deployed;
 }
@@ -57,7 +72,12 @@ describe("BaselinePairAMM", function () {
   it("refuses an output below the minimum", async function () {
     const { pair } = await setup();
     const out = amountOut(ONE, R0, R1);
-    await viem.assertions.revertWithCustomErrorWithArgs(pair.write.swap([true, ONE, out + 1n, A], { account: A }), pair, "InsufficientOutput", [out, out + 1n]);
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      pair.write.swap([true, ONE, out + 1n, A], { account: A }),
+      pair,
+      "InsufficientOutput",
+      [out, out + 1n],
+    );
     await pair.write.swap([true, ONE, out, A], { account: A });
   });
 
@@ -67,7 +87,9 @@ describe("BaselinePairAMM", function () {
     await pair.write.addLiquidity([1_000n * ONE, 5_000n * ONE, 1n], { account: A });
     const shares = mulDiv(1_000n * ONE, supply, R0);
     expect(await pair.read.balanceOf([A])).to.equal(shares);
-    expect(await token1.read.balanceOf([A])).to.equal(1_000_000n * ONE - (shares * R1 + supply - 1n) / supply);
+    expect(await token1.read.balanceOf([A])).to.equal(
+      1_000_000n * ONE - (shares * R1 + supply - 1n) / supply,
+    );
     const [r0, r1] = await pair.read.getReserves();
     const supply2 = await pair.read.totalSupply();
     const before = await token0.read.balanceOf([A]);
@@ -78,7 +100,9 @@ describe("BaselinePairAMM", function () {
     const [q0, q1, last] = await pair.read.getReserves();
     await pair.write.swap([true, ONE, 0n, A], { account: A });
     const now = (await pair.read.getReserves())[2];
-    expect((await pair.read.price0CumulativeLast()) - cumulative).to.equal(((q1 << 112n) / q0) * (now - last));
+    expect((await pair.read.price0CumulativeLast()) - cumulative).to.equal(
+      ((q1 << 112n) / q0) * (now - last),
+    );
     expect(r1 > 0n).to.equal(true);
   });
 });

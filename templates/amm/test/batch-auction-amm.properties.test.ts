@@ -15,7 +15,18 @@
 import { expect } from "chai";
 import fc from "fast-check";
 
-import { BPS, FEE_BPS, MAX_PRICE_DEVIATION_BPS, ONE, Status, type TokenKind, connect, deployBatchAMM, fund, mulDiv } from "./helpers.ts";
+import {
+  BPS,
+  FEE_BPS,
+  MAX_PRICE_DEVIATION_BPS,
+  ONE,
+  Status,
+  type TokenKind,
+  connect,
+  deployBatchAMM,
+  fund,
+  mulDiv,
+} from "./helpers.ts";
 import { BatchModel, ModelRejection } from "./model.ts";
 
 const { viem } = await connect();
@@ -44,8 +55,25 @@ const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
       minPct: fc.integer({ min: 0, max: 110 }),
     }),
   },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant("add" as const), user, pct0: fc.integer({ min: 0, max: 10 }), pct1: fc.integer({ min: 0, max: 10 }), greedy: fc.boolean() }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant("remove" as const), user, pct: fc.integer({ min: 0, max: 100 }), greedy: fc.boolean() }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant("add" as const),
+      user,
+      pct0: fc.integer({ min: 0, max: 10 }),
+      pct1: fc.integer({ min: 0, max: 10 }),
+      greedy: fc.boolean(),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant("remove" as const),
+      user,
+      pct: fc.integer({ min: 0, max: 100 }),
+      greedy: fc.boolean(),
+    }),
+  },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant("settle" as const) }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant("claim" as const), user }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("claimLiquidity" as const), user }) },
@@ -79,10 +107,13 @@ async function runScenario(kind: TokenKind, steps: Step[]): Promise<void> {
         const amountIn = ((step.zeroForOne ? b0 : b1) * BigInt(step.pct)) / 1000n;
         // The minimum is a share of the output at the current pool price (after the fee).
         const e = (amountIn * (BPS - FEE_BPS)) / BPS;
-        const spot = step.zeroForOne ? mulDiv(e, model.reserve1, model.reserve0) : mulDiv(e, model.reserve0, model.reserve1);
+        const spot = step.zeroForOne
+          ? mulDiv(e, model.reserve1, model.reserve0)
+          : mulDiv(e, model.reserve0, model.reserve1);
         const minOut = (spot * BigInt(step.minPct)) / 100n;
         apply = () => model.commitSwap(a, step.zeroForOne, amountIn, minOut);
-        send = () => pool.write.commitSwap([step.zeroForOne, amountIn, minOut], { account: a, gas: GAS });
+        send = () =>
+          pool.write.commitSwap([step.zeroForOne, amountIn, minOut], { account: a, gas: GAS });
         break;
       }
       case "add": {
@@ -106,7 +137,10 @@ async function runScenario(kind: TokenKind, steps: Step[]): Promise<void> {
       case "settle": {
         const batch = model.batch;
         apply = () => (settledWith = model.settle());
-        send = () => pool.write.settle([batch, settledWith!.swappers, settledWith!.providers], { gas: 16_000_000n });
+        send = () =>
+          pool.write.settle([batch, settledWith!.swappers, settledWith!.providers], {
+            gas: 16_000_000n,
+          });
         break;
       }
       case "claim": {
@@ -137,7 +171,8 @@ async function runScenario(kind: TokenKind, steps: Step[]): Promise<void> {
     if (rejection === undefined) {
       await send();
     } else {
-      const source = rejection.message === "ERC20InsufficientBalance" && step.kind !== "remove" ? token0 : pool;
+      const source =
+        rejection.message === "ERC20InsufficientBalance" && step.kind !== "remove" ? token0 : pool;
       await viem.assertions.revertWithCustomError(send(), source, rejection.message as "NoRequest");
       continue;
     }
@@ -151,20 +186,29 @@ async function runScenario(kind: TokenKind, steps: Step[]): Promise<void> {
       }
       const supply = await pool.read.totalSupply();
       // The value of a share, sqrt(r0 * r1) / supply, never falls (squared to stay in integers).
-      expect(r0 * r1 * before.supply ** 2n >= before.r0 * before.r1 * supply ** 2n, `sqrt(k) per share fell ${where}`).to.equal(true);
+      expect(
+        r0 * r1 * before.supply ** 2n >= before.r0 * before.r1 * supply ** 2n,
+        `sqrt(k) per share fell ${where}`,
+      ).to.equal(true);
       const [base, quote] = await pool.read.batchPrice([settledWith.batch]);
       expect([base, quote], `price ${where}`).to.deep.equal([settledWith.base, settledWith.quote]);
       for (const a of settledWith.swappers) {
-        const [, status, zeroForOne, amountIn, minAmountOut, amountOut] = await pool.read.orderOf([a]);
+        const [, status, zeroForOne, amountIn, minAmountOut, amountOut] = await pool.read.orderOf([
+          a,
+        ]);
         if (status === Status.Refunded) {
           refundedOrders++;
           continue;
         }
         const e = (amountIn * (BPS - FEE_BPS)) / BPS;
-        expect(amountOut, `uniform price ${where}`).to.equal(zeroForOne ? mulDiv(e, quote, base) : mulDiv(e, base, quote));
+        expect(amountOut, `uniform price ${where}`).to.equal(
+          zeroForOne ? mulDiv(e, quote, base) : mulDiv(e, base, quote),
+        );
         if (amountOut < minAmountOut) filledBelowMinimum++;
         // Nor below the pool price (the reserves before the batch) less the price bound.
-        const atPool = zeroForOne ? mulDiv(e, before.r1, before.r0) : mulDiv(e, before.r0, before.r1);
+        const atPool = zeroForOne
+          ? mulDiv(e, before.r1, before.r0)
+          : mulDiv(e, before.r0, before.r1);
         if (amountOut < mulDiv(atPool, BPS - MAX_PRICE_DEVIATION_BPS, BPS)) filledBelowMinimum++;
       }
     }
@@ -172,8 +216,15 @@ async function runScenario(kind: TokenKind, steps: Step[]): Promise<void> {
   }
 }
 
-async function compare(model: BatchModel, { token0, token1, pool }: Awaited<ReturnType<typeof deployBatchAMM>>, where: string): Promise<void> {
-  expect(await pool.read.getReserves(), `reserves ${where}`).to.deep.equal([model.reserve0, model.reserve1]);
+async function compare(
+  model: BatchModel,
+  { token0, token1, pool }: Awaited<ReturnType<typeof deployBatchAMM>>,
+  where: string,
+): Promise<void> {
+  expect(await pool.read.getReserves(), `reserves ${where}`).to.deep.equal([
+    model.reserve0,
+    model.reserve1,
+  ]);
   expect(await pool.read.totalSupply(), `share supply ${where}`).to.equal(model.totalSupply);
   expect(await pool.read.currentBatch(), `batch ${where}`).to.equal(model.batch);
   let owed0 = 0n;
@@ -182,11 +233,28 @@ async function compare(model: BatchModel, { token0, token1, pool }: Awaited<Retu
   let held1 = 0n;
   for (const a of users) {
     const o = model.order(a);
-    expect(await pool.read.orderOf([a]), `order of ${a} ${where}`).to.deep.equal([o.batch, o.status, o.zeroForOne, o.amountIn, o.minAmountOut, o.amountOut]);
+    expect(await pool.read.orderOf([a]), `order of ${a} ${where}`).to.deep.equal([
+      o.batch,
+      o.status,
+      o.zeroForOne,
+      o.amountIn,
+      o.minAmountOut,
+      o.amountOut,
+    ]);
     const r = model.request(a);
-    expect(await pool.read.liquidityRequestOf([a]), `request of ${a} ${where}`).to.deep.equal([r.batch, r.status, r.add, r.payShares, r.pay0, r.pay1]);
+    expect(await pool.read.liquidityRequestOf([a]), `request of ${a} ${where}`).to.deep.equal([
+      r.batch,
+      r.status,
+      r.add,
+      r.payShares,
+      r.pay0,
+      r.pay1,
+    ]);
     const [b0, b1] = model.tokens(a);
-    expect([await token0.read.balanceOf([a]), await token1.read.balanceOf([a])], `tokens of ${a} ${where}`).to.deep.equal([b0, b1]);
+    expect(
+      [await token0.read.balanceOf([a]), await token1.read.balanceOf([a])],
+      `tokens of ${a} ${where}`,
+    ).to.deep.equal([b0, b1]);
     expect(await pool.read.balanceOf([a]), `shares of ${a} ${where}`).to.equal(model.sharesOf(a));
     held0 += b0;
     held1 += b1;
@@ -208,8 +276,14 @@ async function compare(model: BatchModel, { token0, token1, pool }: Awaited<Retu
   }
   const pool0 = await token0.read.balanceOf([pool.address]);
   const pool1 = await token1.read.balanceOf([pool.address]);
-  expect([pool0, pool1], `pool = reserves + owed ${where}`).to.deep.equal([model.reserve0 + owed0, model.reserve1 + owed1]);
-  expect([held0 + pool0, held1 + pool1], `conservation ${where}`).to.deep.equal([await token0.read.totalSupply(), await token1.read.totalSupply()]);
+  expect([pool0, pool1], `pool = reserves + owed ${where}`).to.deep.equal([
+    model.reserve0 + owed0,
+    model.reserve1 + owed1,
+  ]);
+  expect([held0 + pool0, held1 + pool1], `conservation ${where}`).to.deep.equal([
+    await token0.read.totalSupply(),
+    await token1.read.totalSupply(),
+  ]);
 }
 
 describe("BatchAuctionAMM properties (random scenarios against the reference model)", function () {
@@ -218,14 +292,22 @@ describe("BatchAuctionAMM properties (random scenarios against the reference mod
   for (const kind of ["parallel", "standard"] as const) {
     it(`matches the model and keeps its invariants over ${kind} tokens`, async function () {
       await fc.assert(
-        fc.asyncProperty(fc.array(stepArbitrary, { minLength: 10, maxLength: 40 }), (steps) => runScenario(kind, steps)),
-        { numRuns: kind === "parallel" ? 30 : 15, seed: kind === "parallel" ? 9_000 : 9_001, endOnFailure: true },
+        fc.asyncProperty(fc.array(stepArbitrary, { minLength: 10, maxLength: 40 }), (steps) =>
+          runScenario(kind, steps),
+        ),
+        {
+          numRuns: kind === "parallel" ? 30 : 15,
+          seed: kind === "parallel" ? 9_000 : 9_001,
+          endOnFailure: true,
+        },
       );
     });
   }
 
   it("exercised every action, exclusions and refusals in the runs above", function () {
-    console.log(`      actions applied / refused: ${[...stats].map(([k, e]) => `${k} ${e.applied}/${[...e.refused].map(([r, n]) => `${r}×${n}`).join("+") || "-"}`).join(", ")}; refunded orders ${refundedOrders}, swap-only settlements ${swapOnlyBatches}`);
+    console.log(
+      `      actions applied / refused: ${[...stats].map(([k, e]) => `${k} ${e.applied}/${[...e.refused].map(([r, n]) => `${r}×${n}`).join("+") || "-"}`).join(", ")}; refunded orders ${refundedOrders}, swap-only settlements ${swapOnlyBatches}`,
+    );
     for (const kind of ["swap", "add", "remove", "settle", "claim", "claimLiquidity"]) {
       expect(stats.get(kind)?.applied ?? 0, `${kind} applied`).to.be.greaterThanOrEqual(5);
     }
@@ -238,4 +320,3 @@ describe("BatchAuctionAMM properties (random scenarios against the reference mod
     }
   });
 });
-

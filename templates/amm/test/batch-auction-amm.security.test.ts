@@ -15,9 +15,32 @@
  */
 import { expect } from "chai";
 import fc from "fast-check";
-import { type Address, type Hex, encodeFunctionData, getAddress, getContractAddress, keccak256, maxUint256, stringToHex, toFunctionSelector } from "viem";
+import {
+  type Address,
+  type Hex,
+  encodeFunctionData,
+  getAddress,
+  getContractAddress,
+  keccak256,
+  maxUint256,
+  stringToHex,
+  toFunctionSelector,
+} from "viem";
 
-import { BPS, FEE_BPS, ONE, SHARDS, Status, ascending, connect, deployBatchAMM, deployTokens, fund, mulDiv, shardOf } from "./helpers.ts";
+import {
+  BPS,
+  FEE_BPS,
+  ONE,
+  SHARDS,
+  Status,
+  ascending,
+  connect,
+  deployBatchAMM,
+  deployTokens,
+  fund,
+  mulDiv,
+  shardOf,
+} from "./helpers.ts";
 import { clear } from "./model.ts";
 
 const { viem, networkHelpers } = await connect();
@@ -36,13 +59,23 @@ async function deployFactory() {
 }
 
 /** CREATE2 salts whose traders land `perShard` per commitment shard (0..255), or anywhere (`perShard` 0: the first `count` salts). */
-async function salts(factory: Factory, seed: string, count: number, perShard = 0): Promise<{ salts: Hex[]; traders: Address[] }> {
+async function salts(
+  factory: Factory,
+  seed: string,
+  count: number,
+  perShard = 0,
+): Promise<{ salts: Hex[]; traders: Address[] }> {
   const bytecodeHash = await factory.read.traderCodeHash();
   const filled = new Map<bigint, number>();
   const out: { salts: Hex[]; traders: Address[] } = { salts: [], traders: [] };
   for (let i = 0; out.salts.length < count; i++) {
     const salt = keccak256(stringToHex(`${seed}/${i}`));
-    const trader = getContractAddress({ opcode: "CREATE2", from: factory.address, salt, bytecodeHash });
+    const trader = getContractAddress({
+      opcode: "CREATE2",
+      from: factory.address,
+      salt,
+      bytecodeHash,
+    });
     if (perShard > 0) {
       const s = shardOf(trader);
       if ((filled.get(s) ?? 0) >= perShard) continue;
@@ -55,15 +88,27 @@ async function salts(factory: Factory, seed: string, count: number, perShard = 0
 }
 
 /** Spawns traders in chunks (each chunk one transaction within the gas cap), each committing `commit`. */
-async function spawn(factory: Factory, found: { salts: Hex[] }, tokens: Address[], amount: bigint, pool: Address, commit: Hex, chunk = 30) {
+async function spawn(
+  factory: Factory,
+  found: { salts: Hex[] },
+  tokens: Address[],
+  amount: bigint,
+  pool: Address,
+  commit: Hex,
+  chunk = 30,
+) {
   for (let i = 0; i < found.salts.length; i += chunk) {
-    await factory.write.spawn([found.salts.slice(i, i + chunk), tokens, amount, pool, commit], { gas: TX_GAS_CAP });
+    await factory.write.spawn([found.salts.slice(i, i + chunk), tokens, amount, pool, commit], {
+      gas: TX_GAS_CAP,
+    });
   }
 }
 
 /** `orderOf` as a record. */
 async function orderOf(pool: Pool, user: Address) {
-  const [batch, status, zeroForOne, amountIn, minAmountOut, amountOut] = await pool.read.orderOf([user]);
+  const [batch, status, zeroForOne, amountIn, minAmountOut, amountOut] = await pool.read.orderOf([
+    user,
+  ]);
   return { batch, status, zeroForOne, amountIn, minAmountOut, amountOut };
 }
 
@@ -78,9 +123,15 @@ async function pendingIn(pool: Pool, users: readonly Address[], batch: bigint): 
 }
 
 /** Settles the open batch with `swappers` and `providers` under the gas cap; returns the gas used. */
-async function settleWithin(pool: Pool, swappers: Address[], providers: Address[] = []): Promise<bigint> {
+async function settleWithin(
+  pool: Pool,
+  swappers: Address[],
+  providers: Address[] = [],
+): Promise<bigint> {
   const batch = await pool.read.currentBatch();
-  const hash = await pool.write.settle([batch, ascending(swappers), ascending(providers)], { gas: TX_GAS_CAP });
+  const hash = await pool.write.settle([batch, ascending(swappers), ascending(providers)], {
+    gas: TX_GAS_CAP,
+  });
   const receipt = await publicClient.getTransactionReceipt({ hash });
   expect(receipt.status).to.equal("success");
   return receipt.gasUsed;
@@ -96,7 +147,11 @@ describe("BatchAuctionAMM security (audit findings and hostile tokens)", functio
       await pool.write.initialize([100_000n * ONE, 200_000n * ONE]);
       const factory = await deployFactory();
       const found = await salts(factory, "flood", 280);
-      const commit = encodeFunctionData({ abi: pool.abi, functionName: "commitSwap", args: [true, 1_000n, 0n] });
+      const commit = encodeFunctionData({
+        abi: pool.abi,
+        functionName: "commitSwap",
+        args: [true, 1_000n, 0n],
+      });
       await spawn(factory, found, [token0.address], 1_000n, pool.address, commit);
       // An honest user's order is in the same batch.
       await fund([token0, token1], [A], 1_000n * ONE, pool.address);
@@ -113,14 +168,19 @@ describe("BatchAuctionAMM security (audit findings and hostile tokens)", functio
         expect(gas < TX_GAS_CAP).to.equal(true);
         if ((await pendingIn(pool, everyone, batch + 1n)).length === 0) break;
       }
-      for (const u of everyone) expect((await orderOf(pool, u)).status, `order of ${u}`).to.equal(Status.Filled);
+      for (const u of everyone)
+        expect((await orderOf(pool, u)).status, `order of ${u}`).to.equal(Status.Filled);
       // Everyone claims its output.
       const before = await token1.read.balanceOf([A]);
       await pool.write.claim({ account: A });
       expect((await token1.read.balanceOf([A])) > before).to.equal(true);
       const claimData = encodeFunctionData({ abi: pool.abi, functionName: "claim", args: [] });
-      for (let i = 0; i < found.traders.length; i += 70) await factory.write.runAll([found.traders.slice(i, i + 70), pool.address, claimData], { gas: TX_GAS_CAP });
-      for (const t of found.traders.slice(0, 20)) expect((await token1.read.balanceOf([t])) > 0n, `output of ${t}`).to.equal(true);
+      for (let i = 0; i < found.traders.length; i += 70)
+        await factory.write.runAll([found.traders.slice(i, i + 70), pool.address, claimData], {
+          gas: TX_GAS_CAP,
+        });
+      for (const t of found.traders.slice(0, 20))
+        expect((await token1.read.balanceOf([t])) > 0n, `output of ${t}`).to.equal(true);
     });
 
     it("a commit sent just before the settlement joins the next batch: the settler's list stays valid", async function () {
@@ -158,7 +218,9 @@ describe("BatchAuctionAMM security (audit findings and hostile tokens)", functio
         expect(await pool.read.pendingCommitments()).to.equal(1n);
         await settleWithin(pool, [A]);
         await pool.write.claim({ account: A });
-        expect(await pool.read.pendingCommitments(), `batch ${batch + 1n} starts empty`).to.equal(0n);
+        expect(await pool.read.pendingCommitments(), `batch ${batch + 1n} starts empty`).to.equal(
+          0n,
+        );
       }
       // Two requests of one shard: the second waits one batch, also past a group boundary.
       expect(await pool.read.currentBatch()).to.equal(20n);
@@ -182,9 +244,34 @@ describe("BatchAuctionAMM security (audit findings and hostile tokens)", functio
       const sell0 = { salts: found.salts.slice(0, n / 2) };
       const sell1 = { salts: found.salts.slice(n / 2, (3 * n) / 4) };
       const adds = { salts: found.salts.slice((3 * n) / 4) };
-      await spawn(factory, sell0, [token0.address], ONE, pool.address, encodeFunctionData({ abi: pool.abi, functionName: "commitSwap", args: [true, ONE, 1n] }));
-      await spawn(factory, sell1, [token1.address], ONE, pool.address, encodeFunctionData({ abi: pool.abi, functionName: "commitSwap", args: [false, ONE, 1n] }));
-      await spawn(factory, adds, [token0.address, token1.address], ONE, pool.address, encodeFunctionData({ abi: pool.abi, functionName: "commitAddLiquidity", args: [ONE, ONE, 1n] }));
+      await spawn(
+        factory,
+        sell0,
+        [token0.address],
+        ONE,
+        pool.address,
+        encodeFunctionData({ abi: pool.abi, functionName: "commitSwap", args: [true, ONE, 1n] }),
+      );
+      await spawn(
+        factory,
+        sell1,
+        [token1.address],
+        ONE,
+        pool.address,
+        encodeFunctionData({ abi: pool.abi, functionName: "commitSwap", args: [false, ONE, 1n] }),
+      );
+      await spawn(
+        factory,
+        adds,
+        [token0.address, token1.address],
+        ONE,
+        pool.address,
+        encodeFunctionData({
+          abi: pool.abi,
+          functionName: "commitAddLiquidity",
+          args: [ONE, ONE, 1n],
+        }),
+      );
       expect(await pool.read.pendingCommitments()).to.equal(BigInt(n));
       // One more commit in any shard goes to the next batch.
       await fund([token0, token1], [A], ONE, pool.address);
@@ -193,13 +280,22 @@ describe("BatchAuctionAMM security (audit findings and hostile tokens)", functio
       const swappers = found.traders.slice(0, (3 * n) / 4);
       const providers = found.traders.slice((3 * n) / 4);
       const gas = await settleWithin(pool, swappers, providers);
-      console.log(`      settlement of the largest batch (${n} requests: ${swappers.length} swaps, ${providers.length} additions): ${gas} gas (cap ${TX_GAS_CAP})`);
-      expect(gas < (TX_GAS_CAP * 3n) / 4n, `${gas} gas leaves a quarter of the cap free`).to.equal(true);
+      console.log(
+        `      settlement of the largest batch (${n} requests: ${swappers.length} swaps, ${providers.length} additions): ${gas} gas (cap ${TX_GAS_CAP})`,
+      );
+      expect(gas < (TX_GAS_CAP * 3n) / 4n, `${gas} gas leaves a quarter of the cap free`).to.equal(
+        true,
+      );
       // Placing the swappers' tokens in their shards is paged: 128 orders per page fit too.
       let worstPage = 0n;
       for (let i = 0; i < swappers.length; i += 128) {
-        const hash = await pool.write.distribute([ascending(swappers.slice(i, i + 128))], { gas: TX_GAS_CAP });
-        worstPage = [worstPage, (await publicClient.getTransactionReceipt({ hash })).gasUsed].reduce((x, y) => (x > y ? x : y));
+        const hash = await pool.write.distribute([ascending(swappers.slice(i, i + 128))], {
+          gas: TX_GAS_CAP,
+        });
+        worstPage = [
+          worstPage,
+          (await publicClient.getTransactionReceipt({ hash })).gasUsed,
+        ].reduce((x, y) => (x > y ? x : y));
       }
       console.log(`      distribute, worst page of 128: ${worstPage} gas`);
       expect(worstPage < TX_GAS_CAP).to.equal(true);
@@ -217,16 +313,32 @@ describe("BatchAuctionAMM security (audit findings and hostile tokens)", functio
       const large = found.salts.slice(0, 16);
       for (const [i, salt] of large.entries()) {
         const amount = (500_000n + BigInt(i) * 10_000n) * ONE;
-        const commit = encodeFunctionData({ abi: pool.abi, functionName: "commitSwap", args: [true, amount, 1n] });
-        await factory.write.spawn([[salt], [token0.address], amount, pool.address, commit], { gas: TX_GAS_CAP });
+        const commit = encodeFunctionData({
+          abi: pool.abi,
+          functionName: "commitSwap",
+          args: [true, amount, 1n],
+        });
+        await factory.write.spawn([[salt], [token0.address], amount, pool.address, commit], {
+          gas: TX_GAS_CAP,
+        });
       }
-      await spawn(factory, { salts: found.salts.slice(16) }, [token0.address], ONE, pool.address, encodeFunctionData({ abi: pool.abi, functionName: "commitSwap", args: [true, ONE, 1n] }));
+      await spawn(
+        factory,
+        { salts: found.salts.slice(16) },
+        [token0.address],
+        ONE,
+        pool.address,
+        encodeFunctionData({ abi: pool.abi, functionName: "commitSwap", args: [true, ONE, 1n] }),
+      );
       expect(await pool.read.pendingCommitments()).to.equal(SHARDS);
       const gas = await settleWithin(pool, found.traders);
-      console.log(`      settlement of a full batch through all clearing rounds: ${gas} gas (cap ${TX_GAS_CAP})`);
+      console.log(
+        `      settlement of a full batch through all clearing rounds: ${gas} gas (cap ${TX_GAS_CAP})`,
+      );
       expect(gas < TX_GAS_CAP).to.equal(true);
       // Eight rounds excluded the eight largest; the rest never converged: every swap refunded, no trade.
-      for (const t of found.traders.slice(0, 20)) expect((await orderOf(pool, t)).status).to.equal(Status.Refunded);
+      for (const t of found.traders.slice(0, 20))
+        expect((await orderOf(pool, t)).status).to.equal(Status.Refunded);
       expect(await pool.read.getReserves()).to.deep.equal([1_000_000n * ONE, 1_000_000n * ONE]);
     });
   });
@@ -269,11 +381,15 @@ describe("BatchAuctionAMM security (audit findings and hostile tokens)", functio
       const victimIn = 2_000n * ONE;
       const e = (x: bigint) => (x * (BPS - FEE_BPS)) / BPS;
       // Without the attacker, the victim alone would receive this:
-      const alone = clear(R, R, FEE_BPS, [{ zeroForOne: true, amountIn: victimIn, minAmountOut: 0n }]).outs[0];
+      const alone = clear(R, R, FEE_BPS, [
+        { zeroForOne: true, amountIn: victimIn, minAmountOut: 0n },
+      ]).outs[0];
       await fc.assert(
         fc.asyncProperty(fc.bigInt({ min: 100n, max: 200_000n }), async (attack) => {
           const attackIn = attack * ONE;
-          const { token0, token1, pool } = await deployBatchAMM(viem, { maxPriceDeviationBps: BOUND });
+          const { token0, token1, pool } = await deployBatchAMM(viem, {
+            maxPriceDeviationBps: BOUND,
+          });
           await fund([token0, token1], [admin, A, C], 10_000_000n * ONE, pool.address);
           await pool.write.initialize([R, R]);
           const start0 = await token0.read.balanceOf([C]);
@@ -295,11 +411,17 @@ describe("BatchAuctionAMM security (audit findings and hostile tokens)", functio
           const gained0 = (await token0.read.balanceOf([C])) - start0;
           const gained1 = (await token1.read.balanceOf([C])) - start1;
           // Value at the initial price (1:1): the attacker ends with no more than it started.
-          expect(gained0 + gained1 <= 0n, `attacker profit ${gained0 + gained1} for ${attack}`).to.equal(true);
+          expect(
+            gained0 + gained1 <= 0n,
+            `attacker profit ${gained0 + gained1} for ${attack}`,
+          ).to.equal(true);
           // The victim is filled at most BOUND worse than the pool price, or refunded in full.
           if (victim.status === Status.Filled) {
             const floor = mulDiv(mulDiv(e(victimIn), R, R), BPS - BOUND, BPS);
-            expect(victim.amountOut >= floor, `victim got ${victim.amountOut}, floor ${floor}`).to.equal(true);
+            expect(
+              victim.amountOut >= floor,
+              `victim got ${victim.amountOut}, floor ${floor}`,
+            ).to.equal(true);
             expect(alone - victim.amountOut <= mulDiv(alone, BOUND, BPS)).to.equal(true);
           } else {
             expect(victim.status).to.equal(Status.Refunded);
@@ -316,33 +438,58 @@ describe("BatchAuctionAMM security (audit findings and hostile tokens)", functio
       const R = 1_000_000n * ONE;
       const e = (x: bigint) => (x * (BPS - FEE_BPS)) / BPS;
       await fc.assert(
-        fc.asyncProperty(fc.bigInt({ min: 100n, max: 5_000n }), fc.bigInt({ min: 100n, max: 200_000n }), async (victimSize, attackSize) => {
-          const [victimIn, attackIn] = [victimSize * ONE, attackSize * ONE];
-          const { token0, token1, pool } = await deployBatchAMM(viem, { maxPriceDeviationBps: BOUND });
-          await fund([token0, token1], [admin, A], 10_000_000n * ONE, pool.address);
-          await pool.write.initialize([R, R]);
-          const attacker = await viem.deployContract("AmmFlashSandwich");
-          await token0.write.mint([attacker.address, attackIn]);
-          await pool.write.commitSwap([true, victimIn, 0n], { account: A });
-          const hash = await attacker.write.attack([pool.address, token0.address, token1.address, getAddress(A), attackIn], { gas: TX_GAS_CAP });
-          expect((await publicClient.getTransactionReceipt({ hash })).status).to.equal("success");
-          const got = (await token0.read.balanceOf([attacker.address])) + (await token1.read.balanceOf([attacker.address]));
-          // Valued at the initial price (1:1), the attacker ends with no more than it started.
-          expect(got <= attackIn, `attacker ${got} from ${attackIn} (victim ${victimIn})`).to.equal(true);
-          const victim = await orderOf(pool, A);
-          if (victim.status === Status.Filled) {
-            expect(victim.amountOut >= mulDiv(e(victimIn), BPS - BOUND, BPS), `victim got ${victim.amountOut}`).to.equal(true);
-          } else {
-            expect(victim.status).to.equal(Status.Refunded);
-          }
-          // Solvent: the pool holds its reserves plus exactly what it owes the victim.
-          const [r0, r1] = await pool.read.getReserves();
-          const owed0 = victim.status === Status.Refunded ? victimIn : 0n;
-          const owed1 = victim.status === Status.Filled ? victim.amountOut : 0n;
-          expect(await token0.read.balanceOf([pool.address])).to.equal(r0 + owed0);
-          expect(await token1.read.balanceOf([pool.address])).to.equal(r1 + owed1);
-        }),
-        { numRuns: 8, seed: 19_014, endOnFailure: true, examples: [[2_000n, 50_000n], [5_000n, 100n]] },
+        fc.asyncProperty(
+          fc.bigInt({ min: 100n, max: 5_000n }),
+          fc.bigInt({ min: 100n, max: 200_000n }),
+          async (victimSize, attackSize) => {
+            const [victimIn, attackIn] = [victimSize * ONE, attackSize * ONE];
+            const { token0, token1, pool } = await deployBatchAMM(viem, {
+              maxPriceDeviationBps: BOUND,
+            });
+            await fund([token0, token1], [admin, A], 10_000_000n * ONE, pool.address);
+            await pool.write.initialize([R, R]);
+            const attacker = await viem.deployContract("AmmFlashSandwich");
+            await token0.write.mint([attacker.address, attackIn]);
+            await pool.write.commitSwap([true, victimIn, 0n], { account: A });
+            const hash = await attacker.write.attack(
+              [pool.address, token0.address, token1.address, getAddress(A), attackIn],
+              { gas: TX_GAS_CAP },
+            );
+            expect((await publicClient.getTransactionReceipt({ hash })).status).to.equal("success");
+            const got =
+              (await token0.read.balanceOf([attacker.address])) +
+              (await token1.read.balanceOf([attacker.address]));
+            // Valued at the initial price (1:1), the attacker ends with no more than it started.
+            expect(
+              got <= attackIn,
+              `attacker ${got} from ${attackIn} (victim ${victimIn})`,
+            ).to.equal(true);
+            const victim = await orderOf(pool, A);
+            if (victim.status === Status.Filled) {
+              expect(
+                victim.amountOut >= mulDiv(e(victimIn), BPS - BOUND, BPS),
+                `victim got ${victim.amountOut}`,
+              ).to.equal(true);
+            } else {
+              expect(victim.status).to.equal(Status.Refunded);
+            }
+            // Solvent: the pool holds its reserves plus exactly what it owes the victim.
+            const [r0, r1] = await pool.read.getReserves();
+            const owed0 = victim.status === Status.Refunded ? victimIn : 0n;
+            const owed1 = victim.status === Status.Filled ? victim.amountOut : 0n;
+            expect(await token0.read.balanceOf([pool.address])).to.equal(r0 + owed0);
+            expect(await token1.read.balanceOf([pool.address])).to.equal(r1 + owed1);
+          },
+        ),
+        {
+          numRuns: 8,
+          seed: 19_014,
+          endOnFailure: true,
+          examples: [
+            [2_000n, 50_000n],
+            [5_000n, 100n],
+          ],
+        },
       );
     });
   });
@@ -351,14 +498,22 @@ describe("BatchAuctionAMM security (audit findings and hostile tokens)", functio
     it("only the deployer may initialize", async function () {
       const { token0, token1, pool } = await deployBatchAMM(viem);
       await fund([token0, token1], [admin, A], 1_000_000n * ONE, pool.address);
-      await viem.assertions.revertWithCustomErrorWithArgs(pool.write.initialize([ONE, 4n * ONE], { account: A }), pool, "NotInitializer", [getAddress(A)]);
+      await viem.assertions.revertWithCustomErrorWithArgs(
+        pool.write.initialize([ONE, 4n * ONE], { account: A }),
+        pool,
+        "NotInitializer",
+        [getAddress(A)],
+      );
       expect(await pool.read.initializer()).to.equal(getAddress(admin));
       await pool.write.initialize([ONE, ONE]);
       expect(await pool.read.getReserves()).to.deep.equal([ONE, ONE]);
     });
 
     it("an output that does not fit 128 bits is refunded, never truncated", async function () {
-      const { token0, token1, pool } = await deployBatchAMM(viem, { kind: "standard", maxPriceDeviationBps: BPS });
+      const { token0, token1, pool } = await deployBatchAMM(viem, {
+        kind: "standard",
+        maxPriceDeviationBps: BPS,
+      });
       const MAX = (1n << 128n) - 1n;
       for (const token of [token0, token1]) {
         for (const u of [admin, A, D]) {
@@ -393,18 +548,27 @@ describe("BatchAuctionAMM security (audit findings and hostile tokens)", functio
       const token0 = await viem.getContractAt("AmmParallelToken", fot.address);
       const { pool } = await deployBatchAMM(viem, { tokens: { token0, token1 } });
       await fund([token0, token1], [admin, A, B], 1_000_000n * ONE, pool.address);
-      await viem.assertions.revertWithCustomErrorWithArgs(pool.write.initialize([100_000n * ONE, 100_000n * ONE]), pool, "TransferAmountMismatch", [
-        getAddress(fot.address),
-        100_000n * ONE,
-        99_000n * ONE,
-      ]);
+      await viem.assertions.revertWithCustomErrorWithArgs(
+        pool.write.initialize([100_000n * ONE, 100_000n * ONE]),
+        pool,
+        "TransferAmountMismatch",
+        [getAddress(fot.address), 100_000n * ONE, 99_000n * ONE],
+      );
       // A token that starts charging later (a fee switch) is refused at the first commit after.
       await fot.write.setFeeBps([0n]);
       await pool.write.initialize([100_000n * ONE, 100_000n * ONE]);
       await pool.write.commitSwap([true, ONE, 0n], { account: A });
       await fot.write.setFeeBps([100n]);
-      await viem.assertions.revertWithCustomError(pool.write.commitAddLiquidity([ONE, ONE, 0n], { account: A }), pool, "TransferAmountMismatch");
-      await viem.assertions.revertWithCustomError(pool.write.commitSwap([true, ONE, 0n], { account: B }), pool, "TransferAmountMismatch");
+      await viem.assertions.revertWithCustomError(
+        pool.write.commitAddLiquidity([ONE, ONE, 0n], { account: A }),
+        pool,
+        "TransferAmountMismatch",
+      );
+      await viem.assertions.revertWithCustomError(
+        pool.write.commitSwap([true, ONE, 0n], { account: B }),
+        pool,
+        "TransferAmountMismatch",
+      );
       // What is already in stays solvent: A's order settles and is paid.
       await settleWithin(pool, [A]);
       await pool.write.claim({ account: A });
@@ -419,11 +583,19 @@ describe("BatchAuctionAMM security (audit findings and hostile tokens)", functio
       const { pool } = await deployBatchAMM(viem, { tokens: { token0, token1 } });
       await fund([token0, token1], [admin, A], 1_000_000n * ONE, pool.address);
       await bad.write.setFailing([true]);
-      await viem.assertions.revertWithCustomError(pool.write.initialize([100_000n * ONE, 100_000n * ONE]), pool, "SafeTransferFailed");
+      await viem.assertions.revertWithCustomError(
+        pool.write.initialize([100_000n * ONE, 100_000n * ONE]),
+        pool,
+        "SafeTransferFailed",
+      );
       await bad.write.setFailing([false]);
       await pool.write.initialize([100_000n * ONE, 100_000n * ONE]);
       await bad.write.setFailing([true]);
-      await viem.assertions.revertWithCustomError(pool.write.commitSwap([true, ONE, 0n], { account: A }), pool, "SafeTransferFailed");
+      await viem.assertions.revertWithCustomError(
+        pool.write.commitSwap([true, ONE, 0n], { account: A }),
+        pool,
+        "SafeTransferFailed",
+      );
       expect(await pool.read.pendingCommitments()).to.equal(0n);
       expect(await bad.read.balanceOf([pool.address])).to.equal(100_000n * ONE);
     });

@@ -33,14 +33,28 @@ const wallets = await viem.getWalletClients();
 const [admin, A, B, C, D, E] = wallets.slice(0, 6).map((w) => w.account.address);
 
 /** Slots of `BatchAuctionAMM`'s variables (see its storage notes). */
-const SLOT = { orders: 5n, liquidity: 6n, requestCounts: 7n, clock: 519n, prices: 520n, reserve0: 521n, reserve1: 522n, closedBatch: 523n };
+const SLOT = {
+  orders: 5n,
+  liquidity: 6n,
+  requestCounts: 7n,
+  clock: 519n,
+  prices: 520n,
+  reserve0: 521n,
+  reserve1: 522n,
+  closedBatch: 523n,
+};
 
 /** Initial reserves: 100,000 token0 and 200,000 token1 (price 2 token1 per token0). */
 const R0 = 100_000n * ONE;
 const R1 = 200_000n * ONE;
 
 async function word(address: Address, slot: bigint): Promise<bigint> {
-  return BigInt((await publicClient.getStorageAt({ address, slot: `0x${slot.toString(16).padStart(64, "0")}` })) ?? "0x0");
+  return BigInt(
+    (await publicClient.getStorageAt({
+      address,
+      slot: `0x${slot.toString(16).padStart(64, "0")}`,
+    })) ?? "0x0",
+  );
 }
 
 /** A pool over `kind` tokens, initialised by the admin, with A..E holding 1,000,000 of each token. */
@@ -54,13 +68,23 @@ async function setup(kind: TokenKind = "parallel", minBatchDuration = 0n) {
 
 /** `orderOf` as a record. */
 async function orderOf(pool: Awaited<ReturnType<typeof setup>>["pool"], user: Address) {
-  const [batch, status, zeroForOne, amountIn, minAmountOut, amountOut] = await pool.read.orderOf([user]);
+  const [batch, status, zeroForOne, amountIn, minAmountOut, amountOut] = await pool.read.orderOf([
+    user,
+  ]);
   return { batch, status, zeroForOne, amountIn, minAmountOut, amountOut };
 }
 
 /** Settles the open batch with the given committers (sorted here). */
-async function settle(pool: Awaited<ReturnType<typeof setup>>["pool"], swappers: Address[], providers: Address[] = []) {
-  return pool.write.settle([await pool.read.currentBatch(), ascending(swappers), ascending(providers)]);
+async function settle(
+  pool: Awaited<ReturnType<typeof setup>>["pool"],
+  swappers: Address[],
+  providers: Address[] = [],
+) {
+  return pool.write.settle([
+    await pool.read.currentBatch(),
+    ascending(swappers),
+    ascending(providers),
+  ]);
 }
 
 describe("BatchAuctionAMM", function () {
@@ -77,28 +101,50 @@ describe("BatchAuctionAMM", function () {
         if (kind === "parallel") {
           // The reserves sit in the reserve shard of the pool's sharded balances.
           const t1 = await viem.getContractAt("AmmParallelToken", token1.address);
-          expect(await t1.read.shardBalanceOf([pool.address, await pool.read.RESERVE_SHARD()])).to.equal(R1);
+          expect(
+            await t1.read.shardBalanceOf([pool.address, await pool.read.RESERVE_SHARD()]),
+          ).to.equal(R1);
         }
-        await viem.assertions.revertWithCustomError(pool.write.initialize([ONE, ONE]), pool, "AlreadyInitialized");
+        await viem.assertions.revertWithCustomError(
+          pool.write.initialize([ONE, ONE]),
+          pool,
+          "AlreadyInitialized",
+        );
         const fresh = await deployBatchAMM(viem, { kind });
-        await viem.assertions.revertWithCustomError(fresh.pool.write.commitSwap([true, ONE, 0n], { account: A }), fresh.pool, "NotInitialized");
+        await viem.assertions.revertWithCustomError(
+          fresh.pool.write.commitSwap([true, ONE, 0n], { account: A }),
+          fresh.pool,
+          "NotInitialized",
+        );
         await fund([fresh.token0, fresh.token1], [admin], ONE, fresh.pool.address);
-        await viem.assertions.revertWithCustomError(fresh.pool.write.initialize([31n, 32n]), fresh.pool, "InsufficientInitialLiquidity");
+        await viem.assertions.revertWithCustomError(
+          fresh.pool.write.initialize([31n, 32n]),
+          fresh.pool,
+          "InsufficientInitialLiquidity",
+        );
       });
 
       it("commitSwap takes the input and writes only the caller's order slot and commitment shard", async function () {
         const { token0, pool } = await setup(kind);
-        await viem.assertions.emitWithArgs(pool.write.commitSwap([true, 1_000n * ONE, 1n], { account: A }), pool, "SwapCommitted", [
-          getAddress(A),
-          0n,
-          true,
-          1_000n * ONE,
-          1n,
-        ]);
-        expect(await orderOf(pool, A)).to.deep.equal({ batch: 0n, status: Status.Pending, zeroForOne: true, amountIn: 1_000n * ONE, minAmountOut: 1n, amountOut: 0n });
+        await viem.assertions.emitWithArgs(
+          pool.write.commitSwap([true, 1_000n * ONE, 1n], { account: A }),
+          pool,
+          "SwapCommitted",
+          [getAddress(A), 0n, true, 1_000n * ONE, 1n],
+        );
+        expect(await orderOf(pool, A)).to.deep.equal({
+          batch: 0n,
+          status: Status.Pending,
+          zeroForOne: true,
+          amountIn: 1_000n * ONE,
+          minAmountOut: 1n,
+          amountOut: 0n,
+        });
         const slot = mappingSlot(A, SLOT.orders);
         // Slot 0 packs batch (8 bytes), zeroForOne (1), status (1) and amountIn (16) from the right.
-        expect(await word(pool.address, slot)).to.equal((1_000n * ONE << 80n) | (1n << 72n) | (1n << 64n));
+        expect(await word(pool.address, slot)).to.equal(
+          ((1_000n * ONE) << 80n) | (1n << 72n) | (1n << 64n),
+        );
         expect(await word(pool.address, slot + 1n)).to.equal(1n);
         // Batch 0 counts in the low 32 bits of the shard's word of group 0 (`_requestCounts[0].shards[shard(A)]`).
         expect(await word(pool.address, SLOT.requestCounts + shardOf(A))).to.equal(1n);
@@ -140,12 +186,16 @@ describe("BatchAuctionAMM", function () {
         for (const [u, x] of sellers0) {
           const before = await token1.read.balanceOf([u]);
           await pool.write.claim({ account: u });
-          expect((await token1.read.balanceOf([u])) - before, `output of ${u}`).to.equal(mulDiv(e(x), quote, base));
+          expect((await token1.read.balanceOf([u])) - before, `output of ${u}`).to.equal(
+            mulDiv(e(x), quote, base),
+          );
         }
         for (const [u, x] of sellers1) {
           const before = await token0.read.balanceOf([u]);
           await pool.write.claim({ account: u });
-          expect((await token0.read.balanceOf([u])) - before, `output of ${u}`).to.equal(mulDiv(e(x), base, quote));
+          expect((await token0.read.balanceOf([u])) - before, `output of ${u}`).to.equal(
+            mulDiv(e(x), base, quote),
+          );
         }
         const [r0, r1] = await pool.read.getReserves();
         expect([r0, r1]).to.deep.equal([expected.reserve0, expected.reserve1]);
@@ -166,8 +216,12 @@ describe("BatchAuctionAMM", function () {
         const [base, quote] = await pool.read.batchPrice([0n]);
         expect(quote * R0).to.equal(base * R1); // exactly 2 token1 per token0
         // Both received the spot price minus the fee: no slippage at all, however large the orders.
-        expect((await orderOf(pool, A)).amountOut).to.equal((10_000n * ONE * (BPS - FEE_BPS) * 2n) / BPS);
-        expect((await orderOf(pool, B)).amountOut).to.equal((20_000n * ONE * (BPS - FEE_BPS)) / BPS / 2n);
+        expect((await orderOf(pool, A)).amountOut).to.equal(
+          (10_000n * ONE * (BPS - FEE_BPS) * 2n) / BPS,
+        );
+        expect((await orderOf(pool, B)).amountOut).to.equal(
+          (20_000n * ONE * (BPS - FEE_BPS)) / BPS / 2n,
+        );
       });
 
       it("cannot be sandwiched inside a batch: front-run, victim and back-run share one price", async function () {
@@ -191,7 +245,10 @@ describe("BatchAuctionAMM", function () {
         const held1 = (await token1.read.balanceOf([C])) + (await token1.read.balanceOf([D]));
         const start = 2_000_000n * ONE;
         // Value in token0 at the clearing price: token1 counts base / quote.
-        expect((held0 - start) * quote + (held1 - start) * base < 0n, "the sandwich lost value").to.equal(true);
+        expect(
+          (held0 - start) * quote + (held1 - start) * base < 0n,
+          "the sandwich lost value",
+        ).to.equal(true);
       });
 
       it("refunds an order below its minimum, and clears the rest without it", async function () {
@@ -211,26 +268,65 @@ describe("BatchAuctionAMM", function () {
         expect(await pool.read.batchPrice([0n])).to.deep.equal([expected.base, expected.quote]);
         expect(await orderOf(pool, B)).to.deep.include({ status: Status.Refunded, amountOut: 0n });
         const before = await token0.read.balanceOf([B]);
-        await viem.assertions.emitWithArgs(pool.write.claim({ account: B }), pool, "SwapClaimed", [getAddress(B), 0n, true, getAddress(token0.address), 5_000n * ONE]);
+        await viem.assertions.emitWithArgs(pool.write.claim({ account: B }), pool, "SwapClaimed", [
+          getAddress(B),
+          0n,
+          true,
+          getAddress(token0.address),
+          5_000n * ONE,
+        ]);
         expect((await token0.read.balanceOf([B])) - before).to.equal(5_000n * ONE);
         expect(await pool.read.getReserves()).to.deep.equal([expected.reserve0, expected.reserve1]);
-        expect((await orderOf(pool, C)).amountOut).to.equal(mulDiv((1_000n * ONE * (BPS - FEE_BPS)) / BPS, expected.base, expected.quote));
+        expect((await orderOf(pool, C)).amountOut).to.equal(
+          mulDiv((1_000n * ONE * (BPS - FEE_BPS)) / BPS, expected.base, expected.quote),
+        );
       });
 
       it("refuses claims before settlement and without an order; a new commit waits for the claim", async function () {
         const { pool } = await setup(kind);
-        await viem.assertions.revertWithCustomError(pool.write.claim({ account: A }), pool, "NoRequest");
+        await viem.assertions.revertWithCustomError(
+          pool.write.claim({ account: A }),
+          pool,
+          "NoRequest",
+        );
         await pool.write.commitSwap([true, ONE, 0n], { account: A });
-        await viem.assertions.revertWithCustomErrorWithArgs(pool.write.claim({ account: A }), pool, "NotSettled", [0n]);
-        await viem.assertions.revertWithCustomErrorWithArgs(pool.write.commitSwap([true, ONE, 0n], { account: A }), pool, "RequestOutstanding", [0n]);
+        await viem.assertions.revertWithCustomErrorWithArgs(
+          pool.write.claim({ account: A }),
+          pool,
+          "NotSettled",
+          [0n],
+        );
+        await viem.assertions.revertWithCustomErrorWithArgs(
+          pool.write.commitSwap([true, ONE, 0n], { account: A }),
+          pool,
+          "RequestOutstanding",
+          [0n],
+        );
         await settle(pool, [A]);
-        await viem.assertions.revertWithCustomErrorWithArgs(pool.write.commitSwap([false, ONE, 0n], { account: A }), pool, "RequestOutstanding", [0n]);
+        await viem.assertions.revertWithCustomErrorWithArgs(
+          pool.write.commitSwap([false, ONE, 0n], { account: A }),
+          pool,
+          "RequestOutstanding",
+          [0n],
+        );
         await pool.write.claim({ account: A });
-        await viem.assertions.revertWithCustomError(pool.write.claim({ account: A }), pool, "NoRequest");
+        await viem.assertions.revertWithCustomError(
+          pool.write.claim({ account: A }),
+          pool,
+          "NoRequest",
+        );
         await pool.write.commitSwap([false, ONE, 0n], { account: A });
         expect((await orderOf(pool, A)).batch).to.equal(1n);
-        await viem.assertions.revertWithCustomError(pool.write.commitSwap([true, 0n, 0n], { account: B }), pool, "InvalidAmount");
-        await viem.assertions.revertWithCustomError(pool.write.commitSwap([true, 1n << 128n, 0n], { account: B }), pool, "InvalidAmount");
+        await viem.assertions.revertWithCustomError(
+          pool.write.commitSwap([true, 0n, 0n], { account: B }),
+          pool,
+          "InvalidAmount",
+        );
+        await viem.assertions.revertWithCustomError(
+          pool.write.commitSwap([true, 1n << 128n, 0n], { account: B }),
+          pool,
+          "InvalidAmount",
+        );
       });
 
       it("adds and removes liquidity in the batch rhythm, at the post-swap reserves", async function () {
@@ -247,9 +343,13 @@ describe("BatchAuctionAMM", function () {
         await pool.write.commitAddLiquidity([ONE, ONE, 10n ** 30n], { account: C });
         await settle(pool, [A], [B, admin, C]);
 
-        const swapped = clear(R0, R1, FEE_BPS, [{ zeroForOne: true, amountIn: 10_000n * ONE, minAmountOut: 0n }]);
+        const swapped = clear(R0, R1, FEE_BPS, [
+          { zeroForOne: true, amountIn: 10_000n * ONE, minAmountOut: 0n },
+        ]);
         const [s0, s1] = [swapped.reserve0, swapped.reserve1];
-        const minted = [mulDiv(1_000n * ONE, supply, s0), mulDiv(5_000n * ONE, supply, s1)].reduce((x, y) => (x < y ? x : y));
+        const minted = [mulDiv(1_000n * ONE, supply, s0), mulDiv(5_000n * ONE, supply, s1)].reduce(
+          (x, y) => (x < y ? x : y),
+        );
         const used0 = (minted * s0 + supply - 1n) / supply;
         const used1 = (minted * s1 + supply - 1n) / supply;
         const out0 = mulDiv(shares, s0, supply);
@@ -257,13 +357,25 @@ describe("BatchAuctionAMM", function () {
         const [b0, b1] = [await token0.read.balanceOf([B]), await token1.read.balanceOf([B])];
         await pool.write.claimLiquidity({ account: B });
         expect(await pool.read.balanceOf([B])).to.equal(minted);
-        expect([(await token0.read.balanceOf([B])) - b0, (await token1.read.balanceOf([B])) - b1]).to.deep.equal([1_000n * ONE - used0, 5_000n * ONE - used1]);
-        const [a0, a1] = [await token0.read.balanceOf([admin]), await token1.read.balanceOf([admin])];
+        expect([
+          (await token0.read.balanceOf([B])) - b0,
+          (await token1.read.balanceOf([B])) - b1,
+        ]).to.deep.equal([1_000n * ONE - used0, 5_000n * ONE - used1]);
+        const [a0, a1] = [
+          await token0.read.balanceOf([admin]),
+          await token1.read.balanceOf([admin]),
+        ];
         await pool.write.claimLiquidity();
-        expect([(await token0.read.balanceOf([admin])) - a0, (await token1.read.balanceOf([admin])) - a1]).to.deep.equal([out0, out1]);
+        expect([
+          (await token0.read.balanceOf([admin])) - a0,
+          (await token1.read.balanceOf([admin])) - a1,
+        ]).to.deep.equal([out0, out1]);
         const [c0, c1] = [await token0.read.balanceOf([C]), await token1.read.balanceOf([C])];
         await pool.write.claimLiquidity({ account: C });
-        expect([(await token0.read.balanceOf([C])) - c0, (await token1.read.balanceOf([C])) - c1]).to.deep.equal([ONE, ONE]);
+        expect([
+          (await token0.read.balanceOf([C])) - c0,
+          (await token1.read.balanceOf([C])) - c1,
+        ]).to.deep.equal([ONE, ONE]);
         expect(await pool.read.balanceOf([C])).to.equal(0n);
         expect(await pool.read.totalSupply()).to.equal(supply + minted - shares);
         expect(await pool.read.getReserves()).to.deep.equal([s0 + used0 - out0, s1 + used1 - out1]);
@@ -280,25 +392,68 @@ describe("BatchAuctionAMM", function () {
       const { pool } = await setup("parallel", 60n);
       for (const u of [A, B, C]) await pool.write.commitSwap([true, ONE, 0n], { account: u });
       const list = ascending([A, B, C]);
-      await viem.assertions.revertWithCustomErrorWithArgs(pool.write.settle([0n, list.slice(0, 2), []]), pool, "IncompleteBatch", [3n, 2n]);
-      await viem.assertions.revertWithCustomErrorWithArgs(pool.write.settle([0n, [list[1], list[0], list[2]], []]), pool, "InvalidRequest", [list[0]]);
-      await viem.assertions.revertWithCustomErrorWithArgs(pool.write.settle([0n, [list[0], list[0], list[2]], []]), pool, "InvalidRequest", [list[0]]);
+      await viem.assertions.revertWithCustomErrorWithArgs(
+        pool.write.settle([0n, list.slice(0, 2), []]),
+        pool,
+        "IncompleteBatch",
+        [3n, 2n],
+      );
+      await viem.assertions.revertWithCustomErrorWithArgs(
+        pool.write.settle([0n, [list[1], list[0], list[2]], []]),
+        pool,
+        "InvalidRequest",
+        [list[0]],
+      );
+      await viem.assertions.revertWithCustomErrorWithArgs(
+        pool.write.settle([0n, [list[0], list[0], list[2]], []]),
+        pool,
+        "InvalidRequest",
+        [list[0]],
+      );
       const withD = ascending([A, B, D]);
-      await viem.assertions.revertWithCustomErrorWithArgs(pool.write.settle([0n, withD, []]), pool, "InvalidRequest", [getAddress(D)]);
+      await viem.assertions.revertWithCustomErrorWithArgs(
+        pool.write.settle([0n, withD, []]),
+        pool,
+        "InvalidRequest",
+        [getAddress(D)],
+      );
       // A swapper named as a liquidity provider is not one; only the open batch settles.
-      await viem.assertions.revertWithCustomError(pool.write.settle([0n, list.slice(0, 2), [list[2]]]), pool, "InvalidRequest");
-      await viem.assertions.revertWithCustomErrorWithArgs(pool.write.settle([1n, list, []]), pool, "EpochMismatch", [1n, 0n]);
+      await viem.assertions.revertWithCustomError(
+        pool.write.settle([0n, list.slice(0, 2), [list[2]]]),
+        pool,
+        "InvalidRequest",
+      );
+      await viem.assertions.revertWithCustomErrorWithArgs(
+        pool.write.settle([1n, list, []]),
+        pool,
+        "EpochMismatch",
+        [1n, 0n],
+      );
       // The complete list, but the batch has not lasted minBatchDuration.
-      await viem.assertions.revertWithCustomError(pool.write.settle([0n, list, []]), pool, "EpochTooYoung");
+      await viem.assertions.revertWithCustomError(
+        pool.write.settle([0n, list, []]),
+        pool,
+        "EpochTooYoung",
+      );
       await networkHelpers.time.increase(60);
       await pool.write.settle([0n, list, []]);
-      await viem.assertions.revertWithCustomErrorWithArgs(pool.write.settle([0n, [], []]), pool, "EpochMismatch", [0n, 1n]);
+      await viem.assertions.revertWithCustomErrorWithArgs(
+        pool.write.settle([0n, [], []]),
+        pool,
+        "EpochMismatch",
+        [0n, 1n],
+      );
       // An empty batch settles too (at the pool price).
       await networkHelpers.time.increase(60);
       await pool.write.settle([1n, [], []]);
       const [r0, r1] = await pool.read.getReserves();
       expect(await pool.read.batchPrice([1n])).to.deep.equal([r0, r1]);
-      await viem.assertions.revertWithCustomErrorWithArgs(pool.read.batchPrice([2n]), pool, "EpochNotSettled", [2n]);
+      await viem.assertions.revertWithCustomErrorWithArgs(
+        pool.read.batchPrice([2n]),
+        pool,
+        "EpochNotSettled",
+        [2n],
+      );
     });
   });
 
@@ -312,7 +467,8 @@ describe("BatchAuctionAMM", function () {
       for (const u of users) await pool.write.commitSwap([true, 1_000n * ONE, 0n], { account: u });
       await settle(pool, users);
       // Settlement moves no tokens; distribute does, in pages.
-      for (const u of users) expect(await t0.read.shardBalanceOf([pool.address, shardOf(u)])).to.equal(1_000n * ONE);
+      for (const u of users)
+        expect(await t0.read.shardBalanceOf([pool.address, shardOf(u)])).to.equal(1_000n * ONE);
       await pool.write.distribute([ascending(users.slice(0, 1))]);
       await pool.write.distribute([ascending(users)]); // the first is skipped: already placed
       const [r0, r1] = await pool.read.getReserves();
@@ -320,7 +476,9 @@ describe("BatchAuctionAMM", function () {
       expect(await t1.read.shardBalanceOf([pool.address, reserveShard])).to.equal(r1);
       for (const u of users) {
         expect(await t0.read.shardBalanceOf([pool.address, shardOf(u)])).to.equal(0n);
-        expect(await t1.read.shardBalanceOf([pool.address, shardOf(u)])).to.equal((await orderOf(pool, u)).amountOut);
+        expect(await t1.read.shardBalanceOf([pool.address, shardOf(u)])).to.equal(
+          (await orderOf(pool, u)).amountOut,
+        );
         await pool.write.claim({ account: u });
         expect(await t1.read.shardBalanceOf([pool.address, shardOf(u)])).to.equal(0n);
       }
@@ -343,8 +501,14 @@ describe("BatchAuctionAMM", function () {
       ]) {
         await reentrant.write.setHook([pool.address, data]);
         await pool.write.commitAddLiquidity([ONE, ONE, 0n], { account: admin });
-        expect(await reentrant.read.lastHookError()).to.equal(toFunctionSelector("ReentrantCall()"));
-        await pool.write.settle([await pool.read.currentBatch(), await orderListFor(pool), [admin]]);
+        expect(await reentrant.read.lastHookError()).to.equal(
+          toFunctionSelector("ReentrantCall()"),
+        );
+        await pool.write.settle([
+          await pool.read.currentBatch(),
+          await orderListFor(pool),
+          [admin],
+        ]);
         await pool.write.claimLiquidity();
       }
       expect(await reentrant.read.hookCalls()).to.equal(3n);

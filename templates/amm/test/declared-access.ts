@@ -13,7 +13,11 @@
  */
 import hre from "hardhat";
 import type { NetworkConnection } from "hardhat/types/network";
-import { compileManifestForRuntime, manifestPathForArtifact, readManifest } from "hardhat-parallel/sdk";
+import {
+  compileManifestForRuntime,
+  manifestPathForArtifact,
+  readManifest,
+} from "hardhat-parallel/sdk";
 import type { Address, Hex } from "viem";
 
 /** A contract whose calls are checked: its artifact name and deployed address. */
@@ -80,30 +84,57 @@ export async function undeclaredAccesses(
   const publicClient = await connection.viem.getPublicClient();
   const found: UndeclaredAccess[] = [];
   for (const entry of transactions) {
-    const access = typeof entry === "string" ? await connection.parallel.transactionAccess(entry) : entry;
+    const access =
+      typeof entry === "string" ? await connection.parallel.transactionAccess(entry) : entry;
     if (access === null) throw new Error(`no read/write set recorded for ${String(entry)}`);
     const to = access.to?.toLowerCase();
     const name = to === undefined ? undefined : byAddress.get(to);
     if (name === undefined || to === undefined) continue;
     const tx = await publicClient.getTransaction({ hash: access.transactionHash });
-    const frame = (await declarationsOf(name))(tx.input, access.from, access.from, access.to as Address);
+    const frame = (await declarationsOf(name))(
+      tx.input,
+      access.from,
+      access.from,
+      access.to as Address,
+    );
     const fn = frame.signature ?? frame.selector ?? "(no selector)";
     const prefix = `s:${to}:`;
     const own = (list: { location: string }[]) =>
-      list.filter((e) => e.location.startsWith(prefix)).map((e) => e.location.slice(prefix.length) as Hex);
+      list
+        .filter((e) => e.location.startsWith(prefix))
+        .map((e) => e.location.slice(prefix.length) as Hex);
     const reads = own(access.reads);
     const writes = own(access.writes);
     if (!frame.declared) {
       if (reads.length + writes.length > 0) {
-        found.push({ hash: access.transactionHash, contract: name, function: fn, access: "undeclared function" });
+        found.push({
+          hash: access.transactionHash,
+          contract: name,
+          function: fn,
+          access: "undeclared function",
+        });
       }
       continue;
     }
     for (const slot of writes) {
-      if (!frame.mayWrite(slot, preimages)) found.push({ hash: access.transactionHash, contract: name, function: fn, access: "write", slot });
+      if (!frame.mayWrite(slot, preimages))
+        found.push({
+          hash: access.transactionHash,
+          contract: name,
+          function: fn,
+          access: "write",
+          slot,
+        });
     }
     for (const slot of reads) {
-      if (!frame.mayRead(slot, preimages)) found.push({ hash: access.transactionHash, contract: name, function: fn, access: "read", slot });
+      if (!frame.mayRead(slot, preimages))
+        found.push({
+          hash: access.transactionHash,
+          contract: name,
+          function: fn,
+          access: "read",
+          slot,
+        });
     }
   }
   return found;
@@ -111,5 +142,10 @@ export async function undeclaredAccesses(
 
 /** Formats {@link UndeclaredAccess} entries one per line, for assertion messages. */
 export function formatUndeclared(found: readonly UndeclaredAccess[]): string {
-  return found.map((u) => `${u.contract}.${u.function} ${u.access}${u.slot === undefined ? "" : ` ${u.slot}`} (${u.hash})`).join("\n");
+  return found
+    .map(
+      (u) =>
+        `${u.contract}.${u.function} ${u.access}${u.slot === undefined ? "" : ` ${u.slot}`} (${u.hash})`,
+    )
+    .join("\n");
 }

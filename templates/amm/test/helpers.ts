@@ -8,7 +8,15 @@
  */
 import { network } from "hardhat";
 import type { NetworkConnection } from "hardhat/types/network";
-import { type Address, encodeAbiParameters, getAddress, hexToBigInt, keccak256, maxUint256, stringToHex } from "viem";
+import {
+  type Address,
+  encodeAbiParameters,
+  getAddress,
+  hexToBigInt,
+  keccak256,
+  maxUint256,
+  stringToHex,
+} from "viem";
 
 /**
  * The network the functional and property tests connect to — the single place to change it.
@@ -56,9 +64,17 @@ type Viem = NetworkConnection["viem"];
 /** Deploys two test tokens of `kind`, typed as `AmmParallelToken` (both share mint + ERC-20). */
 export async function deployTokens(viem: Viem, kind: TokenKind) {
   const deploy = (name: string, symbol: string) =>
-    kind === "parallel" ? viem.deployContract("AmmParallelToken", [name, symbol]) : viem.deployContract("AmmStandardToken", [name, symbol]);
-  const token0 = await viem.getContractAt("AmmParallelToken", (await deploy("Token Zero", "TK0")).address);
-  const token1 = await viem.getContractAt("AmmParallelToken", (await deploy("Token One", "TK1")).address);
+    kind === "parallel"
+      ? viem.deployContract("AmmParallelToken", [name, symbol])
+      : viem.deployContract("AmmStandardToken", [name, symbol]);
+  const token0 = await viem.getContractAt(
+    "AmmParallelToken",
+    (await deploy("Token Zero", "TK0")).address,
+  );
+  const token1 = await viem.getContractAt(
+    "AmmParallelToken",
+    (await deploy("Token One", "TK1")).address,
+  );
   return { token0, token1 };
 }
 
@@ -71,9 +87,16 @@ export type Token = Awaited<ReturnType<typeof deployTokens>>["token0"];
  */
 export async function deployBatchAMM(
   viem: Viem,
-  options: { kind?: TokenKind; minBatchDuration?: bigint; maxPriceDeviationBps?: bigint; feeBps?: bigint; tokens?: { token0: Token; token1: Token } } = {},
+  options: {
+    kind?: TokenKind;
+    minBatchDuration?: bigint;
+    maxPriceDeviationBps?: bigint;
+    feeBps?: bigint;
+    tokens?: { token0: Token; token1: Token };
+  } = {},
 ) {
-  const { token0, token1 } = options.tokens ?? (await deployTokens(viem, options.kind ?? "parallel"));
+  const { token0, token1 } =
+    options.tokens ?? (await deployTokens(viem, options.kind ?? "parallel"));
   const pool = await viem.deployContract("BatchAuctionAMM", [
     token0.address,
     token1.address,
@@ -89,12 +112,23 @@ export async function deployBatchAMM(
 /** Deploys two tokens of `kind` (default standard) and a `BaselinePairAMM` over them. */
 export async function deployBaselinePair(viem: Viem, kind: TokenKind = "standard") {
   const { token0, token1 } = await deployTokens(viem, kind);
-  const pair = await viem.deployContract("BaselinePairAMM", [token0.address, token1.address, FEE_BPS, "Baseline Pair Share", "BPS"]);
+  const pair = await viem.deployContract("BaselinePairAMM", [
+    token0.address,
+    token1.address,
+    FEE_BPS,
+    "Baseline Pair Share",
+    "BPS",
+  ]);
   return { token0, token1, pair };
 }
 
 /** Mints `amount` of each token to each account and approves `spender` for all of it. */
-export async function fund(tokens: readonly Token[], accounts: readonly Address[], amount: bigint, spender: Address): Promise<void> {
+export async function fund(
+  tokens: readonly Token[],
+  accounts: readonly Address[],
+  amount: bigint,
+  spender: Address,
+): Promise<void> {
   for (const token of tokens) {
     for (const account of accounts) {
       await token.write.mint([account, amount]);
@@ -137,7 +171,11 @@ export function shardOf(key: Address, n: bigint = SHARDS): bigint {
 }
 
 /** Deterministic addresses `address(uint160(uint256(keccak256("<seed>/<i>"))))`, i = 0, 1, ... */
-export function seededAddresses(seed: string, count: number, skip: (address: Address) => boolean = () => false): Address[] {
+export function seededAddresses(
+  seed: string,
+  count: number,
+  skip: (address: Address) => boolean = () => false,
+): Address[] {
   const out: Address[] = [];
   for (let i = 0; out.length < count; i++) {
     const address = getAddress(`0x${keccak256(stringToHex(`${seed}/${i}`)).slice(-40)}`);
@@ -151,9 +189,15 @@ export function seededAddresses(seed: string, count: number, skip: (address: Add
  * shard). See the lending template's helper of the same name for why tests pick users.
  * @throws {RangeError} when they cannot fit.
  */
-export function usersOnDistinctShards(seed: string, count: number, avoid: Iterable<bigint> = [], n: bigint = SHARDS): Address[] {
+export function usersOnDistinctShards(
+  seed: string,
+  count: number,
+  avoid: Iterable<bigint> = [],
+  n: bigint = SHARDS,
+): Address[] {
   const taken = new Set<bigint>(avoid);
-  if (BigInt(count + taken.size) > n) throw new RangeError(`cannot place ${count} users on ${n} shards`);
+  if (BigInt(count + taken.size) > n)
+    throw new RangeError(`cannot place ${count} users on ${n} shards`);
   return seededAddresses(seed, count, (address) => {
     const shard = shardOf(address, n);
     if (taken.has(shard)) return true;
@@ -180,7 +224,11 @@ export function collidingKeys(keys: readonly Address[], n: bigint = SHARDS): num
 }
 
 /** Impersonates each address and gives it gas money, so tests can send its transactions unsigned. */
-export async function activate(connection: NetworkConnection, addresses: readonly Address[], ether: bigint = 10n ** 20n) {
+export async function activate(
+  connection: NetworkConnection,
+  addresses: readonly Address[],
+  ether: bigint = 10n ** 20n,
+) {
   for (const address of addresses) {
     await connection.networkHelpers.impersonateAccount(address);
     await connection.networkHelpers.setBalance(address, ether);
@@ -189,7 +237,9 @@ export async function activate(connection: NetworkConnection, addresses: readonl
 
 /** Storage slot of `mapping[key]` for a mapping declared at `slot`. */
 export function mappingSlot(key: Address, slot: bigint): bigint {
-  return hexToBigInt(keccak256(encodeAbiParameters([{ type: "address" }, { type: "uint256" }], [key, slot])));
+  return hexToBigInt(
+    keccak256(encodeAbiParameters([{ type: "address" }, { type: "uint256" }], [key, slot])),
+  );
 }
 
 /** The `abi.encode(key, slot)` preimage of {@link mappingSlot}, as a hash → preimage entry. */

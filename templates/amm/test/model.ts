@@ -10,7 +10,16 @@
  */
 import { type Address, getAddress } from "viem";
 
-import { BPS, MINIMUM_LIQUIDITY, Status, ascending, mulDiv, mulDivUp, shardOf, sqrt } from "./helpers.ts";
+import {
+  BPS,
+  MINIMUM_LIQUIDITY,
+  Status,
+  ascending,
+  mulDiv,
+  mulDivUp,
+  shardOf,
+  sqrt,
+} from "./helpers.ts";
 
 /** The model refuses an action; the chain must revert with the custom error `message`. */
 export class ModelRejection extends Error {}
@@ -74,10 +83,19 @@ export function clear(
   feeBps: bigint,
   orders: readonly { zeroForOne: boolean; amountIn: bigint; minAmountOut: bigint }[],
   maxPriceDeviationBps: bigint = BPS,
-): { base: bigint; quote: bigint; outs: bigint[]; included: boolean[]; reserve0: bigint; reserve1: bigint } {
+): {
+  base: bigint;
+  quote: bigint;
+  outs: bigint[];
+  included: boolean[];
+  reserve0: bigint;
+  reserve1: bigint;
+} {
   const effective = orders.map((o) => (o.amountIn * (BPS - feeBps)) / BPS);
   const floors = orders.map((o, i) => {
-    const atPool = o.zeroForOne ? mulDiv(effective[i], reserve1, reserve0) : mulDiv(effective[i], reserve0, reserve1);
+    const atPool = o.zeroForOne
+      ? mulDiv(effective[i], reserve1, reserve0)
+      : mulDiv(effective[i], reserve0, reserve1);
     const bound = mulDiv(atPool, BPS - maxPriceDeviationBps, BPS);
     return o.minAmountOut > bound ? o.minAmountOut : bound;
   });
@@ -107,7 +125,9 @@ export function clear(
     let largest = -1;
     orders.forEach((o, i) => {
       if (!included[i]) return;
-      outs[i] = o.zeroForOne ? mulDiv(effective[i], quote, base) : mulDiv(effective[i], base, quote);
+      outs[i] = o.zeroForOne
+        ? mulDiv(effective[i], quote, base)
+        : mulDiv(effective[i], base, quote);
       if (outs[i] === 0n || outs[i] < o.minAmountOut || outs[i] > MAX128) {
         included[i] = false;
         outs[i] = 0n;
@@ -186,12 +206,31 @@ export class BatchModel {
   }
 
   order(user: string): Order {
-    return this.orders.get(key(user)) ?? { batch: 0n, status: Status.None, zeroForOne: false, amountIn: 0n, minAmountOut: 0n, amountOut: 0n };
+    return (
+      this.orders.get(key(user)) ?? {
+        batch: 0n,
+        status: Status.None,
+        zeroForOne: false,
+        amountIn: 0n,
+        minAmountOut: 0n,
+        amountOut: 0n,
+      }
+    );
   }
 
   request(user: string): LiquidityRequest {
     return (
-      this.liquidity.get(key(user)) ?? { batch: 0n, status: Status.None, add: false, amount0: 0n, amount1: 0n, shares: 0n, payShares: 0n, pay0: 0n, pay1: 0n }
+      this.liquidity.get(key(user)) ?? {
+        batch: 0n,
+        status: Status.None,
+        add: false,
+        amount0: 0n,
+        amount1: 0n,
+        shares: 0n,
+        payShares: 0n,
+        pay0: 0n,
+        pay1: 0n,
+      }
     );
   }
 
@@ -221,7 +260,8 @@ export class BatchModel {
   /** `initialize(amount0, amount1)`; returns the shares credited. */
   initialize(user: string, amount0: bigint, amount1: bigint): bigint {
     if (this.initialized) throw new ModelRejection("AlreadyInitialized");
-    if (amount0 === 0n || amount1 === 0n || amount0 > MAX128 || amount1 > MAX128) throw new ModelRejection("InvalidAmount");
+    if (amount0 === 0n || amount1 === 0n || amount0 > MAX128 || amount1 > MAX128)
+      throw new ModelRejection("InvalidAmount");
     const root = sqrt(amount0 * amount1);
     if (root <= MINIMUM_LIQUIDITY) throw new ModelRejection("InsufficientInitialLiquidity");
     this.pull(user, amount0, amount1);
@@ -235,25 +275,51 @@ export class BatchModel {
 
   /** `commitSwap(zeroForOne, amountIn, minAmountOut)`. */
   commitSwap(user: string, zeroForOne: boolean, amountIn: bigint, minAmountOut: bigint): void {
-    if (amountIn === 0n || amountIn > MAX128 || minAmountOut > MAX128) throw new ModelRejection("InvalidAmount");
+    if (amountIn === 0n || amountIn > MAX128 || minAmountOut > MAX128)
+      throw new ModelRejection("InvalidAmount");
     if (!this.initialized) throw new ModelRejection("NotInitialized");
     if (this.order(user).status !== Status.None) throw new ModelRejection("RequestOutstanding");
     this.pull(user, zeroForOne ? amountIn : 0n, zeroForOne ? 0n : amountIn);
-    this.orders.set(key(user), { batch: this.enqueue(user), status: Status.Pending, zeroForOne, amountIn, minAmountOut, amountOut: 0n });
+    this.orders.set(key(user), {
+      batch: this.enqueue(user),
+      status: Status.Pending,
+      zeroForOne,
+      amountIn,
+      minAmountOut,
+      amountOut: 0n,
+    });
   }
 
   /** `commitAddLiquidity(amount0, amount1, minShares)`. */
   commitAdd(user: string, amount0: bigint, amount1: bigint, minShares: bigint): void {
-    if (amount0 === 0n || amount1 === 0n || amount0 > MAX128 || amount1 > MAX128 || minShares > MAX128) throw new ModelRejection("InvalidAmount");
+    if (
+      amount0 === 0n ||
+      amount1 === 0n ||
+      amount0 > MAX128 ||
+      amount1 > MAX128 ||
+      minShares > MAX128
+    )
+      throw new ModelRejection("InvalidAmount");
     if (!this.initialized) throw new ModelRejection("NotInitialized");
     if (this.request(user).status !== Status.None) throw new ModelRejection("RequestOutstanding");
     this.pull(user, amount0, amount1);
-    this.liquidity.set(key(user), { batch: this.enqueue(user), status: Status.Pending, add: true, amount0, amount1, shares: minShares, payShares: 0n, pay0: 0n, pay1: 0n });
+    this.liquidity.set(key(user), {
+      batch: this.enqueue(user),
+      status: Status.Pending,
+      add: true,
+      amount0,
+      amount1,
+      shares: minShares,
+      payShares: 0n,
+      pay0: 0n,
+      pay1: 0n,
+    });
   }
 
   /** `commitRemoveLiquidity(shares, minAmount0, minAmount1)`. */
   commitRemove(user: string, shares: bigint, minAmount0: bigint, minAmount1: bigint): void {
-    if (shares === 0n || shares > MAX128 || minAmount0 > MAX128 || minAmount1 > MAX128) throw new ModelRejection("InvalidAmount");
+    if (shares === 0n || shares > MAX128 || minAmount0 > MAX128 || minAmount1 > MAX128)
+      throw new ModelRejection("InvalidAmount");
     if (this.sharesOf(user) < shares) throw new ModelRejection("ERC20InsufficientBalance");
     if (!this.initialized) throw new ModelRejection("NotInitialized");
     if (this.request(user).status !== Status.None) throw new ModelRejection("RequestOutstanding");
@@ -274,11 +340,22 @@ export class BatchModel {
   /** `settle(batch, swappers, providers)` with the complete, ascending lists of the open batch. */
   settle(): Settlement {
     if (!this.initialized) throw new ModelRejection("NotInitialized");
-    const due = (x: { status: bigint; batch: bigint }) => x.status === Status.Pending && x.batch === this.batch;
-    const swappers = ascending([...this.orders].filter(([, o]) => due(o)).map(([a]) => getAddress(a)));
-    const providers = ascending([...this.liquidity].filter(([, r]) => due(r)).map(([a]) => getAddress(a)));
+    const due = (x: { status: bigint; batch: bigint }) =>
+      x.status === Status.Pending && x.batch === this.batch;
+    const swappers = ascending(
+      [...this.orders].filter(([, o]) => due(o)).map(([a]) => getAddress(a)),
+    );
+    const providers = ascending(
+      [...this.liquidity].filter(([, r]) => due(r)).map(([a]) => getAddress(a)),
+    );
     const orders = swappers.map((a) => this.order(a));
-    const cleared = clear(this.reserve0, this.reserve1, this.feeBps, orders, this.maxPriceDeviationBps);
+    const cleared = clear(
+      this.reserve0,
+      this.reserve1,
+      this.feeBps,
+      orders,
+      this.maxPriceDeviationBps,
+    );
     let filled = 0;
     swappers.forEach((a, i) => {
       const o = orders[i];
@@ -303,19 +380,36 @@ export class BatchModel {
         const shares1 = mulDiv(r.amount1, supply, s1);
         const shares = shares0 < shares1 ? shares0 : shares1;
         if (shares === 0n || shares < r.shares || shares > MAX128) {
-          this.liquidity.set(key(a), { ...r, status: Status.Refunded, pay0: r.amount0, pay1: r.amount1 });
+          this.liquidity.set(key(a), {
+            ...r,
+            status: Status.Refunded,
+            pay0: r.amount0,
+            pay1: r.amount1,
+          });
           continue;
         }
         const used0 = mulDivUp(shares, s0, supply);
         const used1 = mulDivUp(shares, s1, supply);
-        this.liquidity.set(key(a), { ...r, status: Status.Filled, payShares: shares, pay0: r.amount0 - used0, pay1: r.amount1 - used1 });
+        this.liquidity.set(key(a), {
+          ...r,
+          status: Status.Filled,
+          payShares: shares,
+          pay0: r.amount0 - used0,
+          pay1: r.amount1 - used1,
+        });
         r0 += used0;
         r1 += used1;
         newSupply += shares;
       } else {
         const out0 = mulDiv(r.shares, s0, supply);
         const out1 = mulDiv(r.shares, s1, supply);
-        if ((out0 === 0n && out1 === 0n) || out0 < r.amount0 || out1 < r.amount1 || out0 > MAX128 || out1 > MAX128) {
+        if (
+          (out0 === 0n && out1 === 0n) ||
+          out0 < r.amount0 ||
+          out1 < r.amount1 ||
+          out0 > MAX128 ||
+          out1 > MAX128
+        ) {
           this.liquidity.set(key(a), { ...r, status: Status.Refunded, payShares: r.shares });
           continue;
         }

@@ -5,7 +5,17 @@
 import { expect } from "chai";
 import { getAddress, maxUint256 } from "viem";
 
-import { DEFAULT_PARAMS, EPOCH, ONE, PRICE, WAD, connect, deployBaselineMarket, deployParallelMarket, fund } from "./helpers.ts";
+import {
+  DEFAULT_PARAMS,
+  EPOCH,
+  ONE,
+  PRICE,
+  WAD,
+  connect,
+  deployBaselineMarket,
+  deployParallelMarket,
+  fund,
+} from "./helpers.ts";
 
 const { viem, networkHelpers } = await connect();
 const [, alice, bob, carol] = await viem.getWalletClients();
@@ -19,8 +29,17 @@ describe("ParallelLendingMarket: audit findings", function () {
     const weth = await viem.deployContract("LendingWeth9", []);
     const coll = await viem.deployContract("LendingWeth9", []);
     const oracle = await viem.deployContract("LendingTestOracle", [PRICE]);
-    const market = await viem.deployContract("ParallelLendingMarket", [weth.address, coll.address, oracle.address, DEFAULT_PARAMS, EPOCH]);
-    for (const [t, amount] of [[weth, 1_000_000n * ONE], [coll, 1_000n * ONE]] as const) {
+    const market = await viem.deployContract("ParallelLendingMarket", [
+      weth.address,
+      coll.address,
+      oracle.address,
+      DEFAULT_PARAMS,
+      EPOCH,
+    ]);
+    for (const [t, amount] of [
+      [weth, 1_000_000n * ONE],
+      [coll, 1_000n * ONE],
+    ] as const) {
       for (const account of [A, B, C]) {
         await t.write.mint([account, amount]);
         await t.write.approve([market.address, maxUint256], { account });
@@ -37,10 +56,12 @@ describe("ParallelLendingMarket: audit findings", function () {
     await oracle.write.setPrice([1_500n * WAD]); // 9 collateral worth 13,500: limit 10,800 < 13,000
     const before = await coll.read.balanceOf([C]);
     await market.write.liquidate([B, 1_000n * ONE, 0n], { account: C });
-    expect((await coll.read.balanceOf([C])) - before).to.equal((1_000n * ONE * (WAD + DEFAULT_PARAMS.liquidationBonus)) / (1_500n * WAD));
+    expect((await coll.read.balanceOf([C])) - before).to.equal(
+      (1_000n * ONE * (WAD + DEFAULT_PARAMS.liquidationBonus)) / (1_500n * WAD),
+    );
     await market.write.repay([maxUint256, B], { account: B });
     await market.write.withdraw([maxUint256], { account: A });
-    expect(await weth.read.balanceOf([A]) >= 1_000_000n * ONE).to.equal(true);
+    expect((await weth.read.balanceOf([A])) >= 1_000_000n * ONE).to.equal(true);
     await market.write.withdrawCollateral([await market.read.collateralOf([B])], { account: B });
     expect(await coll.read.balanceOf([market.address])).to.equal(0n);
   });
@@ -55,7 +76,11 @@ describe("ParallelLendingMarket: audit findings", function () {
     await oracle.write.setPrice([1_000n * WAD]); // collateral worth 10,000 for ~15,000 of debt
     await market.write.liquidate([B, 7_000n * ONE, 0n], { account: C });
     // ~2.65 collateral left for ~8,000 of debt: asking 3,000 takes all collateral for its worth.
-    await viem.assertions.emit(market.write.liquidate([B, 3_000n * ONE, 0n], { account: C }), market, "BadDebtWrittenOff");
+    await viem.assertions.emit(
+      market.write.liquidate([B, 3_000n * ONE, 0n], { account: C }),
+      market,
+      "BadDebtWrittenOff",
+    );
     const [collLeft, scaledDebt] = await market.read.positionOf([B]);
     expect(collLeft).to.equal(0n);
     expect(scaledDebt).to.equal(0n);
@@ -79,7 +104,11 @@ describe("ParallelLendingMarket: audit findings", function () {
     await market.write.borrow([14_000n * ONE], { account: B });
     await time.increase(EPOCH); // the borrow index is now above 1 RAY: 1 wei burns 0 scaled debt
     await oracle.write.setPrice([WAD / 2n]); // 1 wei of debt is worth 2 wei of collateral
-    await viem.assertions.revertWithCustomError(market.write.liquidate([B, 1n, 0n], { account: C }), market, "RepayBurnsNoDebt");
+    await viem.assertions.revertWithCustomError(
+      market.write.liquidate([B, 1n, 0n], { account: C }),
+      market,
+      "RepayBurnsNoDebt",
+    );
   });
 });
 

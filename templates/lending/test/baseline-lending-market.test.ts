@@ -8,7 +8,17 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { type Address, maxUint256 } from "viem";
 
-import { DEFAULT_PARAMS, ONE, PRICE, WAD, connect, deployBaselineMarket, fund, mulDiv, mulDivUp } from "./helpers.ts";
+import {
+  DEFAULT_PARAMS,
+  ONE,
+  PRICE,
+  WAD,
+  connect,
+  deployBaselineMarket,
+  fund,
+  mulDiv,
+  mulDivUp,
+} from "./helpers.ts";
 import { borrowRate, limit, utilisation } from "./model.ts";
 
 const { viem, networkHelpers } = await connect();
@@ -52,7 +62,13 @@ class CompoundModel {
    * everything is undone, accrual included, and the refusal is rethrown.
    */
   private attempt<T>(t: bigint, action: () => T): T {
-    const saved = { cash: this.cash, totalBorrows: this.totalBorrows, totalReserves: this.totalReserves, borrowIndex: this.borrowIndex, accrualTimestamp: this.accrualTimestamp };
+    const saved = {
+      cash: this.cash,
+      totalBorrows: this.totalBorrows,
+      totalReserves: this.totalReserves,
+      borrowIndex: this.borrowIndex,
+      accrualTimestamp: this.accrualTimestamp,
+    };
     this.accrue(t);
     try {
       return action();
@@ -65,7 +81,10 @@ class CompoundModel {
   accrue(t: bigint): void {
     if (t === this.accrualTimestamp) return;
     const pool = this.cash + this.totalBorrows;
-    const u = utilisation(this.totalBorrows, pool > this.totalReserves ? pool - this.totalReserves : 0n);
+    const u = utilisation(
+      this.totalBorrows,
+      pool > this.totalReserves ? pool - this.totalReserves : 0n,
+    );
     const factor = borrowRate(DEFAULT_PARAMS, u) * (t - this.accrualTimestamp);
     const interest = mulDiv(factor, this.totalBorrows, WAD);
     this.totalBorrows += interest;
@@ -77,12 +96,18 @@ class CompoundModel {
   exchangeRate(): bigint {
     if (this.totalShares === 0n) return WAD;
     const pool = this.cash + this.totalBorrows;
-    return mulDiv(pool > this.totalReserves ? pool - this.totalReserves : 0n, WAD, this.totalShares);
+    return mulDiv(
+      pool > this.totalReserves ? pool - this.totalReserves : 0n,
+      WAD,
+      this.totalShares,
+    );
   }
 
   debt(user: Address): bigint {
     const s = this.borrows.get(user);
-    return s === undefined || s.principal === 0n ? 0n : mulDivUp(s.principal, this.borrowIndex, s.interestIndex);
+    return s === undefined || s.principal === 0n
+      ? 0n
+      : mulDivUp(s.principal, this.borrowIndex, s.interestIndex);
   }
 
   /** `supply`; throws {@link Refusal} when the market reverts. */
@@ -116,7 +141,8 @@ class CompoundModel {
     this.attempt(t, () => {
       if (assets > this.cash) throw new Refusal("InsufficientCash");
       const debt = this.debt(user) + assets;
-      if (debt > limit(this.collateral.get(user) ?? 0n, PRICE, DEFAULT_PARAMS.collateralFactor)) throw new Refusal("InsufficientCollateral");
+      if (debt > limit(this.collateral.get(user) ?? 0n, PRICE, DEFAULT_PARAMS.collateralFactor))
+        throw new Refusal("InsufficientCollateral");
       this.borrows.set(user, { principal: debt, interestIndex: this.borrowIndex });
       this.totalBorrows += assets;
       this.cash -= assets;
@@ -145,9 +171,17 @@ type Step =
 
 const who = fc.integer({ min: 0, max: 2 });
 const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
-  fc.record({ kind: fc.constant("supply" as const), user: who, pct: fc.integer({ min: 1, max: 30 }) }),
+  fc.record({
+    kind: fc.constant("supply" as const),
+    user: who,
+    pct: fc.integer({ min: 1, max: 30 }),
+  }),
   fc.record({ kind: fc.constant("withdrawAll" as const), user: who }),
-  fc.record({ kind: fc.constant("borrow" as const), user: who, pct: fc.integer({ min: 1, max: 100 }) }),
+  fc.record({
+    kind: fc.constant("borrow" as const),
+    user: who,
+    pct: fc.integer({ min: 1, max: 100 }),
+  }),
   fc.record({ kind: fc.constant("repayAll" as const), user: who }),
   fc.record({ kind: fc.constant("wait" as const), seconds: fc.integer({ min: 1, max: 3_000 }) }),
 );
@@ -197,7 +231,9 @@ describe("BaselineLendingMarket", function () {
               send = () => market.write.withdraw([maxUint256], options);
               expectedChange = model.withdrawAll(u, now);
             } else if (step.kind === "borrow") {
-              const amount = (limit(10n * ONE, PRICE, DEFAULT_PARAMS.collateralFactor) * BigInt(step.pct)) / 100n;
+              const amount =
+                (limit(10n * ONE, PRICE, DEFAULT_PARAMS.collateralFactor) * BigInt(step.pct)) /
+                100n;
               send = () => market.write.borrow([amount], options);
               model.borrow(u, amount, now);
               expectedChange = amount;
@@ -211,19 +247,33 @@ describe("BaselineLendingMarket", function () {
           }
           if (refusal === undefined) {
             await send!();
-            expect((await asset.read.balanceOf([u])) - held, `paid or received ${JSON.stringify(step)}`).to.equal(expectedChange);
+            expect(
+              (await asset.read.balanceOf([u])) - held,
+              `paid or received ${JSON.stringify(step)}`,
+            ).to.equal(expectedChange);
           } else {
-            await viem.assertions.revertWithCustomError(send!(), market, refusal.message as "ZeroAmount");
+            await viem.assertions.revertWithCustomError(
+              send!(),
+              market,
+              refusal.message as "ZeroAmount",
+            );
           }
           if (model.accrualTimestamp !== before && model.totalBorrows > 0n) accruals++;
           const where = JSON.stringify(step);
-          expect(await market.read.accrualTimestamp(), `accrual time ${where}`).to.equal(model.accrualTimestamp);
+          expect(await market.read.accrualTimestamp(), `accrual time ${where}`).to.equal(
+            model.accrualTimestamp,
+          );
           expect(await market.read.borrowIndex(), `index ${where}`).to.equal(model.borrowIndex);
           expect(await market.read.totalBorrows(), `borrows ${where}`).to.equal(model.totalBorrows);
-          expect(await market.read.totalReserves(), `reserves ${where}`).to.equal(model.totalReserves);
+          expect(await market.read.totalReserves(), `reserves ${where}`).to.equal(
+            model.totalReserves,
+          );
           expect(await market.read.totalShares(), `shares ${where}`).to.equal(model.totalShares);
           expect(await market.read.getCash(), `cash ${where}`).to.equal(model.cash);
-          for (const v of users) expect(await market.read.borrowBalanceStored([v]), `debt of ${v} ${where}`).to.equal(model.debt(v));
+          for (const v of users)
+            expect(await market.read.borrowBalanceStored([v]), `debt of ${v} ${where}`).to.equal(
+              model.debt(v),
+            );
         }
       }),
       { numRuns: 15, seed: 1_2_3 },
@@ -235,22 +285,41 @@ describe("BaselineLendingMarket", function () {
     const { oracle, market } = await setup();
     await market.write.supply([100_000n * ONE], { account: A });
     await market.write.supplyCollateral([10n * ONE], { account: B });
-    await viem.assertions.revertWithCustomError(market.write.borrow([15_000n * ONE + 1n], { account: B }), market, "InsufficientCollateral");
+    await viem.assertions.revertWithCustomError(
+      market.write.borrow([15_000n * ONE + 1n], { account: B }),
+      market,
+      "InsufficientCollateral",
+    );
     await market.write.borrow([14_990n * ONE], { account: B });
-    await viem.assertions.revertWithCustomError(market.write.liquidate([B, ONE, 0n], { account: C }), market, "PositionHealthy");
+    await viem.assertions.revertWithCustomError(
+      market.write.liquidate([B, ONE, 0n], { account: C }),
+      market,
+      "PositionHealthy",
+    );
     await oracle.write.setPrice([1_850n * WAD]);
     const repay = 5_000n * ONE;
     const seized = mulDiv(repay, WAD + DEFAULT_PARAMS.liquidationBonus, 1_850n * WAD);
-    await viem.assertions.emitWithArgs(market.write.liquidate([B, repay, seized], { account: C }), market, "Liquidate", [C, B, repay, seized]);
+    await viem.assertions.emitWithArgs(
+      market.write.liquidate([B, repay, seized], { account: C }),
+      market,
+      "Liquidate",
+      [C, B, repay, seized],
+    );
     expect(await market.read.collateralOf([B])).to.equal(10n * ONE - seized);
     await oracle.write.setPrice([0n]);
-    await viem.assertions.revertWithCustomError(market.write.borrow([ONE], { account: B }), market, "OracleInvalidPrice");
+    await viem.assertions.revertWithCustomError(
+      market.write.borrow([ONE], { account: B }),
+      market,
+      "OracleInvalidPrice",
+    );
     const stale = BigInt(await time.latest()) - DEFAULT_PARAMS.maxOracleAge - 1n;
     await oracle.write.setPriceAt([PRICE, stale]);
-    await viem.assertions.revertWithCustomErrorWithArgs(market.write.borrow([ONE], { account: B }), market, "OracleStalePrice", [
-      stale,
-      DEFAULT_PARAMS.maxOracleAge,
-    ]);
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      market.write.borrow([ONE], { account: B }),
+      market,
+      "OracleStalePrice",
+      [stale, DEFAULT_PARAMS.maxOracleAge],
+    );
   });
 
   it("writes the accrual variables in every action, the hot spot the parallel market removes", async function () {
@@ -263,7 +332,11 @@ describe("BaselineLendingMarket", function () {
       () => market.write.repay([ONE, B], { account: C }),
       () => market.write.supplyCollateral([ONE], { account: C }),
     ]) {
-      const [index, stamp, borrows] = [await market.read.borrowIndex(), await market.read.accrualTimestamp(), await market.read.totalBorrows()];
+      const [index, stamp, borrows] = [
+        await market.read.borrowIndex(),
+        await market.read.accrualTimestamp(),
+        await market.read.totalBorrows(),
+      ];
       await time.increase(60);
       await action();
       expect((await market.read.accrualTimestamp()) > stamp, "accrual time moved").to.equal(true);

@@ -98,7 +98,11 @@ export async function deployParallelMarket(
   viem: Viem,
   options: { kind?: TokenKind; params?: MarketParams; epoch?: bigint; asset?: Address } = {},
 ) {
-  const { asset, collateral, oracle } = await deployTokens(viem, options.kind ?? "parallel", options.asset);
+  const { asset, collateral, oracle } = await deployTokens(
+    viem,
+    options.kind ?? "parallel",
+    options.asset,
+  );
   const market = await viem.deployContract("ParallelLendingMarket", [
     asset.address,
     collateral.address,
@@ -113,7 +117,10 @@ export async function deployParallelMarket(
  * Deploys an asset, a collateral token (both of `kind`, default standard), an oracle at
  * {@link PRICE} and a `BaselineLendingMarket` over them.
  */
-export async function deployBaselineMarket(viem: Viem, options: { kind?: TokenKind; params?: MarketParams } = {}) {
+export async function deployBaselineMarket(
+  viem: Viem,
+  options: { kind?: TokenKind; params?: MarketParams } = {},
+) {
   const { asset, collateral, oracle } = await deployTokens(viem, options.kind ?? "standard");
   const market = await viem.deployContract("BaselineLendingMarket", [
     asset.address,
@@ -131,9 +138,15 @@ async function deployTokens(viem: Viem, kind: TokenKind, assetAddress?: Address)
       : viem.deployContract("LendingStandardToken", [name, symbol, 18]);
   const asset =
     assetAddress === undefined
-      ? await viem.getContractAt("LendingParallelToken", (await deploy("Test Dollar", "TUSD")).address)
+      ? await viem.getContractAt(
+          "LendingParallelToken",
+          (await deploy("Test Dollar", "TUSD")).address,
+        )
       : await viem.getContractAt("LendingParallelToken", assetAddress);
-  const collateral = await viem.getContractAt("LendingParallelToken", (await deploy("Test Ether", "TETH")).address);
+  const collateral = await viem.getContractAt(
+    "LendingParallelToken",
+    (await deploy("Test Ether", "TETH")).address,
+  );
   const oracle = await viem.deployContract("LendingTestOracle", [PRICE]);
   return { asset, collateral, oracle };
 }
@@ -142,7 +155,12 @@ async function deployTokens(viem: Viem, kind: TokenKind, assetAddress?: Address)
 export type Token = Awaited<ReturnType<typeof deployTokens>>["asset"];
 
 /** Mints `amount` of `token` to each account and approves `spender` for all of it. */
-export async function fund(token: Token, accounts: readonly Address[], amount: bigint, spender: Address): Promise<void> {
+export async function fund(
+  token: Token,
+  accounts: readonly Address[],
+  amount: bigint,
+  spender: Address,
+): Promise<void> {
   for (const account of accounts) {
     await token.write.mint([account, amount]);
     await token.write.approve([spender, maxUint256], { account });
@@ -173,7 +191,11 @@ export function shardOf(key: Address, n: bigint = SHARDS): bigint {
  * Deterministic addresses `address(uint160(uint256(keccak256("<seed>/<i>"))))` for
  * i = 0, 1, 2, ... — "random" users that are the same on every run.
  */
-export function seededAddresses(seed: string, count: number, skip: (address: Address) => boolean = () => false): Address[] {
+export function seededAddresses(
+  seed: string,
+  count: number,
+  skip: (address: Address) => boolean = () => false,
+): Address[] {
   const out: Address[] = [];
   for (let i = 0; out.length < count; i++) {
     const address = getAddress(`0x${keccak256(stringToHex(`${seed}/${i}`)).slice(-40)}`);
@@ -193,9 +215,15 @@ export function seededAddresses(seed: string, count: number, skip: (address: Add
  * gives what random users get.
  * @throws {RangeError} when `count` + the avoided shards exceed `n`.
  */
-export function usersOnDistinctShards(seed: string, count: number, avoid: Iterable<bigint> = [], n: bigint = SHARDS): Address[] {
+export function usersOnDistinctShards(
+  seed: string,
+  count: number,
+  avoid: Iterable<bigint> = [],
+  n: bigint = SHARDS,
+): Address[] {
   const taken = new Set<bigint>(avoid);
-  if (BigInt(count + taken.size) > n) throw new RangeError(`cannot place ${count} users on ${n} shards`);
+  if (BigInt(count + taken.size) > n)
+    throw new RangeError(`cannot place ${count} users on ${n} shards`);
   return seededAddresses(seed, count, (address) => {
     const shard = shardOf(address, n);
     if (taken.has(shard)) return true;
@@ -228,7 +256,11 @@ export function collidingKeys(keys: readonly Address[], n: bigint = SHARDS): num
  * Impersonates each address and gives it `ether` wei for gas, so that tests can send its
  * transactions unsigned (`{ account: address }`).
  */
-export async function activate(connection: NetworkConnection, addresses: readonly Address[], ether: bigint = 10n ** 20n) {
+export async function activate(
+  connection: NetworkConnection,
+  addresses: readonly Address[],
+  ether: bigint = 10n ** 20n,
+) {
   for (const address of addresses) {
     await connection.networkHelpers.impersonateAccount(address);
     await connection.networkHelpers.setBalance(address, ether);
@@ -237,7 +269,9 @@ export async function activate(connection: NetworkConnection, addresses: readonl
 
 /** Storage slot of `mapping[key]` for a mapping declared at `slot`. */
 export function mappingSlot(key: Address, slot: bigint): bigint {
-  return hexToBigInt(keccak256(encodeAbiParameters([{ type: "address" }, { type: "uint256" }], [key, slot])));
+  return hexToBigInt(
+    keccak256(encodeAbiParameters([{ type: "address" }, { type: "uint256" }], [key, slot])),
+  );
 }
 
 /** The `abi.encode(key, slot)` preimage of {@link mappingSlot}, as a hash → preimage entry. */

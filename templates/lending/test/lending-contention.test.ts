@@ -48,9 +48,21 @@ async function oneBlock(connection: Connection, calls: (() => Promise<`0x${strin
 }
 
 /** Mints and approves in three blocks (mints, approvals), for many accounts at once. */
-async function fundMany(connection: Connection, token: Token, accounts: readonly Address[], amount: bigint, spender: Address) {
-  await oneBlock(connection, accounts.map((a) => () => token.write.mint([a, amount], { gas: GAS })));
-  await oneBlock(connection, accounts.map((a) => () => token.write.approve([spender, maxUint256], { account: a, gas: GAS })));
+async function fundMany(
+  connection: Connection,
+  token: Token,
+  accounts: readonly Address[],
+  amount: bigint,
+  spender: Address,
+) {
+  await oneBlock(
+    connection,
+    accounts.map((a) => () => token.write.mint([a, amount], { gas: GAS })),
+  );
+  await oneBlock(
+    connection,
+    accounts.map((a) => () => token.write.approve([spender, maxUint256], { account: a, gas: GAS })),
+  );
 }
 
 /**
@@ -58,8 +70,13 @@ async function fundMany(connection: Connection, token: Token, accounts: readonly
  * flatter the figures). The message lists the failures and how the block was executed.
  */
 function expectAllSucceeded(batch: Awaited<ReturnType<typeof oneBlock>>): void {
-  const failed = batch.transactions.filter((t) => t.status !== "success").map((t) => `#${t.transactionIndex} (${t.gasUsed} gas)`);
-  expect(failed, `failed transactions; block executed by ${batch.record.executedBy} with ${batch.record.reExecutions} re-executions`).to.deep.equal([]);
+  const failed = batch.transactions
+    .filter((t) => t.status !== "success")
+    .map((t) => `#${t.transactionIndex} (${t.gasUsed} gas)`);
+  expect(
+    failed,
+    `failed transactions; block executed by ${batch.record.executedBy} with ${batch.record.reExecutions} re-executions`,
+  ).to.deep.equal([]);
 }
 
 /** Interleaves lenders and borrowers: lender 0, borrower 0, lender 1, ... */
@@ -92,7 +109,12 @@ describe("Lending contention on the parallel network (100 users in one block)", 
     await activate(connection, [...lenders, ...borrowers]);
     await fundMany(connection, asset, lenders, AMOUNT, market.address);
     await fundMany(connection, collateral, borrowers, 10n * ONE, market.address);
-    await oneBlock(connection, borrowers.map((b) => () => market.write.supplyCollateral([10n * ONE], { account: b, gas: GAS })));
+    await oneBlock(
+      connection,
+      borrowers.map(
+        (b) => () => market.write.supplyCollateral([10n * ONE], { account: b, gas: GAS }),
+      ),
+    );
     await asset.write.mint([whale.account.address, 1_000_000n * ONE]);
     await asset.write.approve([market.address, maxUint256]);
     await market.write.supply([1_000_000n * ONE]);
@@ -136,17 +158,28 @@ describe("Lending contention on the parallel network (100 users in one block)", 
       await connection.parallel.assertions.maxContention(analysis, 0.05);
       await connection.parallel.assertions.minSpeedup(analysis, { lanes: 16, speedup: 12 });
       for (const variable of ["_totalScaledSupply", "_totalScaledDebt", "_epoch", "_positions"]) {
-        await connection.parallel.assertions.noDependencyOn(analysis, "ParallelLendingMarket", variable);
+        await connection.parallel.assertions.noDependencyOn(
+          analysis,
+          "ParallelLendingMarket",
+          variable,
+        );
       }
       // The shards add up: the scaled totals are the sums of the positions (+ the keeper's supply).
       let scaledDebt = 0n;
       for (const b of borrowers) scaledDebt += (await market.read.positionOf([b]))[1];
-      expect(await market.read.scaledTotals()).to.deep.equal([1_000_000n * ONE + 50n * AMOUNT, scaledDebt]);
-      for (const b of borrowers.slice(0, 3)) expect(await asset.read.balanceOf([b])).to.equal(AMOUNT);
+      expect(await market.read.scaledTotals()).to.deep.equal([
+        1_000_000n * ONE + 50n * AMOUNT,
+        scaledDebt,
+      ]);
+      for (const b of borrowers.slice(0, 3))
+        expect(await asset.read.balanceOf([b])).to.equal(AMOUNT);
 
-      const undeclared = await undeclaredAccesses(connection, transactions, [{ name: "ParallelLendingMarket", address: market.address }]);
+      const undeclared = await undeclaredAccesses(connection, transactions, [
+        { name: "ParallelLendingMarket", address: market.address },
+      ]);
       expect(undeclared, formatUndeclared(undeclared)).to.deep.equal([]);
-      if (analysis.violations !== undefined) await connection.parallel.assertions.noAccessViolations(analysis);
+      if (analysis.violations !== undefined)
+        await connection.parallel.assertions.noAccessViolations(analysis);
     });
   });
 
@@ -181,7 +214,8 @@ describe("Lending contention on the parallel network (100 users in one block)", 
       expect(analysis.dependentTransactions).to.equal(predicted);
       // Every hot location is a shard (of a sharded total, of its clock, or of the market's balance
       // in the token).
-      for (const hot of analysis.hotLocations) expect(hot.label).to.match(/shards\[\d+\]|_debtClock\[\d+\]|_supplyClock\[\d+\]/);
+      for (const hot of analysis.hotLocations)
+        expect(hot.label).to.match(/shards\[\d+\]|_debtClock\[\d+\]|_supplyClock\[\d+\]/);
     });
   });
 
@@ -198,7 +232,12 @@ describe("Lending contention on the parallel network (100 users in one block)", 
       await activate(connection, users);
       await fundMany(connection, asset, lenders, AMOUNT, market.address);
       await fundMany(connection, collateral, borrowers, 10n * ONE, market.address);
-      await oneBlock(connection, borrowers.map((b) => () => market.write.supplyCollateral([10n * ONE], { account: b, gas: GAS })));
+      await oneBlock(
+        connection,
+        borrowers.map(
+          (b) => () => market.write.supplyCollateral([10n * ONE], { account: b, gas: GAS }),
+        ),
+      );
       // Liquidity, and some debt outstanding so that accrual moves every accrual variable.
       const [whale] = await viem.getWalletClients();
       await asset.write.mint([whale.account.address, 1_000_000n * ONE]);
@@ -232,16 +271,25 @@ describe("Lending contention on the parallel network (100 users in one block)", 
       expect(analysis.contention).to.be.at.least(0.95);
       const hot = new Set(analysis.hotLocations.map((h) => h.label));
       for (const variable of ["accrualTimestamp", "borrowIndex", "totalBorrows", "totalReserves"]) {
-        expect(hot.has(`BaselineLendingMarket.${variable}`), `${variable} is a hot location: ${labels.join(", ")}`).to.equal(true);
+        expect(
+          hot.has(`BaselineLendingMarket.${variable}`),
+          `${variable} is a hot location: ${labels.join(", ")}`,
+        ).to.equal(true);
       }
       let refused = false;
       try {
-        await connection.parallel.assertions.noDependencyOn(analysis, "BaselineLendingMarket", "accrualTimestamp");
+        await connection.parallel.assertions.noDependencyOn(
+          analysis,
+          "BaselineLendingMarket",
+          "accrualTimestamp",
+        );
       } catch {
         refused = true;
       }
       expect(refused, "noDependencyOn(accrualTimestamp) fails on the baseline").to.equal(true);
-      const undeclared = await undeclaredAccesses(connection, transactions, [{ name: "BaselineLendingMarket", address: market.address }]);
+      const undeclared = await undeclaredAccesses(connection, transactions, [
+        { name: "BaselineLendingMarket", address: market.address },
+      ]);
       expect(undeclared, formatUndeclared(undeclared)).to.deep.equal([]);
     });
   });
@@ -255,7 +303,8 @@ describe("Lending contention on the parallel network (100 users in one block)", 
       hashes.push(await hash);
     };
     for (const which of ["parallel", "baseline"] as const) {
-      const deployed = which === "parallel" ? await deployParallelMarket(viem) : await deployBaselineMarket(viem);
+      const deployed =
+        which === "parallel" ? await deployParallelMarket(viem) : await deployBaselineMarket(viem);
       const { asset, collateral, oracle } = deployed;
       const market = deployed.market as Awaited<ReturnType<typeof deployParallelMarket>>["market"];
       for (const u of [alice, bob, carol]) {
@@ -282,11 +331,21 @@ describe("Lending contention on the parallel network (100 users in one block)", 
         await record(market.write.supply([1_000n * ONE], { account: carol }));
         await record(market.write.spreadLiquidity([shardOf(carol), 0n, 4n, ONE]));
       } else {
-        await record((deployed.market as Awaited<ReturnType<typeof deployBaselineMarket>>["market"]).write.accrueInterest());
+        await record(
+          (
+            deployed.market as Awaited<ReturnType<typeof deployBaselineMarket>>["market"]
+          ).write.accrueInterest(),
+        );
       }
       const undeclared = await undeclaredAccesses(connection, hashes, [
-        { name: which === "parallel" ? "ParallelLendingMarket" : "BaselineLendingMarket", address: market.address },
-        { name: which === "parallel" ? "LendingParallelToken" : "LendingStandardToken", address: asset.address },
+        {
+          name: which === "parallel" ? "ParallelLendingMarket" : "BaselineLendingMarket",
+          address: market.address,
+        },
+        {
+          name: which === "parallel" ? "LendingParallelToken" : "LendingStandardToken",
+          address: asset.address,
+        },
         { name: "LendingTestOracle", address: oracle.address },
       ]);
       expect(undeclared, formatUndeclared(undeclared)).to.deep.equal([]);

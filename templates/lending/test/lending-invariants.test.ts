@@ -21,7 +21,15 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { type Address, maxUint256 } from "viem";
 
-import { EPOCH, ONE, PRICE, connect, deployParallelMarket, fund, type TokenKind } from "./helpers.ts";
+import {
+  EPOCH,
+  ONE,
+  PRICE,
+  connect,
+  deployParallelMarket,
+  fund,
+  type TokenKind,
+} from "./helpers.ts";
 
 const connection = await connect();
 const { viem, networkHelpers } = connection;
@@ -36,7 +44,14 @@ const ATTACKER_ASSET = 10_000_000n * ONE;
 const ATTACKER_COLLATERAL = 10_000n * ONE;
 
 /** The steps one user takes. */
-type UserAction = "supply" | "withdraw" | "supplyCollateral" | "withdrawCollateral" | "borrow" | "repay" | "liquidate";
+type UserAction =
+  | "supply"
+  | "withdraw"
+  | "supplyCollateral"
+  | "withdrawCollateral"
+  | "borrow"
+  | "repay"
+  | "liquidate";
 
 type Step =
   | { kind: UserAction; user: number; pct: number; max: boolean }
@@ -44,14 +59,18 @@ type Step =
   | { kind: "roll" }
   | { kind: "price"; pct: number }
   | { kind: "crashAndLiquidate"; user: number; pct: number; drop: number }
-  | { kind: "flashBorrowAroundRoll" | "flashSupplyAroundRoll" | "flashBorrow" | "flashSupply"; pct: number };
+  | {
+      kind: "flashBorrowAroundRoll" | "flashSupplyAroundRoll" | "flashBorrow" | "flashSupply";
+      pct: number;
+    };
 
 const user = fc.integer({ min: 0, max: users.length - 1 });
 const pct = fc.integer({ min: 1, max: 100 });
 const userStep = (kind: UserAction) =>
   fc.record({ kind: fc.constant(kind), user, pct, max: fc.boolean() });
-const flashStep = (kind: "flashBorrowAroundRoll" | "flashSupplyAroundRoll" | "flashBorrow" | "flashSupply") =>
-  fc.record({ kind: fc.constant(kind), pct });
+const flashStep = (
+  kind: "flashBorrowAroundRoll" | "flashSupplyAroundRoll" | "flashBorrow" | "flashSupply",
+) => fc.record({ kind: fc.constant(kind), pct });
 const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
   { weight: 4, arbitrary: userStep("supply") },
   { weight: 2, arbitrary: userStep("withdraw") },
@@ -60,10 +79,30 @@ const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
   { weight: 4, arbitrary: userStep("borrow") },
   { weight: 2, arbitrary: userStep("repay") },
   { weight: 2, arbitrary: userStep("liquidate") },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant("wait" as const), seconds: fc.integer({ min: 600, max: 2 * Number(EPOCH) }) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant("wait" as const),
+      seconds: fc.integer({ min: 600, max: 2 * Number(EPOCH) }),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("roll" as const) }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant("price" as const), pct: fc.integer({ min: 50, max: 120 }) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant("crashAndLiquidate" as const), user, pct, drop: fc.integer({ min: 10, max: 60 }) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant("price" as const),
+      pct: fc.integer({ min: 50, max: 120 }),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant("crashAndLiquidate" as const),
+      user,
+      pct,
+      drop: fc.integer({ min: 10, max: 60 }),
+    }),
+  },
   { weight: 3, arbitrary: flashStep("flashBorrowAroundRoll") },
   { weight: 2, arbitrary: flashStep("flashSupplyAroundRoll") },
   { weight: 1, arbitrary: flashStep("flashBorrow") },
@@ -86,7 +125,8 @@ async function attempt(send: () => Promise<`0x${string}`>, kind?: string): Promi
   try {
     const hash = await send();
     const receipt = await publicClient.waitForTransactionReceipt({ hash });
-    if (receipt.status === "success" && kind !== undefined) applied.set(kind, (applied.get(kind) ?? 0) + 1);
+    if (receipt.status === "success" && kind !== undefined)
+      applied.set(kind, (applied.get(kind) ?? 0) + 1);
     return receipt.status === "success";
   } catch {
     return false;
@@ -97,7 +137,11 @@ async function runScenario(kind: TokenKind, steps: Step[]): Promise<void> {
   const { asset, collateral, oracle, market } = await deployParallelMarket(viem, { kind });
   await fund(asset, [...users, liquidator], 1_000_000n * ONE, market.address);
   await fund(collateral, [...users, liquidator], 1_000n * ONE, market.address);
-  const attacker = await viem.deployContract("LendingFlashAttacker", [market.address, asset.address, collateral.address]);
+  const attacker = await viem.deployContract("LendingFlashAttacker", [
+    market.address,
+    asset.address,
+    collateral.address,
+  ]);
   await asset.write.mint([attacker.address, ATTACKER_ASSET]);
   await collateral.write.mint([attacker.address, ATTACKER_COLLATERAL]);
   const lenders: Address[] = [...users, attacker.address];
@@ -108,7 +152,10 @@ async function runScenario(kind: TokenKind, steps: Step[]): Promise<void> {
     const debt = await market.read.totalDebt();
     const supplied = await market.read.totalSupplied();
     const undistributed = await market.read.undistributedInterest();
-    expect(cash + debt >= supplied + undistributed, `insolvent ${where}: cash ${cash} + debt ${debt} < supplied ${supplied} + undistributed ${undistributed}`).to.equal(true);
+    expect(
+      cash + debt >= supplied + undistributed,
+      `insolvent ${where}: cash ${cash} + debt ${debt} < supplied ${supplied} + undistributed ${undistributed}`,
+    ).to.equal(true);
     let owed = 0n;
     for (const lender of lenders) {
       const s = await market.read.suppliedOf([lender]);
@@ -165,7 +212,10 @@ async function runScenario(kind: TokenKind, steps: Step[]): Promise<void> {
         }
         const cash = await asset.read.balanceOf([market.address]);
         const amount = scaled(room < cash ? room : cash, step.pct);
-        await attempt(() => market.write.borrow([amount === 0n ? 1n : amount], { account: u }), step.kind);
+        await attempt(
+          () => market.write.borrow([amount === 0n ? 1n : amount], { account: u }),
+          step.kind,
+        );
         break;
       }
       case "repay": {
@@ -177,15 +227,23 @@ async function runScenario(kind: TokenKind, steps: Step[]): Promise<void> {
       case "liquidate": {
         const u = users[step.user];
         const amount = scaled((await market.read.debtOf([u])) / 2n, step.pct);
-        await attempt(() => market.write.liquidate([u, amount, 0n], { account: liquidator }), step.kind);
+        await attempt(
+          () => market.write.liquidate([u, amount, 0n], { account: liquidator }),
+          step.kind,
+        );
         break;
       }
       case "crashAndLiquidate": {
         // The collateral's price falls by `drop` percent, and a liquidator acts at once.
         const u = users[step.user];
-        await oracle.write.setPrice([((await oracle.read.price()) * BigInt(100 - step.drop)) / 100n]);
+        await oracle.write.setPrice([
+          ((await oracle.read.price()) * BigInt(100 - step.drop)) / 100n,
+        ]);
         const amount = scaled((await market.read.debtOf([u])) / 2n, step.pct);
-        await attempt(() => market.write.liquidate([u, amount, 0n], { account: liquidator }), "liquidate");
+        await attempt(
+          () => market.write.liquidate([u, amount, 0n], { account: liquidator }),
+          "liquidate",
+        );
         break;
       }
       case "wait":
@@ -200,21 +258,33 @@ async function runScenario(kind: TokenKind, steps: Step[]): Promise<void> {
       case "flashBorrowAroundRoll": {
         await waitForRoll();
         const cash = await asset.read.balanceOf([market.address]);
-        await attempt(() => attacker.write.flashBorrowAroundRoll([ATTACKER_COLLATERAL, scaled(cash, step.pct)]), step.kind);
+        await attempt(
+          () => attacker.write.flashBorrowAroundRoll([ATTACKER_COLLATERAL, scaled(cash, step.pct)]),
+          step.kind,
+        );
         break;
       }
       case "flashBorrow": {
         await oracle.write.setPrice([await oracle.read.price()]);
         const cash = await asset.read.balanceOf([market.address]);
-        await attempt(() => attacker.write.flashBorrow([ATTACKER_COLLATERAL, scaled(cash, step.pct)]), step.kind);
+        await attempt(
+          () => attacker.write.flashBorrow([ATTACKER_COLLATERAL, scaled(cash, step.pct)]),
+          step.kind,
+        );
         break;
       }
       case "flashSupplyAroundRoll":
         await waitForRoll();
-        await attempt(() => attacker.write.flashSupplyAroundRoll([scaled(ATTACKER_ASSET / 2n, step.pct)]), step.kind);
+        await attempt(
+          () => attacker.write.flashSupplyAroundRoll([scaled(ATTACKER_ASSET / 2n, step.pct)]),
+          step.kind,
+        );
         break;
       case "flashSupply":
-        await attempt(() => attacker.write.flashSupply([scaled(ATTACKER_ASSET / 2n, step.pct)]), step.kind);
+        await attempt(
+          () => attacker.write.flashSupply([scaled(ATTACKER_ASSET / 2n, step.pct)]),
+          step.kind,
+        );
         break;
     }
     await check(where);
@@ -225,35 +295,62 @@ async function runScenario(kind: TokenKind, steps: Step[]): Promise<void> {
     const debt = await market.read.debtOf([u]);
     if (debt === 0n) continue;
     await asset.write.mint([u, debt * 2n]);
-    expect(await attempt(() => market.write.repay([maxUint256, u], { account: u })), `repay(max) of ${u}`).to.equal(true);
+    expect(
+      await attempt(() => market.write.repay([maxUint256, u], { account: u })),
+      `repay(max) of ${u}`,
+    ).to.equal(true);
   }
   for (const u of users) {
     if ((await market.read.positionOf([u]))[2] === 0n) continue;
     const owed = await market.read.suppliedOf([u]); // at the latest block; the index only grows
     const before = await asset.read.balanceOf([u]);
-    expect(await attempt(() => market.write.withdraw([maxUint256], { account: u })), "withdraw(max) of a lender (insolvent)").to.equal(true);
+    expect(
+      await attempt(() => market.write.withdraw([maxUint256], { account: u })),
+      "withdraw(max) of a lender (insolvent)",
+    ).to.equal(true);
     const received = (await asset.read.balanceOf([u])) - before;
-    expect(received >= owed, `a lender received ${received}, less than its balance ${owed}`).to.equal(true);
+    expect(
+      received >= owed,
+      `a lender received ${received}, less than its balance ${owed}`,
+    ).to.equal(true);
     expect(await market.read.suppliedOf([u])).to.equal(0n);
   }
   expect(await market.read.totalSupplied()).to.equal(0n);
   await check("after the wind-down");
-  expect((await asset.read.balanceOf([attacker.address])) <= ATTACKER_ASSET, "the flash attacker gained asset").to.equal(true);
+  expect(
+    (await asset.read.balanceOf([attacker.address])) <= ATTACKER_ASSET,
+    "the flash attacker gained asset",
+  ).to.equal(true);
 }
 
 describe("ParallelLendingMarket solvency invariants (random scenarios with flash sequences)", function () {
   this.timeout(300_000);
-  for (const [kind, numRuns, seed] of [["parallel", 20, 19], ["standard", 10, 1919]] as const) {
+  for (const [kind, numRuns, seed] of [
+    ["parallel", 20, 19],
+    ["standard", 10, 1919],
+  ] as const) {
     it(`stays solvent and pays every lender what it is owed, over ${kind} tokens`, async function () {
       await fc.assert(
-        fc.asyncProperty(fc.array(stepArbitrary, { minLength: 5, maxLength: 15 }), (steps) => runScenario(kind, steps)),
+        fc.asyncProperty(fc.array(stepArbitrary, { minLength: 5, maxLength: 15 }), (steps) =>
+          runScenario(kind, steps),
+        ),
         { numRuns, seed, endOnFailure: true },
       );
     });
   }
 
   it("exercised the flash sequences, rolls, liquidations and withdrawals in the runs above", function () {
-    for (const kind of ["flashBorrowAroundRoll", "flashSupplyAroundRoll", "flashBorrow", "flashSupply", "roll", "borrow", "repay", "withdraw", "liquidate"]) {
+    for (const kind of [
+      "flashBorrowAroundRoll",
+      "flashSupplyAroundRoll",
+      "flashBorrow",
+      "flashSupply",
+      "roll",
+      "borrow",
+      "repay",
+      "withdraw",
+      "liquidate",
+    ]) {
       expect(applied.get(kind) ?? 0, `${kind} applied`).to.be.greaterThan(0);
     }
   });

@@ -50,7 +50,11 @@ const key = (a: string) => a.toLowerCase();
 /** The kinked borrow rate of `LendingMath.borrowRate` (WAD per second). */
 export function borrowRate(p: MarketParams, u: bigint): bigint {
   if (u <= p.kink) return p.baseRatePerSecond + (p.slope1PerSecond * u) / WAD;
-  return p.baseRatePerSecond + (p.slope1PerSecond * p.kink) / WAD + (p.slope2PerSecond * (u - p.kink)) / WAD;
+  return (
+    p.baseRatePerSecond +
+    (p.slope1PerSecond * p.kink) / WAD +
+    (p.slope2PerSecond * (u - p.kink)) / WAD
+  );
 }
 
 /** `LendingMath.supplyRate`: `floor(floor(rate * u / WAD) * (WAD - reserveFactor) / WAD)`. */
@@ -104,10 +108,22 @@ export class LendingModel {
    * @param deployedAt the timestamp of its deployment (epoch 0 starts then).
    * @param price the oracle's price and when it was set.
    */
-  constructor(params: MarketParams, epochDuration: bigint, deployedAt: bigint, price: { price: bigint; updatedAt: bigint }) {
+  constructor(
+    params: MarketParams,
+    epochDuration: bigint,
+    deployedAt: bigint,
+    price: { price: bigint; updatedAt: bigint },
+  ) {
     this.params = params;
     this.epochDuration = epochDuration;
-    this.epoch = { id: 0n, start: deployedAt, borrowRate: borrowRate(params, 0n), supplyRate: 0n, borrowIndex: RAY, supplyIndex: RAY };
+    this.epoch = {
+      id: 0n,
+      start: deployedAt,
+      borrowRate: borrowRate(params, 0n),
+      supplyRate: 0n,
+      borrowIndex: RAY,
+      supplyIndex: RAY,
+    };
     this.price = price.price;
     this.priceUpdatedAt = price.updatedAt;
     this.clockAt = deployedAt;
@@ -140,12 +156,17 @@ export class LendingModel {
 
   /** `ceil(I_b * (WAD + r_b * (t - start)) / WAD)`. */
   borrowIndexAt(t: bigint): bigint {
-    return mulDivUp(this.epoch.borrowIndex, WAD + this.epoch.borrowRate * (t - this.epoch.start), WAD);
+    return mulDivUp(
+      this.epoch.borrowIndex,
+      WAD + this.epoch.borrowRate * (t - this.epoch.start),
+      WAD,
+    );
   }
 
   /** `floor(I_s * (WAD + r_s * min(t - start, epochDuration)) / WAD)`: the stream stops after an epoch. */
   supplyIndexAt(t: bigint): bigint {
-    const dt = t - this.epoch.start < this.epochDuration ? t - this.epoch.start : this.epochDuration;
+    const dt =
+      t - this.epoch.start < this.epochDuration ? t - this.epoch.start : this.epochDuration;
     return mulDiv(this.epoch.supplyIndex, WAD + this.epoch.supplyRate * dt, WAD);
   }
 
@@ -172,8 +193,10 @@ export class LendingModel {
 
   /** The oracle price as `LendingMath.checkedPrice` accepts it at `t`, or a rejection. */
   checkedPrice(t: bigint): bigint {
-    if (this.price === 0n || this.priceUpdatedAt > t) throw new ModelRejection("OracleInvalidPrice");
-    if (t - this.priceUpdatedAt > this.params.maxOracleAge) throw new ModelRejection("OracleStalePrice");
+    if (this.price === 0n || this.priceUpdatedAt > t)
+      throw new ModelRejection("OracleInvalidPrice");
+    if (t - this.priceUpdatedAt > this.params.maxOracleAge)
+      throw new ModelRejection("OracleStalePrice");
     return this.price;
   }
 
@@ -278,7 +301,8 @@ export class LendingModel {
     const remaining = p.collateral - amount;
     if (p.scaledDebt !== 0n) {
       const debt = mulDivUp(p.scaledDebt, this.borrowIndexAt(t), RAY);
-      if (debt > limit(remaining, this.checkedPrice(t), this.params.collateralFactor)) throw new ModelRejection("InsufficientCollateral");
+      if (debt > limit(remaining, this.checkedPrice(t), this.params.collateralFactor))
+        throw new ModelRejection("InsufficientCollateral");
     }
     this.setPosition(user, { ...p, collateral: remaining });
     this.pay(user, amount, "collateral");
@@ -291,7 +315,8 @@ export class LendingModel {
     const index = this.borrowIndexAt(t);
     const scaled = mulDivUp(assets, RAY, index);
     const debt = mulDivUp(p.scaledDebt + scaled, index, RAY);
-    if (debt > limit(p.collateral, this.checkedPrice(t), this.params.collateralFactor)) throw new ModelRejection("InsufficientCollateral");
+    if (debt > limit(p.collateral, this.checkedPrice(t), this.params.collateralFactor))
+      throw new ModelRejection("InsufficientCollateral");
     if (this.cash < assets) throw new ModelRejection("ERC20InsufficientBalance", "asset");
     this.tick(t);
     this.setPosition(user, { ...p, scaledDebt: p.scaledDebt + scaled });
@@ -329,7 +354,10 @@ export class LendingModel {
   liquidatable(borrower: string, t: bigint): boolean {
     try {
       const p = this.position(borrower);
-      return this.debtAt(borrower, t) > limit(p.collateral, this.checkedPrice(t), this.params.liquidationThreshold);
+      return (
+        this.debtAt(borrower, t) >
+        limit(p.collateral, this.checkedPrice(t), this.params.liquidationThreshold)
+      );
     } catch {
       return false;
     }
@@ -341,14 +369,22 @@ export class LendingModel {
   }
 
   /** `liquidate(borrower, repayAssets, minSeized)` by `liquidator`; returns the collateral seized. */
-  liquidate(liquidator: string, borrower: string, repayAssets: bigint, minSeized: bigint, t: bigint): bigint {
+  liquidate(
+    liquidator: string,
+    borrower: string,
+    repayAssets: bigint,
+    minSeized: bigint,
+    t: bigint,
+  ): bigint {
     if (repayAssets === 0n) throw new ModelRejection("ZeroAmount");
     const p = this.position(borrower);
     const index = this.borrowIndexAt(t);
     const debt = mulDivUp(p.scaledDebt, index, RAY);
     const price = this.checkedPrice(t);
-    if (debt <= limit(p.collateral, price, this.params.liquidationThreshold)) throw new ModelRejection("PositionHealthy");
-    if (repayAssets > mulDivUp(debt, this.params.closeFactor, WAD)) throw new ModelRejection("RepayExceedsCloseFactor");
+    if (debt <= limit(p.collateral, price, this.params.liquidationThreshold))
+      throw new ModelRejection("PositionHealthy");
+    if (repayAssets > mulDivUp(debt, this.params.closeFactor, WAD))
+      throw new ModelRejection("RepayExceedsCloseFactor");
     let seized = mulDiv(repayAssets, WAD + this.params.liquidationBonus, price);
     if (seized > p.collateral) {
       // Not enough collateral for the bonus: all of it, for the debt it is worth (finding 5).
@@ -359,7 +395,8 @@ export class LendingModel {
     if (seized < minSeized) throw new ModelRejection("SeizeBelowMinimum");
     const burned = repayAssets === debt ? p.scaledDebt : mulDiv(repayAssets, RAY, index);
     if (burned === 0n) throw new ModelRejection("RepayBurnsNoDebt");
-    if (this.assets(liquidator) < repayAssets) throw new ModelRejection("ERC20InsufficientBalance", "asset");
+    if (this.assets(liquidator) < repayAssets)
+      throw new ModelRejection("ERC20InsufficientBalance", "asset");
     const scaledLeft = p.scaledDebt - burned;
     this.tick(t);
     if (seized === p.collateral && scaledLeft !== 0n) {
@@ -367,13 +404,19 @@ export class LendingModel {
       this.setPosition(borrower, { ...p, scaledDebt: 0n, collateral: 0n });
       this.totalScaledDebt -= p.scaledDebt;
       // The debt lost plus the interest it accrued in the open epoch (counted as earned).
-      const lost = mulDivUp(scaledLeft, index, RAY) + mulDivUp(scaledLeft, index - this.epoch.borrowIndex, RAY);
+      const lost =
+        mulDivUp(scaledLeft, index, RAY) +
+        mulDivUp(scaledLeft, index - this.epoch.borrowIndex, RAY);
       const supplied = mulDiv(this.totalScaledSupply, this.supplyIndexAt(t), RAY);
       let after = lost >= supplied ? 1n : mulDiv(this.epoch.supplyIndex, supplied - lost, supplied);
       if (after === 0n) after = 1n;
       this.epoch = { ...this.epoch, supplyIndex: after };
     } else {
-      this.setPosition(borrower, { ...p, scaledDebt: scaledLeft, collateral: p.collateral - seized });
+      this.setPosition(borrower, {
+        ...p,
+        scaledDebt: scaledLeft,
+        collateral: p.collateral - seized,
+      });
       this.totalScaledDebt -= burned;
     }
     this.pull(liquidator, repayAssets, "asset");
@@ -394,7 +437,10 @@ export class LendingModel {
     const borrowIndex = this.borrowIndexAt(t);
     const supplyIndex = this.supplyIndexAtEnd();
     const epochDebtSeconds = this.debtSeconds - this.debtSecondsAtStart;
-    const u = utilisation(mulDiv(epochDebtSeconds, borrowIndex, RAY), mulDiv(this.supplySeconds - this.supplySecondsAtStart, supplyIndex, RAY));
+    const u = utilisation(
+      mulDiv(epochDebtSeconds, borrowIndex, RAY),
+      mulDiv(this.supplySeconds - this.supplySecondsAtStart, supplyIndex, RAY),
+    );
     const rate = borrowRate(this.params, u);
     const earned = mulDiv(epochDebtSeconds, e.borrowIndex * e.borrowRate, RAY * WAD);
     const budget = mulDiv(earned, WAD - this.params.reserveFactor, WAD) + this.undistributed;
@@ -410,7 +456,14 @@ export class LendingModel {
     this.undistributed = budget - credited;
     this.debtSecondsAtStart = this.debtSeconds;
     this.supplySecondsAtStart = this.supplySeconds;
-    this.epoch = { id: e.id + 1n, start: t, borrowRate: rate, supplyRate: sRate, borrowIndex, supplyIndex };
+    this.epoch = {
+      id: e.id + 1n,
+      start: t,
+      borrowRate: rate,
+      supplyRate: sRate,
+      borrowIndex,
+      supplyIndex,
+    };
     return this.epoch;
   }
 }

@@ -20,7 +20,17 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { type Address, maxUint256 } from "viem";
 
-import { DEFAULT_PARAMS, EPOCH, ONE, PRICE, RAY, connect, deployParallelMarket, fund, type TokenKind } from "./helpers.ts";
+import {
+  DEFAULT_PARAMS,
+  EPOCH,
+  ONE,
+  PRICE,
+  RAY,
+  connect,
+  deployParallelMarket,
+  fund,
+  type TokenKind,
+} from "./helpers.ts";
 import { LendingModel, ModelRejection } from "./model.ts";
 
 const connection = await connect();
@@ -50,17 +60,71 @@ const user = fc.integer({ min: 0, max: users.length - 1 });
 const pct = fc.integer({ min: 0, max: 100 });
 const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ kind: fc.constant("supply" as const), user, pct }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant("withdraw" as const), user, pct, max: fc.boolean() }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant("supplyCollateral" as const), user, pct }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("withdrawCollateral" as const), user, pct: fc.integer({ min: 0, max: 110 }) }) },
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant("borrow" as const), user, pct: fc.integer({ min: 0, max: 120 }) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant("repay" as const), user, pct, max: fc.boolean(), byLiquidator: fc.boolean() }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant("withdraw" as const), user, pct, max: fc.boolean() }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({ kind: fc.constant("supplyCollateral" as const), user, pct }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant("withdrawCollateral" as const),
+      user,
+      pct: fc.integer({ min: 0, max: 110 }),
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant("borrow" as const),
+      user,
+      pct: fc.integer({ min: 0, max: 120 }),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant("repay" as const),
+      user,
+      pct,
+      max: fc.boolean(),
+      byLiquidator: fc.boolean(),
+    }),
+  },
   // Mostly waits within the oracle's one-hour freshness, sometimes days (stale prices, big interest).
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant("wait" as const), seconds: fc.integer({ min: 1, max: 900 }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("wait" as const), seconds: fc.integer({ min: 1, max: 4 * 86_400 }) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant("wait" as const),
+      seconds: fc.integer({ min: 1, max: 900 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant("wait" as const),
+      seconds: fc.integer({ min: 1, max: 4 * 86_400 }),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("roll" as const) }) },
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant("price" as const), pct: fc.integer({ min: 40, max: 120 }) }) },
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant("liquidate" as const), user, pct: fc.integer({ min: 1, max: 110 }) }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant("price" as const),
+      pct: fc.integer({ min: 40, max: 120 }),
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant("liquidate" as const),
+      user,
+      pct: fc.integer({ min: 1, max: 110 }),
+    }),
+  },
 );
 
 /**
@@ -98,7 +162,10 @@ async function runScenario(kind: TokenKind, steps: Step[]): Promise<void> {
   await fund(asset, everyone, INITIAL_ASSET, market.address);
   await fund(collateral, everyone, INITIAL_COLLATERAL, market.address);
   const [, start] = await market.read.currentEpoch();
-  const model = new LendingModel(DEFAULT_PARAMS, EPOCH, start, { price: PRICE, updatedAt: await oracle.read.updatedAt() });
+  const model = new LendingModel(DEFAULT_PARAMS, EPOCH, start, {
+    price: PRICE,
+    updatedAt: await oracle.read.updatedAt(),
+  });
   expect(start <= deployedAt).to.equal(true);
   for (const a of everyone) model.mint(a, INITIAL_ASSET, INITIAL_COLLATERAL);
 
@@ -148,7 +215,8 @@ async function runScenario(kind: TokenKind, steps: Step[]): Promise<void> {
         const a = users[step.user];
         // Up to 114% of what the collateral allows, capped by the market's cash; from 115% on,
         // one more than the cash (a shortfall).
-        let amount = (model.borrowCapacity(a, t, { ignoreStaleness: true }) * BigInt(step.pct)) / 100n;
+        let amount =
+          (model.borrowCapacity(a, t, { ignoreStaleness: true }) * BigInt(step.pct)) / 100n;
         if (amount > model.cash) amount = model.cash;
         if (step.pct >= 115) amount = model.cash + 1n;
         apply = () => model.borrow(a, amount, t);
@@ -176,7 +244,10 @@ async function runScenario(kind: TokenKind, steps: Step[]): Promise<void> {
       }
       case "liquidate": {
         const a = users[step.user];
-        const repay = model.position(a).scaledDebt === 0n ? ONE : (model.maxRepay(a, t) * BigInt(step.pct)) / 100n;
+        const repay =
+          model.position(a).scaledDebt === 0n
+            ? ONE
+            : (model.maxRepay(a, t) * BigInt(step.pct)) / 100n;
         apply = () => model.liquidate(liquidator, a, repay, 0n, t);
         send = () => market.write.liquidate([a, repay, 0n], options(liquidator));
         break;
@@ -197,13 +268,21 @@ async function runScenario(kind: TokenKind, steps: Step[]): Promise<void> {
       await send();
     } else {
       // The chain must refuse with the same error (the failed transaction is mined at t).
-      const source = rejection.source === "market" ? market : rejection.source === "asset" ? asset : collateral;
-      await viem.assertions.revertWithCustomError(send() as Promise<`0x${string}`>, source, rejection.message as "ZeroAmount");
+      const source =
+        rejection.source === "market" ? market : rejection.source === "asset" ? asset : collateral;
+      await viem.assertions.revertWithCustomError(
+        send() as Promise<`0x${string}`>,
+        source,
+        rejection.message as "ZeroAmount",
+      );
     }
     await compare(model, deployed, where);
     const borrowIndex = model.borrowIndexAt(now);
     expect(borrowIndex >= lastBorrowIndex, `borrow index fell ${where}`).to.equal(true);
-    expect(model.supplyIndexAt(now) <= borrowIndex, `supply index above borrow index ${where}`).to.equal(true);
+    expect(
+      model.supplyIndexAt(now) <= borrowIndex,
+      `supply index above borrow index ${where}`,
+    ).to.equal(true);
     lastBorrowIndex = borrowIndex;
   }
 }
@@ -212,7 +291,11 @@ function describeStep(step: Step): string {
   return JSON.stringify(step);
 }
 
-async function compare(model: LendingModel, { asset, collateral, market }: Deployed, where: string): Promise<void> {
+async function compare(
+  model: LendingModel,
+  { asset, collateral, market }: Deployed,
+  where: string,
+): Promise<void> {
   let scaledSupply = 0n;
   let scaledDebt = 0n;
   let collateralInPositions = 0n;
@@ -220,7 +303,11 @@ async function compare(model: LendingModel, { asset, collateral, market }: Deplo
   let collateralOutside = 0n;
   for (const a of [...users, liquidator]) {
     const p = model.position(a);
-    expect(await market.read.positionOf([a]), `position of ${a} ${where}`).to.deep.equal([p.collateral, p.scaledDebt, p.scaledSupply]);
+    expect(await market.read.positionOf([a]), `position of ${a} ${where}`).to.deep.equal([
+      p.collateral,
+      p.scaledDebt,
+      p.scaledSupply,
+    ]);
     const assets = await asset.read.balanceOf([a]);
     const coll = await collateral.read.balanceOf([a]);
     expect(assets, `asset balance of ${a} ${where}`).to.equal(model.assets(a));
@@ -232,16 +319,33 @@ async function compare(model: LendingModel, { asset, collateral, market }: Deplo
     collateralOutside += coll;
   }
   const e = model.epoch;
-  expect(await market.read.currentEpoch(), `epoch ${where}`).to.deep.equal([e.id, e.start, e.borrowRate, e.supplyRate, e.borrowIndex, e.supplyIndex]);
+  expect(await market.read.currentEpoch(), `epoch ${where}`).to.deep.equal([
+    e.id,
+    e.start,
+    e.borrowRate,
+    e.supplyRate,
+    e.borrowIndex,
+    e.supplyIndex,
+  ]);
   const totals = await market.read.scaledTotals();
-  expect(totals, `scaled totals ${where}`).to.deep.equal([model.totalScaledSupply, model.totalScaledDebt]);
-  expect(totals, `shards add up to the positions ${where}`).to.deep.equal([scaledSupply, scaledDebt]);
+  expect(totals, `scaled totals ${where}`).to.deep.equal([
+    model.totalScaledSupply,
+    model.totalScaledDebt,
+  ]);
+  expect(totals, `shards add up to the positions ${where}`).to.deep.equal([
+    scaledSupply,
+    scaledDebt,
+  ]);
   const cash = await asset.read.balanceOf([market.address]);
   const held = await collateral.read.balanceOf([market.address]);
   expect(cash, `cash ${where}`).to.equal(model.cash);
   expect(held, `collateral held ${where}`).to.equal(collateralInPositions);
-  expect(assetOutside + cash, `asset conservation ${where}`).to.equal(await asset.read.totalSupply());
-  expect(collateralOutside + held, `collateral conservation ${where}`).to.equal(await collateral.read.totalSupply());
+  expect(assetOutside + cash, `asset conservation ${where}`).to.equal(
+    await asset.read.totalSupply(),
+  );
+  expect(collateralOutside + held, `collateral conservation ${where}`).to.equal(
+    await collateral.read.totalSupply(),
+  );
 }
 
 describe("ParallelLendingMarket properties (random scenarios against the reference model)", function () {
@@ -250,19 +354,43 @@ describe("ParallelLendingMarket properties (random scenarios against the referen
   for (const kind of ["parallel", "standard"] as const) {
     it(`matches the model to the wei and keeps its invariants over ${kind} tokens`, async function () {
       await fc.assert(
-        fc.asyncProperty(fc.array(stepArbitrary, { minLength: 10, maxLength: 40 }), (steps) => runScenario(kind, [...OPENING, ...steps])),
-        { numRuns: kind === "parallel" ? 40 : 20, seed: kind === "parallel" ? 20_24 : 7_2024, endOnFailure: true },
+        fc.asyncProperty(fc.array(stepArbitrary, { minLength: 10, maxLength: 40 }), (steps) =>
+          runScenario(kind, [...OPENING, ...steps]),
+        ),
+        {
+          numRuns: kind === "parallel" ? 40 : 20,
+          seed: kind === "parallel" ? 20_24 : 7_2024,
+          endOnFailure: true,
+        },
       );
     });
   }
 
   it("exercised every action, and the refusals that matter, in the runs above", function () {
-    console.log(`      actions applied / refused: ${[...stats].map(([k, e]) => `${k} ${e.applied}/${[...e.refused].map(([r, n]) => `${r}×${n}`).join("+") || "-"}`).join(", ")}`);
-    for (const kind of ["supply", "withdraw", "supplyCollateral", "withdrawCollateral", "borrow", "repay", "roll", "price", "liquidate"]) {
+    console.log(
+      `      actions applied / refused: ${[...stats].map(([k, e]) => `${k} ${e.applied}/${[...e.refused].map(([r, n]) => `${r}×${n}`).join("+") || "-"}`).join(", ")}`,
+    );
+    for (const kind of [
+      "supply",
+      "withdraw",
+      "supplyCollateral",
+      "withdrawCollateral",
+      "borrow",
+      "repay",
+      "roll",
+      "price",
+      "liquidate",
+    ]) {
       expect(stats.get(kind)?.applied ?? 0, `${kind} applied`).to.be.greaterThanOrEqual(3);
     }
     const refused = new Set([...stats.values()].flatMap((e) => [...e.refused.keys()]));
-    for (const error of ["InsufficientCollateral", "PositionHealthy", "EpochNotOver", "OracleStalePrice", "ZeroAmount"]) {
+    for (const error of [
+      "InsufficientCollateral",
+      "PositionHealthy",
+      "EpochNotOver",
+      "OracleStalePrice",
+      "ZeroAmount",
+    ]) {
       expect(refused.has(error), `some action was refused with ${error}`).to.equal(true);
     }
   });
@@ -294,7 +422,9 @@ describe("ParallelLendingMarket properties (random scenarios against the referen
           const unit = RAY * 10n ** 18n;
           const exact = scaledDebt * borrowIndex * (10n ** 18n + rate * dt);
           expect(repaid * unit >= exact, `repaid ${repaid} < ${exact} / 1e45`).to.equal(true);
-          expect(repaid <= exact / unit + 2n, `repaid ${repaid} > ${exact} / 1e45 + 2`).to.equal(true);
+          expect(repaid <= exact / unit + 2n, `repaid ${repaid} > ${exact} / 1e45 + 2`).to.equal(
+            true,
+          );
           expect(rate >= DEFAULT_PARAMS.baseRatePerSecond).to.equal(true);
         },
       ),

@@ -8,7 +8,16 @@
 import { expect } from "chai";
 import { maxUint256 } from "viem";
 
-import { DEFAULT_PARAMS, EPOCH, ONE, PRICE, WAD, connect, deployParallelMarket, fund } from "./helpers.ts";
+import {
+  DEFAULT_PARAMS,
+  EPOCH,
+  ONE,
+  PRICE,
+  WAD,
+  connect,
+  deployParallelMarket,
+  fund,
+} from "./helpers.ts";
 import { borrowRate } from "./model.ts";
 
 const { viem, networkHelpers } = await connect();
@@ -23,14 +32,20 @@ async function setup() {
   const { asset, collateral, market } = deployed;
   await fund(asset, [A, B], 1_000_000n * ONE, market.address);
   await fund(collateral, [A, B], 1_000n * ONE, market.address);
-  const attacker = await viem.deployContract("LendingFlashAttacker", [market.address, asset.address, collateral.address]);
+  const attacker = await viem.deployContract("LendingFlashAttacker", [
+    market.address,
+    asset.address,
+    collateral.address,
+  ]);
   await asset.write.mint([attacker.address, 10_000_000n * ONE]);
   await collateral.write.mint([attacker.address, 10_000n * ONE]);
   return { ...deployed, attacker };
 }
 
 /** The open epoch's borrow rate (WAD per second). */
-async function currentBorrowRate(market: Awaited<ReturnType<typeof setup>>["market"]): Promise<bigint> {
+async function currentBorrowRate(
+  market: Awaited<ReturnType<typeof setup>>["market"],
+): Promise<bigint> {
   const [, , rate] = await market.read.currentEpoch();
   return rate;
 }
@@ -48,7 +63,10 @@ describe("ParallelLendingMarket: audit finding 2 (rates set around rollEpoch)", 
     const rate = await currentBorrowRate(market);
     // Honest utilisation was at most 40%: the rate may not be above the model's rate at 41%.
     const honestCeiling = borrowRate(DEFAULT_PARAMS, (41n * WAD) / 100n);
-    expect(rate <= honestCeiling, `borrow rate ${rate} above the honest ceiling ${honestCeiling} (max is ${borrowRate(DEFAULT_PARAMS, WAD)})`).to.equal(true);
+    expect(
+      rate <= honestCeiling,
+      `borrow rate ${rate} above the honest ceiling ${honestCeiling} (max is ${borrowRate(DEFAULT_PARAMS, WAD)})`,
+    ).to.equal(true);
     // The attacker paid nothing and holds nothing in the market.
     expect(await market.read.debtOf([attacker.address])).to.equal(0n);
   });
@@ -62,7 +80,10 @@ describe("ParallelLendingMarket: audit finding 2 (rates set around rollEpoch)", 
     await attacker.write.flashSupplyAroundRoll([10_000_000n * ONE]);
     const rate = await currentBorrowRate(market);
     const honestFloor = borrowRate(DEFAULT_PARAMS, (70n * WAD) / 100n);
-    expect(rate >= honestFloor, `borrow rate ${rate} below the honest floor ${honestFloor} (base is ${DEFAULT_PARAMS.baseRatePerSecond})`).to.equal(true);
+    expect(
+      rate >= honestFloor,
+      `borrow rate ${rate} below the honest floor ${honestFloor} (base is ${DEFAULT_PARAMS.baseRatePerSecond})`,
+    ).to.equal(true);
   });
 
   it("finding 2: rolls surrounded by flash borrows over 10 epochs leave the market solvent: the honest lender withdraws everything", async function () {

@@ -43,7 +43,9 @@ async function inOneBlock(send: () => Promise<`0x${string}`[]>) {
   } finally {
     await testClient.setAutomine(true);
   }
-  const receipts = await Promise.all(hashes.map((hash) => publicClient.getTransactionReceipt({ hash })));
+  const receipts = await Promise.all(
+    hashes.map((hash) => publicClient.getTransactionReceipt({ hash })),
+  );
   for (const receipt of receipts) expect(receipt.status).to.equal("success");
   expect(new Set(receipts.map((r) => r.blockNumber)).size, "blocks used").to.equal(1);
   return receipts;
@@ -69,7 +71,9 @@ describe("ParallelCounter", function () {
     const expectedShards = new Array<bigint>(Number(SHARDS)).fill(0n);
     for (const [i, user] of users.entries()) {
       expect(await counter.read.counts([user.account.address])).to.equal(BigInt(i + 1));
-      expect(await counter.read.shard([user.account.address])).to.equal(shardOf(user.account.address));
+      expect(await counter.read.shard([user.account.address])).to.equal(
+        shardOf(user.account.address),
+      );
       expectedShards[Number(shardOf(user.account.address))] += BigInt(i + 1);
     }
     for (let s = 0n; s < SHARDS; s++) {

@@ -22,7 +22,11 @@ const REENTRANT_CALL = toFunctionSelector("ReentrantCall()");
 
 async function setup() {
   const asset = await viem.deployContract("VaultReentrantAsset");
-  const vault = await viem.deployContract("BaselineVault", [asset.address, "Baseline Vault Share", "bvSHARE"]);
+  const vault = await viem.deployContract("BaselineVault", [
+    asset.address,
+    "Baseline Vault Share",
+    "bvSHARE",
+  ]);
   for (const user of [A, B]) {
     await asset.write.mint([user, 1_000n * ONE]);
     await asset.write.approve([vault.address, maxUint256], { account: user });
@@ -32,7 +36,11 @@ async function setup() {
   await asset.write.mint([asset.address, 1_000n * ONE]);
   await asset.write.approveFromSelf([vault.address, maxUint256]);
   await vault.write.deposit([100n * ONE, B], { account: bob.account });
-  const reenterDeposit = encodeFunctionData({ abi: vault.abi, functionName: "deposit", args: [10n * ONE, asset.address] });
+  const reenterDeposit = encodeFunctionData({
+    abi: vault.abi,
+    functionName: "deposit",
+    args: [10n * ONE, asset.address],
+  });
   return { asset, vault, reenterDeposit };
 }
 
@@ -49,7 +57,11 @@ describe("BaselineVault reentrancy through a hook-calling asset", function () {
   it("a deposit re-entered from deposit's transferFrom (assets in, shares not minted) reverts with ReentrantCall", async function () {
     const { asset, vault, reenterDeposit } = await setup();
     await asset.write.setHook([vault.address, reenterDeposit, false]);
-    await viem.assertions.revertWithCustomError(vault.write.deposit([500n * ONE, A], { account: alice.account }), vault, "ReentrantCall");
+    await viem.assertions.revertWithCustomError(
+      vault.write.deposit([500n * ONE, A], { account: alice.account }),
+      vault,
+      "ReentrantCall",
+    );
     // Swallowed, the re-entry fails and the outer deposit completes at the right price.
     const expected = await vault.read.previewDeposit([500n * ONE]);
     await asset.write.setHook([vault.address, reenterDeposit, true]);
@@ -63,9 +75,17 @@ describe("BaselineVault reentrancy through a hook-calling asset", function () {
   it("re-entering from a redeem / withdraw payout is refused too", async function () {
     const { asset, vault, reenterDeposit } = await setup();
     await asset.write.setHook([vault.address, reenterDeposit, false]);
-    await viem.assertions.revertWithCustomError(vault.write.redeem([1_000n, B, B], { account: bob.account }), vault, "ReentrantCall");
+    await viem.assertions.revertWithCustomError(
+      vault.write.redeem([1_000n, B, B], { account: bob.account }),
+      vault,
+      "ReentrantCall",
+    );
     await asset.write.setHook([vault.address, reenterDeposit, false]);
-    await viem.assertions.revertWithCustomError(vault.write.withdraw([1n * ONE, B, B], { account: bob.account }), vault, "ReentrantCall");
+    await viem.assertions.revertWithCustomError(
+      vault.write.withdraw([1n * ONE, B, B], { account: bob.account }),
+      vault,
+      "ReentrantCall",
+    );
   });
 
   it("the price views refuse to answer inside a vault call (read-only reentrancy)", async function () {

@@ -24,12 +24,12 @@ describe("BaselineVault", function () {
       expect(await vault.read.asset()).to.equal(getAddress(asset.address));
       expect(await vault.read.decimals()).to.equal(21);
 
-      await viem.assertions.emitWithArgs(vault.write.deposit([100n * ONE, A], { account: alice.account }), vault, "Deposit", [
-        getAddress(A),
-        getAddress(A),
-        100n * ONE,
-        100n * ONE * VIRTUAL_SHARES,
-      ]);
+      await viem.assertions.emitWithArgs(
+        vault.write.deposit([100n * ONE, A], { account: alice.account }),
+        vault,
+        "Deposit",
+        [getAddress(A), getAddress(A), 100n * ONE, 100n * ONE * VIRTUAL_SHARES],
+      );
       await asset.write.transfer([vault.address, 50n * ONE], { account: carol.account }); // a gain
       const totalAssets = 150n * ONE;
       const supply = 100n * ONE * VIRTUAL_SHARES;
@@ -57,13 +57,12 @@ describe("BaselineVault", function () {
 
       const shares = await vault.read.balanceOf([B]);
       const payout = await vault.read.previewRedeem([shares]);
-      await viem.assertions.emitWithArgs(vault.write.redeem([shares, B, B], { account: bob.account }), vault, "Withdraw", [
-        getAddress(B),
-        getAddress(B),
-        getAddress(B),
-        payout,
-        shares,
-      ]);
+      await viem.assertions.emitWithArgs(
+        vault.write.redeem([shares, B, B], { account: bob.account }),
+        vault,
+        "Withdraw",
+        [getAddress(B), getAddress(B), getAddress(B), payout, shares],
+      );
       expect(await asset.read.balanceOf([B])).to.equal(970n * ONE + payout);
       expect(await vault.read.totalSupply()).to.equal(supply3 - burn - shares);
     });
@@ -82,8 +81,16 @@ describe("BaselineVault", function () {
       "ERC4626ExceededMaxRedeem",
       [getAddress(A), shares + 1n, shares],
     );
-    await viem.assertions.revertWithCustomError(vault.write.withdraw([101n * ONE, A, A], { account: alice.account }), vault, "ERC4626ExceededMaxWithdraw");
-    await viem.assertions.revertWithCustomError(vault.write.redeem([1n, B, A], { account: bob.account }), vault, "ERC20InsufficientAllowance");
+    await viem.assertions.revertWithCustomError(
+      vault.write.withdraw([101n * ONE, A, A], { account: alice.account }),
+      vault,
+      "ERC4626ExceededMaxWithdraw",
+    );
+    await viem.assertions.revertWithCustomError(
+      vault.write.redeem([1n, B, A], { account: bob.account }),
+      vault,
+      "ERC20InsufficientAllowance",
+    );
     await vault.write.approve([B, shares / 2n], { account: alice.account });
     await vault.write.redeem([shares / 2n, B, A], { account: bob.account });
     expect(await vault.read.allowance([A, B])).to.equal(0n);
@@ -101,15 +108,25 @@ describe("BaselineVault", function () {
           const { asset, vault } = await deployBaselineVault(viem);
           await fund(asset, [A, B], 10n ** 25n, vault.address);
           await vault.write.deposit([seed, B], { account: bob.account });
-          if (gain > 0n) await asset.write.transfer([vault.address, gain], { account: bob.account });
+          if (gain > 0n)
+            await asset.write.transfer([vault.address, gain], { account: bob.account });
           // deposit → redeem never returns more than was deposited
           const shares = await vault.read.previewDeposit([amount]);
-          expect((await vault.read.previewRedeem([shares])) <= amount, "deposit then redeem").to.equal(true);
+          expect(
+            (await vault.read.previewRedeem([shares])) <= amount,
+            "deposit then redeem",
+          ).to.equal(true);
           // mint costs at least what the shares are worth; withdraw burns at least what the assets cost
-          expect((await vault.read.previewMint([amount])) >= (await vault.read.convertToAssets([amount])), "mint").to.equal(true);
-          expect((await vault.read.previewWithdraw([amount])) >= (await vault.read.convertToShares([amount])), "withdraw").to.equal(
-            true,
-          );
+          expect(
+            (await vault.read.previewMint([amount])) >=
+              (await vault.read.convertToAssets([amount])),
+            "mint",
+          ).to.equal(true);
+          expect(
+            (await vault.read.previewWithdraw([amount])) >=
+              (await vault.read.convertToShares([amount])),
+            "withdraw",
+          ).to.equal(true);
           // and a real round trip agrees with the previews
           await vault.write.deposit([amount, A], { account: alice.account });
           const got = await vault.read.balanceOf([A]);

@@ -72,11 +72,18 @@ async function enable(users: readonly Address[]): Promise<void> {
  * @returns what `parallel.batch` returns: the hashes, the block's execution record, read/write
  *   sets and parallelism analysis.
  */
-async function inOneBlock(users: readonly Address[], send: (user: Address, index: number) => Promise<Hex>) {
-  const batch = await parallel.batch(() => Promise.all(users.map((user, index) => send(user, index))));
+async function inOneBlock(
+  users: readonly Address[],
+  send: (user: Address, index: number) => Promise<Hex>,
+) {
+  const batch = await parallel.batch(() =>
+    Promise.all(users.map((user, index) => send(user, index))),
+  );
   expect(batch.transactions.map((t) => t.transactionHash)).to.have.members(batch.result);
   expect(batch.transactions).to.have.lengthOf(users.length);
-  const reverted = batch.transactions.filter((t) => t.status !== "success").map((t) => t.transactionHash);
+  const reverted = batch.transactions
+    .filter((t) => t.status !== "success")
+    .map((t) => t.transactionHash);
   expect(reverted, "reverted transactions in the batch").to.deep.equal([]);
   return batch;
 }
@@ -107,7 +114,10 @@ async function expectIndependent(batch: Batch): Promise<void> {
  * `VaultStandardAsset._balances[0xa513…]`; the case of the hex is not what is tested).
  */
 function hotSpots(batch: Batch): { label: string; dependencies: number }[] {
-  return batch.analysis.hotLocations.map((h) => ({ label: h.label.toLowerCase(), dependencies: h.dependencies }));
+  return batch.analysis.hotLocations.map((h) => ({
+    label: h.label.toLowerCase(),
+    dependencies: h.dependencies,
+  }));
 }
 
 /** `Contract.variable[address]`, lowercase, as {@link hotSpots} gives it. */
@@ -120,9 +130,15 @@ const sum = (values: readonly bigint[]) => values.reduce((a, b) => a + b, 0n);
  * balance slot in the standard asset, and through nothing else: the one hot spot with a
  * conventional ERC-20, which no change to the vault removes.
  */
-async function expectChainOnAssetBalance(batch: Batch, asset: Address, vault: Address): Promise<void> {
+async function expectChainOnAssetBalance(
+  batch: Batch,
+  asset: Address,
+  vault: Address,
+): Promise<void> {
   expect(batch.analysis.contention).to.be.at.least(0.95);
-  expect(hotSpots(batch)).to.deep.equal([{ label: entry("VaultStandardAsset._balances", vault), dependencies: USERS - 1 }]);
+  expect(hotSpots(batch)).to.deep.equal([
+    { label: entry("VaultStandardAsset._balances", vault), dependencies: USERS - 1 },
+  ]);
   expect(getAddress(batch.analysis.hotLocations[0].address)).to.equal(getAddress(asset));
 }
 
@@ -142,7 +158,9 @@ for (const kind of ["parallel", "standard"] as const) {
     });
 
     it("requestDeposit, distinct shards", async function () {
-      const batch = await inOneBlock(users, (user, i) => vault.write.requestDeposit([amounts[i], user, user], { account: user }));
+      const batch = await inOneBlock(users, (user, i) =>
+        vault.write.requestDeposit([amounts[i], user, user], { account: user }),
+      );
       if (kind === "parallel") {
         // The asset credits the vault's shard shard(user): the same index as the vault's counter.
         await expectIndependent(batch);
@@ -166,7 +184,9 @@ for (const kind of ["parallel", "standard"] as const) {
       // Claims and redemption requests touch the vault's storage only (no asset transfer).
       it("deposit (claim)", async function () {
         const [base, quote] = await vault.read.epochPrice([epoch]);
-        const batch = await inOneBlock(users, (user, i) => vault.write.deposit([amounts[i], user, user], { account: user }));
+        const batch = await inOneBlock(users, (user, i) =>
+          vault.write.deposit([amounts[i], user, user], { account: user }),
+        );
         await expectIndependent(batch);
         await parallel.assertions.noAccessViolations(batch);
         const shares = await Promise.all(users.map((user) => vault.read.balanceOf([user])));
@@ -175,8 +195,13 @@ for (const kind of ["parallel", "standard"] as const) {
 
       it("requestRedeem", async function () {
         const shares = await Promise.all(users.map((user) => vault.read.balanceOf([user])));
-        expect(shares.every((s) => s > 0n), "every user holds shares").to.equal(true);
-        const batch = await inOneBlock(users, (user, i) => vault.write.requestRedeem([shares[i], user, user], { account: user }));
+        expect(
+          shares.every((s) => s > 0n),
+          "every user holds shares",
+        ).to.equal(true);
+        const batch = await inOneBlock(users, (user, i) =>
+          vault.write.requestRedeem([shares[i], user, user], { account: user }),
+        );
         await expectIndependent(batch);
         await parallel.assertions.noDependencyOn(batch, "ParallelVault", "_requestedShares");
         await parallel.assertions.noAccessViolations(batch);
@@ -191,8 +216,13 @@ for (const kind of ["parallel", "standard"] as const) {
 
       it("redeem (claim)", async function () {
         const shares = await Promise.all(users.map((user) => vault.read.maxRedeem([user])));
-        expect(shares.every((s) => s > 0n), "every user has a claimable redemption").to.equal(true);
-        const batch = await inOneBlock(users, (user, i) => vault.write.redeem([shares[i], user, user], { account: user }));
+        expect(
+          shares.every((s) => s > 0n),
+          "every user has a claimable redemption",
+        ).to.equal(true);
+        const batch = await inOneBlock(users, (user, i) =>
+          vault.write.redeem([shares[i], user, user], { account: user }),
+        );
         if (kind === "parallel") {
           // Each payment comes from the vault's shard shard(user), where that user's deposit landed.
           await expectIndependent(batch);
@@ -227,7 +257,9 @@ for (const kind of ["parallel", "standard"] as const) {
         // Otherwise this test would check nothing that the distinct-shard test does not.
         expect(distinct, "the random users share some shards").to.be.lessThan(USERS);
 
-        const batch = await inOneBlock(randomUsers, (user) => randomVault.write.requestDeposit([ONE, user, user], { account: user }));
+        const batch = await inOneBlock(randomUsers, (user) =>
+          randomVault.write.requestDeposit([ONE, user, user], { account: user }),
+        );
         const { analysis } = batch;
 
         // Expected, in block order: a request depends on the previous request of its shard (it
@@ -276,7 +308,9 @@ describe("BaselineVault, standard asset", function () {
 
   it("deposit", async function () {
     const { vault } = deployment;
-    const batch = await inOneBlock(users, (user) => vault.write.deposit([ONE, user], { account: user }));
+    const batch = await inOneBlock(users, (user) =>
+      vault.write.deposit([ONE, user], { account: user }),
+    );
     expect(batch.analysis.contention).to.be.at.least(0.95);
     // Every deposit prices itself with, and then writes, the share supply and the vault's
     // balance in the asset: each deposit depends on the one before it through both.

@@ -20,33 +20,66 @@ describe("Epochs (library)", function () {
 
   it("closes the named open epoch once, records its price and opens the next", async function () {
     const epochs = await viem.deployContract("EpochsHarness");
-    await viem.assertions.revertWithCustomErrorWithArgs(epochs.write.close([1n, 1n, 1n, 0n]), epochs, "EpochMismatch", [1n, 0n]);
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      epochs.write.close([1n, 1n, 1n, 0n]),
+      epochs,
+      "EpochMismatch",
+      [1n, 0n],
+    );
     await epochs.write.close([0n, 3n, 5n, 0n]);
     expect(await epochs.read.current()).to.equal(1n);
     expect(await epochs.read.isSettled([0n])).to.equal(true);
     expect(await epochs.read.isSettled([1n])).to.equal(false);
     expect(await epochs.read.priceOf([0n])).to.deep.equal([3n, 5n]);
     // A second settlement of the same epoch (e.g. a racing keeper) is refused.
-    await viem.assertions.revertWithCustomErrorWithArgs(epochs.write.close([0n, 7n, 7n, 0n]), epochs, "EpochMismatch", [0n, 1n]);
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      epochs.write.close([0n, 7n, 7n, 0n]),
+      epochs,
+      "EpochMismatch",
+      [0n, 1n],
+    );
     expect(await epochs.read.priceOf([0n])).to.deep.equal([3n, 5n]);
-    await viem.assertions.revertWithCustomErrorWithArgs(epochs.read.priceOf([1n]), epochs, "EpochNotSettled", [1n]);
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      epochs.read.priceOf([1n]),
+      epochs,
+      "EpochNotSettled",
+      [1n],
+    );
   });
 
   it("rejects a price with a zero side", async function () {
     const epochs = await viem.deployContract("EpochsHarness");
-    await viem.assertions.revertWithCustomErrorWithArgs(epochs.write.close([0n, 0n, 1n, 0n]), epochs, "EpochInvalidPrice", [0n, 1n]);
-    await viem.assertions.revertWithCustomErrorWithArgs(epochs.write.close([0n, 1n, 0n, 0n]), epochs, "EpochInvalidPrice", [1n, 0n]);
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      epochs.write.close([0n, 0n, 1n, 0n]),
+      epochs,
+      "EpochInvalidPrice",
+      [0n, 1n],
+    );
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      epochs.write.close([0n, 1n, 0n, 0n]),
+      epochs,
+      "EpochInvalidPrice",
+      [1n, 0n],
+    );
   });
 
   it("enforces the minimum epoch duration", async function () {
     const epochs = await viem.deployContract("EpochsHarness");
     const openedAt = await epochs.read.openedAt();
-    await viem.assertions.revertWithCustomError(epochs.write.close([0n, 1n, 1n, 3600n]), epochs, "EpochTooYoung");
+    await viem.assertions.revertWithCustomError(
+      epochs.write.close([0n, 1n, 1n, 3600n]),
+      epochs,
+      "EpochTooYoung",
+    );
     await networkHelpers.time.increaseTo(openedAt + 3600n);
     await epochs.write.close([0n, 1n, 1n, 3600n]);
     const latest = BigInt(await networkHelpers.time.latest());
     expect(await epochs.read.openedAt()).to.equal(latest);
-    await viem.assertions.revertWithCustomError(epochs.write.close([1n, 1n, 1n, 3600n]), epochs, "EpochTooYoung");
+    await viem.assertions.revertWithCustomError(
+      epochs.write.close([1n, 1n, 1n, 3600n]),
+      epochs,
+      "EpochTooYoung",
+    );
   });
 
   it("narrows timestamps to the clock's 64 bits with a check, never by truncation", async function () {
@@ -59,7 +92,12 @@ describe("Epochs (library)", function () {
     expect(await epochs.read.toTimestamp64([max])).to.equal(max);
     for (const tooLarge of [max + 1n, 2n ** 64n + 5n, 2n ** 256n - 1n]) {
       // A plain uint64(...) cast would return tooLarge mod 2^64 (0, 5, 2^64 − 1) here.
-      await viem.assertions.revertWithCustomErrorWithArgs(epochs.read.toTimestamp64([tooLarge]), epochs, "EpochTimestampOverflow", [tooLarge]);
+      await viem.assertions.revertWithCustomErrorWithArgs(
+        epochs.read.toTimestamp64([tooLarge]),
+        epochs,
+        "EpochTimestampOverflow",
+        [tooLarge],
+      );
     }
   });
 
@@ -76,14 +114,26 @@ describe("Epochs (library)", function () {
       prices.push([base, quote]);
     }
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 0, max: 2 }), fc.bigInt({ min: 0n, max: 10n ** 40n }), async (epoch, amount) => {
-        const [base, quote] = prices[epoch];
-        const e = BigInt(epoch);
-        expect(await epochs.read.convert([e, amount, true, false])).to.equal(mulDiv(amount, quote, base));
-        expect(await epochs.read.convert([e, amount, true, true])).to.equal(mulDivUp(amount, quote, base));
-        expect(await epochs.read.convert([e, amount, false, false])).to.equal(mulDiv(amount, base, quote));
-        expect(await epochs.read.convert([e, amount, false, true])).to.equal(mulDivUp(amount, base, quote));
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 2 }),
+        fc.bigInt({ min: 0n, max: 10n ** 40n }),
+        async (epoch, amount) => {
+          const [base, quote] = prices[epoch];
+          const e = BigInt(epoch);
+          expect(await epochs.read.convert([e, amount, true, false])).to.equal(
+            mulDiv(amount, quote, base),
+          );
+          expect(await epochs.read.convert([e, amount, true, true])).to.equal(
+            mulDivUp(amount, quote, base),
+          );
+          expect(await epochs.read.convert([e, amount, false, false])).to.equal(
+            mulDiv(amount, base, quote),
+          );
+          expect(await epochs.read.convert([e, amount, false, true])).to.equal(
+            mulDivUp(amount, base, quote),
+          );
+        },
+      ),
       { numRuns: 60, seed: 3 },
     );
   });

@@ -8,7 +8,10 @@ import { type Address, maxUint256, zeroAddress } from "viem";
 export type AssetKind = "parallel" | "standard";
 
 /** The artifact name of each asset kind. */
-export const ASSET_CONTRACT = { parallel: "VaultParallelAsset", standard: "VaultStandardAsset" } as const;
+export const ASSET_CONTRACT = {
+  parallel: "VaultParallelAsset",
+  standard: "VaultStandardAsset",
+} as const;
 
 type Viem = NetworkConnection["viem"];
 
@@ -50,7 +53,9 @@ export function parallelVaultArgs(asset: Address, options: VaultOptions = {}) {
  */
 export async function deployAsset(viem: Viem, kind: AssetKind) {
   const deployed =
-    kind === "parallel" ? await viem.deployContract("VaultParallelAsset") : await viem.deployContract("VaultStandardAsset");
+    kind === "parallel"
+      ? await viem.deployContract("VaultParallelAsset")
+      : await viem.deployContract("VaultStandardAsset");
   return viem.getContractAt("VaultStandardAsset", deployed.address);
 }
 
@@ -60,7 +65,10 @@ export async function deployAsset(viem: Viem, kind: AssetKind) {
  */
 export async function deployParallelVault(viem: Viem, options: VaultOptions = {}) {
   const asset = await deployAsset(viem, options.asset ?? "parallel");
-  const vault = await viem.deployContract("ParallelVault", parallelVaultArgs(asset.address, options));
+  const vault = await viem.deployContract(
+    "ParallelVault",
+    parallelVaultArgs(asset.address, options),
+  );
   return { asset, vault };
 }
 
@@ -70,7 +78,11 @@ export async function deployParallelVault(viem: Viem, options: VaultOptions = {}
  */
 export async function deployBaselineVault(viem: Viem, kind: AssetKind = "standard") {
   const asset = await deployAsset(viem, kind);
-  const vault = await viem.deployContract("BaselineVault", [asset.address, "Baseline Vault Share", "bvSHARE"]);
+  const vault = await viem.deployContract("BaselineVault", [
+    asset.address,
+    "Baseline Vault Share",
+    "bvSHARE",
+  ]);
   return { asset, vault };
 }
 
@@ -81,7 +93,12 @@ export type Asset = Awaited<ReturnType<typeof deployAsset>>;
  * Mints `amount` of the asset to each account and approves `spender` for all of it (infinite
  * allowance).
  */
-export async function fund(asset: Asset, accounts: readonly Address[], amount: bigint, spender: Address): Promise<void> {
+export async function fund(
+  asset: Asset,
+  accounts: readonly Address[],
+  amount: bigint,
+  spender: Address,
+): Promise<void> {
   for (const account of accounts) {
     await asset.write.mint([account, amount]);
     await asset.write.approve([spender, maxUint256], { account });

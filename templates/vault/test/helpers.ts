@@ -101,7 +101,8 @@ export function toSigned(word: Hex | undefined): bigint {
  * @throws {RangeError} when `count > n`.
  */
 export function usersOnDistinctShards(count: number, n: bigint = SHARDS): PrivateKeyAccount[] {
-  if (BigInt(count) > n) throw new RangeError(`cannot place ${count} users on ${n} distinct shards`);
+  if (BigInt(count) > n)
+    throw new RangeError(`cannot place ${count} users on ${n} distinct shards`);
   const taken = new Set<bigint>();
   const users: PrivateKeyAccount[] = [];
   for (let i = 0; users.length < count; i++) {

@@ -103,13 +103,23 @@ export class VaultModel {
 
   depositSide(controller: string): DepositSide {
     return (
-      this.deposits.get(key(controller)) ?? { pendingAssets: 0n, pendingEpoch: 0n, claimableAssets: 0n, claimableShares: 0n }
+      this.deposits.get(key(controller)) ?? {
+        pendingAssets: 0n,
+        pendingEpoch: 0n,
+        claimableAssets: 0n,
+        claimableShares: 0n,
+      }
     );
   }
 
   redeemSide(controller: string): RedeemSide {
     return (
-      this.redeems.get(key(controller)) ?? { pendingShares: 0n, pendingEpoch: 0n, claimableShares: 0n, claimableAssets: 0n }
+      this.redeems.get(key(controller)) ?? {
+        pendingShares: 0n,
+        pendingEpoch: 0n,
+        claimableShares: 0n,
+        claimableAssets: 0n,
+      }
     );
   }
 
@@ -223,7 +233,10 @@ export class VaultModel {
   claimDeposit(controller: string, receiver: string, assets: bigint): bigint {
     const s = this.foldedDeposit(controller);
     if (assets > s.claimableAssets) throw new ModelRejection("ExceedsClaimable");
-    const shares = assets === s.claimableAssets ? s.claimableShares : mulDiv(s.claimableShares, assets, s.claimableAssets);
+    const shares =
+      assets === s.claimableAssets
+        ? s.claimableShares
+        : mulDiv(s.claimableShares, assets, s.claimableAssets);
     s.claimableAssets -= assets;
     s.claimableShares -= shares;
     this.deposits.set(key(controller), s);
@@ -235,7 +248,10 @@ export class VaultModel {
   claimMint(controller: string, receiver: string, shares: bigint): bigint {
     const s = this.foldedDeposit(controller);
     if (shares > s.claimableShares) throw new ModelRejection("ExceedsClaimable");
-    const assets = shares === s.claimableShares ? s.claimableAssets : mulDivUp(s.claimableAssets, shares, s.claimableShares);
+    const assets =
+      shares === s.claimableShares
+        ? s.claimableAssets
+        : mulDivUp(s.claimableAssets, shares, s.claimableShares);
     s.claimableAssets -= assets;
     s.claimableShares -= shares;
     this.deposits.set(key(controller), s);
@@ -247,7 +263,10 @@ export class VaultModel {
   claimRedeem(controller: string, receiver: string, shares: bigint): bigint {
     const s = this.foldedRedeem(controller);
     if (shares > s.claimableShares) throw new ModelRejection("ExceedsClaimable");
-    const assets = shares === s.claimableShares ? s.claimableAssets : mulDiv(s.claimableAssets, shares, s.claimableShares);
+    const assets =
+      shares === s.claimableShares
+        ? s.claimableAssets
+        : mulDiv(s.claimableAssets, shares, s.claimableShares);
     if (assets > this.vaultAssets) throw new ModelRejection("ERC20InsufficientBalance");
     s.claimableShares -= shares;
     s.claimableAssets -= assets;
@@ -263,7 +282,10 @@ export class VaultModel {
     const s = this.foldedRedeem(controller);
     if (assets > s.claimableAssets) throw new ModelRejection("ExceedsClaimable");
     if (assets > this.vaultAssets) throw new ModelRejection("ERC20InsufficientBalance");
-    const shares = assets === s.claimableAssets ? s.claimableShares : mulDivUp(s.claimableShares, assets, s.claimableAssets);
+    const shares =
+      assets === s.claimableAssets
+        ? s.claimableShares
+        : mulDivUp(s.claimableShares, assets, s.claimableAssets);
     s.claimableShares -= shares;
     s.claimableAssets -= assets;
     this.redeems.set(key(controller), s);

@@ -29,7 +29,14 @@ const wallets = await viem.getWalletClients();
 const [deployer, alice, bob, carol, dave] = wallets;
 
 /** Slots of `ParallelERC20`'s variables (see its storage notes). */
-const SLOT = { balances: 0n, allowances: 1n, shardedHolder: 2n, shardedBalances: 3n, totalSupply: 4n, nonces: 260n };
+const SLOT = {
+  balances: 0n,
+  allowances: 1n,
+  shardedHolder: 2n,
+  shardedBalances: 3n,
+  totalSupply: 4n,
+  nonces: 260n,
+};
 
 async function deployToken() {
   return viem.deployContract("VaultParallelAsset");
@@ -41,11 +48,14 @@ async function storageAt(address: Address, slot: bigint): Promise<bigint> {
 }
 
 /** Slot of shard `i` of sharded holder `h`: `keccak256(abi.encode(h, 3)) + i`. */
-const holderShardSlot = (holder: Address, i: bigint) => mappingSlot(holder, SLOT.shardedBalances) + i;
+const holderShardSlot = (holder: Address, i: bigint) =>
+  mappingSlot(holder, SLOT.shardedBalances) + i;
 
 /** All 256 shards of a sharded holder, read one by one through `shardBalanceOf`. */
 async function shardsOf(token: Token, holder: Address): Promise<bigint[]> {
-  return Promise.all([...Array(Number(SHARDS)).keys()].map((i) => token.read.shardBalanceOf([holder, BigInt(i)])));
+  return Promise.all(
+    [...Array(Number(SHARDS)).keys()].map((i) => token.read.shardBalanceOf([holder, BigInt(i)])),
+  );
 }
 
 /**
@@ -106,7 +116,8 @@ describe("ParallelERC20 (library)", function () {
       expect(await token.read.decimals()).to.equal(18);
       expect(await token.read.totalSupply()).to.equal(0n);
       expect(await token.read.balanceShards()).to.equal(SHARDS);
-      for (const w of wallets.slice(0, 8)) expect(await token.read.shardOf([w.account.address])).to.equal(shardOf(w.account.address));
+      for (const w of wallets.slice(0, 8))
+        expect(await token.read.shardOf([w.account.address])).to.equal(shardOf(w.account.address));
     });
 
     it("mints into the supply shard shard(to), and totalSupply sums the shards", async function () {
@@ -120,7 +131,9 @@ describe("ParallelERC20 (library)", function () {
       expect(sa).to.not.equal(sb);
       expect(await storageAt(token.address, SLOT.totalSupply + sa)).to.equal(5n * ONE);
       expect(await storageAt(token.address, SLOT.totalSupply + sb)).to.equal(7n * ONE);
-      expect(await storageAt(token.address, mappingSlot(alice.account.address, SLOT.balances))).to.equal(5n * ONE);
+      expect(
+        await storageAt(token.address, mappingSlot(alice.account.address, SLOT.balances)),
+      ).to.equal(5n * ONE);
     });
 
     it("burns from the supply shard shard(from), which may go negative", async function () {
@@ -129,7 +142,9 @@ describe("ParallelERC20 (library)", function () {
       await token.write.transfer([bob.account.address, 4n], { account: alice.account });
       await token.write.simulateLoss([bob.account.address, 3n]);
       expect(await token.read.totalSupply()).to.equal(7n);
-      expect(await storageAt(token.address, SLOT.totalSupply + shardOf(bob.account.address))).to.equal(-3n);
+      expect(
+        await storageAt(token.address, SLOT.totalSupply + shardOf(bob.account.address)),
+      ).to.equal(-3n);
       expect(await token.read.balanceOf([bob.account.address])).to.equal(1n);
     });
 
@@ -138,11 +153,12 @@ describe("ParallelERC20 (library)", function () {
       const a = alice.account.address;
       const b = bob.account.address;
       await token.write.mint([a, 100n]);
-      await viem.assertions.emitWithArgs(token.write.transfer([b, 40n], { account: alice.account }), token, "Transfer", [
-        getAddress(a),
-        getAddress(b),
-        40n,
-      ]);
+      await viem.assertions.emitWithArgs(
+        token.write.transfer([b, 40n], { account: alice.account }),
+        token,
+        "Transfer",
+        [getAddress(a), getAddress(b), 40n],
+      );
       expect(await token.read.balanceOf([a])).to.equal(60n);
       expect(await token.read.balanceOf([b])).to.equal(40n);
       await viem.assertions.revertWithCustomErrorWithArgs(
@@ -182,7 +198,12 @@ describe("ParallelERC20 (library)", function () {
       const token = await deployToken();
       const h = deployer.account.address;
       await token.write.mint([h, 9n]);
-      await viem.assertions.emitWithArgs(token.write.enableShardedBalance(), token, "ShardedBalanceEnabled", [getAddress(h)]);
+      await viem.assertions.emitWithArgs(
+        token.write.enableShardedBalance(),
+        token,
+        "ShardedBalanceEnabled",
+        [getAddress(h)],
+      );
       await token.write.enableShardedBalance(); // idempotent
       expect(await token.read.isShardedHolder([h])).to.equal(true);
       expect(await token.read.shardBalanceOf([h, shardOf(h)])).to.equal(9n);
@@ -195,7 +216,10 @@ describe("ParallelERC20 (library)", function () {
       for (const [i, w] of [alice, bob, carol].entries()) {
         const s = shardOf(w.account.address);
         expect(await token.read.shardBalanceOf([h, s])).to.equal(BigInt(10 * (i + 1)));
-        expect(await storageAt(token.address, holderShardSlot(h, s)), `slot of shard ${s}`).to.equal(BigInt(10 * (i + 1)));
+        expect(
+          await storageAt(token.address, holderShardSlot(h, s)),
+          `slot of shard ${s}`,
+        ).to.equal(BigInt(10 * (i + 1)));
       }
       expect(await token.read.balanceOf([h])).to.equal(9n + 60n);
 
@@ -205,7 +229,9 @@ describe("ParallelERC20 (library)", function () {
       expect(await token.read.shardBalanceOf([h, shardOf(alice.account.address)])).to.equal(15n);
       const zeroShardBefore = await token.read.shardBalanceOf([h, shardOf(zeroAddress)]);
       await token.write.mint([h, 2n]);
-      expect(await token.read.shardBalanceOf([h, shardOf(zeroAddress)])).to.equal(zeroShardBefore + 2n);
+      expect(await token.read.shardBalanceOf([h, shardOf(zeroAddress)])).to.equal(
+        zeroShardBefore + 2n,
+      );
       expect(await token.read.balanceOf([h])).to.equal(76n);
       expect(await token.read.totalSupply()).to.equal(9n + 3000n + 2n);
     });
@@ -276,18 +302,25 @@ describe("ParallelERC20 (library)", function () {
         [SHARDS],
       );
 
-      await viem.assertions.emitWithArgs(token.write.rebalanceShards([sa, sb, 15n]), token, "ShardsRebalanced", [
-        getAddress(h),
-        sa,
-        sb,
-        15n,
-      ]);
+      await viem.assertions.emitWithArgs(
+        token.write.rebalanceShards([sa, sb, 15n]),
+        token,
+        "ShardsRebalanced",
+        [getAddress(h), sa, sb, 15n],
+      );
       expect(await token.read.shardBalanceOf([h, sa])).to.equal(5n);
       expect(await token.read.shardBalanceOf([h, sb])).to.equal(20n);
-      await viem.assertions.revertWithCustomError(token.write.rebalanceShards([sa, sb, 6n]), token, "ParallelERC20InsufficientShardBalance");
-      await viem.assertions.revertWithCustomErrorWithArgs(token.write.rebalanceShards([sa, SHARDS, 1n]), token, "ParallelERC20InvalidShard", [
-        SHARDS,
-      ]);
+      await viem.assertions.revertWithCustomError(
+        token.write.rebalanceShards([sa, sb, 6n]),
+        token,
+        "ParallelERC20InsufficientShardBalance",
+      );
+      await viem.assertions.revertWithCustomErrorWithArgs(
+        token.write.rebalanceShards([sa, SHARDS, 1n]),
+        token,
+        "ParallelERC20InvalidShard",
+        [SHARDS],
+      );
       expect(await token.read.balanceOf([h])).to.equal(25n);
     });
 
@@ -299,11 +332,18 @@ describe("ParallelERC20 (library)", function () {
       await token.write.mint([bob.account.address, 100n]);
       await token.write.transfer([h, 20n], { account: alice.account });
       await token.write.transfer([h, 30n], { account: bob.account });
-      await viem.assertions.emitWithArgs(token.write.disableShardedBalance(), token, "ShardedBalanceDisabled", [getAddress(h)]);
+      await viem.assertions.emitWithArgs(
+        token.write.disableShardedBalance(),
+        token,
+        "ShardedBalanceDisabled",
+        [getAddress(h)],
+      );
       await token.write.disableShardedBalance(); // idempotent
       expect(await token.read.isShardedHolder([h])).to.equal(false);
       expect(await storageAt(token.address, mappingSlot(h, SLOT.balances))).to.equal(50n);
-      expect(await storageAt(token.address, holderShardSlot(h, shardOf(alice.account.address)))).to.equal(0n);
+      expect(
+        await storageAt(token.address, holderShardSlot(h, shardOf(alice.account.address))),
+      ).to.equal(0n);
       await token.write.transfer([h, 1n], { account: alice.account });
       expect(await token.read.balanceOf([h])).to.equal(51n);
     });
@@ -342,11 +382,17 @@ describe("ParallelERC20 (library)", function () {
               const send = op.viaSpender
                 ? (async () => {
                     await token.write.approve([dave.account.address, op.amount], { account: from });
-                    return token.write.transferFrom([from.address, to, op.amount], { account: dave.account });
+                    return token.write.transferFrom([from.address, to, op.amount], {
+                      account: dave.account,
+                    });
                   })()
                 : token.write.transfer([to, op.amount], { account: from });
               if (!ok) {
-                await viem.assertions.revertWithCustomError(send, token, "ERC20InsufficientBalance");
+                await viem.assertions.revertWithCustomError(
+                  send,
+                  token,
+                  "ERC20InsufficientBalance",
+                );
                 continue;
               }
               await send;
@@ -354,10 +400,14 @@ describe("ParallelERC20 (library)", function () {
               model.credit(to, from.address, op.amount);
             }
             for (const w of people) {
-              expect(await token.read.balanceOf([w.account.address])).to.equal(model.balance(w.account.address));
+              expect(await token.read.balanceOf([w.account.address])).to.equal(
+                model.balance(w.account.address),
+              );
             }
             for (const w of [deployer, alice]) {
-              expect(await shardsOf(token, w.account.address)).to.deep.equal(model.sharded.get(w.account.address.toLowerCase()));
+              expect(await shardsOf(token, w.account.address)).to.deep.equal(
+                model.sharded.get(w.account.address.toLowerCase()),
+              );
             }
             expect(await token.read.totalSupply()).to.equal(model.supply);
           },
@@ -377,7 +427,12 @@ describe("ParallelERC20 (library)", function () {
       message: { owner: Address; spender: Address; value: bigint; nonce: bigint; deadline: bigint },
     ) {
       const signature = await signer.signTypedData({
-        domain: { name: "Vault Parallel Asset", version: "1", chainId: await publicClient.getChainId(), verifyingContract: token.address },
+        domain: {
+          name: "Vault Parallel Asset",
+          version: "1",
+          chainId: await publicClient.getChainId(),
+          verifyingContract: token.address,
+        },
         types: {
           Permit: [
             { name: "owner", type: "address" },
@@ -398,7 +453,12 @@ describe("ParallelERC20 (library)", function () {
       const token = await deployToken();
       const chainId = await publicClient.getChainId();
       const expected = hashDomain({
-        domain: { name: "Vault Parallel Asset", version: "1", chainId: BigInt(chainId), verifyingContract: token.address },
+        domain: {
+          name: "Vault Parallel Asset",
+          version: "1",
+          chainId: BigInt(chainId),
+          verifyingContract: token.address,
+        },
         types: {
           EIP712Domain: [
             { name: "name", type: "string" },
@@ -423,10 +483,18 @@ describe("ParallelERC20 (library)", function () {
       const token = await deployToken();
       await token.write.mint([owner.address, 100n]);
       const deadline = BigInt(await networkHelpers.time.latest()) + 3600n;
-      const message = { owner: owner.address, spender: bob.account.address, value: 60n, nonce: 0n, deadline };
+      const message = {
+        owner: owner.address,
+        spender: bob.account.address,
+        value: 60n,
+        nonce: 0n,
+        deadline,
+      };
       const { v, r, s } = await signPermit(token, owner, message);
       await viem.assertions.emitWithArgs(
-        token.write.permit([owner.address, bob.account.address, 60n, deadline, v, r, s], { account: alice.account }),
+        token.write.permit([owner.address, bob.account.address, 60n, deadline, v, r, s], {
+          account: alice.account,
+        }),
         token,
         "Approval",
         [getAddress(owner.address), getAddress(bob.account.address), 60n],
@@ -434,7 +502,9 @@ describe("ParallelERC20 (library)", function () {
       expect(await token.read.allowance([owner.address, bob.account.address])).to.equal(60n);
       expect(await token.read.nonces([owner.address])).to.equal(1n);
       expect(await storageAt(token.address, mappingSlot(owner.address, SLOT.nonces))).to.equal(1n);
-      await token.write.transferFrom([owner.address, carol.account.address, 60n], { account: bob.account });
+      await token.write.transferFrom([owner.address, carol.account.address, 60n], {
+        account: bob.account,
+      });
       expect(await token.read.balanceOf([carol.account.address])).to.equal(60n);
 
       // Replaying the same signature fails: the nonce moved on, so the digest (and signer) differ.
@@ -450,7 +520,13 @@ describe("ParallelERC20 (library)", function () {
       const now = BigInt(await networkHelpers.time.latest());
       const spender = bob.account.address;
 
-      const expired = await signPermit(token, owner, { owner: owner.address, spender, value: 1n, nonce: 0n, deadline: now });
+      const expired = await signPermit(token, owner, {
+        owner: owner.address,
+        spender,
+        value: 1n,
+        nonce: 0n,
+        deadline: now,
+      });
       await networkHelpers.time.increase(10);
       await viem.assertions.revertWithCustomErrorWithArgs(
         token.write.permit([owner.address, spender, 1n, now, expired.v, expired.r, expired.s]),
@@ -460,7 +536,13 @@ describe("ParallelERC20 (library)", function () {
       );
 
       const deadline = now + 3600n;
-      const foreign = await signPermit(token, other, { owner: owner.address, spender, value: 1n, nonce: 0n, deadline });
+      const foreign = await signPermit(token, other, {
+        owner: owner.address,
+        spender,
+        value: 1n,
+        nonce: 0n,
+        deadline,
+      });
       await viem.assertions.revertWithCustomErrorWithArgs(
         token.write.permit([owner.address, spender, 1n, deadline, foreign.v, foreign.r, foreign.s]),
         token,
@@ -468,7 +550,13 @@ describe("ParallelERC20 (library)", function () {
         [getAddress(other.address), getAddress(owner.address)],
       );
 
-      const good = await signPermit(token, owner, { owner: owner.address, spender, value: 1n, nonce: 0n, deadline });
+      const good = await signPermit(token, owner, {
+        owner: owner.address,
+        spender,
+        value: 1n,
+        nonce: 0n,
+        deadline,
+      });
       // Tampered value: recovers some other address.
       await viem.assertions.revertWithCustomError(
         token.write.permit([owner.address, spender, 2n, deadline, good.v, good.r, good.s]),
@@ -479,7 +567,15 @@ describe("ParallelERC20 (library)", function () {
       const n = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
       const twinS = `0x${(n - hexToBigInt(good.s)).toString(16).padStart(64, "0")}` as Hex;
       await viem.assertions.revertWithCustomErrorWithArgs(
-        token.write.permit([owner.address, spender, 1n, deadline, good.v === 27 ? 28 : 27, good.r, twinS]),
+        token.write.permit([
+          owner.address,
+          spender,
+          1n,
+          deadline,
+          good.v === 27 ? 28 : 27,
+          good.r,
+          twinS,
+        ]),
         token,
         "ERC2612InvalidSigner",
         [zeroAddress, getAddress(owner.address)],

@@ -40,19 +40,64 @@ type Step =
 const user = fc.integer({ min: 0, max: users.length - 1 });
 const pct = fc.integer({ min: 0, max: 100 });
 const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant("requestDeposit" as const), user, pct, tiny: fc.boolean() }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant("requestRedeem" as const), user, pct, tiny: fc.boolean() }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant("requestDeposit" as const),
+      user,
+      pct,
+      tiny: fc.boolean(),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant("requestRedeem" as const),
+      user,
+      pct,
+      tiny: fc.boolean(),
+    }),
+  },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant("settle" as const) }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant("claimDeposit" as const), user, pct, byShares: fc.boolean() }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant("claimRedeem" as const), user, pct, byShares: fc.boolean() }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("donate" as const), amount: fc.bigInt({ min: 1n, max: 50n * ONE }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("loss" as const), pct: fc.integer({ min: 1, max: 50 }) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant("claimDeposit" as const),
+      user,
+      pct,
+      byShares: fc.boolean(),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant("claimRedeem" as const),
+      user,
+      pct,
+      byShares: fc.boolean(),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant("donate" as const),
+      amount: fc.bigInt({ min: 1n, max: 50n * ONE }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant("loss" as const),
+      pct: fc.integer({ min: 1, max: 50 }),
+    }),
+  },
 );
 
 const INITIAL = 1_000n * ONE;
 
 /** Scales `available` by `pct` %, or picks a tiny amount (1..9 units) to exercise rounding. */
-const scaled = (available: bigint, p: number, tiny = false) => (tiny ? BigInt(1 + (p % 9)) : (available * BigInt(p)) / 100n);
+const scaled = (available: bigint, p: number, tiny = false) =>
+  tiny ? BigInt(1 + (p % 9)) : (available * BigInt(p)) / 100n;
 
 async function runScenario(kind: AssetKind, steps: Step[]): Promise<void> {
   const { asset, vault } = await deployParallelVault(viem, { asset: kind });
@@ -60,7 +105,8 @@ async function runScenario(kind: AssetKind, steps: Step[]): Promise<void> {
   const addresses = users.map((w) => w.account.address);
   await fund(asset, addresses, INITIAL, vault.address);
   await asset.write.mint([admin.account.address, 10_000n * ONE]);
-  for (const a of [...addresses, admin.account.address]) model.mintAsset(a, a === admin.account.address ? 10_000n * ONE : INITIAL);
+  for (const a of [...addresses, admin.account.address])
+    model.mintAsset(a, a === admin.account.address ? 10_000n * ONE : INITIAL);
 
   let lossSinceSettlement = false;
   let lastPrice: { base: bigint; quote: bigint } | undefined;
@@ -92,7 +138,10 @@ async function runScenario(kind: AssetKind, steps: Step[]): Promise<void> {
             // The recorded price (assets + 1 : shares + 1000) never falls without a loss.
             const [base, quote] = await vault.read.epochPrice([epoch]);
             if (lastPrice !== undefined && !lossSinceSettlement) {
-              expect(base * lastPrice.quote >= lastPrice.base * quote, `price fell at epoch ${epoch}`).to.equal(true);
+              expect(
+                base * lastPrice.quote >= lastPrice.base * quote,
+                `price fell at epoch ${epoch}`,
+              ).to.equal(true);
             }
             lastPrice = { base, quote };
             lossSinceSettlement = false;
@@ -129,7 +178,8 @@ async function runScenario(kind: AssetKind, steps: Step[]): Promise<void> {
         }
         case "donate": {
           model.donate(admin.account.address, step.amount);
-          send = () => asset.write.transfer([vault.address, step.amount], { account: admin.account });
+          send = () =>
+            asset.write.transfer([vault.address, step.amount], { account: admin.account });
           break;
         }
         case "loss": {
@@ -151,12 +201,23 @@ async function runScenario(kind: AssetKind, steps: Step[]): Promise<void> {
       const a = "user" in step ? addresses[step.user] : admin.account.address;
       const attempt =
         step.kind === "requestDeposit"
-          ? vault.write.requestDeposit([scaled(model.assets(a), step.pct, step.tiny), a, a], { account: a })
+          ? vault.write.requestDeposit([scaled(model.assets(a), step.pct, step.tiny), a, a], {
+              account: a,
+            })
           : step.kind === "requestRedeem"
-            ? vault.write.requestRedeem([scaled(model.shares(a), step.pct, step.tiny), a, a], { account: a })
+            ? vault.write.requestRedeem([scaled(model.shares(a), step.pct, step.tiny), a, a], {
+                account: a,
+              })
             : undefined;
-      if (attempt === undefined) throw new Error(`the model refused ${step.kind}: the scenario generator should not produce it`);
-      await viem.assertions.revertWithCustomError(attempt, vault, rejection.message as "ZeroAmount");
+      if (attempt === undefined)
+        throw new Error(
+          `the model refused ${step.kind}: the scenario generator should not produce it`,
+        );
+      await viem.assertions.revertWithCustomError(
+        attempt,
+        vault,
+        rejection.message as "ZeroAmount",
+      );
       continue;
     }
     await send!();
@@ -166,7 +227,13 @@ async function runScenario(kind: AssetKind, steps: Step[]): Promise<void> {
 
 type Deployed = Awaited<ReturnType<typeof deployParallelVault>>;
 
-async function compare(model: VaultModel, vault: Deployed["vault"], asset: Deployed["asset"], addresses: Address[], step: Step) {
+async function compare(
+  model: VaultModel,
+  vault: Deployed["vault"],
+  asset: Deployed["asset"],
+  addresses: Address[],
+  step: Step,
+) {
   const where = `after ${JSON.stringify(step, (_k, v) => (typeof v === "bigint" ? v.toString() : v))}`;
   let sumClaimableRedeemAssets = 0n;
   let sharesAccountedFor = 0n;
@@ -175,12 +242,23 @@ async function compare(model: VaultModel, vault: Deployed["vault"], asset: Deplo
     const r = model.foldedRedeem(a);
     expect(await asset.read.balanceOf([a]), `asset balance ${where}`).to.equal(model.assets(a));
     expect(await vault.read.balanceOf([a]), `shares ${where}`).to.equal(model.shares(a));
-    expect(await vault.read.pendingDepositRequest([0n, a]), `pending deposit ${where}`).to.equal(model.pendingDeposit(a));
-    expect(await vault.read.claimableDepositRequest([0n, a]), `claimable deposit ${where}`).to.equal(d.claimableAssets);
+    expect(await vault.read.pendingDepositRequest([0n, a]), `pending deposit ${where}`).to.equal(
+      model.pendingDeposit(a),
+    );
+    expect(
+      await vault.read.claimableDepositRequest([0n, a]),
+      `claimable deposit ${where}`,
+    ).to.equal(d.claimableAssets);
     expect(await vault.read.maxMint([a]), `claimable shares ${where}`).to.equal(d.claimableShares);
-    expect(await vault.read.pendingRedeemRequest([0n, a]), `pending redeem ${where}`).to.equal(model.pendingRedeem(a));
-    expect(await vault.read.claimableRedeemRequest([0n, a]), `claimable redeem ${where}`).to.equal(r.claimableShares);
-    expect(await vault.read.maxWithdraw([a]), `claimable assets ${where}`).to.equal(r.claimableAssets);
+    expect(await vault.read.pendingRedeemRequest([0n, a]), `pending redeem ${where}`).to.equal(
+      model.pendingRedeem(a),
+    );
+    expect(await vault.read.claimableRedeemRequest([0n, a]), `claimable redeem ${where}`).to.equal(
+      r.claimableShares,
+    );
+    expect(await vault.read.maxWithdraw([a]), `claimable assets ${where}`).to.equal(
+      r.claimableAssets,
+    );
     sumClaimableRedeemAssets += r.claimableAssets;
     sharesAccountedFor += model.shares(a) + d.claimableShares + model.pendingRedeem(a);
   }
@@ -192,13 +270,16 @@ async function compare(model: VaultModel, vault: Deployed["vault"], asset: Deplo
   expect(await vault.read.totalAssets(), `totalAssets ${where}`).to.equal(model.totalAssets());
   expect(reserved, `reserved ${where}`).to.equal(model.reserved());
   expect(pendingAssets, `pending assets ${where}`).to.equal(model.pendingDepositAssets());
-  expect(await vault.read.pendingRedeemShares(), `pending shares ${where}`).to.equal(model.pendingRedeemShares());
+  expect(await vault.read.pendingRedeemShares(), `pending shares ${where}`).to.equal(
+    model.pendingRedeemShares(),
+  );
   expect(await vault.read.currentEpoch(), `epoch ${where}`).to.equal(model.epoch);
   expect(held, `vault assets ${where}`).to.equal(model.vaultAssets);
 
   // Invariants on the chain's own numbers.
   let assetsOutside = 0n;
-  for (const a of [...addresses, admin.account.address]) assetsOutside += await asset.read.balanceOf([a]);
+  for (const a of [...addresses, admin.account.address])
+    assetsOutside += await asset.read.balanceOf([a]);
   expect(assetsOutside + held, `conservation ${where}`).to.equal(await asset.read.totalSupply());
   expect(held >= reserved + pendingAssets, `solvency ${where}`).to.equal(true);
   expect(sumClaimableRedeemAssets <= reserved, `reserve covers claims ${where}`).to.equal(true);
@@ -211,8 +292,14 @@ describe("ParallelVault properties (random scenarios against the reference model
   for (const kind of ["parallel", "standard"] as const) {
     it(`matches the model and keeps its invariants over the ${kind} asset`, async function () {
       await fc.assert(
-        fc.asyncProperty(fc.array(stepArbitrary, { minLength: 5, maxLength: 24 }), (steps) => runScenario(kind, steps)),
-        { numRuns: kind === "parallel" ? 50 : 25, seed: kind === "parallel" ? 1540 : 7540, endOnFailure: true },
+        fc.asyncProperty(fc.array(stepArbitrary, { minLength: 5, maxLength: 24 }), (steps) =>
+          runScenario(kind, steps),
+        ),
+        {
+          numRuns: kind === "parallel" ? 50 : 25,
+          seed: kind === "parallel" ? 1540 : 7540,
+          endOnFailure: true,
+        },
       );
     });
   }
@@ -232,21 +319,27 @@ describe("ParallelVault properties (random scenarios against the reference model
             await vault.write.requestDeposit([otherDeposit, bob, bob], { account: bob });
             await vault.write.settle([await vault.read.currentEpoch()]);
           }
-          if (donation > 0n) await asset.write.transfer([vault.address, donation], { account: bob });
+          if (donation > 0n)
+            await asset.write.transfer([vault.address, donation], { account: bob });
 
           await vault.write.requestDeposit([deposit, alice, alice], { account: alice });
           await vault.write.settle([await vault.read.currentEpoch()]);
           const shares = await vault.read.maxMint([alice]);
           await vault.write.mint([shares, alice], { account: alice });
           if (shares === 0n) return; // a dust deposit bought nothing: nothing to redeem, and it stays in the vault
-          const [base, quote] = await vault.read.epochPrice([(await vault.read.currentEpoch()) - 1n]);
+          const [base, quote] = await vault.read.epochPrice([
+            (await vault.read.currentEpoch()) - 1n,
+          ]);
           await vault.write.requestRedeem([shares, alice, alice], { account: alice });
           await vault.write.settle([await vault.read.currentEpoch()]);
           await vault.write.redeem([shares, alice, alice], { account: alice });
           const back = (await asset.read.balanceOf([alice])) - (INITIAL - deposit);
           expect(back <= deposit, `got back ${back} for ${deposit}`).to.equal(true);
           // And it loses at most the rounding of the two conversions: under one share's worth each.
-          expect(deposit - back <= 2n * mulDiv(1n, base, quote) + 2n, `lost ${deposit - back}`).to.equal(true);
+          expect(
+            deposit - back <= 2n * mulDiv(1n, base, quote) + 2n,
+            `lost ${deposit - back}`,
+          ).to.equal(true);
         },
       ),
       { numRuns: 40, seed: 4626 },

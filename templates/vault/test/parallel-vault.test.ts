@@ -4,10 +4,26 @@
  * the storage slots its annotations name — over the parallel asset and over a standard ERC-20.
  */
 import { expect } from "chai";
-import { getAddress, toFunctionSelector, zeroAddress, type Abi, type Address, type Hex } from "viem";
+import {
+  getAddress,
+  toFunctionSelector,
+  zeroAddress,
+  type Abi,
+  type Address,
+  type Hex,
+} from "viem";
 
 import { deployParallelVault, fund, type AssetKind } from "./fixtures.ts";
-import { ONE, VIRTUAL_SHARES, connect, mappingSlot, mulDiv, shardOf, slotHex, toSigned } from "./helpers.ts";
+import {
+  ONE,
+  VIRTUAL_SHARES,
+  connect,
+  mappingSlot,
+  mulDiv,
+  shardOf,
+  slotHex,
+  toSigned,
+} from "./helpers.ts";
 
 const { viem, networkHelpers } = await connect();
 const publicClient = await viem.getPublicClient();
@@ -17,7 +33,13 @@ const B = bob.account.address;
 const C = carol.account.address;
 
 /** Slots of `ParallelVault`'s variables (see its storage notes). */
-const SLOT = { depositRequests: 6n, redeemRequests: 7n, requestedAssets: 8n, requestedShares: 264n, claimedRedeemAssets: 520n };
+const SLOT = {
+  depositRequests: 6n,
+  redeemRequests: 7n,
+  requestedAssets: 8n,
+  requestedShares: 264n,
+  claimedRedeemAssets: 520n,
+};
 
 async function word(address: Address, slot: bigint): Promise<bigint> {
   return toSigned(await publicClient.getStorageAt({ address, slot: slotHex(slot) }));
@@ -36,11 +58,15 @@ function interfaceId(abi: Abi, names: string[]): Hex {
 /** XORs the selectors of `signatures` into an interface id. */
 function xorIds(id: Hex, signatures: string[]): Hex {
   let value = Number.parseInt(id.slice(2), 16);
-  for (const signature of signatures) value ^= Number.parseInt(toFunctionSelector(`function ${signature}`).slice(2), 16);
+  for (const signature of signatures)
+    value ^= Number.parseInt(toFunctionSelector(`function ${signature}`).slice(2), 16);
   return `0x${(value >>> 0).toString(16).padStart(8, "0")}`;
 }
 
-async function setup(kind: AssetKind = "parallel", options: { settler?: Address; minEpochDuration?: bigint } = {}) {
+async function setup(
+  kind: AssetKind = "parallel",
+  options: { settler?: Address; minEpochDuration?: bigint } = {},
+) {
   const { asset, vault } = await deployParallelVault(viem, { asset: kind, ...options });
   await fund(asset, [A, B, C], 1_000n * ONE, vault.address);
   return { asset, vault };
@@ -76,7 +102,9 @@ describe("ParallelVault", function () {
           const parallel = await viem.getContractAt("VaultParallelAsset", asset.address);
           expect(await parallel.read.isShardedHolder([vault.address])).to.equal(true);
           // In the token, the deposit landed in the vault's shard shard(alice): the same index.
-          expect(await parallel.read.shardBalanceOf([vault.address, shardOf(A)])).to.equal(100n * ONE);
+          expect(await parallel.read.shardBalanceOf([vault.address, shardOf(A)])).to.equal(
+            100n * ONE,
+          );
         }
       });
 
@@ -102,12 +130,12 @@ describe("ParallelVault", function () {
         expect(await vault.read.claimableDepositRequest([0n, A])).to.equal(100n * ONE);
         expect(await vault.read.maxMint([A])).to.equal(100n * ONE * VIRTUAL_SHARES);
 
-        await viem.assertions.emitWithArgs(vault.write.deposit([100n * ONE, A], { account: alice.account }), vault, "Deposit", [
-          getAddress(A),
-          getAddress(A),
-          100n * ONE,
-          100n * ONE * VIRTUAL_SHARES,
-        ]);
+        await viem.assertions.emitWithArgs(
+          vault.write.deposit([100n * ONE, A], { account: alice.account }),
+          vault,
+          "Deposit",
+          [getAddress(A), getAddress(A), 100n * ONE, 100n * ONE * VIRTUAL_SHARES],
+        );
         await vault.write.mint([50n * ONE * VIRTUAL_SHARES, B], { account: bob.account });
         expect(await vault.read.balanceOf([A])).to.equal(100n * ONE * VIRTUAL_SHARES);
         expect(await vault.read.balanceOf([B])).to.equal(50n * ONE * VIRTUAL_SHARES);
@@ -124,13 +152,12 @@ describe("ParallelVault", function () {
         await vault.write.deposit([50n * ONE, B], { account: bob.account });
 
         const shares = 40n * ONE * VIRTUAL_SHARES;
-        await viem.assertions.emitWithArgs(vault.write.requestRedeem([shares, A, A], { account: alice.account }), vault, "RedeemRequest", [
-          getAddress(A),
-          getAddress(A),
-          0n,
-          getAddress(A),
-          shares,
-        ]);
+        await viem.assertions.emitWithArgs(
+          vault.write.requestRedeem([shares, A, A], { account: alice.account }),
+          vault,
+          "RedeemRequest",
+          [getAddress(A), getAddress(A), 0n, getAddress(A), shares],
+        );
         expect(await vault.read.balanceOf([A])).to.equal(60n * ONE * VIRTUAL_SHARES);
         expect(await vault.read.pendingRedeemRequest([0n, A])).to.equal(shares);
         expect(await word(vault.address, SLOT.requestedShares + shardOf(A))).to.equal(shares);
@@ -140,7 +167,15 @@ describe("ParallelVault", function () {
         const supply = 150n * ONE * VIRTUAL_SHARES;
         const managed = 165n * ONE;
         const assetsOut = mulDiv(shares, managed + 1n, supply + VIRTUAL_SHARES);
-        await viem.assertions.emitWithArgs(vault.write.settle([1n]), vault, "EpochSettled", [1n, managed, supply, 0n, 0n, shares, assetsOut]);
+        await viem.assertions.emitWithArgs(vault.write.settle([1n]), vault, "EpochSettled", [
+          1n,
+          managed,
+          supply,
+          0n,
+          0n,
+          shares,
+          assetsOut,
+        ]);
         expect(assetsOut > 40n * ONE).to.equal(true);
         expect(await vault.read.claimableRedeemRequest([0n, A])).to.equal(shares);
         expect(await vault.read.maxWithdraw([A])).to.equal(assetsOut);
@@ -154,7 +189,9 @@ describe("ParallelVault", function () {
         expect(await asset.read.balanceOf([A])).to.equal(before + assetsOut);
         expect(await vault.read.reservedAssets()).to.equal(0n);
         expect(await vault.read.maxRedeem([A])).to.equal(0n);
-        expect(await word(vault.address, SLOT.claimedRedeemAssets + shardOf(A))).to.equal(assetsOut);
+        expect(await word(vault.address, SLOT.claimedRedeemAssets + shardOf(A))).to.equal(
+          assetsOut,
+        );
       });
 
       it("gives requests of a later epoch that epoch's price", async function () {
@@ -165,7 +202,10 @@ describe("ParallelVault", function () {
         await vault.write.requestDeposit([100n * ONE, B, B], { account: bob.account });
         await vault.write.settle([1n]);
         const [base, quote] = await vault.read.epochPrice([1n]);
-        expect([base, quote]).to.deep.equal([200n * ONE + 1n, 100n * ONE * VIRTUAL_SHARES + VIRTUAL_SHARES]);
+        expect([base, quote]).to.deep.equal([
+          200n * ONE + 1n,
+          100n * ONE * VIRTUAL_SHARES + VIRTUAL_SHARES,
+        ]);
         expect(await vault.read.maxMint([B])).to.equal(mulDiv(100n * ONE, quote, base));
         expect(await vault.read.maxMint([A])).to.equal(100n * ONE * VIRTUAL_SHARES);
       });
@@ -219,8 +259,16 @@ describe("ParallelVault", function () {
 
   it("refuses zero requests, zero addresses and claims above the claimable amount", async function () {
     const { vault } = await setup();
-    await viem.assertions.revertWithCustomError(vault.write.requestDeposit([0n, A, A], { account: alice.account }), vault, "ZeroAmount");
-    await viem.assertions.revertWithCustomError(vault.write.requestRedeem([0n, A, A], { account: alice.account }), vault, "ZeroAmount");
+    await viem.assertions.revertWithCustomError(
+      vault.write.requestDeposit([0n, A, A], { account: alice.account }),
+      vault,
+      "ZeroAmount",
+    );
+    await viem.assertions.revertWithCustomError(
+      vault.write.requestRedeem([0n, A, A], { account: alice.account }),
+      vault,
+      "ZeroAmount",
+    );
     await viem.assertions.revertWithCustomError(
       vault.write.requestDeposit([1n, zeroAddress, A], { account: alice.account }),
       vault,
@@ -240,7 +288,11 @@ describe("ParallelVault", function () {
       "ExceedsClaimable",
       [6n, 5n],
     );
-    await viem.assertions.revertWithCustomError(vault.write.deposit([5n, zeroAddress], { account: alice.account }), vault, "ZeroAddress");
+    await viem.assertions.revertWithCustomError(
+      vault.write.deposit([5n, zeroAddress], { account: alice.account }),
+      vault,
+      "ZeroAddress",
+    );
     await viem.assertions.revertWithCustomErrorWithArgs(
       vault.write.redeem([1n, A, A], { account: alice.account }),
       vault,
@@ -257,11 +309,12 @@ describe("ParallelVault", function () {
 
   it("lets operators request and claim for a controller, and spends share allowances of third parties", async function () {
     const { asset, vault } = await setup();
-    await viem.assertions.emitWithArgs(vault.write.setOperator([C, true], { account: alice.account }), vault, "OperatorSet", [
-      getAddress(A),
-      getAddress(C),
-      true,
-    ]);
+    await viem.assertions.emitWithArgs(
+      vault.write.setOperator([C, true], { account: alice.account }),
+      vault,
+      "OperatorSet",
+      [getAddress(A), getAddress(C), true],
+    );
     expect(await vault.read.isOperator([A, C])).to.equal(true);
     // Carol, alice's operator, requests with alice's assets for alice, and later claims for her.
     await vault.write.requestDeposit([10n * ONE, A, A], { account: carol.account });
@@ -293,12 +346,27 @@ describe("ParallelVault", function () {
     await vault.write.requestDeposit([1n * ONE, A, A], { account: alice.account });
     await viem.assertions.revertWithCustomError(vault.write.settle([0n]), vault, "EpochTooYoung");
     await networkHelpers.time.increase(3600);
-    await viem.assertions.revertWithCustomErrorWithArgs(vault.write.settle([1n]), vault, "EpochMismatch", [1n, 0n]);
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      vault.write.settle([1n]),
+      vault,
+      "EpochMismatch",
+      [1n, 0n],
+    );
     await vault.write.settle([0n]);
-    await viem.assertions.revertWithCustomErrorWithArgs(vault.write.settle([0n]), vault, "EpochMismatch", [0n, 1n]);
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      vault.write.settle([0n]),
+      vault,
+      "EpochMismatch",
+      [0n, 1n],
+    );
     expect(await vault.read.currentEpoch()).to.equal(1n);
     expect(await vault.read.epochOpenedAt()).to.equal(BigInt(await networkHelpers.time.latest()));
-    await viem.assertions.revertWithCustomErrorWithArgs(vault.read.epochPrice([1n]), vault, "EpochNotSettled", [1n]);
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      vault.read.epochPrice([1n]),
+      vault,
+      "EpochNotSettled",
+      [1n],
+    );
   });
 
   it("lowers the next price after a loss (the only way the share price goes down)", async function () {
@@ -324,17 +392,26 @@ describe("ParallelVault", function () {
     expect(await vault.read.decimals()).to.equal(18 + 3);
     expect(await vault.read.name()).to.equal("Parallel Vault Share");
     expect(await vault.read.settler()).to.equal(zeroAddress);
-    for (const preview of ["previewDeposit", "previewMint", "previewWithdraw", "previewRedeem"] as const) {
+    for (const preview of [
+      "previewDeposit",
+      "previewMint",
+      "previewWithdraw",
+      "previewRedeem",
+    ] as const) {
       await viem.assertions.revertWithCustomError(vault.read[preview]([1n]), vault, "AsyncFlow");
     }
     const abi = vault.abi as Abi;
     const operator = interfaceId(abi, ["setOperator", "isOperator"]);
     // The async-deposit id also covers the 3-argument deposit/mint overloads (ERC-7540).
-    const deposit = xorIds(interfaceId(abi, ["requestDeposit", "pendingDepositRequest", "claimableDepositRequest"]), [
-      "deposit(uint256,address,address)",
-      "mint(uint256,address,address)",
+    const deposit = xorIds(
+      interfaceId(abi, ["requestDeposit", "pendingDepositRequest", "claimableDepositRequest"]),
+      ["deposit(uint256,address,address)", "mint(uint256,address,address)"],
+    );
+    const redeem = interfaceId(abi, [
+      "requestRedeem",
+      "pendingRedeemRequest",
+      "claimableRedeemRequest",
     ]);
-    const redeem = interfaceId(abi, ["requestRedeem", "pendingRedeemRequest", "claimableRedeemRequest"]);
     expect([operator, deposit, redeem]).to.deep.equal(["0xe3bc4e65", "0xce3bbe50", "0x620ee8e4"]);
     for (const id of ["0x01ffc9a7", operator, deposit, redeem, "0x2f0a18c5"] as const) {
       expect(await vault.read.supportsInterface([id]), id).to.equal(true);

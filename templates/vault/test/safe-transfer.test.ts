@@ -53,7 +53,11 @@ async function revertData(call: Promise<unknown>): Promise<Hex> {
     while (current !== undefined && current !== null) {
       const data = (current as { data?: unknown }).data;
       if (typeof data === "string" && data.startsWith("0x")) return data as Hex;
-      if (typeof data === "object" && data !== null && typeof (data as { data?: unknown }).data === "string") {
+      if (
+        typeof data === "object" &&
+        data !== null &&
+        typeof (data as { data?: unknown }).data === "string"
+      ) {
         return (data as { data: Hex }).data;
       }
       current = (current as { cause?: unknown }).cause;
@@ -68,11 +72,9 @@ async function harness() {
 }
 
 /** Deploys a token with `mint(address,uint256)`, funds alice and the harness, lets the harness pull from alice. */
-async function funded<T extends { address: Address; write: { mint: (args: [Address, bigint]) => Promise<Hex> } }>(
-  token: T,
-  h: Address,
-  approve: (spender: Address) => Promise<Hex>,
-) {
+async function funded<
+  T extends { address: Address; write: { mint: (args: [Address, bigint]) => Promise<Hex> } },
+>(token: T, h: Address, approve: (spender: Address) => Promise<Hex>) {
   await token.write.mint([A, 100n * ONE]);
   await token.write.mint([h, 100n * ONE]);
   await approve(h);
@@ -84,36 +86,48 @@ describe("SafeTransfer (library) against hostile tokens", function () {
     it("standard ERC-20: pull and push move exactly the amount; a token revert is bubbled", async function () {
       const h = await harness();
       const token = await viem.deployContract("VaultStandardAsset");
-      await funded(token, h.address, (s) => token.write.approve([s, 30n * ONE], { account: alice.account }));
+      await funded(token, h.address, (s) =>
+        token.write.approve([s, 30n * ONE], { account: alice.account }),
+      );
       await h.write.pull([token.address, A, 30n * ONE]);
       await h.write.push([token.address, B, 7n * ONE]);
       expect(await token.read.balanceOf([A])).to.equal(70n * ONE);
       expect(await token.read.balanceOf([h.address])).to.equal(123n * ONE);
       expect(await token.read.balanceOf([B])).to.equal(7n * ONE);
       // The allowance is used up: the token's own error comes through unchanged.
-      await viem.assertions.revertWithCustomErrorWithArgs(h.write.pull([token.address, A, 1n]), token, "ERC20InsufficientAllowance", [
-        getAddress(h.address),
-        0n,
-        1n,
-      ]);
-      await viem.assertions.revertWithCustomErrorWithArgs(h.write.push([token.address, B, 124n * ONE]), token, "ERC20InsufficientBalance", [
-        getAddress(h.address),
-        123n * ONE,
-        124n * ONE,
-      ]);
+      await viem.assertions.revertWithCustomErrorWithArgs(
+        h.write.pull([token.address, A, 1n]),
+        token,
+        "ERC20InsufficientAllowance",
+        [getAddress(h.address), 0n, 1n],
+      );
+      await viem.assertions.revertWithCustomErrorWithArgs(
+        h.write.push([token.address, B, 124n * ONE]),
+        token,
+        "ERC20InsufficientBalance",
+        [getAddress(h.address), 123n * ONE, 124n * ONE],
+      );
     });
 
     it("no-return (USDT-style) token: empty return data from a contract is success; its revert string is bubbled", async function () {
       const h = await harness();
       const token = await viem.deployContract("VaultNoReturnToken");
-      await funded(token, h.address, (s) => token.write.approve([s, 30n * ONE], { account: alice.account }));
+      await funded(token, h.address, (s) =>
+        token.write.approve([s, 30n * ONE], { account: alice.account }),
+      );
       await h.write.pull([token.address, A, 30n * ONE]);
       await h.write.push([token.address, B, 5n * ONE]);
       expect(await token.read.balanceOf([A])).to.equal(70n * ONE);
       expect(await token.read.balanceOf([h.address])).to.equal(125n * ONE);
       expect(await token.read.balanceOf([B])).to.equal(5n * ONE);
-      await viem.assertions.revertWith(h.write.pull([token.address, A, 1n]), "VaultNoReturnToken: allowance");
-      await viem.assertions.revertWith(h.write.push([token.address, B, 126n * ONE]), "VaultNoReturnToken: balance");
+      await viem.assertions.revertWith(
+        h.write.pull([token.address, A, 1n]),
+        "VaultNoReturnToken: allowance",
+      );
+      await viem.assertions.revertWith(
+        h.write.push([token.address, B, 126n * ONE]),
+        "VaultNoReturnToken: balance",
+      );
     });
 
     it("WETH9-style token (payable fallback accepting any selector): its real transfer functions run, exactly", async function () {
@@ -126,14 +140,22 @@ describe("SafeTransfer (library) against hostile tokens", function () {
       expect(await weth.read.balanceOf([A])).to.equal(6n * ONE);
       expect(await weth.read.balanceOf([h.address])).to.equal(3n * ONE);
       expect(await weth.read.balanceOf([B])).to.equal(1n * ONE);
-      await viem.assertions.revertWith(h.write.pull([weth.address, A, 1n]), "VaultWeth9: allowance");
-      await viem.assertions.revertWith(h.write.push([weth.address, B, 3n * ONE + 1n]), "VaultWeth9: balance");
+      await viem.assertions.revertWith(
+        h.write.pull([weth.address, A, 1n]),
+        "VaultWeth9: allowance",
+      );
+      await viem.assertions.revertWith(
+        h.write.push([weth.address, B, 3n * ONE + 1n]),
+        "VaultWeth9: balance",
+      );
     });
 
     it("return data longer than 32 bytes whose first word is 1 is success (ABI-compatible `true`)", async function () {
       const h = await harness();
       const token = await viem.deployContract("LibraryScriptedToken");
-      await funded(token, h.address, (s) => token.write.approve([s, 10n * ONE], { account: alice.account }));
+      await funded(token, h.address, (s) =>
+        token.write.approve([s, 10n * ONE], { account: alice.account }),
+      );
       await token.write.script([Mode.ReturnRaw, `${word(1n)}${word(99n).slice(2)}`]);
       await h.write.pull([token.address, A, 10n * ONE]);
       await h.write.push([token.address, B, 2n * ONE]);
@@ -146,11 +168,23 @@ describe("SafeTransfer (library) against hostile tokens", function () {
     it("false-returning token: SafeTransferFailed, nothing moves", async function () {
       const h = await harness();
       const token = await viem.deployContract("VaultFalseReturnToken");
-      await funded(token, h.address, (s) => token.write.approve([s, 10n * ONE], { account: alice.account }));
+      await funded(token, h.address, (s) =>
+        token.write.approve([s, 10n * ONE], { account: alice.account }),
+      );
       await token.write.setFailing([true]);
       const addr = getAddress(token.address);
-      await viem.assertions.revertWithCustomErrorWithArgs(h.write.pull([token.address, A, 1n]), h, "SafeTransferFailed", [addr]);
-      await viem.assertions.revertWithCustomErrorWithArgs(h.write.push([token.address, B, 1n]), h, "SafeTransferFailed", [addr]);
+      await viem.assertions.revertWithCustomErrorWithArgs(
+        h.write.pull([token.address, A, 1n]),
+        h,
+        "SafeTransferFailed",
+        [addr],
+      );
+      await viem.assertions.revertWithCustomErrorWithArgs(
+        h.write.push([token.address, B, 1n]),
+        h,
+        "SafeTransferFailed",
+        [addr],
+      );
       expect(await token.read.balanceOf([A])).to.equal(100n * ONE);
       expect(await token.read.balanceOf([B])).to.equal(0n);
     });
@@ -164,11 +198,23 @@ describe("SafeTransfer (library) against hostile tokens", function () {
       it(`a token that moves the tokens but returns ${label}: SafeTransferFailed, and the move is undone`, async function () {
         const h = await harness();
         const token = await viem.deployContract("LibraryScriptedToken");
-        await funded(token, h.address, (s) => token.write.approve([s, 10n * ONE], { account: alice.account }));
+        await funded(token, h.address, (s) =>
+          token.write.approve([s, 10n * ONE], { account: alice.account }),
+        );
         await token.write.script([Mode.ReturnRaw, data as Hex]);
         const addr = getAddress(token.address);
-        await viem.assertions.revertWithCustomErrorWithArgs(h.write.pull([token.address, A, 1n]), h, "SafeTransferFailed", [addr]);
-        await viem.assertions.revertWithCustomErrorWithArgs(h.write.push([token.address, B, 1n]), h, "SafeTransferFailed", [addr]);
+        await viem.assertions.revertWithCustomErrorWithArgs(
+          h.write.pull([token.address, A, 1n]),
+          h,
+          "SafeTransferFailed",
+          [addr],
+        );
+        await viem.assertions.revertWithCustomErrorWithArgs(
+          h.write.push([token.address, B, 1n]),
+          h,
+          "SafeTransferFailed",
+          [addr],
+        );
         expect(await token.read.balanceOf([A])).to.equal(100n * ONE);
         expect(await token.read.balanceOf([h.address])).to.equal(100n * ONE);
       });
@@ -177,26 +223,62 @@ describe("SafeTransfer (library) against hostile tokens", function () {
     it("a token that reverts with no data: SafeTransferFailed", async function () {
       const h = await harness();
       const token = await viem.deployContract("LibraryScriptedToken");
-      await funded(token, h.address, (s) => token.write.approve([s, 10n * ONE], { account: alice.account }));
+      await funded(token, h.address, (s) =>
+        token.write.approve([s, 10n * ONE], { account: alice.account }),
+      );
       await token.write.script([Mode.Revert, "0x"]);
       const addr = getAddress(token.address);
-      await viem.assertions.revertWithCustomErrorWithArgs(h.write.pull([token.address, A, 1n]), h, "SafeTransferFailed", [addr]);
-      await viem.assertions.revertWithCustomErrorWithArgs(h.write.push([token.address, B, 1n]), h, "SafeTransferFailed", [addr]);
+      await viem.assertions.revertWithCustomErrorWithArgs(
+        h.write.pull([token.address, A, 1n]),
+        h,
+        "SafeTransferFailed",
+        [addr],
+      );
+      await viem.assertions.revertWithCustomErrorWithArgs(
+        h.write.push([token.address, B, 1n]),
+        h,
+        "SafeTransferFailed",
+        [addr],
+      );
     });
 
     it("an address with no code (an EOA, the zero address): SafeTransferFailed, although the call itself succeeds", async function () {
       const h = await harness();
-      for (const noCode of [B, zeroAddress, getAddress("0x000000000000000000000000000000000000dEaD")]) {
-        await viem.assertions.revertWithCustomErrorWithArgs(h.write.push([noCode, A, 1n]), h, "SafeTransferFailed", [getAddress(noCode)]);
-        await viem.assertions.revertWithCustomErrorWithArgs(h.write.pull([noCode, A, 1n]), h, "SafeTransferFailed", [getAddress(noCode)]);
+      for (const noCode of [
+        B,
+        zeroAddress,
+        getAddress("0x000000000000000000000000000000000000dEaD"),
+      ]) {
+        await viem.assertions.revertWithCustomErrorWithArgs(
+          h.write.push([noCode, A, 1n]),
+          h,
+          "SafeTransferFailed",
+          [getAddress(noCode)],
+        );
+        await viem.assertions.revertWithCustomErrorWithArgs(
+          h.write.pull([noCode, A, 1n]),
+          h,
+          "SafeTransferFailed",
+          [getAddress(noCode)],
+        );
       }
     });
 
     it("a precompile (identity, 0x04: echoes the calldata back): SafeTransferFailed", async function () {
       const h = await harness();
       const identity = getAddress("0x0000000000000000000000000000000000000004");
-      await viem.assertions.revertWithCustomErrorWithArgs(h.write.push([identity, A, 1n]), h, "SafeTransferFailed", [identity]);
-      await viem.assertions.revertWithCustomErrorWithArgs(h.write.pull([identity, A, 1n]), h, "SafeTransferFailed", [identity]);
+      await viem.assertions.revertWithCustomErrorWithArgs(
+        h.write.push([identity, A, 1n]),
+        h,
+        "SafeTransferFailed",
+        [identity],
+      );
+      await viem.assertions.revertWithCustomErrorWithArgs(
+        h.write.pull([identity, A, 1n]),
+        h,
+        "SafeTransferFailed",
+        [identity],
+      );
     });
   });
 
@@ -204,16 +286,36 @@ describe("SafeTransfer (library) against hostile tokens", function () {
     it("a custom error, an Error(string) and unknown bytes come back byte for byte", async function () {
       const h = await harness();
       const token = await viem.deployContract("LibraryScriptedToken");
-      await funded(token, h.address, (s) => token.write.approve([s, 10n * ONE], { account: alice.account }));
-      const custom = encodeErrorResult({ abi: token.abi, errorName: "ERC20InvalidReceiver", args: [getAddress(B)] });
-      const reason = encodeErrorResult({ abi: parseAbi(["error Error(string)"]), errorName: "Error", args: ["scripted: no"] });
-      for (const data of [custom, reason, "0xdeadbeef" as Hex, `${word(7n)}${word(8n).slice(2)}` as Hex]) {
+      await funded(token, h.address, (s) =>
+        token.write.approve([s, 10n * ONE], { account: alice.account }),
+      );
+      const custom = encodeErrorResult({
+        abi: token.abi,
+        errorName: "ERC20InvalidReceiver",
+        args: [getAddress(B)],
+      });
+      const reason = encodeErrorResult({
+        abi: parseAbi(["error Error(string)"]),
+        errorName: "Error",
+        args: ["scripted: no"],
+      });
+      for (const data of [
+        custom,
+        reason,
+        "0xdeadbeef" as Hex,
+        `${word(7n)}${word(8n).slice(2)}` as Hex,
+      ]) {
         await token.write.script([Mode.Revert, data]);
         expect(await revertData(h.write.pull([token.address, A, 1n]))).to.equal(data);
         expect(await revertData(h.write.push([token.address, B, 1n]))).to.equal(data);
       }
       await token.write.script([Mode.Revert, custom]);
-      await viem.assertions.revertWithCustomErrorWithArgs(h.write.pull([token.address, A, 1n]), token, "ERC20InvalidReceiver", [getAddress(B)]);
+      await viem.assertions.revertWithCustomErrorWithArgs(
+        h.write.pull([token.address, A, 1n]),
+        token,
+        "ERC20InvalidReceiver",
+        [getAddress(B)],
+      );
       await token.write.script([Mode.Revert, reason]);
       await viem.assertions.revertWith(h.write.push([token.address, B, 1n]), "scripted: no");
     });
@@ -223,13 +325,17 @@ describe("SafeTransfer (library) against hostile tokens", function () {
     it("fee-on-transfer token: the library succeeds and the recipient receives less than named", async function () {
       const h = await harness();
       const token = await viem.deployContract("VaultFeeOnTransferToken");
-      await funded(token, h.address, (s) => token.write.approve([s, 10n * ONE], { account: alice.account }));
+      await funded(token, h.address, (s) =>
+        token.write.approve([s, 10n * ONE], { account: alice.account }),
+      );
       await token.write.setFee([100n]); // 1 %
       await h.write.pull([token.address, A, 10n * ONE]);
       await h.write.push([token.address, B, 10n * ONE]);
       expect(await token.read.balanceOf([A])).to.equal(90n * ONE);
       // +9.9 pulled in, −10 pushed out (of which 0.1 burnt): the library reports neither.
-      expect(await token.read.balanceOf([h.address])).to.equal(100n * ONE + (99n * ONE) / 10n - 10n * ONE);
+      expect(await token.read.balanceOf([h.address])).to.equal(
+        100n * ONE + (99n * ONE) / 10n - 10n * ONE,
+      );
       expect(await token.read.balanceOf([B])).to.equal((99n * ONE) / 10n);
     });
 
@@ -247,7 +353,9 @@ describe("SafeTransfer (library) against hostile tokens", function () {
     async function hookSetup() {
       const h = await harness();
       const token = await viem.deployContract("VaultHookAsset");
-      await funded(token, h.address, (s) => token.write.approve([s, 50n * ONE], { account: alice.account }));
+      await funded(token, h.address, (s) =>
+        token.write.approve([s, 50n * ONE], { account: alice.account }),
+      );
       await h.write.registerHookOn([token.address]);
       return { h, token };
     }
@@ -264,10 +372,22 @@ describe("SafeTransfer (library) against hostile tokens", function () {
 
     it("a guarded caller: the re-entry from the hook fails with the caller's ReentrantCall, bubbled through token and library", async function () {
       const { h, token } = await hookSetup();
-      const reenter = encodeFunctionData({ abi: h.abi, functionName: "guardedPush", args: [token.address, B, 1n] });
+      const reenter = encodeFunctionData({
+        abi: h.abi,
+        functionName: "guardedPush",
+        args: [token.address, B, 1n],
+      });
       await h.write.setHookCall([reenter]);
-      await viem.assertions.revertWithCustomError(h.write.guardedPull([token.address, A, 5n * ONE]), h, "ReentrantCall");
-      await viem.assertions.revertWithCustomError(h.write.guardedPush([token.address, B, 5n * ONE]), h, "ReentrantCall");
+      await viem.assertions.revertWithCustomError(
+        h.write.guardedPull([token.address, A, 5n * ONE]),
+        h,
+        "ReentrantCall",
+      );
+      await viem.assertions.revertWithCustomError(
+        h.write.guardedPush([token.address, B, 5n * ONE]),
+        h,
+        "ReentrantCall",
+      );
       expect(await token.read.balanceOf([A])).to.equal(100n * ONE);
       expect(await token.read.balanceOf([B])).to.equal(0n);
       // The same re-entering call outside a guarded call is fine: the guard, not the library, refuses.
@@ -277,7 +397,11 @@ describe("SafeTransfer (library) against hostile tokens", function () {
 
     it("an unguarded caller: the library keeps no state, so a nested transfer from the hook just happens", async function () {
       const { h, token } = await hookSetup();
-      const nested = encodeFunctionData({ abi: h.abi, functionName: "push", args: [token.address, B, 3n * ONE] });
+      const nested = encodeFunctionData({
+        abi: h.abi,
+        functionName: "push",
+        args: [token.address, B, 3n * ONE],
+      });
       await h.write.setHookCall([nested]);
       // pull's tokensReceived pushes 3 to bob (whose tokensToSend on the harness finds the
       // one-shot hook call used up): both transfers are exact.

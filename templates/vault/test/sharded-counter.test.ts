@@ -5,7 +5,15 @@
  */
 import { expect } from "chai";
 import fc from "fast-check";
-import { type Address, encodeAbiParameters, getAddress, hexToBigInt, keccak256, maxUint256, toHex } from "viem";
+import {
+  type Address,
+  encodeAbiParameters,
+  getAddress,
+  hexToBigInt,
+  keccak256,
+  maxUint256,
+  toHex,
+} from "viem";
 
 import { connect, mulDiv, mulDivUp, shardOf, slotHex, toSigned } from "./helpers.ts";
 
@@ -17,7 +25,10 @@ const COUNTER_SLOT: Record<number, bigint> = { 64: 0n, 256: 64n, 1024: 320n };
 const SIZES = [64, 256, 1024] as const;
 
 /** A deterministic address from a small integer. */
-const addressOf = (i: number): Address => getAddress(`0x${(BigInt(i) * 0x9e3779b97f4a7c15n + 1n).toString(16).padStart(40, "0").slice(-40)}`);
+const addressOf = (i: number): Address =>
+  getAddress(
+    `0x${(BigInt(i) * 0x9e3779b97f4a7c15n + 1n).toString(16).padStart(40, "0").slice(-40)}`,
+  );
 
 describe("ShardedCounter (library)", function () {
   it("shardOf is keccak256(abi.encode(key)) % N, for every size and the default", async function () {
@@ -26,11 +37,14 @@ describe("ShardedCounter (library)", function () {
     keys.push("0x0000000000000000000000000000000000000000");
     for (const key of keys) {
       for (const n of [1n, 7n, 64n, 256n, 1024n]) {
-        expect(await harness.read.shardOf([key, n]), `shardOf(${key}, ${n})`).to.equal(shardOf(key, n));
+        expect(await harness.read.shardOf([key, n]), `shardOf(${key}, ${n})`).to.equal(
+          shardOf(key, n),
+        );
       }
       expect(await harness.read.shardOfDefault([key])).to.equal(shardOf(key, 256n));
       const word = keccak256(toHex(key));
-      const expected = hexToBigInt(keccak256(encodeAbiParameters([{ type: "bytes32" }], [word]))) % 256n;
+      const expected =
+        hexToBigInt(keccak256(encodeAbiParameters([{ type: "bytes32" }], [word]))) % 256n;
       expect(await harness.read.shardOfWord([word, 256n])).to.equal(expected);
     }
   });
@@ -45,8 +59,14 @@ describe("ShardedCounter (library)", function () {
       const sb = shardOf(b, BigInt(size));
       await harness.write.add([BigInt(size), a, 100n]);
       await harness.write.sub([BigInt(size), b, 30n]);
-      const slotA = await publicClient.getStorageAt({ address: harness.address, slot: slotHex(COUNTER_SLOT[size] + sa) });
-      const slotB = await publicClient.getStorageAt({ address: harness.address, slot: slotHex(COUNTER_SLOT[size] + sb) });
+      const slotA = await publicClient.getStorageAt({
+        address: harness.address,
+        slot: slotHex(COUNTER_SLOT[size] + sa),
+      });
+      const slotB = await publicClient.getStorageAt({
+        address: harness.address,
+        slot: slotHex(COUNTER_SLOT[size] + sb),
+      });
       if (sa === sb) {
         expect(toSigned(slotA)).to.equal(70n);
       } else {
@@ -87,13 +107,16 @@ describe("ShardedCounter (library)", function () {
             } else {
               const s = shardOf(user, 64n);
               const delta = op.kind === "add" ? op.amount : -op.amount;
-              await (op.kind === "add" ? harness.write.add([64n, user, op.amount]) : harness.write.sub([64n, user, op.amount]));
+              await (op.kind === "add"
+                ? harness.write.add([64n, user, op.amount])
+                : harness.write.sub([64n, user, op.amount]));
               model.set(s, (model.get(s) ?? 0n) + delta);
               total += delta;
             }
           }
           expect(await harness.read.sum([64n])).to.equal(total);
-          for (const [index, value] of model) expect(await harness.read.valueAt([64n, index])).to.equal(value);
+          for (const [index, value] of model)
+            expect(await harness.read.valueAt([64n, index])).to.equal(value);
         },
       ),
       { numRuns: 15, seed: 7 },
@@ -104,9 +127,12 @@ describe("ShardedCounter (library)", function () {
     const harness = await viem.deployContract("ShardedCounterHarness");
     await harness.write.sub([256n, addressOf(3), 5n]);
     expect(await harness.read.sum([256n])).to.equal(-5n);
-    await viem.assertions.revertWithCustomErrorWithArgs(harness.read.sumUnsigned([256n]), harness, "ShardedCounterNegativeSum", [
-      -5n,
-    ]);
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      harness.read.sumUnsigned([256n]),
+      harness,
+      "ShardedCounterNegativeSum",
+      [-5n],
+    );
   });
 
   it("rejects out-of-range shard indexes and amounts above int256", async function () {
@@ -152,18 +178,30 @@ describe("MulDiv (library)", function () {
     await fc.assert(
       fc.asyncProperty(word, word, word, async (x, y, d) => {
         if (d === 0n) {
-          await viem.assertions.revertWithCustomError(harness.read.mulDiv([x, y, d]), harness, "MulDivByZero");
+          await viem.assertions.revertWithCustomError(
+            harness.read.mulDiv([x, y, d]),
+            harness,
+            "MulDivByZero",
+          );
           return;
         }
         const floor = mulDiv(x, y, d);
         const ceil = mulDivUp(x, y, d);
         if (floor > maxUint256) {
-          await viem.assertions.revertWithCustomError(harness.read.mulDiv([x, y, d]), harness, "MulDivOverflow");
+          await viem.assertions.revertWithCustomError(
+            harness.read.mulDiv([x, y, d]),
+            harness,
+            "MulDivOverflow",
+          );
         } else {
           expect(await harness.read.mulDiv([x, y, d])).to.equal(floor);
         }
         if (floor > maxUint256) {
-          await viem.assertions.revertWithCustomError(harness.read.mulDivUp([x, y, d]), harness, "MulDivOverflow");
+          await viem.assertions.revertWithCustomError(
+            harness.read.mulDivUp([x, y, d]),
+            harness,
+            "MulDivOverflow",
+          );
         } else if (ceil > maxUint256) {
           // floor fits, rounding up does not: a checked-arithmetic panic.
           await viem.assertions.revert(harness.read.mulDivUp([x, y, d]));
@@ -187,6 +225,10 @@ describe("MulDiv (library)", function () {
     for (const [x, y, d] of cases) {
       expect(await harness.read.mulDiv([x, y, d])).to.equal(mulDiv(x, y, d));
     }
-    await viem.assertions.revertWithCustomError(harness.read.mulDiv([maxUint256, maxUint256, 1n]), harness, "MulDivOverflow");
+    await viem.assertions.revertWithCustomError(
+      harness.read.mulDiv([maxUint256, maxUint256, 1n]),
+      harness,
+      "MulDivOverflow",
+    );
   });
 });

@@ -31,14 +31,21 @@ async function opcodesOf(hash: Hex): Promise<string[]> {
 async function storageEvidence(
   hash: Hex,
   contract: Address,
-): Promise<{ source: "access-sets"; storageLocations: string[] } | { source: "trace"; ops: string[] }> {
+): Promise<
+  { source: "access-sets"; storageLocations: string[] } | { source: "trace"; ops: string[] }
+> {
   try {
-    const access = (await connection.provider.request({ method: "parallel_getTransactionAccess", params: [hash] })) as {
+    const access = (await connection.provider.request({
+      method: "parallel_getTransactionAccess",
+      params: [hash],
+    })) as {
       reads: Array<{ location: string }>;
       writes: Array<{ location: string }>;
     };
     const prefix = `s:${contract.toLowerCase()}:`;
-    const storageLocations = [...access.reads, ...access.writes].map((e) => e.location).filter((l) => l.startsWith(prefix));
+    const storageLocations = [...access.reads, ...access.writes]
+      .map((e) => e.location)
+      .filter((l) => l.startsWith(prefix));
     return { source: "access-sets", storageLocations };
   } catch {
     return { source: "trace", ops: await opcodesOf(hash) };
@@ -57,7 +64,11 @@ describe("TransientReentrancyGuard (library)", function () {
   it("refuses re-entry into a guarded function", async function () {
     const guard = await viem.deployContract("TransientGuardHarness");
     const reenter = encodeFunctionData({ abi: guard.abi, functionName: "guardedNoop" });
-    await viem.assertions.revertWithCustomError(guard.write.guardedCall([guard.address, reenter]), guard, "ReentrantCall");
+    await viem.assertions.revertWithCustomError(
+      guard.write.guardedCall([guard.address, reenter]),
+      guard,
+      "ReentrantCall",
+    );
   });
 
   it("shows the lock only inside a guarded call, and guards views with nonReentrantView", async function () {
@@ -66,9 +77,15 @@ describe("TransientReentrancyGuard (library)", function () {
     expect(await guard.read.protectedView()).to.equal(42n);
     const inner = encodeFunctionData({ abi: guard.abi, functionName: "entered" });
     const { result } = await guard.simulate.guardedCall([guard.address, inner]);
-    expect(decodeFunctionResult({ abi: guard.abi, functionName: "entered", data: result })).to.equal(true);
+    expect(
+      decodeFunctionResult({ abi: guard.abi, functionName: "entered", data: result }),
+    ).to.equal(true);
     const view = encodeFunctionData({ abi: guard.abi, functionName: "protectedView" });
-    await viem.assertions.revertWithCustomError(guard.write.guardedCall([guard.address, view]), guard, "ReentrantCall");
+    await viem.assertions.revertWithCustomError(
+      guard.write.guardedCall([guard.address, view]),
+      guard,
+      "ReentrantCall",
+    );
   });
 
   it("never touches persistent storage: no SLOAD/SSTORE (or no recorded storage access), only TLOAD/TSTORE", async function () {
@@ -77,7 +94,9 @@ describe("TransientReentrancyGuard (library)", function () {
       const evidence = await storageEvidence(hash, guard.address);
       if (evidence.source === "access-sets") {
         // The harness has no storage variables: any storage location of it would be the guard's.
-        expect(evidence.storageLocations, "storage locations of the guard contract").to.deep.equal([]);
+        expect(evidence.storageLocations, "storage locations of the guard contract").to.deep.equal(
+          [],
+        );
       } else {
         expect(evidence.ops, "opcodes").to.include("TSTORE");
         expect(evidence.ops, "opcodes").to.include("TLOAD");

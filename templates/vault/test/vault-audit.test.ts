@@ -11,9 +11,22 @@
  *   with a named error.
  */
 import { expect } from "chai";
-import { type Address, encodeFunctionData, getAddress, maxUint256, toFunctionSelector, zeroAddress } from "viem";
+import {
+  type Address,
+  encodeFunctionData,
+  getAddress,
+  maxUint256,
+  toFunctionSelector,
+  zeroAddress,
+} from "viem";
 
-import { REQUEST_TIMEOUT, deployParallelVault, fund, parallelVaultArgs, type Asset } from "./fixtures.ts";
+import {
+  REQUEST_TIMEOUT,
+  deployParallelVault,
+  fund,
+  parallelVaultArgs,
+  type Asset,
+} from "./fixtures.ts";
 import { ONE, VIRTUAL_SHARES, connect, mulDiv } from "./helpers.ts";
 
 const { viem, networkHelpers } = await connect();
@@ -32,7 +45,14 @@ async function vaultOver(asset: Address, settler: Address = admin.account.addres
 
 /** Chai's typings compare numbers and dates only; balances and gas here are bigints (wei, gas). */
 function expectBigint(actual: bigint, op: "<=" | ">=" | "<" | ">", bound: bigint): void {
-  const holds = op === "<=" ? actual <= bound : op === ">=" ? actual >= bound : op === "<" ? actual < bound : actual > bound;
+  const holds =
+    op === "<="
+      ? actual <= bound
+      : op === ">="
+        ? actual >= bound
+        : op === "<"
+          ? actual < bound
+          : actual > bound;
   expect(holds, `expected ${actual} ${op} ${bound}`).to.equal(true);
 }
 
@@ -48,8 +68,18 @@ describe("ParallelVault audit findings", function () {
       const reader = await viem.deployContract("VaultHookReader", [vault.address, 1_000n * ONE]);
       await asset.write.mint([reader.address, 50n * ONE]);
       const call = (target: Address, data: `0x${string}`) => reader.write.execute([target, data]);
-      await call(asset.address, encodeFunctionData({ abi: asset.abi, functionName: "approve", args: [vault.address, maxUint256] }));
-      await call(asset.address, encodeFunctionData({ abi: asset.abi, functionName: "setHook", args: [reader.address] }));
+      await call(
+        asset.address,
+        encodeFunctionData({
+          abi: asset.abi,
+          functionName: "approve",
+          args: [vault.address, maxUint256],
+        }),
+      );
+      await call(
+        asset.address,
+        encodeFunctionData({ abi: asset.abi, functionName: "setHook", args: [reader.address] }),
+      );
       return { asset, vault, reader, call };
     }
 
@@ -60,13 +90,23 @@ describe("ParallelVault audit findings", function () {
       const priced = await vault.read.convertToAssets([1_000n * ONE]);
       // The reader requests a deposit of its own 50 tokens: its tokensToSend hook runs before
       // the tokens move and reads the vault's views in the middle of requestDeposit.
-      await call(vault.address, encodeFunctionData({ abi: vault.abi, functionName: "requestDeposit", args: [50n * ONE, reader.address, reader.address] }));
+      await call(
+        vault.address,
+        encodeFunctionData({
+          abi: vault.abi,
+          functionName: "requestDeposit",
+          args: [50n * ONE, reader.address, reader.address],
+        }),
+      );
       expect(await reader.read.hookRuns()).to.equal(1n);
       const reverted = await reader.read.readReverted();
       if (!reverted) {
         // What a protocol pricing the shares from inside the hook would have used.
         expect(await reader.read.sawAssets(), "totalAssets seen inside the hook").to.equal(managed);
-        expect(await reader.read.sawConvertToAssets(), "convertToAssets seen inside the hook").to.equal(priced);
+        expect(
+          await reader.read.sawConvertToAssets(),
+          "convertToAssets seen inside the hook",
+        ).to.equal(priced);
       }
       expect(reverted, "the views refuse to answer inside a vault call").to.equal(true);
       expect(await reader.read.readError()).to.equal(REENTRANT_CALL);
@@ -112,16 +152,21 @@ describe("ParallelVault audit findings", function () {
         "NotPendingSettler",
         [getAddress(C)],
       );
-      await viem.assertions.emitWithArgs(vault.write.acceptSettler({ account: bob.account }), vault, "SettlerChanged", [
-        getAddress(admin.account.address),
-        getAddress(B),
-      ]);
+      await viem.assertions.emitWithArgs(
+        vault.write.acceptSettler({ account: bob.account }),
+        vault,
+        "SettlerChanged",
+        [getAddress(admin.account.address), getAddress(B)],
+      );
       expect(await vault.read.settler()).to.equal(getAddress(B));
       expect(await vault.read.pendingSettler()).to.equal(zeroAddress);
       await vault.write.requestDeposit([1n * ONE, A, A], { account: alice.account });
-      await viem.assertions.revertWithCustomErrorWithArgs(vault.write.settle([0n]), vault, "UnauthorizedSettler", [
-        getAddress(admin.account.address),
-      ]);
+      await viem.assertions.revertWithCustomErrorWithArgs(
+        vault.write.settle([0n]),
+        vault,
+        "UnauthorizedSettler",
+        [getAddress(admin.account.address)],
+      );
       await vault.write.settle([0n], { account: bob.account });
       // Renouncing makes settlement permissionless.
       await vault.write.renounceSettler({ account: bob.account });
@@ -241,7 +286,11 @@ describe("ParallelVault audit findings", function () {
       await vault.write.settle([2n]);
       await vault.write.redeem([aliceShares, A, A], { account: alice.account });
       expectBigint(await asset.read.balanceOf([A]), "<=", 100n * ONE);
-      expectBigint(await asset.read.balanceOf([vault.address]), ">=", await vault.read.reservedAssets());
+      expectBigint(
+        await asset.read.balanceOf([vault.address]),
+        ">=",
+        await vault.read.reservedAssets(),
+      );
     });
   });
 
@@ -256,7 +305,10 @@ describe("ParallelVault audit findings", function () {
       );
       const asset = await viem.deployContract("VaultStandardAsset");
       await viem.assertions.revertWithCustomError(
-        viem.deployContract("ParallelVault", parallelVaultArgs(asset.address, { requestTimeout: 0n })),
+        viem.deployContract(
+          "ParallelVault",
+          parallelVaultArgs(asset.address, { requestTimeout: 0n }),
+        ),
         probe,
         "ZeroRequestTimeout",
       );
@@ -278,11 +330,18 @@ describe("ParallelVault audit findings", function () {
           measured[`${functionName}, ${kind} asset`] = gas;
         }
       }
-      console.log("      gas of the vault's aggregate views (eth_estimateGas, one call, cold):", measured);
+      console.log(
+        "      gas of the vault's aggregate views (eth_estimateGas, one call, cold):",
+        measured,
+      );
       // Three 256-shard counters (768 cold slots) and, for a ParallelERC20, 256 more balance shards.
       expectBigint(measured["totalAssets, parallel asset"], ">", 2_000_000n);
       expectBigint(measured["totalAssets, standard asset"], ">", 1_500_000n);
-      expectBigint(measured["convertToShares, parallel asset"], ">", measured["totalAssets, parallel asset"]);
+      expectBigint(
+        measured["convertToShares, parallel asset"],
+        ">",
+        measured["totalAssets, parallel asset"],
+      );
     });
   });
 });

@@ -60,33 +60,80 @@ type Step =
 const user = fc.integer({ min: 0, max: users.length - 1 });
 const pct = fc.integer({ min: 1, max: 100 });
 const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant("requestDeposit" as const), user, pct, tiny: fc.boolean() }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant("requestDeposit" as const),
+      user,
+      pct,
+      tiny: fc.boolean(),
+    }),
+  },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant("requestRedeem" as const), user, pct }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant("settle" as const) }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant("claimDeposit" as const), user, pct, byShares: fc.boolean() }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant("claimRedeem" as const), user, pct, byShares: fc.boolean() }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant("claimDeposit" as const),
+      user,
+      pct,
+      byShares: fc.boolean(),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant("claimRedeem" as const),
+      user,
+      pct,
+      byShares: fc.boolean(),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("cancelDeposit" as const), user }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("cancelRedeem" as const), user }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant("advance" as const), seconds: fc.constantFrom(30n, 4_000n, 4_000n) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("donate" as const), amount: fc.bigInt({ min: 1n, max: 100n * ONE }) }) },
   {
     weight: 2,
-    arbitrary: fc.record({ kind: fc.constant("flashRoundTrip" as const), pct, donationPct: fc.constantFrom(0, 0, 1, 10, 50) }),
+    arbitrary: fc.record({
+      kind: fc.constant("advance" as const),
+      seconds: fc.constantFrom(30n, 4_000n, 4_000n),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant("donate" as const),
+      amount: fc.bigInt({ min: 1n, max: 100n * ONE }),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant("flashRoundTrip" as const),
+      pct,
+      donationPct: fc.constantFrom(0, 0, 1, 10, 50),
+    }),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("flashRequestCancel" as const), pct }) },
 );
 
 /** Scales `available` by `p` % (tiny: 1..9 units, to exercise rounding). */
-const scaled = (available: bigint, p: number, tiny = false) => (tiny ? BigInt(1 + (p % 9)) : (available * BigInt(p)) / 100n);
+const scaled = (available: bigint, p: number, tiny = false) =>
+  tiny ? BigInt(1 + (p % 9)) : (available * BigInt(p)) / 100n;
 
 /** Chai's typings compare numbers only; these are bigints (asset and share units). */
 function holds(actual: bigint, op: "<=" | ">=", bound: bigint, what: string): void {
-  expect(op === "<=" ? actual <= bound : actual >= bound, `${what}: expected ${actual} ${op} ${bound}`).to.equal(true);
+  expect(
+    op === "<=" ? actual <= bound : actual >= bound,
+    `${what}: expected ${actual} ${op} ${bound}`,
+  ).to.equal(true);
 }
 
 async function runScenario(kind: AssetKind, steps: Step[]): Promise<void> {
   // Permissionless (the attacker settles inside its own transaction), no minimum duration.
-  const { asset, vault } = await deployParallelVault(viem, { asset: kind, requestTimeout: TIMEOUT });
+  const { asset, vault } = await deployParallelVault(viem, {
+    asset: kind,
+    requestTimeout: TIMEOUT,
+  });
   const attacker = await viem.deployContract("VaultFlashAttacker", [vault.address]);
   await fund(asset, users, INITIAL, vault.address);
   await asset.write.mint([attacker.address, INITIAL]);
@@ -137,13 +184,16 @@ async function runScenario(kind: AssetKind, steps: Step[]): Promise<void> {
   const dust = () => rounding();
 
   const sharesOf = async (a: Address) =>
-    (await vault.read.balanceOf([a])) + (await vault.read.maxMint([a])) + (await vault.read.pendingRedeemRequest([0n, a]));
+    (await vault.read.balanceOf([a])) +
+    (await vault.read.maxMint([a])) +
+    (await vault.read.pendingRedeemRequest([0n, a]));
 
   /** Credits each user with its pro-rata share of `gain`, priced now (before a settlement). */
   async function priceGain(gain: bigint): Promise<void> {
     if (gain === 0n) return;
     const supply = await vault.read.totalSupply();
-    for (const [i, a] of users.entries()) gainShare[i] += mulDivUp(gain, await sharesOf(a), supply + VIRTUAL_SHARES);
+    for (const [i, a] of users.entries())
+      gainShare[i] += mulDivUp(gain, await sharesOf(a), supply + VIRTUAL_SHARES);
   }
 
   async function settle(): Promise<void> {
@@ -180,16 +230,29 @@ async function runScenario(kind: AssetKind, steps: Step[]): Promise<void> {
     holds(claimableSum, "<=", reserved, `claimable redemptions within the reserve ${where}`);
     holds(sharesSum, "<=", supply, `shares within the supply ${where}`);
     holds(held, ">=", pending + reserved + backing, `solvency (vault's books) ${where}`);
-    holds(held, ">=", pendingSum + claimableSum + backing, `solvency (every account's claims) ${where}`);
+    holds(
+      held,
+      ">=",
+      pendingSum + claimableSum + backing,
+      `solvency (every account's claims) ${where}`,
+    );
     await readPrices();
     for (const [i, a] of users.entries()) {
       const net = (await asset.read.balanceOf([a])) - INITIAL;
-      holds(net, "<=", gainShare[i] + dust(), `user ${i} received at most what it put in plus its gains ${where}`);
+      holds(
+        net,
+        "<=",
+        gainShare[i] + dust(),
+        `user ${i} received at most what it put in plus its gains ${where}`,
+      );
     }
   }
 
   /** The first user, starting at `start` and wrapping, for which `amount` is non-zero (with it). */
-  async function pick(start: number, amount: (a: Address) => Promise<bigint>): Promise<{ a: Address; i: number; value: bigint } | undefined> {
+  async function pick(
+    start: number,
+    amount: (a: Address) => Promise<bigint>,
+  ): Promise<{ a: Address; i: number; value: bigint } | undefined> {
     for (let k = 0; k < users.length; k++) {
       const i = (start + k) % users.length;
       const value = await amount(users[i]);
@@ -251,20 +314,35 @@ async function runScenario(kind: AssetKind, steps: Step[]): Promise<void> {
       case "cancelDeposit":
       case "cancelRedeem": {
         const isDeposit = step.kind === "cancelDeposit";
-        const pendingOf = (a: Address) => (isDeposit ? vault.read.pendingDepositRequest([0n, a]) : vault.read.pendingRedeemRequest([0n, a]));
+        const pendingOf = (a: Address) =>
+          isDeposit
+            ? vault.read.pendingDepositRequest([0n, a])
+            : vault.read.pendingRedeemRequest([0n, a]);
         const attempt = (a: Address) =>
-          isDeposit ? vault.write.cancelDepositRequest([a, a], { account: a }) : vault.write.cancelRedeemRequest([a, a], { account: a });
+          isDeposit
+            ? vault.write.cancelDepositRequest([a, a], { account: a })
+            : vault.write.cancelRedeemRequest([a, a], { account: a });
         const who = await pick(step.user, pendingOf);
         if (who === undefined) {
           // Nobody has a pending request of that kind: the cancellation is refused.
           const a = users[step.user];
-          await viem.assertions.revertWithCustomErrorWithArgs(attempt(a), vault, "NothingToCancel", [a]);
+          await viem.assertions.revertWithCustomErrorWithArgs(
+            attempt(a),
+            vault,
+            "NothingToCancel",
+            [a],
+          );
           break;
         }
         const { past, cancellableAt } = await expired();
         if (past === undefined) continue;
         if (!past) {
-          await viem.assertions.revertWithCustomErrorWithArgs(attempt(who.a), vault, "RequestNotExpired", [cancellableAt]);
+          await viem.assertions.revertWithCustomErrorWithArgs(
+            attempt(who.a),
+            vault,
+            "RequestNotExpired",
+            [cancellableAt],
+          );
           break;
         }
         const assetsBefore = await asset.read.balanceOf([who.a]);
@@ -272,8 +350,14 @@ async function runScenario(kind: AssetKind, steps: Step[]): Promise<void> {
         await attempt(who.a);
         operations += 1n;
         // The whole pending request comes back, exactly.
-        if (isDeposit) expect(await asset.read.balanceOf([who.a]), `refund ${where}`).to.equal(assetsBefore + who.value);
-        else expect(await vault.read.balanceOf([who.a]), `shares back ${where}`).to.equal(sharesBefore + who.value);
+        if (isDeposit)
+          expect(await asset.read.balanceOf([who.a]), `refund ${where}`).to.equal(
+            assetsBefore + who.value,
+          );
+        else
+          expect(await vault.read.balanceOf([who.a]), `shares back ${where}`).to.equal(
+            sharesBefore + who.value,
+          );
         break;
       }
       case "advance":
@@ -299,7 +383,8 @@ async function runScenario(kind: AssetKind, steps: Step[]): Promise<void> {
         // it with the supply left after the transaction (smaller than at that settlement).
         if (donation !== 0n) {
           const supply = await vault.read.totalSupply();
-          for (const [i, a] of users.entries()) gainShare[i] += mulDivUp(donation, await sharesOf(a), supply + VIRTUAL_SHARES);
+          for (const [i, a] of users.entries())
+            gainShare[i] += mulDivUp(donation, await sharesOf(a), supply + VIRTUAL_SHARES);
         }
         // No profit beyond rounding dust: what the attacker can pick up is part of the rounding
         // its co-depositors of the epoch lost (under one share's worth each at that price; the
@@ -307,8 +392,16 @@ async function runScenario(kind: AssetKind, steps: Step[]): Promise<void> {
         // earlier epochs is already in the price it paid.
         await readPrices();
         const dustOfItsEpochs = rounding(undefined, firstEpoch);
-        holds(await asset.read.balanceOf([attacker.address]), "<=", before + dustOfItsEpochs, `flash round trip pays no profit ${where}`);
-        expect(await vault.read.maxWithdraw([attacker.address]), `attacker left nothing claimable ${where}`).to.equal(0n);
+        holds(
+          await asset.read.balanceOf([attacker.address]),
+          "<=",
+          before + dustOfItsEpochs,
+          `flash round trip pays no profit ${where}`,
+        );
+        expect(
+          await vault.read.maxWithdraw([attacker.address]),
+          `attacker left nothing claimable ${where}`,
+        ).to.equal(0n);
         break;
       }
       case "flashRequestCancel": {
@@ -318,15 +411,21 @@ async function runScenario(kind: AssetKind, steps: Step[]): Promise<void> {
         const { past, cancellableAt } = await expired();
         if (past === undefined) continue;
         if (!past) {
-          await viem.assertions.revertWithCustomErrorWithArgs(attacker.write.requestAndCancel([amount]), vault, "RequestNotExpired", [
-            cancellableAt,
-          ]);
+          await viem.assertions.revertWithCustomErrorWithArgs(
+            attacker.write.requestAndCancel([amount]),
+            vault,
+            "RequestNotExpired",
+            [cancellableAt],
+          );
           break;
         }
         await noteDeposit(users.length);
         await attacker.write.requestAndCancel([amount]);
         operations += 2n;
-        expect(await asset.read.balanceOf([attacker.address]), `request-and-cancel is neutral ${where}`).to.equal(before);
+        expect(
+          await asset.read.balanceOf([attacker.address]),
+          `request-and-cancel is neutral ${where}`,
+        ).to.equal(before);
         break;
       }
     }
@@ -356,7 +455,9 @@ async function runScenario(kind: AssetKind, steps: Step[]): Promise<void> {
   await readPrices();
   for (const [i, a] of users.entries()) {
     expect(await sharesOf(a), `user ${i} fully unwound`).to.equal(0n);
-    expect(await vault.read.pendingDepositRequest([0n, a]), `user ${i} nothing pending`).to.equal(0n);
+    expect(await vault.read.pendingDepositRequest([0n, a]), `user ${i} nothing pending`).to.equal(
+      0n,
+    );
     const final = await asset.read.balanceOf([a]);
     holds(final, ">=", INITIAL - rounding(i), `user ${i} lost at most rounding`);
     holds(final, "<=", INITIAL + gainShare[i] + dust(), `user ${i} got at most its gains`);
@@ -372,7 +473,9 @@ describe("ParallelVault invariants (fast-check: several users and a flash attack
   ] as const) {
     it(`stays solvent and never over-pays over the ${kind} asset`, async function () {
       await fc.assert(
-        fc.asyncProperty(fc.array(stepArbitrary, { minLength: 8, maxLength: 15 }), (steps) => runScenario(kind, steps)),
+        fc.asyncProperty(fc.array(stepArbitrary, { minLength: 8, maxLength: 15 }), (steps) =>
+          runScenario(kind, steps),
+        ),
         { numRuns, seed, endOnFailure: true },
       );
     });

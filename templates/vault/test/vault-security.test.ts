@@ -78,7 +78,11 @@ describe("Vault security", function () {
       const { asset, vault, reenterRequest } = await reentrantSetup();
       await vault.write.requestDeposit([10n * ONE, A, A], { account: alice.account });
       // Re-entering settle() from a request.
-      const reenterSettle = encodeFunctionData({ abi: vault.abi, functionName: "settle", args: [0n] });
+      const reenterSettle = encodeFunctionData({
+        abi: vault.abi,
+        functionName: "settle",
+        args: [0n],
+      });
       await asset.write.setHook([vault.address, reenterSettle, false]);
       await viem.assertions.revertWithCustomError(
         vault.write.requestDeposit([1n * ONE, A, A], { account: alice.account }),
@@ -93,8 +97,16 @@ describe("Vault security", function () {
 
       // The vault pays the redemption with asset.transfer, which calls back.
       await asset.write.setHook([vault.address, reenterRequest, false]);
-      await viem.assertions.revertWithCustomError(vault.write.redeem([1n, A, A], { account: alice.account }), vault, "ReentrantCall");
-      await viem.assertions.revertWithCustomError(vault.write.withdraw([1n, A, A], { account: alice.account }), vault, "ReentrantCall");
+      await viem.assertions.revertWithCustomError(
+        vault.write.redeem([1n, A, A], { account: alice.account }),
+        vault,
+        "ReentrantCall",
+      );
+      await viem.assertions.revertWithCustomError(
+        vault.write.withdraw([1n, A, A], { account: alice.account }),
+        vault,
+        "ReentrantCall",
+      );
       expect(await vault.read.maxWithdraw([A])).to.equal(10n * ONE);
       // Without the hook the claim goes through in full.
       await asset.write.setHook([zeroAddress, "0x", false]);
@@ -135,7 +147,10 @@ describe("Vault security", function () {
       const victimLoss = 100_000n * ONE - (await asset.read.balanceOf([A]));
       const attackerLoss = 100_000n * ONE - (await asset.read.balanceOf([C]));
       const oneShare = mulDiv(1n, base, quote) + 1n;
-      expect(victimLoss >= 0n && victimLoss <= oneShare, `victim lost ${victimLoss} (one share = ${oneShare})`).to.equal(true);
+      expect(
+        victimLoss >= 0n && victimLoss <= oneShare,
+        `victim lost ${victimLoss} (one share = ${oneShare})`,
+      ).to.equal(true);
       expect(victimLoss * 100n < victimDeposit, "victim loses under 1%").to.equal(true);
       expect(attackerLoss > 100n * victimLoss, `attacker lost ${attackerLoss}`).to.equal(true);
     });
@@ -157,7 +172,10 @@ describe("Vault security", function () {
       await vault.write.redeem([victimShares, A, A], { account: alice.account });
       const victimBalance = await asset.read.balanceOf([A]);
       const [base, quote] = await vault.read.epochPrice([1n]);
-      expect(100_000n * ONE - victimBalance <= mulDiv(1n, base, quote) + 1n, "victim loses at most one share").to.equal(true);
+      expect(
+        100_000n * ONE - victimBalance <= mulDiv(1n, base, quote) + 1n,
+        "victim loses at most one share",
+      ).to.equal(true);
     });
 
     it("BaselineVault: the same virtual offset bounds the victim's loss to one share", async function () {
@@ -223,7 +241,10 @@ describe("Vault security", function () {
         vault.write.redeem([0n, C, A], { account: carol.account }),
         vault.write.withdraw([0n, C, A], { account: carol.account }),
       ]) {
-        await viem.assertions.revertWithCustomErrorWithArgs(claim, vault, "NotOwnerOrOperator", [getAddress(C), getAddress(A)]);
+        await viem.assertions.revertWithCustomErrorWithArgs(claim, vault, "NotOwnerOrOperator", [
+          getAddress(C),
+          getAddress(A),
+        ]);
       }
       await vault.write.deposit([10n * ONE, A], { account: alice.account });
       const shares = await vault.read.balanceOf([A]);
