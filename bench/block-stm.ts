@@ -28,8 +28,6 @@ import {
 } from "viem";
 import { privateKeyToAddress } from "viem/accounts";
 import { decodeRawTransaction } from "../sdk/engine/transactions.ts";
-import "../sdk/engine/executors/block-stm/index.ts";
-import "../sdk/engine/executors/declared/index.ts";
 import type { MinedBlock } from "../sdk/engine/chain.ts";
 import type { ExecutorName } from "../sdk/engine/options.ts";
 import { artifacts, createTestChain, GAS_PRICE, type TestChain } from "../test/engine/helpers.ts";

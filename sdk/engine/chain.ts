@@ -15,7 +15,7 @@ import { createExecutionVM, type ExecutionVM } from "./evm.ts";
 import { executeTransaction, type ExecutionResult, type TransactionOutcome } from "./execute-transaction.ts";
 import type { DeclarationSource } from "./conformance.ts";
 import type { BlockExecutor, ExecutionRecord } from "./executor.ts";
-import { SequentialExecutor } from "./executors/sequential.ts";
+import { executorFactory } from "./executors/index.ts";
 import { balanceKey, codeKey, nonceKey, type LocationKey, storageKey } from "./location.ts";
 import type { ExecutorName, HardforkName, ParallelChainOptions } from "./options.ts";
 import { HistoricalState } from "./state/overlay-state.ts";
@@ -38,14 +38,6 @@ export interface MinedBlock {
   record: ExecutionRecord;
   /** Values before this block of every location it changed (for historical queries). */
   undo: Map<LocationKey, bigint>;
-}
-
-/** Creates the executor for a chain; `block-stm` and `declared` register here when present. */
-export type ExecutorFactory = (name: ExecutorName, chain: Chain) => Promise<BlockExecutor>;
-const executorFactories = new Map<ExecutorName, ExecutorFactory>();
-/** Registers an executor implementation (used by the Block-STM and declared executors). */
-export function registerExecutor(name: ExecutorName, factory: ExecutorFactory): void {
-  executorFactories.set(name, factory);
 }
 
 interface Snapshot {
@@ -109,21 +101,18 @@ export class Chain {
     });
     for (const account of chain.accounts) chain.state.write(balanceKey(account.address), account.balance);
     await chain.#mineGenesis(options.initialDate);
-    // `block-stm` is the default once registered (importing the SDK or the provider does it).
-    const name = options.executor ?? (executorFactories.has("block-stm") ? "block-stm" : "sequential");
-    chain.executor = await chain.createExecutor(name);
+    chain.executor = await chain.createExecutor(options.executor ?? "block-stm");
     if ((options.mining?.interval ?? 0) > 0) chain.setIntervalMining(options.mining!.interval!);
     return chain;
   }
 
-  /** Creates an executor by name; `sequential` is always available. */
+  /** Creates an executor by name, from the executor table (`executors/index.ts`). */
   async createExecutor(name: ExecutorName): Promise<BlockExecutor> {
-    if (name === "sequential") return new SequentialExecutor(this.lane);
-    const factory = executorFactories.get(name);
+    const factory = executorFactory(name);
     if (factory === undefined) {
       throw new Error(`executor "${name}" is not available in this build; use "sequential"`);
     }
-    return factory(name, this);
+    return factory(this);
   }
 
   get common(): Common {

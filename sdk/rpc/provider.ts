@@ -13,8 +13,6 @@
  * ```
  */
 import { EventEmitter } from "node:events";
-import "../engine/executors/block-stm/index.ts";
-import "../engine/executors/declared/index.ts";
 import { Chain } from "../engine/chain.ts";
 import type { ParallelChainOptions } from "../engine/options.ts";
 import { ContractIndex } from "../contracts/contract-index.ts";

@@ -9,8 +9,6 @@ import { expect } from "chai";
 import fc from "fast-check";
 import solc from "solc";
 import { encodeFunctionData, getContractAddress, type Abi, type Hex } from "viem";
-import "../../sdk/engine/executors/block-stm/index.ts";
-import "../../sdk/engine/executors/declared/index.ts";
 import { Chain, type MinedBlock } from "../../sdk/engine/chain.ts";
 import type { StorageLayout } from "../../sdk/access/layout.ts";
 import { buildAccessManifests, type SolcInputLike, type SolcOutputLike } from "../../sdk/access/solc-output.ts";

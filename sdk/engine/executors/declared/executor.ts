@@ -18,15 +18,14 @@ import type { Chain } from "../../chain.ts";
 import type { ExecutionResult } from "../../execute-transaction.ts";
 import type { BlockExecution, BlockExecutor, ExecutionRecord } from "../../executor.ts";
 import type { Hex } from "viem";
-import { balanceKey, type LocationKey, parseLocationKey } from "../../location.ts";
-import type { FallbackOptions } from "../../options.ts";
+import { type LocationKey, parseLocationKey } from "../../location.ts";
 import type { WorldState } from "../../state/world-state.ts";
 import type { EngineTransaction } from "../../transactions.ts";
-import { BlockStmExecutor, sizeFallbackReason } from "../block-stm/executor.ts";
+import { BlockStmExecutor } from "../block-stm/executor.ts";
 import { MVMemory } from "../lanes/mv-memory.ts";
-import { LaneFault, type LanePool, lanePoolFor, type ParallelExecutorOptions } from "../lanes/pool.ts";
-import type { PushRecord } from "../lanes/protocol.ts";
-import { applyOutcome, SequentialExecutor } from "../sequential.ts";
+import type { Lane, ParallelExecutorOptions } from "../lanes/pool.ts";
+import type { TaskResult } from "../lanes/protocol.ts";
+import { batchSizeFor, driveBlockRun, fillLanes, LaneResults, ParallelDriver } from "../parallel-driver.ts";
 import { firstUndeclaredAccess, transactionAccess, type TransactionAccess } from "./declared-access.ts";
 import { type DeclaredSchedule, scheduleByDeclaredAccess } from "./schedule.ts";
 
@@ -48,38 +47,33 @@ interface Outcome {
 export class DeclaredExecutor implements BlockExecutor {
   readonly name = "declared" as const;
   readonly #chain: Chain;
-  readonly #pool: LanePool;
+  readonly #driver: ParallelDriver;
   readonly #blockStm: BlockStmExecutor;
-  readonly #sequential: SequentialExecutor;
-  readonly #fallback: FallbackOptions;
-  readonly #maxBatch: number;
   #disposed = false;
 
   constructor(chain: Chain, options: DeclaredOptions = {}) {
     this.#chain = chain;
-    this.#pool = lanePoolFor(chain, options);
-    this.#fallback = options.fallback ?? chain.options.fallback ?? {};
-    this.#maxBatch = options.maxBatch ?? 32;
-    this.#blockStm = new BlockStmExecutor(chain, { pool: this.#pool, fallback: this.#fallback, maxBatch: this.#maxBatch });
-    this.#sequential = new SequentialExecutor(chain.lane);
+    const driver = (this.#driver = new ParallelDriver("declared", chain, options));
+    this.#blockStm = new BlockStmExecutor(chain, { pool: driver.pool, fallback: driver.fallback, maxBatch: driver.maxBatch });
   }
 
   /** Number of lanes (worker threads). */
   get lanes(): number {
-    return this.#pool.count;
+    return this.#driver.pool.count;
   }
 
   /** Threads currently running (0 after {@link dispose} or before the first parallel block). */
   get runningLanes(): number {
-    return this.#pool.running;
+    return this.#driver.pool.running;
   }
 
   async execute(block: Block, txs: EngineTransaction[], state: WorldState): Promise<BlockExecution> {
     if (this.#disposed) throw new Error("the declared executor was disposed");
     const started = performance.now();
+    const driver = this.#driver;
     // Small blocks (every automined one) run sequentially before any declaration is resolved.
-    const small = sizeFallbackReason(txs, this.#fallback, this.#pool.count);
-    if (small !== undefined) return this.#sequentially(block, txs, state, started, undefined, small, []);
+    const small = driver.sizeFallbackReason(txs);
+    if (small !== undefined) return driver.sequentially(block, txs, state, started, { fallbackReason: small, faults: [], schedule: undefined });
     const coinbase = block.header.coinbase.toString().toLowerCase();
     const declarations = this.#chain.lane.conformance?.source;
     const accesses = txs.map((etx) => transactionAccess(etx, state, declarations, coinbase));
@@ -87,19 +81,14 @@ export class DeclaredExecutor implements BlockExecutor {
     const summary = { declared: schedule.declared, undeclared: schedule.undeclared, longestChain: schedule.longestChain };
     if (txs.length > 1 && schedule.longestChain === txs.length) {
       const reason = `the declared schedule is one chain of ${txs.length} transactions (nothing can run in parallel)`;
-      return this.#sequentially(block, txs, state, started, summary, reason, []);
+      return driver.sequentially(block, txs, state, started, { fallbackReason: reason, faults: [], schedule: summary });
     }
 
-    let outcome: Outcome;
-    try {
-      await this.#pool.ensure(state);
-      outcome = await this.#run(block, txs, state, accesses, schedule);
-    } catch (error) {
-      if (!(error instanceof LaneFault)) throw error;
-      await this.#pool.stop();
-      const fault = `${error.message}; block re-executed sequentially, lanes restarted for the next block`;
-      return this.#sequentially(block, txs, state, started, summary, undefined, [fault]);
+    const attempt = await driver.onLanes(state, () => this.#run(block, txs, state, accesses, schedule));
+    if (!attempt.ok) {
+      return driver.sequentially(block, txs, state, started, { fallbackReason: undefined, faults: [attempt.fault], schedule: summary });
     }
+    const outcome = attempt.value;
     if (outcome.violation !== undefined) {
       const fallback = await this.#blockStm.executeWith(block, txs, state, undefined);
       const inner = fallback.record;
@@ -112,17 +101,11 @@ export class DeclaredExecutor implements BlockExecutor {
       };
       return fallback;
     }
-    const coinbaseKey = balanceKey(coinbase);
-    let gasUsed = 0n;
-    for (const result of outcome.results) {
-      if (result.kind !== "executed") continue;
-      applyOutcome(state, result, coinbaseKey);
-      gasUsed += result.blockGasUsed;
-    }
+    const gasUsed = driver.commit(block, state, outcome.results);
     const record: ExecutionRecord = {
       executor: "declared",
       executedBy: "declared",
-      lanes: this.#pool.count,
+      lanes: driver.pool.count,
       transactions: outcome.results.filter((r) => r.kind === "executed").length,
       gasUsed,
       reExecutions: outcome.incarnations - Math.min(outcome.incarnations, txs.length),
@@ -141,29 +124,6 @@ export class DeclaredExecutor implements BlockExecutor {
     await this.#blockStm.dispose(); // stops the shared lanes
   }
 
-  async #sequentially(
-    block: Block,
-    txs: EngineTransaction[],
-    state: WorldState,
-    started: number,
-    schedule: ExecutionRecord["schedule"],
-    fallbackReason: string | undefined,
-    faults: string[],
-  ): Promise<BlockExecution> {
-    const execution = await this.#sequential.execute(block, txs, state);
-    execution.record = {
-      ...execution.record,
-      executor: "declared",
-      executedBy: "sequential",
-      lanes: this.#pool.count,
-      fallbackReason,
-      faults,
-      schedule,
-      wallTimeMs: performance.now() - started,
-    };
-    return execution;
-  }
-
   /** Runs the block on the lanes by the schedule, then checks every transaction's access. */
   async #run(
     block: Block,
@@ -172,65 +132,51 @@ export class DeclaredExecutor implements BlockExecutor {
     accesses: TransactionAccess[],
     schedule: DeclaredSchedule,
   ): Promise<Outcome> {
-    const run = this.#pool.begin(block, txs, state);
+    const run = this.#driver.pool.begin(block, txs, state);
     const n = txs.length;
     const mv = new MVMemory(n);
-    const results: Array<ExecutionResult | undefined> = new Array(n);
+    const produced = new LaneResults(n, state);
+    const results = produced.results;
     const reads: Array<LocationKey[] | undefined> = new Array(n);
     const enumerated = new Uint8Array(n);
     const incarnation = new Int32Array(n);
     const dispatched = new Uint8Array(n);
     const done = new Uint8Array(n);
     const waiting = Int32Array.from(schedule.waitsFor, (edges) => edges.length);
-    const blockCodes = new Map<bigint, Uint8Array>();
     let floor = 0;
     let finished = 0;
     let incarnations = 0;
     let failure: Error | undefined;
 
-    const pushRecord = (tx: number): PushRecord | undefined => {
-      const result = results[tx];
-      if (result === undefined) return undefined;
-      return {
-        tx,
-        estimate: false,
-        incarnation: incarnation[tx],
-        writes: mv.writesOf(tx) ?? new Map(),
-        feeCredit: mv.feeCredits[tx] ?? 0n,
-        codes: result.kind === "executed" ? result.codes : new Map(),
-      };
-    };
-
     /**
-     * Fills batches with transactions whose dependencies are done or earlier in the same batch
-     * (a lane runs its batch in order and sees its own writes), lowest index first.
+     * A batch of transactions whose dependencies are done or earlier in the same batch (a lane
+     * runs its batch in order and sees its own writes), lowest index first.
      */
-    const dispatch = (): void => {
-      const batchSize = Math.max(1, Math.min(this.#maxBatch, Math.ceil((n - finished) / (run.lanes.length * 2))));
-      for (const lane of run.lanes) {
-        while (run.hasRoom(lane)) {
-          const tasks: Array<[number, number]> = [];
-          const inBatch = new Set<number>();
-          while (floor < n && dispatched[floor]) floor++;
-          for (let i = floor; i < n && tasks.length < batchSize; i++) {
-            if (dispatched[i]) continue;
-            if (waiting[i] > 0 && !schedule.waitsFor[i].every((d) => done[d] || inBatch.has(d))) continue;
-            dispatched[i] = 1;
-            inBatch.add(i);
-            tasks.push([i, incarnation[i]]);
-          }
-          if (tasks.length === 0) return;
-          incarnations += tasks.length;
-          run.send(lane, tasks, pushRecord);
-        }
+    const nextBatch = (batchSize: number): Array<[number, number]> => {
+      const tasks: Array<[number, number]> = [];
+      const inBatch = new Set<number>();
+      while (floor < n && dispatched[floor]) floor++;
+      for (let i = floor; i < n && tasks.length < batchSize; i++) {
+        if (dispatched[i]) continue;
+        if (waiting[i] > 0 && !schedule.waitsFor[i].every((d) => done[d] || inBatch.has(d))) continue;
+        dispatched[i] = 1;
+        inBatch.add(i);
+        tasks.push([i, incarnation[i]]);
       }
+      incarnations += tasks.length;
+      return tasks;
+    };
+    // A lane that gets no batch means none can (batches do not depend on the lane).
+    const dispatch = (): void => {
+      const batchSize = batchSizeFor(n - finished, run.lanes.length, 2, this.#driver.maxBatch);
+      fillLanes(run, batchSize, (_, size) => nextBatch(size), (tx) => produced.pushRecord(tx, incarnation[tx], mv));
     };
 
-    run.onResults = (items, lane) => {
+    const onResults = (items: TaskResult[], from: Lane): void => {
       for (const item of items) {
         const i = item.tx;
         if (item.kind === "missing-code") {
-          for (const hash of item.hashes) lane.codes.set(hash, blockCodes.get(hash) ?? state.code(hash));
+          produced.supplyCode(item, from);
           dispatched[i] = 0;
           incarnation[i]++;
           if (i < floor) floor = i;
@@ -238,21 +184,16 @@ export class DeclaredExecutor implements BlockExecutor {
         }
         if (item.kind === "blocked") {
           // No ESTIMATE marker exists without aborts: a lane that says so is broken.
-          failure = new Error(`declared executor: lane ${lane.index} reported transaction ${i} blocked on ${item.on}`);
+          failure = new Error(`declared executor: lane ${from.index} reported transaction ${i} blocked on ${item.on}`);
           return run.finish();
         }
-        let result = item.result;
-        if (result.kind === "executed") {
-          result = { ...result, reads: new Map(item.reads.map((r) => [r[0], r[1]])) };
-          for (const [hash, code] of result.codes) blockCodes.set(hash, code);
-        }
-        results[i] = result;
+        const result = produced.accept(item);
         reads[i] = item.reads.map((r) => r[0]);
         if (item.enumerations !== undefined) enumerated[i] = 1;
         done[i] = 1;
         finished++;
         mv.record(i, item.incarnation, result.kind === "executed" ? result.writes : new Map(), result.kind === "executed" ? result.feeCredit : 0n);
-        run.publish(i, lane);
+        run.publish(i, from);
         for (const j of schedule.unblocks[i]) waiting[j]--;
       }
       if (finished === n) return run.finish();
@@ -262,10 +203,7 @@ export class DeclaredExecutor implements BlockExecutor {
         run.finish();
       }
     };
-    run.start();
-    if (n === 0) run.finish();
-    else if (!run.finished) dispatch();
-    await run.done;
+    await driveBlockRun(run, n, onResults, dispatch);
     if (failure !== undefined) throw failure;
 
     // Which transactions the block holds: the sequential rule (stop at the first that does not fit).
