@@ -35,7 +35,11 @@ export function deriveAccounts(options: AccountsOptions = {}): DevAccount[] {
     const key = root.derive(`${path}/${i}`).privateKey;
     if (key === null) throw new Error(`could not derive account ${i} at ${path}/${i}`);
     const privateKey = toHex(key);
-    accounts.push({ address: privateKeyToAddress(privateKey).toLowerCase() as Hex, privateKey, balance });
+    accounts.push({
+      address: privateKeyToAddress(privateKey).toLowerCase() as Hex,
+      privateKey,
+      balance,
+    });
   }
   return accounts;
 }

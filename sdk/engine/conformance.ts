@@ -49,7 +49,13 @@ export interface DeclarationSource {
    * The check of a frame running `code` at `self`, or undefined when the contract has no access
    * manifest (its frames are not checked).
    */
-  frame(code: Uint8Array, calldata: Hex, sender: Hex, origin: Hex, self: Hex): FrameCheck | undefined;
+  frame(
+    code: Uint8Array,
+    calldata: Hex,
+    sender: Hex,
+    origin: Hex,
+    self: Hex,
+  ): FrameCheck | undefined;
   /**
    * How a worker thread rebuilds this source (Block-STM lanes check declared access too): the
    * URL of a module, the name of its factory export, and structured-clone data to call it with.
@@ -132,12 +138,20 @@ export class FrameTracker {
 
   /** Enters a frame; `code` undefined = a frame that is not checked (create, delegatecall). */
   enter(address: Hex, code: Uint8Array | undefined, calldata: Hex, sender: Hex): void {
-    const check = code === undefined || code.length === 0 ? undefined : this.#source.frame(code, calldata, sender, this.#origin, address);
+    const check =
+      code === undefined || code.length === 0
+        ? undefined
+        : this.#source.frame(code, calldata, sender, this.#origin, address);
     if (check !== undefined) {
       if (check.declared) this.result.checkedFrames++;
       else this.result.undeclaredFrames++;
     }
-    this.#frames.push({ address, check: check?.declared ? check : undefined, reads: new Set(), writes: new Set() });
+    this.#frames.push({
+      address,
+      check: check?.declared ? check : undefined,
+      reads: new Set(),
+      writes: new Set(),
+    });
   }
 
   /**
@@ -148,9 +162,11 @@ export class FrameTracker {
     const frame = this.#frames.pop();
     if (frame?.check === undefined) return;
     const check = frame.check;
-    for (const slot of frame.writes) if (!check.mayWrite(slot, this.preimages)) this.#violation(frame, slot, "write");
+    for (const slot of frame.writes)
+      if (!check.mayWrite(slot, this.preimages)) this.#violation(frame, slot, "write");
     for (const slot of frame.reads) {
-      if (!frame.writes.has(slot) && !check.mayRead(slot, this.preimages)) this.#violation(frame, slot, "read");
+      if (!frame.writes.has(slot) && !check.mayRead(slot, this.preimages))
+        this.#violation(frame, slot, "read");
     }
   }
 

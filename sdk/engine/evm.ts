@@ -13,7 +13,7 @@
  *   ({@link GasUse}), so gas estimation can skip probes whose outcome is already known.
  */
 import { Common, Hardfork, Mainnet } from "@ethereumjs/common";
-import { bytesToHex, } from "@ethereumjs/util";
+import { bytesToHex } from "@ethereumjs/util";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import { createVM, type VM } from "@ethereumjs/vm";
 import type { DeclarationSource } from "./conformance.ts";
@@ -101,7 +101,10 @@ export interface GasUse {
 
 /** Whether the last execution on `lane` was tracked (see {@link GasUse}). */
 export function isGasUseTracked(lane: ExecutionVM): boolean {
-  return lane.gasUse.tracked && (lane.vm.evm as unknown as { _opcodeMap: object })._opcodeMap === lane.gasUse.opcodeMap;
+  return (
+    lane.gasUse.tracked &&
+    (lane.vm.evm as unknown as { _opcodeMap: object })._opcodeMap === lane.gasUse.opcodeMap
+  );
 }
 
 /**
@@ -116,7 +119,10 @@ class ShortHashMemo {
   static readonly MAX_INPUT = 64;
   /** Entries kept before the memo is cleared. */
   static readonly MAX_ENTRIES = 8192;
-  readonly #entries = new Map<string, { hash: Uint8Array; hashHex?: `0x${string}`; dataHex?: `0x${string}` }>();
+  readonly #entries = new Map<
+    string,
+    { hash: Uint8Array; hashHex?: `0x${string}`; dataHex?: `0x${string}` }
+  >();
 
   /** The entry of `data` (at most {@link ShortHashMemo.MAX_INPUT} bytes), hashing it if new. */
   get(data: Uint8Array): { hash: Uint8Array; hashHex?: `0x${string}`; dataHex?: `0x${string}` } {
@@ -170,7 +176,11 @@ function range(from: number, to: number): number[] {
 type OpcodeEntry = {
   opcodeInfo: { code: number };
   opHandler: (...args: unknown[]) => unknown;
-  gasHandler?: (runState: { interpreter: { getGasLeft(): bigint } }, gas: bigint, common: Common) => Promise<bigint> | bigint;
+  gasHandler?: (
+    runState: { interpreter: { getGasLeft(): bigint } },
+    gas: bigint,
+    common: Common,
+  ) => Promise<bigint> | bigint;
 };
 
 /**
@@ -181,7 +191,8 @@ type OpcodeEntry = {
  */
 function trackGasUse(vm: VM, common: Common, gasUse: GasUse): void {
   gasUse.tracked =
-    common.gteHardfork(Hardfork.Istanbul) && ![6800, 7864, 7928, 8037, 8038].some((eip) => common.isActivatedEIP(eip));
+    common.gteHardfork(Hardfork.Istanbul) &&
+    ![6800, 7864, 7928, 8037, 8038].some((eip) => common.isActivatedEIP(eip));
   if (!gasUse.tracked) return;
   const map = (vm.evm as unknown as { _opcodeMap: OpcodeEntry[] })._opcodeMap;
   gasUse.opcodeMap = map;
@@ -195,7 +206,8 @@ function trackGasUse(vm: VM, common: Common, gasUse: GasUse): void {
         ...entry,
         gasHandler: (runState, gas, c) => {
           const left = runState.interpreter.getGasLeft();
-          if (gasUse.minSstoreGasLeft === undefined || left < gasUse.minSstoreGasLeft) gasUse.minSstoreGasLeft = left;
+          if (gasUse.minSstoreGasLeft === undefined || left < gasUse.minSstoreGasLeft)
+            gasUse.minSstoreGasLeft = left;
           return gasHandler(runState, gas, c);
         },
       };
@@ -264,7 +276,12 @@ export async function createExecutionVM(
     evmOpts: { allowUnlimitedContractSize: options.allowUnlimitedContractSize ?? false },
   });
   type Frame = {
-    message?: { to?: { toString(): string }; caller?: { toString(): string }; data?: Uint8Array; delegatecall?: boolean };
+    message?: {
+      to?: { toString(): string };
+      caller?: { toString(): string };
+      data?: Uint8Array;
+      delegatecall?: boolean;
+    };
     to?: { toString(): string };
     caller?: { toString(): string };
     data?: Uint8Array;
@@ -280,13 +297,19 @@ export async function createExecutionVM(
       const to = frame.to?.toString();
       const checked = to !== undefined && opts.message?.delegatecall !== true;
       const calldata = bytesToHex(frame.data ?? new Uint8Array()) as `0x${string}`;
-      tracker.enter((to ?? "0x") as `0x${string}`, checked ? state.peekCode(to) : undefined, calldata, (frame.caller?.toString() ?? "0x") as `0x${string}`);
+      tracker.enter(
+        (to ?? "0x") as `0x${string}`,
+        checked ? state.peekCode(to) : undefined,
+        calldata,
+        (frame.caller?.toString() ?? "0x") as `0x${string}`,
+      );
     }
     if (opts.message !== undefined) {
       const isCreate = opts.message.to === undefined;
       const result = await runCall(opts);
       // The first frame to fail is where a failure started (inner frames finish first).
-      if (result.execResult?.exceptionError !== undefined) state.noteFailedFrame(isCreate ? "create" : "call");
+      if (result.execResult?.exceptionError !== undefined)
+        state.noteFailedFrame(isCreate ? "create" : "call");
       tracker?.exit();
       return result;
     }

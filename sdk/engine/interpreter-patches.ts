@@ -29,12 +29,16 @@ let patched: Promise<InterpreterPatchStatus> | undefined;
  */
 export function applyInterpreterPatches(): Promise<InterpreterPatchStatus> {
   patched ??= (async () => {
-    if (process.env.HP_NO_EVM_PATCHES === "1") return { applied: false, reason: "switched off by HP_NO_EVM_PATCHES=1" } as const;
+    if (process.env.HP_NO_EVM_PATCHES === "1")
+      return { applied: false, reason: "switched off by HP_NO_EVM_PATCHES=1" } as const;
     const status = await patchInterpreter();
     if (!status.applied && isMainThread) {
-      process.emitWarning(`hardhat-parallel: interpreter patches not applied: ${status.reason}. Results are unchanged; execution is slower.`, {
-        code: "HP_EVM_PATCHES",
-      });
+      process.emitWarning(
+        `hardhat-parallel: interpreter patches not applied: ${status.reason}. Results are unchanged; execution is slower.`,
+        {
+          code: "HP_EVM_PATCHES",
+        },
+      );
     }
     return status;
   })();
@@ -48,7 +52,10 @@ async function installedEvmVersion(): Promise<string | undefined> {
     // The entry point is under dist/esm/ (or src/); the package.json is some levels up.
     for (let i = 0; i < 4; i++) {
       try {
-        const pkg = JSON.parse(await readFile(new URL("package.json", dir), "utf8")) as { name?: string; version?: string };
+        const pkg = JSON.parse(await readFile(new URL("package.json", dir), "utf8")) as {
+          name?: string;
+          version?: string;
+        };
         if (pkg.name === "@ethereumjs/evm") return pkg.version;
       } catch {
         // not here: go up
@@ -82,13 +89,22 @@ interface Interpreter {
   profilerOpts?: { enabled?: boolean };
   lookupOpInfo(op: number): StepEntry;
   useGas(amount: bigint, context?: unknown): void;
-  run(code: Uint8Array, opts?: { pc?: number }): Promise<{ runState: unknown; exceptionError?: EVMError }>;
+  run(
+    code: Uint8Array,
+    opts?: { pc?: number },
+  ): Promise<{ runState: unknown; exceptionError?: EVMError }>;
   runStep(opcodeObj?: StepEntry): Promise<void> | void;
   _getValidJumpDestinations(code: Uint8Array): JumpAnalysis;
 }
 /** An entry of an EVM's opcode map, as the interpreter reads it. */
 type StepEntry = {
-  opcodeInfo: { code: number; dynamicGas: boolean; isAsync: boolean; isInvalid: boolean; feeBigInt: bigint };
+  opcodeInfo: {
+    code: number;
+    dynamicGas: boolean;
+    isAsync: boolean;
+    isInvalid: boolean;
+    feeBigInt: bigint;
+  };
   opHandler: (runState: unknown, common: Common) => void;
 };
 
@@ -121,17 +137,25 @@ type StepEntry = {
 async function patchInterpreter(): Promise<InterpreterPatchStatus> {
   const version = await installedEvmVersion();
   if (version !== PATCHED_EVM_VERSION) {
-    return { applied: false, reason: `@ethereumjs/evm is ${version ?? "of an unknown version"}, the patches are written for ${PATCHED_EVM_VERSION}` };
+    return {
+      applied: false,
+      reason: `@ethereumjs/evm is ${version ?? "of an unknown version"}, the patches are written for ${PATCHED_EVM_VERSION}`,
+    };
   }
   let proto: Interpreter | undefined;
   try {
     const entry = import.meta.resolve("@ethereumjs/evm");
-    const module = (await import(new URL(entry.endsWith(".ts") ? "./interpreter.ts" : "./interpreter.js", entry).href)) as {
+    const module = (await import(
+      new URL(entry.endsWith(".ts") ? "./interpreter.ts" : "./interpreter.js", entry).href
+    )) as {
       Interpreter?: { prototype: Interpreter };
     };
     proto = module.Interpreter?.prototype;
   } catch (error) {
-    return { applied: false, reason: `the interpreter module of @ethereumjs/evm could not be loaded (${String(error)})` };
+    return {
+      applied: false,
+      reason: `the interpreter module of @ethereumjs/evm could not be loaded (${String(error)})`,
+    };
   }
   if (
     proto === undefined ||
@@ -139,7 +163,10 @@ async function patchInterpreter(): Promise<InterpreterPatchStatus> {
     typeof proto.runStep !== "function" ||
     typeof proto.run !== "function"
   ) {
-    return { applied: false, reason: "@ethereumjs/evm's Interpreter does not have the methods the patches replace" };
+    return {
+      applied: false,
+      reason: "@ethereumjs/evm's Interpreter does not have the methods the patches replace",
+    };
   }
 
   const analyse = proto._getValidJumpDestinations;
@@ -192,7 +219,11 @@ async function patchInterpreter(): Promise<InterpreterPatchStatus> {
   const evmErrorType = new EVMError(EVMError.errorMessages.STOP).errorType;
   let stopHandler: unknown;
   proto.run = async function (this: Interpreter, code: Uint8Array, opts: { pc?: number } = {}) {
-    if (this.profilerOpts?.enabled === true || (code[0] === 0xef && this.common.isActivatedEIP(3540)) || this.common.isActivatedEIP(7864)) {
+    if (
+      this.profilerOpts?.enabled === true ||
+      (code[0] === 0xef && this.common.isActivatedEIP(3540)) ||
+      this.common.isActivatedEIP(7864)
+    ) {
       return run.call(this, code, opts);
     }
     const runState = this._runState;
@@ -244,13 +275,20 @@ async function patchInterpreter(): Promise<InterpreterPatchStatus> {
         // EIP-4762: a failed step undoes its access-witness changes.
         runState.env.accessWitness?.revert();
         // Anything but an EVMError is a bug, not an execution outcome: let it through.
-        if (!(typeof e === "object" && e !== null && "errorType" in e && e.errorType === evmErrorType)) throw e;
+        if (
+          !(typeof e === "object" && e !== null && "errorType" in e && e.errorType === evmErrorType)
+        )
+          throw e;
         // A STOP error ends the frame normally.
         if ((e as EVMError).error !== EVMError.errorMessages.STOP) err = e as EVMError;
         break;
       }
     }
-    if (err === undefined && runState.eip8037BurnLeftoverAfterCreateHaltOntoAlive === true && runState.gasLeft > 0n) {
+    if (
+      err === undefined &&
+      runState.eip8037BurnLeftoverAfterCreateHaltOntoAlive === true &&
+      runState.gasLeft > 0n
+    ) {
       runState.gasLeft = 0n;
       err = new EVMError(EVMError.errorMessages.OUT_OF_GAS);
     }
@@ -258,4 +296,3 @@ async function patchInterpreter(): Promise<InterpreterPatchStatus> {
   };
   return { applied: true };
 }
-

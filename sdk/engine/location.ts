@@ -64,11 +64,14 @@ export function normalizeSlot(slot: Hex | bigint): Hex {
 }
 
 /** Builds the key of a balance location. `address` must be a 20-byte hex address. */
-export const balanceKey = (address: string): LocationKey => `b:${address.toLowerCase()}` as LocationKey;
+export const balanceKey = (address: string): LocationKey =>
+  `b:${address.toLowerCase()}` as LocationKey;
 /** Builds the key of a nonce location. */
-export const nonceKey = (address: string): LocationKey => `n:${address.toLowerCase()}` as LocationKey;
+export const nonceKey = (address: string): LocationKey =>
+  `n:${address.toLowerCase()}` as LocationKey;
 /** Builds the key of a code location. */
-export const codeKey = (address: string): LocationKey => `c:${address.toLowerCase()}` as LocationKey;
+export const codeKey = (address: string): LocationKey =>
+  `c:${address.toLowerCase()}` as LocationKey;
 /** Builds the key of a storage location; `slot` is normalised to 32 bytes. */
 export const storageKey = (address: string, slot: Hex | bigint): LocationKey =>
   `s:${address.toLowerCase()}:${normalizeSlot(slot)}` as LocationKey;

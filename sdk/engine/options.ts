@@ -65,7 +65,7 @@ export interface ParallelChainOptions {
     /** Mine pending transactions every `interval` milliseconds; 0 = off. Default 0. */
     interval?: number;
   };
-  /** Executor for mined blocks. Default `block-stm` (registered by the SDK and the provider). */
+  /** Executor for mined blocks (the table in `executors/index.ts`). Default `block-stm`. */
   executor?: ExecutorName;
   /** Worker threads for `block-stm` (the lanes). Default 2. */
   lanes?: number;
@@ -110,7 +110,10 @@ export const CHAIN_DEFAULTS = {
   workerTimeout: 30_000,
   strict: false,
   allowUnlimitedContractSize: false,
-} as const satisfies Omit<Required<ParallelChainOptions>, "initialDate" | "callGasLimit" | "accounts" | "fallback"> & {
+} as const satisfies Omit<
+  Required<ParallelChainOptions>,
+  "initialDate" | "callGasLimit" | "accounts" | "fallback"
+> & {
   accounts: Required<Exclude<AccountsOptions, { privateKeys: unknown }>>;
   fallback: Omit<Required<FallbackOptions>, "minTransactions">;
 };
@@ -161,7 +164,10 @@ export function resolveChainOptions(options: ParallelChainOptions = {}): Resolve
     initialBaseFeePerGas: options.initialBaseFeePerGas ?? d.initialBaseFeePerGas,
     coinbase: (options.coinbase ?? d.coinbase).toLowerCase() as Hex,
     initialDate: options.initialDate,
-    mining: { auto: options.mining?.auto ?? d.mining.auto, interval: options.mining?.interval ?? d.mining.interval },
+    mining: {
+      auto: options.mining?.auto ?? d.mining.auto,
+      interval: options.mining?.interval ?? d.mining.interval,
+    },
     executor: options.executor ?? d.executor,
     lanes,
     fallback: {

@@ -13,7 +13,14 @@ import { balanceKey } from "../location.ts";
 import type { ExecutorName, FallbackOptions } from "../options.ts";
 import type { WorldState } from "../state/world-state.ts";
 import type { EngineTransaction } from "../transactions.ts";
-import { type BlockRun, type Lane, LaneFault, type LanePool, lanePoolFor, type ParallelExecutorOptions } from "./lanes/pool.ts";
+import {
+  type BlockRun,
+  type Lane,
+  LaneFault,
+  type LanePool,
+  lanePoolFor,
+  type ParallelExecutorOptions,
+} from "./lanes/pool.ts";
 import type { MVMemory } from "./lanes/mv-memory.ts";
 import type { PushRecord, TaskResult } from "./lanes/protocol.ts";
 import { applyOutcome, SequentialExecutor } from "./sequential.ts";
@@ -97,7 +104,10 @@ export class ParallelDriver {
     } catch (error) {
       if (!(error instanceof LaneFault)) throw error;
       await this.pool.stop();
-      return { ok: false, fault: `${error.message}; block re-executed sequentially, lanes restarted for the next block` };
+      return {
+        ok: false,
+        fault: `${error.message}; block re-executed sequentially, lanes restarted for the next block`,
+      };
     }
   }
 
@@ -119,9 +129,14 @@ export class ParallelDriver {
  * `minTransactions` (default: the number of lanes) or a summed gas limit below `minGas`
  * (default 200,000 gas). Shared by the parallel executors.
  */
-export function sizeFallbackReason(txs: EngineTransaction[], fallback: FallbackOptions, lanes: number): string | undefined {
+export function sizeFallbackReason(
+  txs: EngineTransaction[],
+  fallback: FallbackOptions,
+  lanes: number,
+): string | undefined {
   const minTransactions = fallback.minTransactions ?? lanes;
-  if (txs.length < minTransactions) return `${txs.length} transactions, fewer than minTransactions (${minTransactions})`;
+  if (txs.length < minTransactions)
+    return `${txs.length} transactions, fewer than minTransactions (${minTransactions})`;
   const minGas = fallback.minGas ?? DEFAULT_MIN_GAS;
   let gas = 0n;
   for (const etx of txs) gas += etx.tx.gasLimit;
@@ -167,7 +182,12 @@ export function fillLanes(
 }
 
 /** Batch size for `remaining` transactions on `lanes` lanes, aiming at `perLane` batches per lane: 1..`maxBatch`. */
-export function batchSizeFor(remaining: number, lanes: number, perLane: number, maxBatch: number): number {
+export function batchSizeFor(
+  remaining: number,
+  lanes: number,
+  perLane: number,
+  maxBatch: number,
+): number {
   return Math.max(1, Math.min(maxBatch, Math.ceil(remaining / (lanes * perLane))));
 }
 
@@ -187,7 +207,8 @@ export class LaneResults {
 
   /** A lane lacks code: it gets it (created in this block, else committed) with its next batch. */
   supplyCode(item: Extract<TaskResult, { kind: "missing-code" }>, lane: Lane): void {
-    for (const hash of item.hashes) lane.codes.set(hash, this.#blockCodes.get(hash) ?? this.#state.code(hash));
+    for (const hash of item.hashes)
+      lane.codes.set(hash, this.#blockCodes.get(hash) ?? this.#state.code(hash));
   }
 
   /** Keeps the result of a finished incarnation (its reads as a map, its new code remembered) and returns it. */

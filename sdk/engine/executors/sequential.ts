@@ -17,7 +17,11 @@ export class SequentialExecutor implements BlockExecutor {
     this.#lane = lane;
   }
 
-  async execute(block: Block, txs: EngineTransaction[], state: WorldState): Promise<BlockExecution> {
+  async execute(
+    block: Block,
+    txs: EngineTransaction[],
+    state: WorldState,
+  ): Promise<BlockExecution> {
     return this.executeRest(block, txs, state, block.header.gasLimit);
   }
 
@@ -25,7 +29,12 @@ export class SequentialExecutor implements BlockExecutor {
    * {@link execute} for the rest of a block whose first transactions are already applied to
    * `state`: `txs` are the remaining ones and `gasLeft` the block gas they may still use (gas).
    */
-  async executeRest(block: Block, txs: EngineTransaction[], state: WorldState, gasLeft: bigint): Promise<BlockExecution> {
+  async executeRest(
+    block: Block,
+    txs: EngineTransaction[],
+    state: WorldState,
+    gasLeft: bigint,
+  ): Promise<BlockExecution> {
     const started = performance.now();
     const results: ExecutionResult[] = [];
     const coinbase = balanceKey(block.header.coinbase.toString());

@@ -30,7 +30,8 @@ export class HistoricalState implements StateReader {
   *storageOf(address: string): Iterable<[LocationKey, bigint]> {
     const seen = new Set<LocationKey>();
     for (const [key] of this.current.storageOf(address)) seen.add(key);
-    for (const diff of this.diffs) for (const key of diff.keys()) if (key.startsWith(`s:${address}`)) seen.add(key);
+    for (const diff of this.diffs)
+      for (const key of diff.keys()) if (key.startsWith(`s:${address}`)) seen.add(key);
     for (const key of seen) {
       const value = this.read(key);
       if (value !== 0n) yield [key, value];
@@ -45,7 +46,12 @@ export class OverriddenState implements StateReader {
   /** Accounts whose whole storage is replaced (`state`), lowercase. */
   private readonly replacedStorage: Set<string>;
   private readonly codes: Map<bigint, Uint8Array>;
-  constructor(base: StateReader, values: Map<LocationKey, bigint>, replacedStorage: Set<string>, codes: Map<bigint, Uint8Array>) {
+  constructor(
+    base: StateReader,
+    values: Map<LocationKey, bigint>,
+    replacedStorage: Set<string>,
+    codes: Map<bigint, Uint8Array>,
+  ) {
     this.base = base;
     this.values = values;
     this.replacedStorage = replacedStorage;
@@ -63,8 +69,10 @@ export class OverriddenState implements StateReader {
   *storageOf(address: string): Iterable<[LocationKey, bigint]> {
     const a = address.toLowerCase();
     if (!this.replacedStorage.has(a)) {
-      for (const [key, value] of this.base.storageOf(a)) if (!this.values.has(key)) yield [key, value];
+      for (const [key, value] of this.base.storageOf(a))
+        if (!this.values.has(key)) yield [key, value];
     }
-    for (const [key, value] of this.values) if (key.startsWith(`s:${a}`) && value !== 0n) yield [key, value];
+    for (const [key, value] of this.values)
+      if (key.startsWith(`s:${a}`) && value !== 0n) yield [key, value];
   }
 }

@@ -18,5 +18,4 @@ export interface StateReader {
 }
 
 /** keccak-256 of the empty byte string: the code hash of an account without code. */
-export const EMPTY_CODE_HASH =
-  0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470n;
+export const EMPTY_CODE_HASH = 0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470n;

@@ -18,11 +18,7 @@
  *
  * One instance is reused for every transaction of a VM: {@link TxState.begin} resets it.
  */
-import type {
-  AccountFields,
-  StateManagerInterface,
-  StorageDump,
-} from "@ethereumjs/common";
+import type { AccountFields, StateManagerInterface, StorageDump } from "@ethereumjs/common";
 import {
   Account,
   type Address,
@@ -33,7 +29,15 @@ import {
   KECCAK256_RLP,
 } from "@ethereumjs/util";
 import { keccak_256 } from "@noble/hashes/sha3.js";
-import { balanceKey, codeKey, nonceKey, type LocationKey, isStorageKey, locationAddress, locationSlot } from "../location.ts";
+import {
+  balanceKey,
+  codeKey,
+  nonceKey,
+  type LocationKey,
+  isStorageKey,
+  locationAddress,
+  locationSlot,
+} from "../location.ts";
 import type { FrameTracker } from "../conformance.ts";
 import { EMPTY_CODE_HASH, type StateReader } from "./state-reader.ts";
 
@@ -66,7 +70,13 @@ class TrackedAccount extends Account {
   // A plain property (not #private): Account's constructor may call overridden methods
   // before a subclass's private fields exist.
   _onRead?: (field: "nonce" | "balance" | "code") => void;
-  constructor(nonce: bigint, balance: bigint, codeHash: Uint8Array, codeSize: number, onRead: (field: "nonce" | "balance" | "code") => void) {
+  constructor(
+    nonce: bigint,
+    balance: bigint,
+    codeHash: Uint8Array,
+    codeSize: number,
+    onRead: (field: "nonce" | "balance" | "code") => void,
+  ) {
     super(nonce, balance, KECCAK256_RLP, codeHash, codeSize);
     this._onRead = onRead;
   }
@@ -190,7 +200,13 @@ export class TxState implements StateManagerInterface {
         if (code !== undefined) codes.set(value, code);
       }
     }
-    return { reads: this.#reads, writes, codes, feeCredit: this.#feeCredit, failureOrigin: this.#failureOrigin };
+    return {
+      reads: this.#reads,
+      writes,
+      codes,
+      feeCredit: this.#feeCredit,
+      failureOrigin: this.#failureOrigin,
+    };
   }
 
   // ---- value access ---------------------------------------------------------------------
@@ -343,10 +359,12 @@ export class TxState implements StateManagerInterface {
     const a = lower(address);
     const dump: StorageDump = {};
     if (!this.#cleared.has(a)) {
-      for (const [key, value] of this.#base.storageOf(a)) dump[locationSlot(key)] = `0x${value.toString(16)}`;
+      for (const [key, value] of this.#base.storageOf(a))
+        dump[locationSlot(key)] = `0x${value.toString(16)}`;
     }
     for (const [key, value] of this.#overlay) {
-      if (isStorageKey(key) && locationAddress(key) === a) dump[locationSlot(key)] = `0x${value.toString(16)}`;
+      if (isStorageKey(key) && locationAddress(key) === a)
+        dump[locationSlot(key)] = `0x${value.toString(16)}`;
     }
     return dump;
   }

@@ -68,7 +68,8 @@ export function functionKey(etx: EngineTransaction): string | undefined {
   if (to === undefined) return undefined;
   const data = etx.tx.data;
   let selector = "";
-  for (let i = 0; i < Math.min(4, data.length); i++) selector += data[i].toString(16).padStart(2, "0");
+  for (let i = 0; i < Math.min(4, data.length); i++)
+    selector += data[i].toString(16).padStart(2, "0");
   return `${to.toString()}:${selector}`;
 }
 
@@ -100,7 +101,10 @@ export class AccessHints {
       const key = functionKey(etx);
       if (key === undefined) return { writes, reads };
       let shared = byFunction.get(key);
-      if (!byFunction.has(key)) byFunction.set(key, (shared = this.#shared(key)));
+      if (!byFunction.has(key)) {
+        shared = this.#shared(key);
+        byFunction.set(key, shared);
+      }
       if (shared !== undefined) {
         const own = ownLocations(from);
         for (const location of shared.writes) if (!own.has(location)) writes.push(location);
@@ -115,7 +119,9 @@ export class AccessHints {
     const profile = this.#profiles.get(key);
     if (profile === undefined || profile.executions < MIN_EXECUTIONS) return undefined;
     const pick = (scores: Map<LocationKey, LocationScore>) =>
-      [...scores].filter(([, s]) => share(profile, s) >= PREDICT_SHARE).map(([location]) => location);
+      [...scores]
+        .filter(([, s]) => share(profile, s) >= PREDICT_SHARE)
+        .map(([location]) => location);
     return { writes: pick(profile.writes), reads: pick(profile.reads) };
   }
 
@@ -129,7 +135,8 @@ export class AccessHints {
     if (key === undefined) return;
     let profile = this.#profiles.get(key);
     if (profile === undefined) {
-      if (this.#profiles.size >= MAX_FUNCTIONS) this.#profiles.delete(this.#profiles.keys().next().value!);
+      if (this.#profiles.size >= MAX_FUNCTIONS)
+        this.#profiles.delete(this.#profiles.keys().next().value!);
       profile = { executions: 0, weight: 0, writes: new Map(), reads: new Map() };
     } else {
       this.#profiles.delete(key); // re-inserted below: the map's order is recency of use

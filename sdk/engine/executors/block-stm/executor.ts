@@ -18,7 +18,14 @@ import type { EngineTransaction } from "../../transactions.ts";
 import { MVMemory } from "../lanes/mv-memory.ts";
 import type { BlockRun, Lane } from "../lanes/pool.ts";
 import type { PushRecord, ReadRecord, TaskResult } from "../lanes/protocol.ts";
-import { batchSizeFor, driveBlockRun, fillLanes, LaneResults, ParallelDriver, type ParallelDriverOptions } from "../parallel-driver.ts";
+import {
+  batchSizeFor,
+  driveBlockRun,
+  fillLanes,
+  LaneResults,
+  ParallelDriver,
+  type ParallelDriverOptions,
+} from "../parallel-driver.ts";
 import { AccessHints, type PredictedAccess } from "./access-hints.ts";
 import { predictSchedule } from "./predicted-schedule.ts";
 import { Scheduler } from "./scheduler.ts";
@@ -76,7 +83,11 @@ export class BlockStmExecutor implements BlockExecutor {
     await this.#driver.pool.ensure(state);
   }
 
-  async execute(block: Block, txs: EngineTransaction[], state: WorldState): Promise<BlockExecution> {
+  async execute(
+    block: Block,
+    txs: EngineTransaction[],
+    state: WorldState,
+  ): Promise<BlockExecution> {
     const size = this.#driver.sizeFallbackReason(txs);
     if (size !== undefined) return this.executeWith(block, txs, state, size);
     // Decided from this block's own transactions, never from the blocks before it: a disjoint
@@ -110,9 +121,18 @@ export class BlockStmExecutor implements BlockExecutor {
     if (reason !== undefined) return this.#sequentially(block, txs, state, started, reason, []);
     const driver = this.#driver;
     const outcome = await driver.onLanes(state, () =>
-      new Coordinator(driver, this.hints, block, txs, state, predictions, this.#neverDispatch).run(),
+      new Coordinator(
+        driver,
+        this.hints,
+        block,
+        txs,
+        state,
+        predictions,
+        this.#neverDispatch,
+      ).run(),
     );
-    if (!outcome.ok) return this.#sequentially(block, txs, state, started, undefined, [outcome.fault]);
+    if (!outcome.ok)
+      return this.#sequentially(block, txs, state, started, undefined, [outcome.fault]);
     const run = outcome.value;
     // Commit: apply in block order, exactly as the sequential executor does.
     let gasUsed = driver.commit(block, state, run.results);
@@ -123,8 +143,14 @@ export class BlockStmExecutor implements BlockExecutor {
     if (rest !== undefined) {
       // The rest of the block on top of the committed prefix, as the sequential executor runs it.
       const coinbase = balanceKey(block.header.coinbase.toString());
-      const tail = await driver.sequential.executeRest(block, txs.slice(rest.from), state, block.header.gasLimit - gasUsed);
-      for (const [k, result] of tail.results.entries()) this.hints.learn(txs[rest.from + k], result, coinbase);
+      const tail = await driver.sequential.executeRest(
+        block,
+        txs.slice(rest.from),
+        state,
+        block.header.gasLimit - gasUsed,
+      );
+      for (const [k, result] of tail.results.entries())
+        this.hints.learn(txs[rest.from + k], result, coinbase);
       results = [...results, ...tail.results];
       considered = rest.from + tail.considered;
       incarnations += tail.considered;
@@ -161,10 +187,17 @@ export class BlockStmExecutor implements BlockExecutor {
     fallbackReason: string | undefined,
     faults: string[],
   ): Promise<BlockExecution> {
-    return this.#driver.sequentially(block, txs, state, started, { fallbackReason, faults }, (results) => {
-      const coinbase = balanceKey(block.header.coinbase.toString());
-      for (const [i, result] of results.entries()) this.hints.learn(txs[i], result, coinbase);
-    });
+    return this.#driver.sequentially(
+      block,
+      txs,
+      state,
+      started,
+      { fallbackReason, faults },
+      (results) => {
+        const coinbase = balanceKey(block.header.coinbase.toString());
+        for (const [i, result] of results.entries()) this.hints.learn(txs[i], result, coinbase);
+      },
+    );
   }
 }
 
@@ -224,7 +257,10 @@ class Coordinator {
     this.#scheduler = new Scheduler(predictions, this.#reads, this.#coinbaseKey, neverDispatch);
     const fallback = driver.fallback;
     this.#minSpeedup = fallback.minPredictedSpeedup ?? DEFAULT_MIN_PREDICTED_SPEEDUP;
-    this.#abortLimit = Math.max(1, Math.ceil((fallback.maxAbortShare ?? DEFAULT_MAX_ABORT_SHARE) * n));
+    this.#abortLimit = Math.max(
+      1,
+      Math.ceil((fallback.maxAbortShare ?? DEFAULT_MAX_ABORT_SHARE) * n),
+    );
     this.#gasLeft = block.header.gasLimit;
   }
 
@@ -251,11 +287,15 @@ class Coordinator {
   /** Commit what can be, stop if parallel work became a loss, else dispatch; a stall ends the run. */
   #step(): void {
     this.#advanceCommit();
-    if (this.#considered >= 0) return this.#run.finish();
+    if (this.#considered >= 0) {
+      this.#run.finish();
+      return;
+    }
     const reason = this.#stopReason();
     if (reason !== undefined) {
       this.#rest = { from: this.#commitIdx, reason };
-      return this.#run.finish();
+      this.#run.finish();
+      return;
     }
     this.#dispatch();
     if (this.#run.idle) {
@@ -271,8 +311,18 @@ class Coordinator {
   }
 
   #dispatch(): void {
-    const batchSize = batchSizeFor(this.#n - this.#commitIdx, this.#run.lanes.length, 4, this.#driver.maxBatch);
-    fillLanes(this.#run, batchSize, (lane, size) => this.#scheduler.nextBatch(lane.index, size), (tx) => this.#pushRecord(tx));
+    const batchSize = batchSizeFor(
+      this.#n - this.#commitIdx,
+      this.#run.lanes.length,
+      4,
+      this.#driver.maxBatch,
+    );
+    fillLanes(
+      this.#run,
+      batchSize,
+      (lane, size) => this.#scheduler.nextBatch(lane.index, size),
+      (tx) => this.#pushRecord(tx),
+    );
   }
 
   #handle(item: TaskResult, from: Lane): void {
@@ -293,12 +343,20 @@ class Coordinator {
     this.#reads[i] = item.reads;
     this.#enumerations[i] = item.enumerations;
     const writes = result.kind === "executed" ? result.writes : new Map<LocationKey, bigint>();
-    const change = this.#mv.record(i, item.incarnation, writes, result.kind === "executed" ? result.feeCredit : 0n);
+    const change = this.#mv.record(
+      i,
+      item.incarnation,
+      writes,
+      result.kind === "executed" ? result.feeCredit : 0n,
+    );
     for (const key of writes.keys()) scheduler.addWriter(key, i);
     this.#run.publish(i, from);
     for (const record of item.reads) {
       let set = this.#readers.get(record[0]);
-      if (set === undefined) this.#readers.set(record[0], (set = new Set()));
+      if (set === undefined) {
+        set = new Set();
+        this.#readers.set(record[0], set);
+      }
       set.add(i);
     }
     scheduler.resumeDependents(i);
@@ -312,7 +370,8 @@ class Coordinator {
       if (set === undefined) continue;
       const upTo = this.#mv.nextWriter(key, i, this.#n);
       for (const j of set) {
-        if (j > i && j <= upTo && scheduler.isExecuted(j) && !this.#validate(j, false)) this.#abort(j);
+        if (j > i && j <= upTo && scheduler.isExecuted(j) && !this.#validate(j, false))
+          this.#abort(j);
       }
     }
   }
@@ -415,7 +474,10 @@ class Coordinator {
       const seen = this.#reads[i];
       return {
         writes: written === undefined ? p.writes : [...p.writes, ...written.keys()],
-        reads: seen === undefined ? p.reads : [...p.reads, ...seen.map((r) => r[0]).filter((key) => key !== this.#coinbaseKey)],
+        reads:
+          seen === undefined
+            ? p.reads
+            : [...p.reads, ...seen.map((r) => r[0]).filter((key) => key !== this.#coinbaseKey)],
       };
     });
     const laneCount = Math.max(2, this.#run.lanes.length);

@@ -30,7 +30,11 @@ export interface PredictedSchedule {
  * @param predictions one per transaction, in block order
  * @throws {RangeError} when `lanes` is not a positive integer
  */
-export function predictSchedule(txs: readonly EngineTransaction[], predictions: readonly PredictedAccess[], lanes: number): PredictedSchedule {
+export function predictSchedule(
+  txs: readonly EngineTransaction[],
+  predictions: readonly PredictedAccess[],
+  lanes: number,
+): PredictedSchedule {
   const lastWriter = new Map<LocationKey, number>();
   const predecessors: number[][] = [];
   const depth: number[] = [];

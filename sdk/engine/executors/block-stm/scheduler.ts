@@ -71,7 +71,8 @@ export class Scheduler {
     this.#lastReads = lastReads;
     this.#coinbaseKey = coinbaseKey;
     this.#neverDispatch = neverDispatch;
-    for (const [tx, p] of predictions.entries()) for (const key of p.writes) this.addWriter(key, tx);
+    for (const [tx, p] of predictions.entries())
+      for (const key of p.writes) this.addWriter(key, tx);
   }
 
   /** Incarnations dispatched so far. */
@@ -102,7 +103,10 @@ export class Scheduler {
   /** Records that `tx` is predicted or was seen to write `key`. */
   addWriter(key: LocationKey, tx: number): void {
     let list = this.#writers.get(key);
-    if (list === undefined) this.#writers.set(key, (list = []));
+    if (list === undefined) {
+      list = [];
+      this.#writers.set(key, list);
+    }
     const at = lowerBound(list, tx);
     if (list[at] !== tx) list.splice(at, 0, tx);
   }
@@ -195,7 +199,10 @@ export class Scheduler {
   #wait(tx: number, on: number): void {
     this.#waitingOn[tx] = on;
     let list = this.#dependents.get(on);
-    if (list === undefined) this.#dependents.set(on, (list = []));
+    if (list === undefined) {
+      list = [];
+      this.#dependents.set(on, list);
+    }
     list.push(tx);
   }
 
@@ -217,12 +224,19 @@ export class Scheduler {
       if (this.#status[w] === EXECUTING && this.#laneOf[w] === lane) return -1; // the lane runs them in order
       return w;
     };
-    let w = -1;
     const p = this.#predictions[i];
-    for (const key of p.writes) if ((w = check(key)) >= 0) return w;
-    for (const key of p.reads) if ((w = check(key)) >= 0) return w;
-    const last = this.#lastReads[i];
-    if (last !== undefined) for (const record of last) if ((w = check(record[0])) >= 0) return w;
+    for (const key of p.writes) {
+      const w = check(key);
+      if (w >= 0) return w;
+    }
+    for (const key of p.reads) {
+      const w = check(key);
+      if (w >= 0) return w;
+    }
+    for (const record of this.#lastReads[i] ?? []) {
+      const w = check(record[0]);
+      if (w >= 0) return w;
+    }
     return -1;
   }
 }

@@ -23,7 +23,15 @@ import { Capability } from "@ethereumjs/tx";
 import { bytesToHex } from "@ethereumjs/util";
 import type { Hex } from "viem";
 import type { DeclarationSource } from "../../conformance.ts";
-import { balanceKey, codeKey, type LocationKey, nonceKey, storageKey, isStorageKey, locationAddress } from "../../location.ts";
+import {
+  balanceKey,
+  codeKey,
+  type LocationKey,
+  nonceKey,
+  storageKey,
+  isStorageKey,
+  locationAddress,
+} from "../../location.ts";
 import type { WorldState } from "../../state/world-state.ts";
 import type { EngineTransaction } from "../../transactions.ts";
 
@@ -67,22 +75,38 @@ export function transactionAccess(
   const from = etx.from.toLowerCase();
   const to = tx.to?.toString().toLowerCase();
   if (to === undefined) return { kind: "undeclared", reason: "contract creation" };
-  if (tx.supports(Capability.EIP7702EOACode)) return { kind: "undeclared", reason: "EIP-7702 set-code transaction" };
-  if (from === coinbase || to === coinbase) return { kind: "undeclared", reason: "sent from or to the coinbase" };
+  if (tx.supports(Capability.EIP7702EOACode))
+    return { kind: "undeclared", reason: "EIP-7702 set-code transaction" };
+  if (from === coinbase || to === coinbase)
+    return { kind: "undeclared", reason: "sent from or to the coinbase" };
   const reads = new Set<LocationKey>([codeKey(from), nonceKey(to), codeKey(to), balanceKey(to)]);
   const writes = new Set<LocationKey>([nonceKey(from), balanceKey(from)]);
   // A call without value leaves the recipient's balance as it was: a read (EIP-7928's rule).
   if (tx.value > 0n) writes.add(balanceKey(to));
-  const access: DeclaredTransaction = { kind: "declared", label: "transfer", reads, writes, anyStorageRead: new Set(), anyStorageWrite: new Set() };
+  const access: DeclaredTransaction = {
+    kind: "declared",
+    label: "transfer",
+    reads,
+    writes,
+    anyStorageRead: new Set(),
+    anyStorageWrite: new Set(),
+  };
   const code = state.codeAt(to);
   if (code.length > 0) {
-    if (DELEGATION_PREFIX.every((b, i) => code[i] === b)) return { kind: "undeclared", reason: "call to an EIP-7702 delegated account" };
+    if (DELEGATION_PREFIX.every((b, i) => code[i] === b))
+      return { kind: "undeclared", reason: "call to an EIP-7702 delegated account" };
     const calldata = bytesToHex(tx.data) as Hex;
     const frame = declarations?.frame(code, calldata, from as Hex, from as Hex, to as Hex);
-    if (frame === undefined) return { kind: "undeclared", reason: `call to ${to}, a contract without an access manifest` };
+    if (frame === undefined)
+      return { kind: "undeclared", reason: `call to ${to}, a contract without an access manifest` };
     const fn = `${frame.contract}.${frame.function}`;
-    if (!frame.declared) return { kind: "undeclared", reason: `${fn} has no @custom:reads / @custom:writes annotations` };
-    if (frame.slots === undefined) return { kind: "undeclared", reason: `${fn}: calldata does not decode` };
+    if (!frame.declared)
+      return {
+        kind: "undeclared",
+        reason: `${fn} has no @custom:reads / @custom:writes annotations`,
+      };
+    if (frame.slots === undefined)
+      return { kind: "undeclared", reason: `${fn}: calldata does not decode` };
     access.label = fn;
     for (const slot of frame.slots.writes) writes.add(storageKey(to, slot));
     for (const slot of frame.slots.reads) reads.add(storageKey(to, slot));
@@ -104,7 +128,11 @@ export function firstUndeclaredAccess(
 ): { location: LocationKey; access: "read" | "write" } | undefined {
   const covered = (key: LocationKey, keys: Set<LocationKey>, anyStorage: Set<string>): boolean =>
     keys.has(key) || (isStorageKey(key) && anyStorage.has(locationAddress(key)));
-  for (const key of writes) if (!covered(key, access.writes, access.anyStorageWrite)) return { location: key, access: "write" };
-  for (const key of reads) if (!covered(key, access.reads, access.anyStorageRead)) return { location: key, access: "read" };
+  for (const key of writes)
+    if (!covered(key, access.writes, access.anyStorageWrite))
+      return { location: key, access: "write" };
+  for (const key of reads)
+    if (!covered(key, access.reads, access.anyStorageRead))
+      return { location: key, access: "read" };
   return undefined;
 }

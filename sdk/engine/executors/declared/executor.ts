@@ -25,8 +25,18 @@ import { BlockStmExecutor } from "../block-stm/executor.ts";
 import { MVMemory } from "../lanes/mv-memory.ts";
 import type { Lane, ParallelExecutorOptions } from "../lanes/pool.ts";
 import type { TaskResult } from "../lanes/protocol.ts";
-import { batchSizeFor, driveBlockRun, fillLanes, LaneResults, ParallelDriver } from "../parallel-driver.ts";
-import { firstUndeclaredAccess, transactionAccess, type TransactionAccess } from "./declared-access.ts";
+import {
+  batchSizeFor,
+  driveBlockRun,
+  fillLanes,
+  LaneResults,
+  ParallelDriver,
+} from "../parallel-driver.ts";
+import {
+  firstUndeclaredAccess,
+  transactionAccess,
+  type TransactionAccess,
+} from "./declared-access.ts";
 import { type DeclaredSchedule, scheduleByDeclaredAccess } from "./schedule.ts";
 
 /**
@@ -53,8 +63,13 @@ export class DeclaredExecutor implements BlockExecutor {
 
   constructor(chain: Chain, options: DeclaredOptions = {}) {
     this.#chain = chain;
-    const driver = (this.#driver = new ParallelDriver("declared", chain, options));
-    this.#blockStm = new BlockStmExecutor(chain, { pool: driver.pool, fallback: driver.fallback, maxBatch: driver.maxBatch });
+    const driver = new ParallelDriver("declared", chain, options);
+    this.#driver = driver;
+    this.#blockStm = new BlockStmExecutor(chain, {
+      pool: driver.pool,
+      fallback: driver.fallback,
+      maxBatch: driver.maxBatch,
+    });
   }
 
   /** Number of lanes (worker threads). */
@@ -67,26 +82,49 @@ export class DeclaredExecutor implements BlockExecutor {
     return this.#driver.pool.running;
   }
 
-  async execute(block: Block, txs: EngineTransaction[], state: WorldState): Promise<BlockExecution> {
+  async execute(
+    block: Block,
+    txs: EngineTransaction[],
+    state: WorldState,
+  ): Promise<BlockExecution> {
     if (this.#disposed) throw new Error("the declared executor was disposed");
     const started = performance.now();
     const driver = this.#driver;
     // Small blocks (every automined one) run sequentially before any declaration is resolved.
     const small = driver.sizeFallbackReason(txs);
-    if (small !== undefined) return driver.sequentially(block, txs, state, started, { fallbackReason: small, faults: [], schedule: undefined });
+    if (small !== undefined)
+      return driver.sequentially(block, txs, state, started, {
+        fallbackReason: small,
+        faults: [],
+        schedule: undefined,
+      });
     const coinbase = block.header.coinbase.toString().toLowerCase();
     const declarations = this.#chain.lane.conformance?.source;
     const accesses = txs.map((etx) => transactionAccess(etx, state, declarations, coinbase));
     const schedule = scheduleByDeclaredAccess(accesses);
-    const summary = { declared: schedule.declared, undeclared: schedule.undeclared, longestChain: schedule.longestChain };
+    const summary = {
+      declared: schedule.declared,
+      undeclared: schedule.undeclared,
+      longestChain: schedule.longestChain,
+    };
     if (txs.length > 1 && schedule.longestChain === txs.length) {
       const reason = `the declared schedule is one chain of ${txs.length} transactions (nothing can run in parallel)`;
-      return driver.sequentially(block, txs, state, started, { fallbackReason: reason, faults: [], schedule: summary });
+      return driver.sequentially(block, txs, state, started, {
+        fallbackReason: reason,
+        faults: [],
+        schedule: summary,
+      });
     }
 
-    const attempt = await driver.onLanes(state, () => this.#run(block, txs, state, accesses, schedule));
+    const attempt = await driver.onLanes(state, () =>
+      this.#run(block, txs, state, accesses, schedule),
+    );
     if (!attempt.ok) {
-      return driver.sequentially(block, txs, state, started, { fallbackReason: undefined, faults: [attempt.fault], schedule: summary });
+      return driver.sequentially(block, txs, state, started, {
+        fallbackReason: undefined,
+        faults: [attempt.fault],
+        schedule: summary,
+      });
     }
     const outcome = attempt.value;
     if (outcome.violation !== undefined) {
@@ -158,7 +196,8 @@ export class DeclaredExecutor implements BlockExecutor {
       while (floor < n && dispatched[floor]) floor++;
       for (let i = floor; i < n && tasks.length < batchSize; i++) {
         if (dispatched[i]) continue;
-        if (waiting[i] > 0 && !schedule.waitsFor[i].every((d) => done[d] || inBatch.has(d))) continue;
+        if (waiting[i] > 0 && !schedule.waitsFor[i].every((d) => done[d] || inBatch.has(d)))
+          continue;
         dispatched[i] = 1;
         inBatch.add(i);
         tasks.push([i, incarnation[i]]);
@@ -169,7 +208,12 @@ export class DeclaredExecutor implements BlockExecutor {
     // A lane that gets no batch means none can (batches do not depend on the lane).
     const dispatch = (): void => {
       const batchSize = batchSizeFor(n - finished, run.lanes.length, 2, this.#driver.maxBatch);
-      fillLanes(run, batchSize, (_, size) => nextBatch(size), (tx) => produced.pushRecord(tx, incarnation[tx], mv));
+      fillLanes(
+        run,
+        batchSize,
+        (_, size) => nextBatch(size),
+        (tx) => produced.pushRecord(tx, incarnation[tx], mv),
+      );
     };
 
     const onResults = (items: TaskResult[], from: Lane): void => {
@@ -184,22 +228,35 @@ export class DeclaredExecutor implements BlockExecutor {
         }
         if (item.kind === "blocked") {
           // No ESTIMATE marker exists without aborts: a lane that says so is broken.
-          failure = new Error(`declared executor: lane ${from.index} reported transaction ${i} blocked on ${item.on}`);
-          return run.finish();
+          failure = new Error(
+            `declared executor: lane ${from.index} reported transaction ${i} blocked on ${item.on}`,
+          );
+          run.finish();
+          return;
         }
         const result = produced.accept(item);
         reads[i] = item.reads.map((r) => r[0]);
         if (item.enumerations !== undefined) enumerated[i] = 1;
         done[i] = 1;
         finished++;
-        mv.record(i, item.incarnation, result.kind === "executed" ? result.writes : new Map(), result.kind === "executed" ? result.feeCredit : 0n);
+        mv.record(
+          i,
+          item.incarnation,
+          result.kind === "executed" ? result.writes : new Map(),
+          result.kind === "executed" ? result.feeCredit : 0n,
+        );
         run.publish(i, from);
         for (const j of schedule.unblocks[i]) waiting[j]--;
       }
-      if (finished === n) return run.finish();
+      if (finished === n) {
+        run.finish();
+        return;
+      }
       dispatch();
       if (run.idle) {
-        failure = new Error(`declared executor: scheduler stalled with ${n - finished} transactions left`);
+        failure = new Error(
+          `declared executor: scheduler stalled with ${n - finished} transactions left`,
+        );
         run.finish();
       }
     };
@@ -218,7 +275,12 @@ export class DeclaredExecutor implements BlockExecutor {
       if (result.kind === "executed") gasLeft -= result.blockGasUsed;
     }
     const kept = results.slice(0, considered) as ExecutionResult[];
-    return { results: kept, considered, incarnations, violation: this.#violation(txs, kept, reads, enumerated, accesses, state) };
+    return {
+      results: kept,
+      considered,
+      incarnations,
+      violation: this.#violation(txs, kept, reads, enumerated, accesses, state),
+    };
   }
 
   /** The first reason the schedule's premise did not hold, as a message, or undefined. */
@@ -241,8 +303,10 @@ export class DeclaredExecutor implements BlockExecutor {
         const verb = outside.access === "write" ? "wrote" : "read";
         return `transaction ${i} (${access.label}) ${verb} ${this.#describe(outside.location, state, txs[i])}, outside its declared access`;
       }
-      if (enumerated[i]) return `transaction ${i} (${access.label}) enumerated storage, which declarations cannot cover`;
-      const violation = result.kind === "executed" && !strict ? result.conformance?.violations[0] : undefined;
+      if (enumerated[i])
+        return `transaction ${i} (${access.label}) enumerated storage, which declarations cannot cover`;
+      const violation =
+        result.kind === "executed" && !strict ? result.conformance?.violations[0] : undefined;
       if (violation !== undefined) {
         const verb = violation.access === "write" ? "wrote" : "read";
         return `transaction ${i}: ${violation.contract}.${violation.function} ${verb} ${violation.label}, which it does not declare`;
@@ -257,12 +321,24 @@ export class DeclaredExecutor implements BlockExecutor {
    * contract itself), else `slot … of 0x…`.
    */
   #describe(location: LocationKey, state: WorldState, etx: EngineTransaction): string {
-    const { kind, address, slot } = parseLocationKey(location) as { kind: string; address: Hex; slot?: Hex };
+    const { kind, address, slot } = parseLocationKey(location) as {
+      kind: string;
+      address: Hex;
+      slot?: Hex;
+    };
     if (kind !== "storage") return `the ${kind} of ${address}`;
     const recipient = (etx.tx.to?.toString() ?? address) as Hex;
     // frame(...)'s sender / origin / self are only the decoder's candidate keys here.
-    const frame = this.#chain.lane.conformance?.source.frame(state.codeAt(address), "0x", etx.from, recipient, address);
+    const frame = this.#chain.lane.conformance?.source.frame(
+      state.codeAt(address),
+      "0x",
+      etx.from,
+      recipient,
+      address,
+    );
     const label = frame?.label(slot!);
-    return label === undefined ? `slot ${slot} of ${address}` : `${label} (slot ${slot} of ${address})`;
+    return label === undefined
+      ? `slot ${slot} of ${address}`
+      : `${label} (slot ${slot} of ${address})`;
   }
 }

@@ -76,7 +76,10 @@ export function scheduleByDeclaredAccess(accesses: readonly TransactionAccess[])
         if (isStorageKey(key)) {
           const address = locationAddress(key);
           let writers = slotWriters.get(address);
-          if (writers === undefined) slotWriters.set(address, (writers = new Map()));
+          if (writers === undefined) {
+            writers = new Map();
+            slotWriters.set(address, writers);
+          }
           writers.set(key, j);
         }
       }

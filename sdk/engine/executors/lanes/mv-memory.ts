@@ -59,7 +59,12 @@ export class MVMemory {
    * Records the write set of incarnation `incarnation` of `tx`, replacing its previous one
    * (locations no longer written are removed; ESTIMATE markers are cleared).
    */
-  record(tx: number, incarnation: number, writes: Map<LocationKey, bigint>, feeCredit: bigint): RecordChange {
+  record(
+    tx: number,
+    incarnation: number,
+    writes: Map<LocationKey, bigint>,
+    feeCredit: bigint,
+  ): RecordChange {
     const changed: LocationKey[] = [];
     const previous = this.#written[tx];
     if (previous !== undefined) {
@@ -73,11 +78,15 @@ export class MVMemory {
     for (const [key, value] of writes) {
       let entries = this.#data.get(key);
       if (entries === undefined) {
-        this.#data.set(key, (entries = []));
+        entries = [];
+        this.#data.set(key, entries);
         if (isStorageKey(key)) {
           const address = locationAddress(key);
           let keys = this.#storageKeys.get(address);
-          if (keys === undefined) this.#storageKeys.set(address, (keys = new Set()));
+          if (keys === undefined) {
+            keys = new Set();
+            this.#storageKeys.set(address, keys);
+          }
           keys.add(key);
         }
       }
@@ -140,7 +149,12 @@ export class MVMemory {
    * Undefined when a needed credit or write is not known yet (or is an ESTIMATE), unless
    * `guess` (a lane's best guess, validated later) counts unknown credits as zero.
    */
-  coinbaseBalance(key: LocationKey, tx: number, committed: bigint, guess = false): bigint | undefined {
+  coinbaseBalance(
+    key: LocationKey,
+    tx: number,
+    committed: bigint,
+    guess = false,
+  ): bigint | undefined {
     const entry = this.lookup(key, tx);
     if (entry?.estimate && !guess) return undefined;
     const from = entry === undefined ? 0 : entry.tx;

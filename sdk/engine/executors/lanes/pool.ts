@@ -19,7 +19,15 @@ import type { LocationKey } from "../../location.ts";
 import type { FallbackOptions, HardforkName } from "../../options.ts";
 import type { WorldState } from "../../state/world-state.ts";
 import type { EngineTransaction } from "../../transactions.ts";
-import type { BlockMessage, BlockStmTestHooks, ExecMessage, PushRecord, TaskResult, WorkerInit, WorkerMessage } from "./protocol.ts";
+import type {
+  BlockMessage,
+  BlockStmTestHooks,
+  ExecMessage,
+  PushRecord,
+  TaskResult,
+  WorkerInit,
+  WorkerMessage,
+} from "./protocol.ts";
 
 /** Batches in flight per lane: two, so a lane never waits for the coordinator between batches. */
 export const IN_FLIGHT = 2;
@@ -34,7 +42,10 @@ const FROM_SOURCE = import.meta.url.endsWith(".ts");
  * The lane's module, next to this one: `worker.js` in the compiled package, `worker.ts` when
  * running from source.
  */
-export const WORKER_URL: URL = new URL(FROM_SOURCE ? "./worker.ts" : "./worker.js", import.meta.url);
+export const WORKER_URL: URL = new URL(
+  FROM_SOURCE ? "./worker.ts" : "./worker.js",
+  import.meta.url,
+);
 
 /**
  * The command-line flags a lane needs: none in the compiled package (plain JavaScript); from
@@ -138,7 +149,7 @@ export class LanePool {
    * @throws {LaneFault} when a lane does not start (within a minute at least) or fails to.
    */
   async ensure(state: WorldState): Promise<void> {
-    if (this.#lanes !== undefined && this.#lanes.every((l) => l.alive) && this.#seededFrom === state) return;
+    if (this.#lanes?.every((l) => l.alive) && this.#seededFrom === state) return;
     await this.stop();
     const entries = [...state.entries()];
     const codes = [...state.codes()];
@@ -163,12 +174,23 @@ export class LanePool {
         conformance,
       };
       const worker = new Worker(WORKER_URL, { execArgv: this.#options.execArgv, workerData: init });
-      const lane: Lane = { index, worker, alive: true, inFlight: new Map(), pending: new Set(), fixes: new Map(), codes: new Map() };
+      const lane: Lane = {
+        index,
+        worker,
+        alive: true,
+        inFlight: new Map(),
+        pending: new Set(),
+        fixes: new Map(),
+        codes: new Map(),
+      };
       readies.push(
         new Promise<void>((resolve, reject) => {
           // Loading the EVM takes a while on a busy machine: never less than a minute to start.
           const startTimeout = Math.max(timeout, 60_000);
-          const timer = setTimeout(() => reject(new LaneFault(`lane ${index} did not start within ${startTimeout} ms`)), startTimeout);
+          const timer = setTimeout(
+            () => reject(new LaneFault(`lane ${index} did not start within ${startTimeout} ms`)),
+            startTimeout,
+          );
           lane.onMessage = (message) => {
             if (message.type === "ready") {
               clearTimeout(timer);
@@ -234,7 +256,8 @@ export class LanePool {
    */
   begin(block: Block, txs: EngineTransaction[], state: WorldState): BlockRun {
     const lanes = this.#lanes;
-    if (lanes === undefined || this.#seededFrom !== state) throw new Error("LanePool.begin: the lanes are not running on this state");
+    if (lanes === undefined || this.#seededFrom !== state)
+      throw new Error("LanePool.begin: the lanes are not running on this state");
     const epoch = ++this.#epoch;
     const epochFlag = new Int32Array(this.#epochs);
     Atomics.store(epochFlag, 0, epoch);
@@ -300,7 +323,13 @@ export class BlockRun {
   #resolve!: () => void;
   #reject!: (error: LaneFault) => void;
 
-  constructor(lanes: Lane[], epoch: number, epochFlag: Int32Array, timeout: number, nextBatch: () => number) {
+  constructor(
+    lanes: Lane[],
+    epoch: number,
+    epochFlag: Int32Array,
+    timeout: number,
+    nextBatch: () => number,
+  ) {
     this.lanes = lanes;
     this.epoch = epoch;
     this.#epochFlag = epochFlag;
@@ -326,7 +355,8 @@ export class BlockRun {
     for (const lane of this.lanes) {
       lane.onMessage = (message) => {
         if (this.#finished) return;
-        if (message.type === "error") return this.finish(new LaneFault(`lane ${lane.index} failed: ${message.message}`));
+        if (message.type === "error")
+          return this.finish(new LaneFault(`lane ${lane.index} failed: ${message.message}`));
         if (message.type !== "results" || message.epoch !== this.epoch) return;
         const timer = lane.inFlight.get(message.batch);
         if (timer === undefined) return;
@@ -335,7 +365,10 @@ export class BlockRun {
         this.onResults(message.items, lane);
       };
       lane.onFault = (reason) => this.finish(new LaneFault(reason));
-      if (!lane.alive) return this.finish(new LaneFault(`lane ${lane.index} is not running`));
+      if (!lane.alive) {
+        this.finish(new LaneFault(`lane ${lane.index} is not running`));
+        return;
+      }
     }
     // A block in flight keeps the process alive; idle lanes never do (see LanePool.ensure).
     for (const lane of this.lanes) lane.worker.ref();
@@ -356,7 +389,11 @@ export class BlockRun {
    * records of the transactions it has not seen (`record(tx)`; undefined = nothing to send yet),
    * its replica fixes and requested code.
    */
-  send(lane: Lane, tasks: Array<[number, number]>, record: (tx: number) => PushRecord | undefined): void {
+  send(
+    lane: Lane,
+    tasks: Array<[number, number]>,
+    record: (tx: number) => PushRecord | undefined,
+  ): void {
     const push: PushRecord[] = [];
     for (const tx of lane.pending) {
       const item = record(tx);
@@ -364,11 +401,22 @@ export class BlockRun {
     }
     lane.pending.clear();
     const batch = this.#nextBatch();
-    const message: ExecMessage = { type: "exec", epoch: this.epoch, batch, tasks, push, fixes: [...lane.fixes], codes: [...lane.codes] };
+    const message: ExecMessage = {
+      type: "exec",
+      epoch: this.epoch,
+      batch,
+      tasks,
+      push,
+      fixes: [...lane.fixes],
+      codes: [...lane.codes],
+    };
     lane.fixes.clear();
     lane.codes.clear();
     const timer = setTimeout(
-      () => this.finish(new LaneFault(`lane ${lane.index} did not answer within ${this.#timeout} ms (hung)`)),
+      () =>
+        this.finish(
+          new LaneFault(`lane ${lane.index} did not answer within ${this.#timeout} ms (hung)`),
+        ),
       this.#timeout,
     );
     lane.inFlight.set(batch, timer);

@@ -18,7 +18,14 @@ import type { StateReader } from "../../state/state-reader.ts";
 import { WorldState } from "../../state/world-state.ts";
 import type { EngineTransaction } from "../../transactions.ts";
 import { MVMemory } from "./mv-memory.ts";
-import type { BlockMessage, ExecMessage, ReadRecord, TaskResult, WorkerInit, WorkerMessage } from "./protocol.ts";
+import type {
+  BlockMessage,
+  ExecMessage,
+  ReadRecord,
+  TaskResult,
+  WorkerInit,
+  WorkerMessage,
+} from "./protocol.ts";
 
 const init = workerData as WorkerInit;
 const port = parentPort!;
@@ -59,7 +66,8 @@ class LaneView implements StateReader {
         : entry === undefined
           ? committed.read(key)
           : entry.value;
-    if (!this.sources.has(key)) this.sources.set(key, entry === undefined ? [-1, 0] : [entry.tx, entry.incarnation]);
+    if (!this.sources.has(key))
+      this.sources.set(key, entry === undefined ? [-1, 0] : [entry.tx, entry.incarnation]);
     return value;
   }
   code(codeHash: bigint): Uint8Array {
@@ -80,7 +88,8 @@ class LaneView implements StateReader {
       const value = this.read(key);
       if (value !== 0n) seen.push([key, value]);
     }
-    (this.enumerations ??= []).push([a, seen]);
+    this.enumerations ??= [];
+    this.enumerations.push([a, seen]);
     yield* seen;
   }
 }
@@ -146,8 +155,16 @@ async function runBatch(message: ExecMessage): Promise<void> {
     if (Atomics.load(epochs, 0) !== message.epoch) break; // the block is over: stop
     started++;
     const hooks = init.hooks;
-    if (hooks.exitAtIncarnation?.lane === init.lane && hooks.exitAtIncarnation.incarnation === started) process.exit(3);
-    if (hooks.hangAtIncarnation?.lane === init.lane && hooks.hangAtIncarnation.incarnation === started) for (;;);
+    if (
+      hooks.exitAtIncarnation?.lane === init.lane &&
+      hooks.exitAtIncarnation.incarnation === started
+    )
+      process.exit(3);
+    if (
+      hooks.hangAtIncarnation?.lane === init.lane &&
+      hooks.hangAtIncarnation.incarnation === started
+    )
+      for (;;);
     items.push(await runOne(state, tx, incarnation));
   }
   post({ type: "results", epoch: message.epoch, batch: message.batch, items });
@@ -163,7 +180,8 @@ async function runOne(state: BlockState, tx: number, incarnation: number): Promi
     return { tx, incarnation, kind: "blocked", on: view.blockedOn };
   }
   if (view.blockedOn >= 0) return { tx, incarnation, kind: "blocked", on: view.blockedOn };
-  if (view.missing.length > 0) return { tx, incarnation, kind: "missing-code", hashes: view.missing };
+  if (view.missing.length > 0)
+    return { tx, incarnation, kind: "missing-code", hashes: view.missing };
   // An invalid transaction has no outcome; its read set (what made it invalid) is still needed.
   const readMap = result.kind === "executed" ? result.reads : lane.state.finish().reads;
   const reads: ReadRecord[] = [];
@@ -190,7 +208,12 @@ let queue: Promise<void> = Promise.resolve();
 port.on("message", (message: BlockMessage | ExecMessage) => {
   queue = queue
     .then(() => (message.type === "block" ? startBlock(message) : runBatch(message)))
-    .catch((error: unknown) => post({ type: "error", message: error instanceof Error ? (error.stack ?? error.message) : String(error) }));
+    .catch((error: unknown) =>
+      post({
+        type: "error",
+        message: error instanceof Error ? (error.stack ?? error.message) : String(error),
+      }),
+    );
 });
 
 lane = await createExecutionVM(init.chainId, init.hardfork, (n) => hashes.get(n) ?? ZERO_HASH, {
