@@ -54,11 +54,26 @@ export function maxTransactionGas(ctx: RpcContext): bigint {
 /** Default priority fee (wei): 1 gwei, as Hardhat. */
 export const DEFAULT_PRIORITY_FEE = 1_000_000_000n;
 
+/** The fields {@link toTxData} adds to a request, and what the transaction is for. */
+export interface TxDataOptions {
+  nonce: bigint;
+  /** Gas limit (gas). */
+  gas: bigint;
+  /**
+   * `call`: missing fees are 0 (a call pays nothing); `transaction`: missing fees get
+   * eth_sendTransaction's defaults ({@link suggestFees}).
+   */
+  purpose: "call" | "transaction";
+}
+
 /**
  * Turns a request into `@ethereumjs/tx` fields: the type from the fee fields, fee defaults as
  * Hardhat's (priority 1 gwei, max fee = 2 × next base fee + priority).
+ * @throws {RpcError} -32000 for an unsupported type or a priority fee above the max fee.
  */
-export function toTxData(ctx: RpcContext, req: TransactionRequest, nonce: bigint, gas: bigint, forCall: boolean): TypedTxData {
+export function toTxData(ctx: RpcContext, req: TransactionRequest, options: TxDataOptions): TypedTxData {
+  const { nonce, gas } = options;
+  const forCall = options.purpose === "call";
   const common = {
     nonce,
     gasLimit: gas,
