@@ -22,6 +22,7 @@ import { Clock } from "./chain/clock.ts";
 import { Miner, sealGenesis, type MiningResult } from "./chain/mining.ts";
 import { Snapshots } from "./chain/snapshots.ts";
 import { createExecutionVM, type ExecutionVM } from "./evm.ts";
+import { UnknownBlockError } from "./errors.ts";
 import type { ExecutionResult } from "./execute-transaction.ts";
 import type { DeclarationSource } from "./conformance.ts";
 import type { BlockExecutor } from "./executor.ts";
@@ -293,6 +294,7 @@ export class Chain {
   /**
    * Executes a call without changing state (eth_call, eth_estimateGas, eth_createAccessList),
    * in the environment of the block after `blockNumber` (default: the latest).
+   * @throws {UnknownBlockError} for a block number not mined.
    *
    * @example
    * ```ts
@@ -303,7 +305,8 @@ export class Chain {
     // The lane's state is reused by every execution: calls queue behind mining and each other.
     return this.#miner.exclusive(async () => {
       const { blockNumber } = parameters;
-      const parent = blockNumber === undefined ? this.latest() : this.blockByNumber(blockNumber)!;
+      const parent = blockNumber === undefined ? this.latest() : this.blockByNumber(blockNumber);
+      if (parent === undefined) throw new UnknownBlockError(blockNumber!, this.latest().number);
       const env = {
         lane: this.lane,
         common: this.common,

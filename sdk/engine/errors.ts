@@ -124,6 +124,18 @@ export class TransactionNotMinedError extends EngineError {
   }
 }
 
+/** A block number the chain has not mined. */
+export class UnknownBlockError extends EngineError {
+  override name = "UnknownBlockError";
+  readonly number: bigint;
+  readonly latest: bigint;
+  constructor(number: bigint, latest: bigint) {
+    super(`block ${number} does not exist (latest is ${latest})`);
+    this.number = number;
+    this.latest = latest;
+  }
+}
+
 /** A block timestamp (seconds) that is not after the latest block's. */
 export class TimestampNotAfterParentError extends EngineError {
   override name = "TimestampNotAfterParentError";

@@ -14,8 +14,9 @@ import {
   NonceTooLowError,
   TimestampNotAfterParentError,
   TransactionNotMinedError,
+  UnknownBlockError,
 } from "../engine/errors.ts";
-import { invalidInput, internalError, type RpcError } from "./errors.ts";
+import { invalidInput, internalError, invalidParams, type RpcError } from "./errors.ts";
 
 const QUEUE_NOTE = "Note that transactions can't be queued when automining.";
 
@@ -50,11 +51,14 @@ function edrMessage(error: EngineError): string | undefined {
 }
 
 /**
- * The JSON-RPC error of an engine error: -32000 (invalid input) with EDR's message for every
- * error of `sdk/engine/errors.ts`; an engine error this function does not know is a bug
- * (-32603).
+ * The JSON-RPC error of an engine error: -32602 for an unknown block (as `resolveBlock` in
+ * `context.ts` words it), else -32000 (invalid input) with EDR's message for every error of
+ * `sdk/engine/errors.ts`; an engine error this function does not know is a bug (-32603).
  */
 export function rpcErrorOf(error: EngineError): RpcError {
+  if (error instanceof UnknownBlockError) {
+    return invalidParams(`block with number ${error.number} does not exist (latest is ${error.latest})`);
+  }
   const message = edrMessage(error);
   return message === undefined ? internalError(error.message) : invalidInput(message);
 }
