@@ -61,7 +61,9 @@ export class BlockStore {
   append(block: MinedBlock): void {
     this.list.push(block);
     this.#byHash.set(block.hash, block);
-    block.transactions.forEach((etx, index) => this.#txIndex.set(etx.hash, { block, index }));
+    block.transactions.forEach((etx, index) => {
+      this.#txIndex.set(etx.hash, { block, index });
+    });
     for (const listener of this.#listeners) listener(block);
   }
 

@@ -10,7 +10,7 @@ import { hexToBytes, type Hex } from "viem";
 import { createEnvironmentBlock, nextStateRoot, sealHeader, type BlockEnvironment } from "../block-header.ts";
 import { KnownTransactionError, TransactionNotMinedError } from "../errors.ts";
 import type { ExecutionResult, TransactionOutcome } from "../execute-transaction.ts";
-import type { BlockExecutor } from "../executor.ts";
+import type { BlockExecution, BlockExecutor } from "../executor.ts";
 import { nonceKey, type LocationKey } from "../location.ts";
 import type { WorldState } from "../state/world-state.ts";
 import type { TransactionPool } from "../transaction-pool.ts";
@@ -148,7 +148,10 @@ export class Miner {
    */
   prevRandaoAfter(parent: MinedBlock): Uint8Array {
     let value = this.#prevRandaos.get(parent);
-    if (value === undefined) this.#prevRandaos.set(parent, (value = keccak_256(parent.header.hash())));
+    if (value === undefined) {
+      value = keccak_256(parent.header.hash());
+      this.#prevRandaos.set(parent, value);
+    }
     return value.slice(); // headers keep the array they are given
   }
 
@@ -179,7 +182,7 @@ export class Miner {
     // A snapshot around execution: a failing executor must leave no partial block behind.
     const guard = state.snapshot();
     state.beginDiff();
-    let execution;
+    let execution: BlockExecution;
     try {
       execution = await this.#executor.execute(block, candidates, state);
     } catch (error) {

@@ -1,6 +1,6 @@
 /** Dev-chain control: evm_* and hardhat_* methods (mining, time, snapshots, state edits, impersonation). */
 import { TimestampNotAfterParentError } from "../../engine/errors.ts";
-import { type MethodHandler } from "../context.ts";
+import type { MethodHandler } from "../context.ts";
 import { rpcErrorOf } from "../engine-errors.ts";
 import { invalidInput, invalidParams } from "../errors.ts";
 import { q } from "../format.ts";

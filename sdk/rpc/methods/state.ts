@@ -4,7 +4,7 @@ import { type MethodHandler, resolveBlock, stateFor } from "../context.ts";
 import { blockReward } from "../fees.ts";
 import { q } from "../format.ts";
 import { invalidParams, RpcError } from "../errors.ts";
-import { address, blockTag, MAX_U64, paramsOf, quantity, slot } from "../params.ts";
+import { address, blockTag, paramsOf, quantity, slot } from "../params.ts";
 
 export const CLIENT_VERSION = "HardhatParallel/0.1.0/ethereumjs-vm/10.1.3";
 const INSTANCE_ID = `0x${[...crypto.getRandomValues(new Uint8Array(32))].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
