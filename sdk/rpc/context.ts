@@ -9,7 +9,7 @@ import { invalidInput, invalidParams } from "./errors.ts";
 import type { BlockTag, TransactionRequest } from "./params.ts";
 import type { ContractIndex } from "../contracts/contract-index.ts";
 import type { FilterManager } from "./filters.ts";
-import { blockReward } from "./methods/state.ts";
+import { DEFAULT_PRIORITY_FEE, nextBaseFee, suggestFees } from "./fees.ts";
 
 export interface RpcContext {
   chain: Chain;
@@ -51,14 +51,26 @@ export function maxTransactionGas(ctx: RpcContext): bigint {
   return ctx.chain.callGasLimit < cap ? ctx.chain.callGasLimit : cap;
 }
 
-/** Default priority fee (wei): 1 gwei, as Hardhat. */
-export const DEFAULT_PRIORITY_FEE = 1_000_000_000n;
+/** The fields {@link toTxData} adds to a request, and what the transaction is for. */
+export interface TxDataOptions {
+  nonce: bigint;
+  /** Gas limit (gas). */
+  gas: bigint;
+  /**
+   * `call`: missing fees are 0 (a call pays nothing); `transaction`: missing fees get
+   * eth_sendTransaction's defaults ({@link suggestFees}).
+   */
+  purpose: "call" | "transaction";
+}
 
 /**
  * Turns a request into `@ethereumjs/tx` fields: the type from the fee fields, fee defaults as
  * Hardhat's (priority 1 gwei, max fee = 2 × next base fee + priority).
+ * @throws {RpcError} -32000 for an unsupported type or a priority fee above the max fee.
  */
-export function toTxData(ctx: RpcContext, req: TransactionRequest, nonce: bigint, gas: bigint, forCall: boolean): TypedTxData {
+export function toTxData(ctx: RpcContext, req: TransactionRequest, options: TxDataOptions): TypedTxData {
+  const { nonce, gas } = options;
+  const forCall = options.purpose === "call";
   const common = {
     nonce,
     gasLimit: gas,
@@ -68,7 +80,7 @@ export function toTxData(ctx: RpcContext, req: TransactionRequest, nonce: bigint
     accessList: req.accessList?.map((i) => ({ address: i.address, storageKeys: i.storageKeys })),
   };
   if (req.gasPrice !== undefined || (req.type !== undefined && req.type < 2n)) {
-    const gasPrice = req.gasPrice ?? (forCall ? 0n : nextBaseFee(ctx) + DEFAULT_PRIORITY_FEE);
+    const gasPrice = req.gasPrice ?? (forCall ? 0n : nextBaseFee(ctx.chain.latest()) + DEFAULT_PRIORITY_FEE);
     const type = req.type !== undefined ? Number(req.type) : req.accessList !== undefined ? 1 : 0;
     return { ...common, type, gasPrice, accessList: type === 0 ? undefined : common.accessList ?? [] } as TypedTxData;
   }
@@ -81,7 +93,7 @@ export function toTxData(ctx: RpcContext, req: TransactionRequest, nonce: bigint
     priority = req.maxPriorityFeePerGas ?? 0n;
     maxFee = req.maxFeePerGas ?? priority;
   } else {
-    const suggested = suggestFees(ctx);
+    const suggested = suggestFees(ctx.chain.latest());
     priority = req.maxPriorityFeePerGas ?? suggested.maxPriorityFeePerGas;
     maxFee = req.maxFeePerGas ?? suggested.maxFeePerGas;
     if (req.maxFeePerGas === undefined && maxFee < priority) maxFee += priority;
@@ -90,21 +102,6 @@ export function toTxData(ctx: RpcContext, req: TransactionRequest, nonce: bigint
     throw invalidInput(`maxPriorityFeePerGas (${priority}) is bigger than maxFeePerGas (${maxFee})`);
   }
   return { ...common, type: 2, maxFeePerGas: maxFee, maxPriorityFeePerGas: priority, accessList: common.accessList ?? [] } as TypedTxData;
-}
-
-/**
- * Fee defaults of eth_sendTransaction, as Hardhat's automatic gas price handler computes them:
- * priority = the latest block's 50th-percentile reward (eth_feeHistory), or 1 gwei when that is
- * 0; max fee = next base fee × 81/64 (room for two full blocks of base-fee growth).
- */
-export function suggestFees(ctx: RpcContext): { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } {
-  let priority = blockReward(ctx.chain.latest(), 50);
-  if (priority === 0n) priority = DEFAULT_PRIORITY_FEE;
-  return { maxFeePerGas: (nextBaseFee(ctx) * 81n) / 64n, maxPriorityFeePerGas: priority };
-}
-
-export function nextBaseFee(ctx: RpcContext): bigint {
-  return ctx.chain.latest().header.calcNextBaseFee();
 }
 
 export const ZERO_ADDRESS: Hex = "0x0000000000000000000000000000000000000000";

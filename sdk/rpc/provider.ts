@@ -16,8 +16,10 @@ import { EventEmitter } from "node:events";
 import { Chain } from "../engine/chain.ts";
 import type { ParallelChainOptions } from "../engine/options.ts";
 import { ContractIndex } from "../contracts/contract-index.ts";
+import { EngineError } from "../engine/errors.ts";
 import { ManifestDeclarations } from "./declarations.ts";
 import type { MethodHandler, RpcContext } from "./context.ts";
+import { rpcErrorOf } from "./engine-errors.ts";
 import { internalError, methodNotFound, RpcError } from "./errors.ts";
 import { FilterManager } from "./filters.ts";
 import { blockMethods } from "./methods/blocks.ts";
@@ -108,7 +110,12 @@ export class ParallelProvider extends EventEmitter {
         : await handler(this.#ctx, req.params);
       return { jsonrpc: "2.0", id, result: result === undefined ? null : result };
     } catch (error) {
-      const rpc = error instanceof RpcError ? error : internalError(error instanceof Error ? error.message : String(error));
+      const rpc =
+        error instanceof RpcError
+          ? error
+          : error instanceof EngineError
+            ? rpcErrorOf(error)
+            : internalError(error instanceof Error ? error.message : String(error));
       return {
         jsonrpc: "2.0",
         id,

@@ -20,8 +20,7 @@ async function pair(options: BlockStmOptions = {}, lanes = 2): Promise<{ ref: Te
   const ref = await createTestChain("sequential");
   const sub = await createTestChain("sequential");
   const executor = new BlockStmExecutor(sub.chain, { lanes, fallback: PARALLEL_ALWAYS, ...options });
-  await sub.chain.executor.dispose();
-  sub.chain.executor = executor;
+  await sub.chain.replaceExecutor(executor);
   return { ref, sub, executor };
 }
 

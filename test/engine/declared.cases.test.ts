@@ -31,8 +31,7 @@ describe("declared executor cases", function () {
 
   /** Replaces the subject's executor by a `declared` one with `options`. */
   async function useExecutor(sub: TestChain, options: DeclaredOptions): Promise<void> {
-    await sub.chain.executor.dispose();
-    sub.chain.executor = new DeclaredExecutor(sub.chain, { lanes: 2, fallback: PARALLEL_ALWAYS, ...options });
+    await sub.chain.replaceExecutor(new DeclaredExecutor(sub.chain, { lanes: 2, fallback: PARALLEL_ALWAYS, ...options }));
   }
 
   async function both(ref: TestChain, sub: TestChain, ops: Op[]) {

@@ -42,8 +42,7 @@ describe("declared differential (random blocks vs sequential)", function () {
       const reference = await createTestChain("sequential", options, { withDeclarations: true });
       const subject = await createTestChain("declared", { ...options, lanes: config.lanes, fallback: PARALLEL_ALWAYS }, { withDeclarations: true });
       if (config.maxBatch !== undefined) {
-        await subject.chain.executor.dispose();
-        subject.chain.executor = new DeclaredExecutor(subject.chain, { lanes: config.lanes, fallback: PARALLEL_ALWAYS, maxBatch: config.maxBatch });
+        await subject.chain.replaceExecutor(new DeclaredExecutor(subject.chain, { lanes: config.lanes, fallback: PARALLEL_ALWAYS, maxBatch: config.maxBatch }));
       }
       const executedBy = { declared: 0, "block-stm": 0, sequential: 0 };
       let alone = 0;

@@ -94,7 +94,7 @@ describe("eth_estimateGas: known probe outcomes", function () {
         maxFeePerGas: 0n, maxPriorityFeePerGas: 0n, accessList: [],
       });
       const run = (gasLimit: bigint, knowledge = false) =>
-        p.chain.call(txData(gasLimit) as never, from, undefined, undefined, true, { gasLimitKnowledge: knowledge });
+        p.chain.call({ data: txData(gasLimit) as never, from, zeroBaseFee: true, gasLimitKnowledge: knowledge });
       const full = await run(16_000_000n, true);
       if (full.kind !== "executed" || full.minimumGasLimit === undefined) continue;
       const at = await run(full.minimumGasLimit);

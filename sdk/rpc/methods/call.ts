@@ -48,18 +48,24 @@ function defaultSender(ctx: RpcContext): Hex {
   return ctx.chain.accounts[0]?.address ?? ZERO_ADDRESS;
 }
 
-async function runCall(
-  ctx: RpcContext,
-  req: TransactionRequest,
-  gas: bigint,
-  state: StateReader,
-  blockNumber: bigint,
-  options: { gasLimitKnowledge?: boolean } = {},
-): Promise<ExecutionResult> {
+/** Where and how {@link runCall} runs a request. */
+interface RunCallOptions {
+  /** The call's gas limit (gas). */
+  gas: bigint;
+  state: StateReader;
+  /** The block the call follows. */
+  blockNumber: bigint;
+  /** Also work out `minimumGasLimit` (gas estimation). */
+  gasLimitKnowledge?: boolean;
+}
+
+async function runCall(ctx: RpcContext, req: TransactionRequest, options: RunCallOptions): Promise<ExecutionResult> {
+  const { gas, state, blockNumber, gasLimitKnowledge } = options;
   const from = req.from ?? defaultSender(ctx);
   const nonce = req.nonce ?? state.read(nonceKey(from));
-  const txData = toTxData(ctx, { ...req, nonce }, nonce, gas, true);
-  return ctx.chain.call(txData, from, state, blockNumber, req.gasPrice === undefined && req.maxFeePerGas === undefined, options);
+  const txData = toTxData(ctx, { ...req, nonce }, { nonce, gas, purpose: "call" });
+  const zeroBaseFee = req.gasPrice === undefined && req.maxFeePerGas === undefined;
+  return ctx.chain.call({ data: txData, from, state, blockNumber, zeroBaseFee, gasLimitKnowledge });
 }
 
 /** Throws the EDR-shaped error of a failed or invalid call. */
@@ -95,11 +101,11 @@ function callArgs(ctx: RpcContext, p: unknown, method: string) {
  */
 async function estimate(ctx: RpcContext, req: TransactionRequest, state: StateReader, blockNumber: bigint): Promise<bigint> {
   const cap = req.gas ?? maxTransactionGas(ctx);
-  const first = ensureSucceeded(ctx, req, state, await runCall(ctx, req, cap, state, blockNumber, { gasLimitKnowledge: true }));
+  const first = ensureSucceeded(ctx, req, state, await runCall(ctx, req, { gas: cap, state, blockNumber, gasLimitKnowledge: true }));
   const known = first.minimumGasLimit;
   const succeeds = async (gas: bigint) => {
     if (known !== undefined && gas <= cap) return gas >= known;
-    const r = await runCall(ctx, req, gas, state, blockNumber);
+    const r = await runCall(ctx, req, { gas, state, blockNumber });
     return r.kind === "executed" && r.status === 1;
   };
   const intrinsic = first.intrinsicGas;
@@ -139,7 +145,7 @@ function minDifference(lower: bigint): bigint {
 export const callMethods: Record<string, MethodHandler> = {
   eth_call: async (ctx, p) => {
     const { req, block, state } = callArgs(ctx, p, "eth_call");
-    const result = ensureSucceeded(ctx, req, state, await runCall(ctx, req, req.gas ?? maxTransactionGas(ctx), state, block.number));
+    const result = ensureSucceeded(ctx, req, state, await runCall(ctx, req, { gas: req.gas ?? maxTransactionGas(ctx), state, blockNumber: block.number }));
     return bytesToHex(result.returnValue);
   },
   eth_estimateGas: async (ctx, p) => {
@@ -155,7 +161,8 @@ export const callMethods: Record<string, MethodHandler> = {
     let list: Array<{ address: Hex; storageKeys: Hex[] }> = req.accessList ?? [];
     let result: TransactionOutcome | undefined;
     for (let round = 0; round < 8; round++) {
-      const attempt = await runCall(ctx, { ...req, accessList: list, type: req.gasPrice !== undefined ? 1n : req.type }, req.gas ?? maxTransactionGas(ctx), state, block.number);
+      const request = { ...req, accessList: list, type: req.gasPrice !== undefined ? 1n : req.type };
+      const attempt = await runCall(ctx, request, { gas: req.gas ?? maxTransactionGas(ctx), state, blockNumber: block.number });
       if (attempt.kind === "invalid") throw new RpcError(-32003, attempt.reason);
       result = attempt;
       const touched = new Map<string, Set<string>>();

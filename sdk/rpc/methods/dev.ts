@@ -1,5 +1,7 @@
 /** Dev-chain control: evm_* and hardhat_* methods (mining, time, snapshots, state edits, impersonation). */
-import { type MethodHandler } from "../context.ts";
+import { TimestampNotAfterParentError } from "../../engine/errors.ts";
+import type { MethodHandler } from "../context.ts";
+import { rpcErrorOf } from "../engine-errors.ts";
 import { invalidInput, invalidParams } from "../errors.ts";
 import { q } from "../format.ts";
 import type { Hex } from "viem";
@@ -13,7 +15,7 @@ export const devMethods: Record<string, MethodHandler> = {
     const [t] = paramsOf(p, 0, 1, "evm_mine");
     const timestamp = t === undefined || t === null ? undefined : quantityOrNumber(t, "timestamp");
     if (timestamp !== undefined && timestamp <= ctx.chain.latest().header.timestamp) {
-      throw invalidInput(`Timestamp ${timestamp} is lower than or equal to previous block's timestamp ${ctx.chain.latest().header.timestamp}`);
+      throw rpcErrorOf(new TimestampNotAfterParentError(timestamp, ctx.chain.latest().header.timestamp));
     }
     await ctx.chain.mine(timestamp);
     return "0";
@@ -58,11 +60,7 @@ export const devMethods: Record<string, MethodHandler> = {
   evm_setNextBlockTimestamp: async (ctx, p) => {
     const [t] = paramsOf(p, 1, 1, "evm_setNextBlockTimestamp");
     const timestamp = quantityOrNumber(t, "timestamp");
-    try {
-      ctx.chain.setNextBlockTimestamp(timestamp);
-    } catch (error) {
-      throw invalidInput((error as Error).message);
-    }
+    ctx.chain.setNextBlockTimestamp(timestamp); // a past timestamp: the provider maps the engine's error
     return null;
   },
   hardhat_setBalance: async (ctx, p) => {

@@ -1,7 +1,5 @@
 /** Sending transactions: eth_sendTransaction (dev and impersonated accounts), eth_sendRawTransaction. */
 import type { Hex } from "viem";
-import { ChainError } from "../../engine/chain.ts";
-import type { ExecutionResult } from "../../engine/execute-transaction.ts";
 import { decodeRawTransaction, type EngineTransaction } from "../../engine/transactions.ts";
 import { bytesToHex } from "@ethereumjs/util";
 import { maxTransactionGas, type MethodHandler, type RpcContext, toTxData } from "../context.ts";
@@ -16,16 +14,11 @@ import { estimatePending } from "./call.ts";
  * Hardhat's network) and the failure is returned as the EDR-shaped error.
  */
 async function submit(ctx: RpcContext, etx: EngineTransaction): Promise<Hex> {
-  let outcome: ExecutionResult | undefined;
   // The recipient's code before the transaction, for the revert message; hex only if it fails.
   const to = etx.tx.to?.toString() as Hex | undefined;
   const codeBefore = to === undefined ? undefined : ctx.chain.state.codeAt(to.toLowerCase());
-  try {
-    ({ outcome } = await ctx.chain.submit(etx));
-  } catch (error) {
-    if (error instanceof ChainError) throw new RpcError(error.code, error.message, error.data);
-    throw error;
-  }
+  // Engine errors (nonce, fees, funds, ...) become EDR's JSON-RPC errors in the provider.
+  const { outcome } = await ctx.chain.submit(etx);
   if (outcome?.kind === "executed" && outcome.status === 0) {
     const code = codeBefore === undefined ? undefined : (bytesToHex(codeBefore) as Hex);
     const call = { to, data: bytesToHex(etx.tx.data) as Hex, code, failureOrigin: outcome.failureOrigin };
@@ -72,7 +65,7 @@ export const sendMethods: Record<string, MethodHandler> = {
     if (gas > maxTransactionGas(ctx) && ["osaka", "amsterdam"].includes(ctx.chain.hardfork)) {
       throw new RpcError(-32003, `Transaction gas limit ${gas} exceeds the EIP-7825 cap of ${maxTransactionGas(ctx)}`);
     }
-    const etx = ctx.chain.buildTransaction(toTxData(ctx, req, nonce, gas, false), req.from);
+    const etx = ctx.chain.buildTransaction(toTxData(ctx, req, { nonce, gas, purpose: "transaction" }), req.from);
     return submit(ctx, etx);
   },
   eth_sendRawTransaction: async (ctx, p) => {

@@ -1,38 +1,13 @@
 /** Chain identity and account state: eth_chainId, eth_getBalance, eth_getStorageAt, ... */
-import type { MinedBlock } from "../../engine/chain.ts";
 import { balanceKey, codeKey, nonceKey, storageKey } from "../../engine/location.ts";
 import { type MethodHandler, resolveBlock, stateFor } from "../context.ts";
+import { blockReward } from "../fees.ts";
 import { q } from "../format.ts";
 import { invalidParams, RpcError } from "../errors.ts";
-import { address, blockTag, MAX_U64, paramsOf, quantity, slot } from "../params.ts";
+import { address, blockTag, paramsOf, quantity, slot } from "../params.ts";
 
 export const CLIENT_VERSION = "HardhatParallel/0.1.0/ethereumjs-vm/10.1.3";
 const INSTANCE_ID = `0x${[...crypto.getRandomValues(new Uint8Array(32))].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
-
-/**
- * The priority fee at a reward percentile of a block, as Hardhat's network computes it for
- * eth_feeHistory: transactions sorted by effective priority fee, the first whose cumulative gas
- * used reaches `percentile`% of the block's gas LIMIT (else the highest); 0 for an empty block.
- */
-export function blockReward(block: MinedBlock, percentile: number): bigint {
-  if (block.transactions.length === 0) return 0n;
-  const baseFee = block.header.baseFeePerGas ?? 0n;
-  const rewards = block.outcomes
-    .map((o, i) => {
-      const tx = block.transactions[i].tx as { maxPriorityFeePerGas?: bigint; maxFeePerGas?: bigint; gasPrice?: bigint };
-      const price = tx.maxFeePerGas ?? tx.gasPrice ?? 0n;
-      const tip = price > baseFee ? price - baseFee : 0n;
-      return { gas: o.gasUsed, reward: tx.maxPriorityFeePerGas !== undefined && tx.maxPriorityFeePerGas < tip ? tx.maxPriorityFeePerGas : tip };
-    })
-    .sort((a, b) => (a.reward < b.reward ? -1 : a.reward > b.reward ? 1 : 0));
-  const target = BigInt(Math.floor((percentile / 100) * Number(block.header.gasLimit)));
-  let used = 0n;
-  for (const r of rewards) {
-    used += r.gas;
-    if (target <= used) return r.reward;
-  }
-  return rewards[rewards.length - 1].reward;
-}
 
 export const stateMethods: Record<string, MethodHandler> = {
   eth_chainId: async (ctx, p) => (paramsOf(p, 0, 0, "eth_chainId"), q(ctx.chain.chainId)),
