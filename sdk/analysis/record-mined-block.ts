@@ -7,7 +7,6 @@ import type { Chain, MinedBlock } from "../engine/chain.ts";
 import { codeKey, type LocationKey } from "../engine/location.ts";
 import { calldataKeys, selectorOf } from "./calldata-keys.ts";
 import {
-  DEFAULT_LANES,
   involvedAddresses,
   recordViolations,
   type CodeTable,
@@ -63,7 +62,7 @@ export function recordMinedBlock(block: MinedBlock, chain: Chain, codes: CodeTab
   }
   return {
     number: block.number.toString(),
-    lanes: chain.options.lanes ?? DEFAULT_LANES,
+    lanes: chain.options.lanes,
     executedBy: block.record.executedBy,
     reExecutions: block.record.reExecutions,
     ...(block.record.fallbackReason === undefined

@@ -170,12 +170,7 @@ export function resolveChainOptions(options: ParallelChainOptions = {}): Resolve
     },
     executor: options.executor ?? d.executor,
     lanes,
-    fallback: {
-      minTransactions: options.fallback?.minTransactions ?? lanes,
-      minGas: options.fallback?.minGas ?? d.fallback.minGas,
-      minPredictedSpeedup: options.fallback?.minPredictedSpeedup ?? d.fallback.minPredictedSpeedup,
-      maxAbortShare: options.fallback?.maxAbortShare ?? d.fallback.maxAbortShare,
-    },
+    fallback: resolveFallbackOptions(options.fallback, lanes),
     workerTimeout: options.workerTimeout ?? d.workerTimeout,
     strict: options.strict ?? d.strict,
     callGasLimit: options.callGasLimit ?? blockGasLimit,
@@ -192,5 +187,19 @@ export function resolveAccountsOptions(accounts: AccountsOptions = {}): Resolved
     path: accounts.path ?? d.path,
     count: accounts.count ?? d.count,
     balance: accounts.balance ?? d.balance,
+  };
+}
+
+/**
+ * {@link FallbackOptions} with the defaults of {@link CHAIN_DEFAULTS}`.fallback` applied;
+ * `minTransactions` defaults to `lanes`.
+ */
+export function resolveFallbackOptions(fallback: FallbackOptions = {}, lanes: number): Required<FallbackOptions> {
+  const d = CHAIN_DEFAULTS.fallback;
+  return {
+    minTransactions: fallback.minTransactions ?? lanes,
+    minGas: fallback.minGas ?? d.minGas,
+    minPredictedSpeedup: fallback.minPredictedSpeedup ?? d.minPredictedSpeedup,
+    maxAbortShare: fallback.maxAbortShare ?? d.maxAbortShare,
   };
 }

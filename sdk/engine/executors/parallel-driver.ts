@@ -10,7 +10,7 @@ import type { Chain } from "../chain.ts";
 import type { ExecutionResult } from "../execute-transaction.ts";
 import type { BlockExecution, ExecutionRecord } from "../executor.ts";
 import { balanceKey } from "../location.ts";
-import type { ExecutorName, FallbackOptions } from "../options.ts";
+import { type ExecutorName, type FallbackOptions, resolveFallbackOptions } from "../options.ts";
 import type { WorldState } from "../state/world-state.ts";
 import type { EngineTransaction } from "../transactions.ts";
 import {
@@ -25,7 +25,6 @@ import type { MVMemory } from "./lanes/mv-memory.ts";
 import type { PushRecord, TaskResult } from "./lanes/protocol.ts";
 import { applyOutcome, SequentialExecutor } from "./sequential.ts";
 
-const DEFAULT_MIN_GAS = 200_000n;
 /** Largest batch sent to a lane when the options do not say (transactions). */
 const DEFAULT_MAX_BATCH = 32;
 
@@ -47,7 +46,8 @@ export type LaneOutcome<T> = { ok: true; value: T } | { ok: false; fault: string
  */
 export class ParallelDriver {
   readonly pool: LanePool;
-  readonly fallback: FallbackOptions;
+  /** The executor's own `fallback` with defaults applied, else the chain's (resolved) one. */
+  readonly fallback: Required<FallbackOptions>;
   /** Largest batch of transactions (incarnations) sent to a lane in one message. */
   readonly maxBatch: number;
   readonly sequential: SequentialExecutor;
@@ -56,14 +56,17 @@ export class ParallelDriver {
   constructor(executor: ExecutorName, chain: Chain, options: ParallelDriverOptions) {
     this.#executor = executor;
     this.pool = options.pool ?? lanePoolFor(chain, options);
-    this.fallback = options.fallback ?? chain.options.fallback ?? {};
+    this.fallback =
+      options.fallback === undefined
+        ? chain.options.fallback
+        : resolveFallbackOptions(options.fallback, options.lanes ?? chain.options.lanes);
     this.maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
     this.sequential = new SequentialExecutor(chain.lane);
   }
 
   /** Why `txs` are too few or too small to run on the lanes ({@link sizeFallbackReason}), if they are. */
   sizeFallbackReason(txs: EngineTransaction[]): string | undefined {
-    return sizeFallbackReason(txs, this.fallback, this.pool.count);
+    return sizeFallbackReason(txs, this.fallback);
   }
 
   /**
@@ -126,18 +129,16 @@ export class ParallelDriver {
 
 /**
  * Why a block is too small to run on the lanes, if it is: fewer transactions than
- * `minTransactions` (default: the number of lanes) or a summed gas limit below `minGas`
- * (default 200,000 gas). Shared by the parallel executors.
+ * `minTransactions` or a summed gas limit below `minGas` (gas), of resolved fallback options
+ * (`resolveFallbackOptions`). Shared by the parallel executors.
  */
 export function sizeFallbackReason(
   txs: EngineTransaction[],
-  fallback: FallbackOptions,
-  lanes: number,
+  fallback: Pick<Required<FallbackOptions>, "minTransactions" | "minGas">,
 ): string | undefined {
-  const minTransactions = fallback.minTransactions ?? lanes;
+  const { minTransactions, minGas } = fallback;
   if (txs.length < minTransactions)
     return `${txs.length} transactions, fewer than minTransactions (${minTransactions})`;
-  const minGas = fallback.minGas ?? DEFAULT_MIN_GAS;
   let gas = 0n;
   for (const etx of txs) gas += etx.tx.gasLimit;
   if (gas < minGas) return `summed gas limit ${gas} below minGas (${minGas})`;

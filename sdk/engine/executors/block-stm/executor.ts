@@ -41,8 +41,6 @@ export { sizeFallbackReason } from "../parallel-driver.ts";
  */
 export type BlockStmOptions = ParallelDriverOptions;
 
-const DEFAULT_MIN_PREDICTED_SPEEDUP = 1.3;
-const DEFAULT_MAX_ABORT_SHARE = 0.5;
 
 interface ParallelRun {
   /** The committed results: every considered transaction, or the prefix before {@link rest}. */
@@ -95,7 +93,7 @@ export class BlockStmExecutor implements BlockExecutor {
     const predictions = this.hints.predictAll(txs);
     const lanes = Math.max(2, this.#driver.pool.count);
     const predicted = predictSchedule(txs, predictions, lanes);
-    const min = this.#driver.fallback.minPredictedSpeedup ?? DEFAULT_MIN_PREDICTED_SPEEDUP;
+    const min = this.#driver.fallback.minPredictedSpeedup;
     if (predicted.speedup < min) {
       const reason =
         `predicted speedup ${predicted.speedup.toFixed(2)} on ${lanes} lanes below minPredictedSpeedup (${min}): ` +
@@ -256,10 +254,10 @@ class Coordinator {
     this.#enumerations = new Array(n);
     this.#scheduler = new Scheduler(predictions, this.#reads, this.#coinbaseKey, neverDispatch);
     const fallback = driver.fallback;
-    this.#minSpeedup = fallback.minPredictedSpeedup ?? DEFAULT_MIN_PREDICTED_SPEEDUP;
+    this.#minSpeedup = fallback.minPredictedSpeedup;
     this.#abortLimit = Math.max(
       1,
-      Math.ceil((fallback.maxAbortShare ?? DEFAULT_MAX_ABORT_SHARE) * n),
+      Math.ceil(fallback.maxAbortShare * n),
     );
     this.#gasLeft = block.header.gasLimit;
   }

@@ -78,11 +78,11 @@ export interface LanePoolOptions {
 
 /** Options shared by the parallel executors (`block-stm`, `declared`); defaults come from the chain's options. */
 export interface ParallelExecutorOptions {
-  /** Worker threads (lanes). Default: the chain's `lanes`, else 2. */
+  /** Worker threads (lanes). Default: the chain's `lanes`. */
   lanes?: number;
   /** When a block runs sequentially instead (see `FallbackOptions`). Default: the chain's `fallback`. */
   fallback?: FallbackOptions;
-  /** A lane that does not answer a batch within this many milliseconds is hung. Default 30,000. */
+  /** A lane that does not answer a batch within this many milliseconds is hung. Default: the chain's `workerTimeout`. */
   workerTimeout?: number;
   /** Test hooks (crash or hang a lane at its k-th incarnation); they apply to the first lanes started only. */
   hooks?: BlockStmTestHooks;
@@ -95,8 +95,8 @@ export interface ParallelExecutorOptions {
 /** A pool for `chain` with the lane settings of `options`, defaulted from the chain's options. */
 export function lanePoolFor(chain: Chain, options: ParallelExecutorOptions): LanePool {
   return new LanePool(chain, {
-    lanes: options.lanes ?? chain.options.lanes ?? 2,
-    workerTimeout: options.workerTimeout ?? chain.options.workerTimeout ?? 30_000,
+    lanes: options.lanes ?? chain.options.lanes,
+    workerTimeout: options.workerTimeout ?? chain.options.workerTimeout,
     hooks: options.hooks ?? {},
     execArgv: options.execArgv ?? workerExecArgv(),
   });
@@ -166,7 +166,7 @@ export class LanePool {
         lane: index,
         chainId: chain.chainId,
         hardfork: chain.hardfork as HardforkName,
-        allowUnlimitedContractSize: chain.options.allowUnlimitedContractSize ?? false,
+        allowUnlimitedContractSize: chain.options.allowUnlimitedContractSize,
         entries,
         codes,
         epochs: this.#epochs,
