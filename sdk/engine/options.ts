@@ -194,7 +194,10 @@ export function resolveAccountsOptions(accounts: AccountsOptions = {}): Resolved
  * {@link FallbackOptions} with the defaults of {@link CHAIN_DEFAULTS}`.fallback` applied;
  * `minTransactions` defaults to `lanes`.
  */
-export function resolveFallbackOptions(fallback: FallbackOptions = {}, lanes: number): Required<FallbackOptions> {
+export function resolveFallbackOptions(
+  fallback: FallbackOptions = {},
+  lanes: number,
+): Required<FallbackOptions> {
   const d = CHAIN_DEFAULTS.fallback;
   return {
     minTransactions: fallback.minTransactions ?? lanes,

@@ -26,7 +26,8 @@ function hexPrefix(key: NibbleKey, from: number, to: number, leaf: boolean): Uin
   } else {
     out[0] = flag << 4;
   }
-  for (let j = 1; j < out.length; j++, i += 2) out[j] = (parseInt(key[i], 16) << 4) | parseInt(key[i + 1], 16);
+  for (let j = 1; j < out.length; j++, i += 2)
+    out[j] = (parseInt(key[i], 16) << 4) | parseInt(key[i + 1], 16);
   return out;
 }
 
@@ -37,7 +38,13 @@ function reference(node: NodeList): Node {
 }
 
 /** The node for the sorted items `[lo, hi)` (at least one), whose keys agree on their first `depth` nibbles. */
-function build(keys: NibbleKey[], values: Uint8Array[], lo: number, hi: number, depth: number): NodeList {
+function build(
+  keys: NibbleKey[],
+  values: Uint8Array[],
+  lo: number,
+  hi: number,
+  depth: number,
+): NodeList {
   const first = keys[lo];
   if (hi - lo === 1) return [hexPrefix(first, depth, first.length, true), values[lo]];
   // Longest common prefix beyond `depth` → an extension node. The keys are sorted, so the
@@ -46,7 +53,10 @@ function build(keys: NibbleKey[], values: Uint8Array[], lo: number, hi: number, 
   let prefix = 0;
   while (depth + prefix < first.length && first[depth + prefix] === last[depth + prefix]) prefix++;
   if (prefix > 0) {
-    return [hexPrefix(first, depth, depth + prefix, false), reference(build(keys, values, lo, hi, depth + prefix))];
+    return [
+      hexPrefix(first, depth, depth + prefix, false),
+      reference(build(keys, values, lo, hi, depth + prefix)),
+    ];
   }
   const branch: NodeList = Array.from({ length: 17 }, () => new Uint8Array());
   let start = lo;

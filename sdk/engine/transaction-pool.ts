@@ -49,13 +49,18 @@ export class TransactionPool {
     const bySender = new Map<string, EngineTransaction[]>();
     for (const etx of this.#byHash.values()) {
       let list = bySender.get(etx.from);
-      if (list === undefined) bySender.set(etx.from, (list = []));
+      if (list === undefined) {
+        list = [];
+        bySender.set(etx.from, list);
+      }
       list.push(etx);
     }
     // Each sender's executable run, sorted by nonce.
     const queues: EngineTransaction[][] = [];
     for (const [sender, list] of bySender) {
-      list.sort((a, b) => (a.tx.nonce < b.tx.nonce ? -1 : a.tx.nonce > b.tx.nonce ? 1 : a.arrival - b.arrival));
+      list.sort((a, b) =>
+        a.tx.nonce < b.tx.nonce ? -1 : a.tx.nonce > b.tx.nonce ? 1 : a.arrival - b.arrival,
+      );
       const run: EngineTransaction[] = [];
       let expected = nonceOf(sender);
       for (const etx of list) {
@@ -70,7 +75,9 @@ export class TransactionPool {
       if (run.length > 0) queues.push(run.reverse()); // pop() takes the lowest nonce
     }
     // Merge the heads with a binary heap: priority fee desc, arrival asc.
-    const heap = new Heap<EngineTransaction[]>((a, b) => before(a[a.length - 1], b[b.length - 1], baseFee));
+    const heap = new Heap<EngineTransaction[]>((a, b) =>
+      before(a[a.length - 1], b[b.length - 1], baseFee),
+    );
     for (const q of queues) heap.push(q);
     const out: EngineTransaction[] = [];
     while (heap.size > 0) {

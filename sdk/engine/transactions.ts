@@ -7,12 +7,7 @@
  * hash is stable and unique per sender and nonce, and their sender is set, never recovered.
  */
 import type { Common } from "@ethereumjs/common";
-import {
-  createTx,
-  createTxFromRLP,
-  type TypedTransaction,
-  type TypedTxData,
-} from "@ethereumjs/tx";
+import { createTx, createTxFromRLP, type TypedTransaction, type TypedTxData } from "@ethereumjs/tx";
 import { type Address, bytesToHex, createAddressFromString } from "@ethereumjs/util";
 import type { Hex } from "viem";
 

@@ -29,10 +29,13 @@ export type MethodHandler = (ctx: RpcContext, params: unknown) => Promise<unknow
 /** Resolves a block tag to a mined block. `pending` means the latest one. */
 export function resolveBlock(ctx: RpcContext, tag: BlockTag): MinedBlock {
   if (tag === "pending") return ctx.chain.latest();
-  const block = "hash" in tag ? ctx.chain.blockByHash(tag.hash) : ctx.chain.blockByNumber(tag.number);
+  const block =
+    "hash" in tag ? ctx.chain.blockByHash(tag.hash) : ctx.chain.blockByNumber(tag.number);
   if (block === undefined) {
     const what = "hash" in tag ? `hash ${tag.hash}` : `number ${tag.number}`;
-    throw invalidParams(`block with ${what} does not exist (latest is ${ctx.chain.latest().number})`);
+    throw invalidParams(
+      `block with ${what} does not exist (latest is ${ctx.chain.latest().number})`,
+    );
   }
   return block;
 }
@@ -47,7 +50,9 @@ export const EIP_7825_CAP = 16_777_216n;
 
 /** The largest gas a call or transaction may use on this chain. */
 export function maxTransactionGas(ctx: RpcContext): bigint {
-  const cap = ["osaka", "amsterdam"].includes(ctx.chain.hardfork) ? EIP_7825_CAP : ctx.chain.blockGasLimit;
+  const cap = ["osaka", "amsterdam"].includes(ctx.chain.hardfork)
+    ? EIP_7825_CAP
+    : ctx.chain.blockGasLimit;
   return ctx.chain.callGasLimit < cap ? ctx.chain.callGasLimit : cap;
 }
 
@@ -68,7 +73,11 @@ export interface TxDataOptions {
  * Hardhat's (priority 1 gwei, max fee = 2 × next base fee + priority).
  * @throws {RpcError} -32000 for an unsupported type or a priority fee above the max fee.
  */
-export function toTxData(ctx: RpcContext, req: TransactionRequest, options: TxDataOptions): TypedTxData {
+export function toTxData(
+  ctx: RpcContext,
+  req: TransactionRequest,
+  options: TxDataOptions,
+): TypedTxData {
   const { nonce, gas } = options;
   const forCall = options.purpose === "call";
   const common = {
@@ -80,9 +89,15 @@ export function toTxData(ctx: RpcContext, req: TransactionRequest, options: TxDa
     accessList: req.accessList?.map((i) => ({ address: i.address, storageKeys: i.storageKeys })),
   };
   if (req.gasPrice !== undefined || (req.type !== undefined && req.type < 2n)) {
-    const gasPrice = req.gasPrice ?? (forCall ? 0n : nextBaseFee(ctx.chain.latest()) + DEFAULT_PRIORITY_FEE);
+    const gasPrice =
+      req.gasPrice ?? (forCall ? 0n : nextBaseFee(ctx.chain.latest()) + DEFAULT_PRIORITY_FEE);
     const type = req.type !== undefined ? Number(req.type) : req.accessList !== undefined ? 1 : 0;
-    return { ...common, type, gasPrice, accessList: type === 0 ? undefined : common.accessList ?? [] } as TypedTxData;
+    return {
+      ...common,
+      type,
+      gasPrice,
+      accessList: type === 0 ? undefined : (common.accessList ?? []),
+    } as TypedTxData;
   }
   if (req.type !== undefined && req.type !== 2n) {
     throw invalidInput(`transaction type ${req.type} is not supported (use 0, 1 or 2)`);
@@ -99,9 +114,17 @@ export function toTxData(ctx: RpcContext, req: TransactionRequest, options: TxDa
     if (req.maxFeePerGas === undefined && maxFee < priority) maxFee += priority;
   }
   if (priority > maxFee) {
-    throw invalidInput(`maxPriorityFeePerGas (${priority}) is bigger than maxFeePerGas (${maxFee})`);
+    throw invalidInput(
+      `maxPriorityFeePerGas (${priority}) is bigger than maxFeePerGas (${maxFee})`,
+    );
   }
-  return { ...common, type: 2, maxFeePerGas: maxFee, maxPriorityFeePerGas: priority, accessList: common.accessList ?? [] } as TypedTxData;
+  return {
+    ...common,
+    type: 2,
+    maxFeePerGas: maxFee,
+    maxPriorityFeePerGas: priority,
+    accessList: common.accessList ?? [],
+  } as TypedTxData;
 }
 
 export const ZERO_ADDRESS: Hex = "0x0000000000000000000000000000000000000000";

@@ -9,7 +9,11 @@ import type { Abi, Hex } from "viem";
 import { decodeSlot } from "../access/decode.ts";
 import type { AccessManifest } from "../access/manifest.ts";
 import { compileManifestForRuntime, type RuntimeDeclarations } from "../access/runtime.ts";
-import type { DeclarationSource, DeclarationSourceSpec, FrameCheck } from "../engine/conformance.ts";
+import type {
+  DeclarationSource,
+  DeclarationSourceSpec,
+  FrameCheck,
+} from "../engine/conformance.ts";
 import { type ContractArtifact, ContractIndex } from "../contracts/contract-index.ts";
 
 interface Entry {
@@ -33,7 +37,10 @@ export class ManifestDeclarations implements DeclarationSource {
   }
 
   /** Rebuilds a source in a worker thread from {@link workerSpec}'s data. */
-  static fromData(data: { artifacts: ContractArtifact[]; manifests: AccessManifest[] }): ManifestDeclarations {
+  static fromData(data: {
+    artifacts: ContractArtifact[];
+    manifests: AccessManifest[];
+  }): ManifestDeclarations {
     const declarations = new ManifestDeclarations(new ContractIndex(data.artifacts));
     for (const manifest of data.manifests) declarations.add(manifest);
     return declarations;
@@ -43,7 +50,10 @@ export class ManifestDeclarations implements DeclarationSource {
     return {
       module: import.meta.url,
       factory: "declarationsFromData",
-      data: { artifacts: this.#contracts.artifacts(), manifests: [...this.#byContract.values()].map((e) => e.manifest) },
+      data: {
+        artifacts: this.#contracts.artifacts(),
+        manifests: [...this.#byContract.values()].map((e) => e.manifest),
+      },
     };
   }
 
@@ -55,7 +65,13 @@ export class ManifestDeclarations implements DeclarationSource {
     });
   }
 
-  frame(code: Uint8Array, calldata: Hex, sender: Hex, origin: Hex, self: Hex): FrameCheck | undefined {
+  frame(
+    code: Uint8Array,
+    calldata: Hex,
+    sender: Hex,
+    origin: Hex,
+    self: Hex,
+  ): FrameCheck | undefined {
     let fqn = this.#byCode.get(code);
     if (fqn === undefined) {
       fqn = this.#contracts.byRuntimeCode(bytesToHex(code) as Hex)?.fqn ?? null;
@@ -72,7 +88,9 @@ export class ManifestDeclarations implements DeclarationSource {
       declared: declaration.declared,
       mayRead: (slot, preimages) => declaration.mayRead(slot, preimages),
       mayWrite: (slot, preimages) => declaration.mayWrite(slot, preimages),
-      label: (slot) => decodeSlot(manifest.storageLayout, manifest.contractName, slot, [sender, origin, self])?.label,
+      label: (slot) =>
+        decodeSlot(manifest.storageLayout, manifest.contractName, slot, [sender, origin, self])
+          ?.label,
       slots:
         declaration.declared && declaration.decodeError === undefined
           ? {
@@ -87,5 +105,7 @@ export class ManifestDeclarations implements DeclarationSource {
 }
 
 /** The factory {@link ManifestDeclarations.workerSpec} names (module-level, for dynamic import). */
-export const declarationsFromData = (data: { artifacts: ContractArtifact[]; manifests: AccessManifest[] }): ManifestDeclarations =>
-  ManifestDeclarations.fromData(data);
+export const declarationsFromData = (data: {
+  artifacts: ContractArtifact[];
+  manifests: AccessManifest[];
+}): ManifestDeclarations => ManifestDeclarations.fromData(data);

@@ -43,7 +43,8 @@ function edrMessage(error: EngineError): string | undefined {
   if (error instanceof InsufficientFundsError) {
     return `Sender doesn't have enough funds to send tx. The max upfront cost is: ${error.upfrontCost} and the sender's balance is: ${error.balance}.`;
   }
-  if (error instanceof TransactionNotMinedError) return error.reason ?? "Transaction could not be included in the block";
+  if (error instanceof TransactionNotMinedError)
+    return error.reason ?? "Transaction could not be included in the block";
   if (error instanceof TimestampNotAfterParentError) {
     return `Timestamp ${error.timestamp} is lower than or equal to previous block's timestamp ${error.parentTimestamp}`;
   }
@@ -57,7 +58,9 @@ function edrMessage(error: EngineError): string | undefined {
  */
 export function rpcErrorOf(error: EngineError): RpcError {
   if (error instanceof UnknownBlockError) {
-    return invalidParams(`block with number ${error.number} does not exist (latest is ${error.latest})`);
+    return invalidParams(
+      `block with number ${error.number} does not exist (latest is ${error.latest})`,
+    );
   }
   const message = edrMessage(error);
   return message === undefined ? internalError(error.message) : invalidInput(message);

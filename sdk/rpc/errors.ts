@@ -16,10 +16,12 @@ export const methodNotFound = (method: string): RpcError =>
   new RpcError(-32601, `Method ${method} is not supported`);
 
 /** -32602: a parameter is missing or malformed; the message names it. */
-export const invalidParams = (message: string): RpcError => new RpcError(-32602, `Invalid params: ${message}`);
+export const invalidParams = (message: string): RpcError =>
+  new RpcError(-32602, `Invalid params: ${message}`);
 
 /** -32603: an internal error (a bug: the request was valid). */
-export const internalError = (message: string): RpcError => new RpcError(-32603, `Internal error: ${message}`);
+export const internalError = (message: string): RpcError =>
+  new RpcError(-32603, `Internal error: ${message}`);
 
 /** -32000: invalid input (e.g. an unknown snapshot, a timestamp in the past). */
 export const invalidInput = (message: string): RpcError => new RpcError(-32000, message);

@@ -17,10 +17,20 @@ export function blockReward(block: MinedBlock, percentile: number): bigint {
   const baseFee = block.header.baseFeePerGas ?? 0n;
   const rewards = block.outcomes
     .map((o, i) => {
-      const tx = block.transactions[i].tx as { maxPriorityFeePerGas?: bigint; maxFeePerGas?: bigint; gasPrice?: bigint };
+      const tx = block.transactions[i].tx as {
+        maxPriorityFeePerGas?: bigint;
+        maxFeePerGas?: bigint;
+        gasPrice?: bigint;
+      };
       const price = tx.maxFeePerGas ?? tx.gasPrice ?? 0n;
       const tip = price > baseFee ? price - baseFee : 0n;
-      return { gas: o.gasUsed, reward: tx.maxPriorityFeePerGas !== undefined && tx.maxPriorityFeePerGas < tip ? tx.maxPriorityFeePerGas : tip };
+      return {
+        gas: o.gasUsed,
+        reward:
+          tx.maxPriorityFeePerGas !== undefined && tx.maxPriorityFeePerGas < tip
+            ? tx.maxPriorityFeePerGas
+            : tip,
+      };
     })
     .sort((a, b) => (a.reward < b.reward ? -1 : a.reward > b.reward ? 1 : 0));
   const target = BigInt(Math.floor((percentile / 100) * Number(block.header.gasLimit)));
@@ -37,7 +47,10 @@ export function blockReward(block: MinedBlock, percentile: number): bigint {
  * priority = the latest block's 50th-percentile reward (eth_feeHistory), or 1 gwei when that is
  * 0; max fee = next base fee × 81/64 (room for two full blocks of base-fee growth).
  */
-export function suggestFees(latest: MinedBlock): { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } {
+export function suggestFees(latest: MinedBlock): {
+  maxFeePerGas: bigint;
+  maxPriorityFeePerGas: bigint;
+} {
   let priority = blockReward(latest, 50);
   if (priority === 0n) priority = DEFAULT_PRIORITY_FEE;
   return { maxFeePerGas: (nextBaseFee(latest) * 81n) / 64n, maxPriorityFeePerGas: priority };

@@ -20,16 +20,24 @@ type Filter =
   | { kind: "block"; cursor: number }
   | { kind: "log"; cursor: number; criteria: LogCriteria };
 
-export function matchLogs(blocks: Iterable<MinedBlock>, criteria: LogCriteria): Record<string, unknown>[] {
+export function matchLogs(
+  blocks: Iterable<MinedBlock>,
+  criteria: LogCriteria,
+): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
   for (const block of blocks) {
     const first = firstLogIndexes(block);
     block.outcomes.forEach((o, txIndex) => {
       o.logs.forEach((log, i) => {
-        if (criteria.addresses !== undefined && !criteria.addresses.has(log.address.toLowerCase())) return;
+        if (criteria.addresses !== undefined && !criteria.addresses.has(log.address.toLowerCase()))
+          return;
         for (let t = 0; t < criteria.topics.length; t++) {
           const wanted = criteria.topics[t];
-          if (wanted !== undefined && (log.topics[t] === undefined || !wanted.has(log.topics[t].toLowerCase()))) return;
+          if (
+            wanted !== undefined &&
+            (log.topics[t] === undefined || !wanted.has(log.topics[t].toLowerCase()))
+          )
+            return;
         }
         out.push(formatLog(log, block, txIndex, first[txIndex] + i));
       });
@@ -45,7 +53,8 @@ export function blocksInRange(chain: Chain, criteria: LogCriteria): MinedBlock[]
   }
   const last = criteria.toBlock ?? chain.latest().number;
   const out: MinedBlock[] = [];
-  for (let n = criteria.fromBlock; n <= last && n <= chain.latest().number; n++) out.push(chain.blocks[Number(n)]);
+  for (let n = criteria.fromBlock; n <= last && n <= chain.latest().number; n++)
+    out.push(chain.blocks[Number(n)]);
   return out;
 }
 
@@ -78,7 +87,10 @@ export class FilterManager {
     filter.cursor = blocks.length;
     if (filter.kind === "block") return blocks.slice(start).map((b) => b.hash);
     const { criteria } = filter;
-    const end = criteria.toBlock === undefined ? blocks.length : Math.min(blocks.length, Number(criteria.toBlock) + 1);
+    const end =
+      criteria.toBlock === undefined
+        ? blocks.length
+        : Math.min(blocks.length, Number(criteria.toBlock) + 1);
     return matchLogs(blocks.slice(Math.max(start, Number(criteria.fromBlock)), end), criteria);
   }
 

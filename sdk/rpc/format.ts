@@ -11,7 +11,12 @@ import type { EngineTransaction } from "../engine/transactions.ts";
 export const q = (v: bigint | number): Hex => `0x${v.toString(16)}`;
 const b2h = (b: Uint8Array): Hex => bytesToHex(b) as Hex;
 
-export function formatLog(log: EngineLog, block: MinedBlock, txIndex: number, logIndex: number): Record<string, unknown> {
+export function formatLog(
+  log: EngineLog,
+  block: MinedBlock,
+  txIndex: number,
+  logIndex: number,
+): Record<string, unknown> {
   return {
     address: log.address,
     topics: log.topics,
@@ -37,7 +42,12 @@ export function firstLogIndexes(block: MinedBlock): number[] {
   return out;
 }
 
-export function formatTransaction(etx: EngineTransaction, block?: MinedBlock, index?: number): Record<string, unknown> {
+export function formatTransaction(
+  etx: EngineTransaction,
+  block?: MinedBlock,
+  index?: number,
+): Record<string, unknown> {
+  // biome-ignore lint/suspicious/noExplicitAny: the typed-transaction union has per-type fields (v, yParity, blob fields) read by name below
   const tx = etx.tx as EngineTransaction["tx"] & Record<string, any>;
   const out: Record<string, unknown> = {
     blockHash: block?.hash ?? null,
@@ -121,7 +131,9 @@ export function formatBlock(block: MinedBlock, full: boolean): Record<string, un
     difficulty: "0x0",
     totalDifficulty: "0x0",
     extraData: b2h(h.extraData),
-    size: q(h.serialize().length + block.transactions.reduce((n, t) => n + t.tx.serialize().length, 0)),
+    size: q(
+      h.serialize().length + block.transactions.reduce((n, t) => n + t.tx.serialize().length, 0),
+    ),
     gasLimit: q(h.gasLimit),
     gasUsed: q(h.gasUsed),
     timestamp: q(h.timestamp),
@@ -137,7 +149,8 @@ export function formatBlock(block: MinedBlock, full: boolean): Record<string, un
   }
   if (h.blobGasUsed !== undefined) out.blobGasUsed = q(h.blobGasUsed);
   if (h.excessBlobGas !== undefined) out.excessBlobGas = q(h.excessBlobGas);
-  if (h.parentBeaconBlockRoot !== undefined) out.parentBeaconBlockRoot = b2h(h.parentBeaconBlockRoot);
+  if (h.parentBeaconBlockRoot !== undefined)
+    out.parentBeaconBlockRoot = b2h(h.parentBeaconBlockRoot);
   if (h.requestsHash !== undefined) out.requestsHash = b2h(h.requestsHash);
   return out;
 }

@@ -13,7 +13,8 @@ const HASH = /^0x[0-9a-f]{64}$/i;
 /** The params array of a request; `min`/`max` bound its length. */
 export function paramsOf(params: unknown, min: number, max: number, method: string): unknown[] {
   const list = params === undefined || params === null ? [] : params;
-  if (!Array.isArray(list)) throw invalidParams(`${method} expects an array of params, got ${typeof list}`);
+  if (!Array.isArray(list))
+    throw invalidParams(`${method} expects an array of params, got ${typeof list}`);
   if (list.length < min || list.length > max) {
     const expected = min === max ? `${min}` : `${min} to ${max}`;
     throw invalidParams(`${method} expects ${expected} params, got ${list.length}`);
@@ -33,7 +34,10 @@ export const MAX_U256 = (1n << 256n) - 1n;
 export function quantity(value: unknown, name: string, max: bigint = MAX_U256): bigint {
   if (typeof value === "string" && QUANTITY.test(value)) {
     const n = BigInt(value);
-    if (n > max) throw invalidParams(`${name} must not exceed ${max === MAX_U64 ? "2^64 - 1" : "2^256 - 1"}, got ${value}`);
+    if (n > max)
+      throw invalidParams(
+        `${name} must not exceed ${max === MAX_U64 ? "2^64 - 1" : "2^256 - 1"}, got ${value}`,
+      );
     return n;
   }
   throw invalidParams(`${name} must be a hex quantity (e.g. "0x1a"), got ${show(value)}`);
@@ -75,7 +79,8 @@ export function boolean(value: unknown, name: string): boolean {
 }
 
 export function object(value: unknown, name: string): Record<string, unknown> {
-  if (typeof value === "object" && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+  if (typeof value === "object" && value !== null && !Array.isArray(value))
+    return value as Record<string, unknown>;
   throw invalidParams(`${name} must be an object, got ${show(value)}`);
 }
 
@@ -83,7 +88,13 @@ export type BlockTag = { number: bigint } | { hash: Hex } | "pending";
 
 /** A block tag: latest, earliest, pending, safe, finalized, a number, or an EIP-1898 object. */
 export function blockTag(value: unknown, name: string, latest: bigint): BlockTag {
-  if (value === undefined || value === null || value === "latest" || value === "safe" || value === "finalized") {
+  if (
+    value === undefined ||
+    value === null ||
+    value === "latest" ||
+    value === "safe" ||
+    value === "finalized"
+  ) {
     return { number: latest };
   }
   if (value === "earliest") return { number: 0n };
@@ -94,7 +105,9 @@ export function blockTag(value: unknown, name: string, latest: bigint): BlockTag
     if (o.blockHash !== undefined) return { hash: hash(o.blockHash, `${name}.blockHash`) };
     if (o.blockNumber !== undefined) return blockTag(o.blockNumber, `${name}.blockNumber`, latest);
   }
-  throw invalidParams(`${name} must be a block number, a block tag (latest, earliest, pending, safe, finalized) or {blockHash}, got ${show(value)}`);
+  throw invalidParams(
+    `${name} must be a block number, a block tag (latest, earliest, pending, safe, finalized) or {blockHash}, got ${show(value)}`,
+  );
 }
 
 /** Transaction request fields, as eth_sendTransaction/eth_call take them. */
@@ -114,7 +127,12 @@ export interface TransactionRequest {
 }
 
 /** `o[key]` parsed by `parse` (named `name.key` in errors); undefined when absent or null. */
-function optionalField<T>(o: Record<string, unknown>, key: string, name: string, parse: (v: unknown, n: string) => T): T | undefined {
+function optionalField<T>(
+  o: Record<string, unknown>,
+  key: string,
+  name: string,
+  parse: (v: unknown, n: string) => T,
+): T | undefined {
   const v = o[key];
   return v === undefined || v === null ? undefined : parse(v, `${name}.${key}`);
 }
@@ -139,13 +157,19 @@ export function transactionRequest(value: unknown, name: string): TransactionReq
   out.type = optionalField(o, "type", name, quantity);
   out.chainId = optionalField(o, "chainId", name, quantity);
   out.accessList = optionalField(o, "accessList", name, accessList);
-  if (out.gasPrice !== undefined && (out.maxFeePerGas !== undefined || out.maxPriorityFeePerGas !== undefined)) {
+  if (
+    out.gasPrice !== undefined &&
+    (out.maxFeePerGas !== undefined || out.maxPriorityFeePerGas !== undefined)
+  ) {
     throw invalidParams(`${name} cannot have both gasPrice and maxFeePerGas/maxPriorityFeePerGas`);
   }
   return out;
 }
 
-export function accessList(value: unknown, name: string): Array<{ address: Hex; storageKeys: Hex[] }> {
+export function accessList(
+  value: unknown,
+  name: string,
+): Array<{ address: Hex; storageKeys: Hex[] }> {
   if (!Array.isArray(value)) throw invalidParams(`${name} must be an array, got ${show(value)}`);
   return value.map((item, i) => {
     const o = object(item, `${name}[${i}]`);

@@ -85,8 +85,14 @@ export class ParallelProvider extends EventEmitter {
    * EIP-1193 `request`. Resolves with the method's result.
    * @throws {ProviderRpcError} with the JSON-RPC `code` (and `data`, e.g. revert data).
    */
+  // biome-ignore lint/suspicious/noExplicitAny: EIP-1193's request result is method-dependent; viem's custom transport expects `any`
   async request(args: RequestArguments): Promise<any> {
-    const response = await this.handle({ jsonrpc: "2.0", id: 0, method: args?.method, params: args?.params });
+    const response = await this.handle({
+      jsonrpc: "2.0",
+      id: 0,
+      method: args?.method,
+      params: args?.params,
+    });
     if (response.error !== undefined) {
       const error = new Error(response.error.message) as ProviderRpcError;
       error.code = response.error.code;
@@ -98,11 +104,15 @@ export class ParallelProvider extends EventEmitter {
 
   /** Answers one JSON-RPC request object; never throws. */
   async handle(request: unknown): Promise<JsonRpcResponse> {
-    const req = (typeof request === "object" && request !== null ? request : {}) as Record<string, unknown>;
+    const req = (typeof request === "object" && request !== null ? request : {}) as Record<
+      string,
+      unknown
+    >;
     const id = typeof req.id === "number" || typeof req.id === "string" ? req.id : null;
     try {
       if (this.#disposed) throw new RpcError(-32603, "the provider was disposed");
-      if (typeof req.method !== "string") throw new RpcError(-32600, "Invalid request: method must be a string");
+      if (typeof req.method !== "string")
+        throw new RpcError(-32600, "Invalid request: method must be a string");
       const handler = Object.hasOwn(METHODS, req.method) ? METHODS[req.method] : undefined;
       if (handler === undefined) throw methodNotFound(req.method);
       const result = SERIAL_METHODS.has(req.method)
@@ -119,7 +129,11 @@ export class ParallelProvider extends EventEmitter {
       return {
         jsonrpc: "2.0",
         id,
-        error: { code: rpc.code, message: rpc.message, ...(rpc.data === undefined ? {} : { data: rpc.data }) },
+        error: {
+          code: rpc.code,
+          message: rpc.message,
+          ...(rpc.data === undefined ? {} : { data: rpc.data }),
+        },
       };
     }
   }
@@ -140,6 +154,8 @@ export class ParallelProvider extends EventEmitter {
 }
 
 /** Creates a provider over a new chain. See {@link ParallelChainOptions} for the defaults. */
-export async function createParallelProvider(options: ParallelChainOptions = {}): Promise<ParallelProvider> {
+export async function createParallelProvider(
+  options: ParallelChainOptions = {},
+): Promise<ParallelProvider> {
   return new ParallelProvider(await Chain.create(options));
 }

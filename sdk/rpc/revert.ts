@@ -38,16 +38,24 @@ const NO_SELECTOR =
   "Transaction reverted: function selector was not recognized and there's no fallback nor receive function";
 
 /** EDR's message for a revert without data: it names an unknown selector, or admits it cannot tell. */
-function describeEmptyRevert(contracts: ContractIndex | undefined, call: FailedCall | undefined): string {
+function describeEmptyRevert(
+  contracts: ContractIndex | undefined,
+  call: FailedCall | undefined,
+): string {
   if (contracts === undefined || contracts.size === 0 || call === undefined) {
     return "Transaction reverted without a reason string";
   }
   // A failure that started in a nested contract creation cannot be attributed (EDR's wording).
-  if (call.failureOrigin === "create") return "Transaction reverted and Hardhat couldn't infer the reason.";
-  const contract = call.to === undefined ? contracts.byInitCode(call.data) : contracts.byRuntimeCode(call.code ?? "0x");
+  if (call.failureOrigin === "create")
+    return "Transaction reverted and Hardhat couldn't infer the reason.";
+  const contract =
+    call.to === undefined
+      ? contracts.byInitCode(call.data)
+      : contracts.byRuntimeCode(call.code ?? "0x");
   if (contract === undefined) return "Transaction reverted and Hardhat couldn't infer the reason.";
   if (call.to !== undefined && !contract.hasFallback) {
-    if (call.data.length >= 10 && !contract.functions.has(call.data.slice(0, 10) as Hex)) return NO_SELECTOR;
+    if (call.data.length >= 10 && !contract.functions.has(call.data.slice(0, 10) as Hex))
+      return NO_SELECTOR;
     if (call.data === "0x" && !contract.hasReceive) return NO_SELECTOR;
   }
   return "Transaction reverted without a reason string";
@@ -74,12 +82,18 @@ export function describeRevert(data: Hex, contracts?: ContractIndex, call?: Fail
     // Malformed Error/Panic payload: fall through to the generic form.
   }
   const custom = contracts?.describeCustomError(data);
-  if (custom !== undefined) return `VM Exception while processing transaction: reverted with custom error '${custom}'`;
+  if (custom !== undefined)
+    return `VM Exception while processing transaction: reverted with custom error '${custom}'`;
   return `VM Exception while processing transaction: reverted with an unrecognized custom error (return data: ${data})`;
 }
 
 /** The JSON-RPC error for a failed execution (`error` is the EVM's exception name). */
-export function executionError(error: string, returnValue: Uint8Array, contracts?: ContractIndex, call?: FailedCall): RpcError {
+export function executionError(
+  error: string,
+  returnValue: Uint8Array,
+  contracts?: ContractIndex,
+  call?: FailedCall,
+): RpcError {
   const data = bytesToHex(returnValue) as Hex;
   if (error === "revert") return new RpcError(3, describeRevert(data, contracts, call), data);
   if (error === "out of gas") return new RpcError(-32000, "Transaction ran out of gas", data);

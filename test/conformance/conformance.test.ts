@@ -8,14 +8,29 @@ import { network } from "hardhat";
 import type { Hex } from "viem";
 
 interface Conformance {
-  violations: Array<{ contract: string; function: string; label: string; access: "read" | "write"; location: string }>;
+  violations: Array<{
+    contract: string;
+    function: string;
+    label: string;
+    access: "read" | "write";
+    location: string;
+  }>;
   checkedFrames: number;
   undeclaredFrames: number;
 }
 
-async function conformanceOf(provider: { request(a: { method: string; params?: unknown[] }): Promise<unknown> }, hash: Hex): Promise<Conformance> {
-  const access = (await provider.request({ method: "parallel_getTransactionAccess", params: [hash] })) as { conformance?: Conformance };
-  assert.ok(access.conformance !== undefined, "the network checks declared access when the project has manifests");
+async function conformanceOf(
+  provider: { request(a: { method: string; params?: unknown[] }): Promise<unknown> },
+  hash: Hex,
+): Promise<Conformance> {
+  const access = (await provider.request({
+    method: "parallel_getTransactionAccess",
+    params: [hash],
+  })) as { conformance?: Conformance };
+  assert.ok(
+    access.conformance !== undefined,
+    "the network checks declared access when the project has manifests",
+  );
   return access.conformance;
 }
 
@@ -65,19 +80,33 @@ describe("declared access at run time", function () {
     const wallets = (await viem.getWalletClients()).slice(0, 6);
     // Even-indexed senders call mine() (honest), odd-indexed ones liar().
     const { result: hashes, record } = await parallel.batch(() =>
-      Promise.all(wallets.map((w, i) => (i % 2 === 0 ? counter.write.mine({ account: w.account }) : counter.write.liar({ account: w.account })))),
+      Promise.all(
+        wallets.map((w, i) =>
+          i % 2 === 0
+            ? counter.write.mine({ account: w.account })
+            : counter.write.liar({ account: w.account }),
+        ),
+      ),
     );
     // The suite also runs on the other executors (HP_EXECUTOR, see hardhat.config.ts); the
     // declared executor sends this block to block-stm, since liar() writes what it does not declare.
     const configured = process.env.HP_EXECUTOR || "block-stm";
     assert.equal(record.executor, configured);
     const expected = configured === "declared" ? "block-stm" : configured;
-    assert.equal(record.executedBy, expected, `executed by ${record.executedBy} (fallback: ${record.fallbackReason})`);
+    assert.equal(
+      record.executedBy,
+      expected,
+      `executed by ${record.executedBy} (fallback: ${record.fallbackReason})`,
+    );
     for (const [i, hash] of hashes.entries()) {
       const c = await conformanceOf(provider, hash);
       assert.equal(c.checkedFrames, 1);
       const expected = i % 2 === 0 ? [] : [["liar()", "LyingCounter.other", "write"]];
-      assert.deepEqual(c.violations.map((v) => [v.function, v.label, v.access]), expected, `transaction ${i}`);
+      assert.deepEqual(
+        c.violations.map((v) => [v.function, v.label, v.access]),
+        expected,
+        `transaction ${i}`,
+      );
     }
   });
 
@@ -88,17 +117,29 @@ describe("declared access at run time", function () {
     const counter = await viem.deployContract("LyingCounter");
     const wallets = (await viem.getWalletClients()).slice(0, 6);
     // mine() writes perUser[msg.sender]: six disjoint declared sets.
-    const honest = await parallel.batch(() => Promise.all(wallets.map((w) => counter.write.mine({ account: w.account }))));
+    const honest = await parallel.batch(() =>
+      Promise.all(wallets.map((w) => counter.write.mine({ account: w.account }))),
+    );
     assert.equal(honest.record.executor, "declared");
     assert.equal(honest.record.executedBy, "declared", `fallback: ${honest.record.fallbackReason}`);
     assert.deepEqual(honest.record.schedule, { declared: 6, undeclared: 0, longestChain: 1 });
     // liar() declares `count` and writes `other`: the block's result comes from block-stm.
     const lying = await parallel.batch(() =>
-      Promise.all(wallets.map((w, i) => (i === 3 ? counter.write.liar({ account: w.account }) : counter.write.mine({ account: w.account })))),
+      Promise.all(
+        wallets.map((w, i) =>
+          i === 3
+            ? counter.write.liar({ account: w.account })
+            : counter.write.mine({ account: w.account }),
+        ),
+      ),
     );
     assert.equal(lying.record.executedBy, "block-stm", `fallback: ${lying.record.fallbackReason}`);
-    assert.match(lying.record.fallbackReason ?? "", /^transaction 3 \(LyingCounter\.liar\(\)\) wrote LyingCounter\.other \(slot 0x[0-9a-f]{64} of 0x[0-9a-f]{40}\), outside its declared access; block re-executed with block-stm$/);
-    for (let i = 0; i < wallets.length; i++) assert.equal(await counter.read.perUser([wallets[i].account.address]), i === 3 ? 1n : 2n);
+    assert.match(
+      lying.record.fallbackReason ?? "",
+      /^transaction 3 \(LyingCounter\.liar\(\)\) wrote LyingCounter\.other \(slot 0x[0-9a-f]{64} of 0x[0-9a-f]{40}\), outside its declared access; block re-executed with block-stm$/,
+    );
+    for (let i = 0; i < wallets.length; i++)
+      assert.equal(await counter.read.perUser([wallets[i].account.address]), i === 3 ? 1n : 2n);
   });
 
   it("strict mode fails a violating transaction with an error naming the function and the location", async function () {
@@ -106,7 +147,10 @@ describe("declared access at run time", function () {
     const counter = await viem.deployContract("LyingCounter");
     await counter.write.honest();
     await assert.rejects(counter.write.liar(), (error: Error) => {
-      assert.match(error.message, /Strict access mode: LyingCounter\.liar\(\) wrote LyingCounter\.other, which its @custom:writes does not declare/);
+      assert.match(
+        error.message,
+        /Strict access mode: LyingCounter\.liar\(\) wrote LyingCounter\.other, which its @custom:writes does not declare/,
+      );
       return true;
     });
     assert.equal(await counter.read.count(), 1n, "the violating transaction changed nothing");

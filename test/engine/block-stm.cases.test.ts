@@ -10,16 +10,32 @@ import { createEnvironmentBlock } from "../../sdk/engine/block-header.ts";
 import { BlockStmExecutor } from "../../sdk/engine/executors/block-stm/index.ts";
 import { SequentialExecutor } from "../../sdk/engine/executors/sequential.ts";
 import type { BlockStmOptions } from "../../sdk/engine/executors/block-stm/executor.ts";
-import { artifacts, createTestChain, GAS_PRICE, mineAndCompare, stateOf, submitOps, type Op, type TestChain } from "./helpers.ts";
+import {
+  artifacts,
+  createTestChain,
+  GAS_PRICE,
+  mineAndCompare,
+  stateOf,
+  submitOps,
+  type Op,
+  type TestChain,
+} from "./helpers.ts";
 import { nonceKey, storageKey } from "../../sdk/engine/location.ts";
 
 const PARALLEL_ALWAYS = { minTransactions: 0, minGas: 0n, minPredictedSpeedup: 0 };
 
 /** A reference chain and a block-stm chain whose executor is replaced by one with `options`. */
-async function pair(options: BlockStmOptions = {}, lanes = 2): Promise<{ ref: TestChain; sub: TestChain; executor: BlockStmExecutor }> {
+async function pair(
+  options: BlockStmOptions = {},
+  lanes = 2,
+): Promise<{ ref: TestChain; sub: TestChain; executor: BlockStmExecutor }> {
   const ref = await createTestChain("sequential");
   const sub = await createTestChain("sequential");
-  const executor = new BlockStmExecutor(sub.chain, { lanes, fallback: PARALLEL_ALWAYS, ...options });
+  const executor = new BlockStmExecutor(sub.chain, {
+    lanes,
+    fallback: PARALLEL_ALWAYS,
+    ...options,
+  });
   await sub.chain.replaceExecutor(executor);
   return { ref, sub, executor };
 }
@@ -48,7 +64,11 @@ describe("block-stm hand-written cases", function () {
     // Batches of one on two lanes: lane B runs tx1 without tx0's write (stale count) and then
     // tx3 on top of tx1's doomed incarnation; tx1 aborts, so tx3 must be re-executed too.
     const { ref, sub } = await make({ maxBatch: 1 });
-    const { sub: block } = await both(ref, sub, range(12).map((i) => ({ kind: "counter", from: i }) as Op));
+    const { sub: block } = await both(
+      ref,
+      sub,
+      range(12).map((i) => ({ kind: "counter", from: i }) as Op),
+    );
     expect(block.record.executedBy).to.equal("block-stm");
     expect(block.record.aborts).to.be.greaterThan(1);
     expect(block.record.reExecutions).to.be.greaterThan(1);
@@ -61,9 +81,26 @@ describe("block-stm hand-written cases", function () {
     for (const t of [ref, sub]) {
       for (const op of ops) {
         const from = t.chain.accounts[op.from].address;
-        const data = encodeFunctionData({ abi: a.EngCounter.abi, functionName: "set", args: [op.v] });
+        const data = encodeFunctionData({
+          abi: a.EngCounter.abi,
+          functionName: "set",
+          args: [op.v],
+        });
         const nonce = t.chain.state.read(nonceKey(from));
-        await t.chain.submit(t.chain.buildTransaction({ type: 2, nonce, gasLimit: 60_000n, maxFeePerGas: GAS_PRICE, maxPriorityFeePerGas: 1n, to: t.fixtures.counter, data }, from));
+        await t.chain.submit(
+          t.chain.buildTransaction(
+            {
+              type: 2,
+              nonce,
+              gasLimit: 60_000n,
+              maxFeePerGas: GAS_PRICE,
+              maxPriorityFeePerGas: 1n,
+              to: t.fixtures.counter,
+              data,
+            },
+            from,
+          ),
+        );
       }
     }
     const { sub: block } = await mineAndCompare(ref, sub);
@@ -73,7 +110,11 @@ describe("block-stm hand-written cases", function () {
 
   it("a chain where every transaction depends on the previous one (swaps on one pool)", async () => {
     const { ref, sub } = await make();
-    const { sub: block } = await both(ref, sub, range(30).map((i) => ({ kind: "swap", from: i, dx: 10n ** 18n }) as Op));
+    const { sub: block } = await both(
+      ref,
+      sub,
+      range(30).map((i) => ({ kind: "swap", from: i, dx: 10n ** 18n }) as Op),
+    );
     expect(block.record.executedBy).to.equal("block-stm");
     expect(block.transactions).to.have.length(30);
   });
@@ -84,8 +125,15 @@ describe("block-stm hand-written cases", function () {
     // next transaction on that lane revert.
     const { ref, sub } = await make();
     for (let round = 0; round < 3; round++) {
-      const { sub: block } = await both(ref, sub, range(40).map((i) => ({ kind: "guarded", from: i }) as Op));
-      expect(block.outcomes.every((o) => o.status === 1), "every guarded increment succeeds").to.equal(true);
+      const { sub: block } = await both(
+        ref,
+        sub,
+        range(40).map((i) => ({ kind: "guarded", from: i }) as Op),
+      );
+      expect(
+        block.outcomes.every((o) => o.status === 1),
+        "every guarded increment succeeds",
+      ).to.equal(true);
     }
   });
 
@@ -103,14 +151,22 @@ describe("block-stm hand-written cases", function () {
   it("coinbase balance reads see every earlier fee (lazy credit), also after a payment to the coinbase", async () => {
     const { ref, sub } = await make();
     const ops: Op[] = [];
-    for (const i of range(12)) ops.push(i % 3 === 0 ? { kind: "readCoinbase", from: i } : i % 3 === 1 ? { kind: "payCoinbase", from: i, value: 1000n } : { kind: "eth", from: i, to: 19, value: 1n });
+    for (const i of range(12))
+      ops.push(
+        i % 3 === 0
+          ? { kind: "readCoinbase", from: i }
+          : i % 3 === 1
+            ? { kind: "payCoinbase", from: i, value: 1000n }
+            : { kind: "eth", from: i, to: 19, value: 1n },
+      );
     await both(ref, sub, ops);
   });
 
   it("contract created in the block is called later in the block (code shipped with writes)", async () => {
     const { ref, sub } = await make({ maxBatch: 2 });
     const ops: Op[] = [];
-    for (const i of range(8)) ops.push({ kind: "create", from: i, v: BigInt(i) }, { kind: "bumpLast", from: i + 8 });
+    for (const i of range(8))
+      ops.push({ kind: "create", from: i, v: BigInt(i) }, { kind: "bumpLast", from: i + 8 });
     await both(ref, sub, ops);
   });
 
@@ -125,7 +181,18 @@ describe("block-stm hand-written cases", function () {
         const [a, b, c] = t.chain.accounts.map((x) => x.address);
         t.chain.setBalance(c as Hex, 10n ** 17n);
         const tx = (from: string, nonce: bigint, to: string, value: bigint) =>
-          t.chain.buildTransaction({ type: 2, nonce, gasLimit: 21_000n, maxFeePerGas: GAS_PRICE, maxPriorityFeePerGas: 1n, to: to as Hex, value }, from as Hex);
+          t.chain.buildTransaction(
+            {
+              type: 2,
+              nonce,
+              gasLimit: 21_000n,
+              maxFeePerGas: GAS_PRICE,
+              maxPriorityFeePerGas: 1n,
+              to: to as Hex,
+              value,
+            },
+            from as Hex,
+          );
         const n = (x: string) => t.chain.state.read(nonceKey(x));
         return [
           tx(a, n(a), b, 1n),
@@ -137,16 +204,31 @@ describe("block-stm hand-written cases", function () {
           tx(a, n(a) + 1n, b, 1n),
         ];
       };
-      const env = (t: TestChain) => createEnvironmentBlock({
-        parentHash: t.chain.latest().header.hash(), number: 2n, timestamp: t.chain.latest().header.timestamp + 12n,
-        coinbase: t.chain.coinbase, gasLimit: 30_000_000n, baseFeePerGas: 1_000_000_000n, prevRandao: new Uint8Array(32),
-      }, t.chain.common);
+      const env = (t: TestChain) =>
+        createEnvironmentBlock(
+          {
+            parentHash: t.chain.latest().header.hash(),
+            number: 2n,
+            timestamp: t.chain.latest().header.timestamp + 12n,
+            coinbase: t.chain.coinbase,
+            gasLimit: 30_000_000n,
+            baseFeePerGas: 1_000_000_000n,
+            prevRandao: new Uint8Array(32),
+          },
+          t.chain.common,
+        );
       const r1 = await seq.execute(env(refT), build(refT), refT.chain.state);
       const r2 = await stm.execute(env(subT), build(subT), subT.chain.state);
       expect(r2.record.executedBy).to.equal("block-stm");
       expect(r2.considered).to.equal(r1.considered);
-      expect(r2.results.map((r) => r.kind === "invalid" ? r.reason : [r.status, r.gasUsed, [...r.writes]])).to.deep.equal(
-        r1.results.map((r) => r.kind === "invalid" ? r.reason : [r.status, r.gasUsed, [...r.writes]]),
+      expect(
+        r2.results.map((r) =>
+          r.kind === "invalid" ? r.reason : [r.status, r.gasUsed, [...r.writes]],
+        ),
+      ).to.deep.equal(
+        r1.results.map((r) =>
+          r.kind === "invalid" ? r.reason : [r.status, r.gasUsed, [...r.writes]],
+        ),
       );
       expect(r1.results.filter((r) => r.kind === "invalid")).to.have.length(2);
       expect(stateOf(subT.chain)).to.deep.equal(stateOf(refT.chain));
@@ -157,10 +239,20 @@ describe("block-stm hand-written cases", function () {
 
   it("transactions that do not fit the block gas limit stay pending, as with sequential", async () => {
     const ref = await createTestChain("sequential", { blockGasLimit: 1_500_000n });
-    const sub = await createTestChain("block-stm", { blockGasLimit: 1_500_000n, lanes: 2, fallback: PARALLEL_ALWAYS });
+    const sub = await createTestChain("block-stm", {
+      blockGasLimit: 1_500_000n,
+      lanes: 2,
+      fallback: PARALLEL_ALWAYS,
+    });
     chains.push(ref, sub);
-    await submitOps(ref, range(20).map((i) => ({ kind: "swap", from: i, dx: 5n }) as Op));
-    await submitOps(sub, range(20).map((i) => ({ kind: "swap", from: i, dx: 5n }) as Op));
+    await submitOps(
+      ref,
+      range(20).map((i) => ({ kind: "swap", from: i, dx: 5n }) as Op),
+    );
+    await submitOps(
+      sub,
+      range(20).map((i) => ({ kind: "swap", from: i, dx: 5n }) as Op),
+    );
     const { sub: first } = await mineAndCompare(ref, sub);
     expect(first.record.executedBy).to.equal("block-stm");
     expect(sub.chain.pool.size).to.be.greaterThan(0);
@@ -187,11 +279,15 @@ describe("block-stm faults, fallback and threads", function () {
     it(`a lane that ${name} in the middle of a block: sequential result, a fault, lanes restarted`, async () => {
       const { ref, sub, executor } = await pair({ hooks, workerTimeout: timeout, maxBatch: 2 });
       chains.push(ref, sub);
-      const ops = range(20).map((i) => ({ kind: i % 2 ? "erc20" : "swap", from: i, to: 19 - i, value: 3n, dx: 7n }) as Op);
+      const ops = range(20).map(
+        (i) => ({ kind: i % 2 ? "erc20" : "swap", from: i, to: 19 - i, value: 3n, dx: 7n }) as Op,
+      );
       const { sub: faulty } = await both(ref, sub, ops);
       expect(faulty.record.executedBy).to.equal("sequential");
       expect(faulty.record.faults).to.have.length(1);
-      expect(faulty.record.faults[0]).to.match(name === "exits" ? /exited with code 3/ : /did not answer within/);
+      expect(faulty.record.faults[0]).to.match(
+        name === "exits" ? /exited with code 3/ : /did not answer within/,
+      );
       const { sub: next } = await both(ref, sub, ops);
       expect(next.record.executedBy).to.equal("block-stm");
       expect(next.record.faults).to.deep.equal([]);
@@ -206,7 +302,11 @@ describe("block-stm faults, fallback and threads", function () {
     const { sub: one } = await both(ref, sub, [{ kind: "eth", from: 0, to: 1, value: 1n }]);
     expect(one.record).to.include({ executor: "block-stm", executedBy: "sequential" });
     expect(one.record.fallbackReason).to.match(/fewer than minTransactions \(2\)/);
-    const { sub: low } = await both(ref, sub, range(4).map((i) => ({ kind: "eth", from: i, to: i + 10, value: 1n }) as Op));
+    const { sub: low } = await both(
+      ref,
+      sub,
+      range(4).map((i) => ({ kind: "eth", from: i, to: i + 10, value: 1n }) as Op),
+    );
     expect(low.record.fallbackReason).to.match(/below minGas \(200000\)/);
     // Swaps on one pool: the first block has no history of EngPool.swap and runs on the lanes,
     // the next is predicted from what the first ones wrote (both reserves) to be one chain.
@@ -215,9 +315,13 @@ describe("block-stm faults, fallback and threads", function () {
     expect(first.record.executedBy).to.equal("block-stm");
     const { sub: hot } = await both(ref, sub, swaps);
     expect(hot.record.executedBy).to.equal("sequential");
-    expect(hot.record.fallbackReason).to.match(/predicted speedup 1\.00 on 2 lanes below minPredictedSpeedup \(1\.3\): longest predicted chain 10 of 10/);
+    expect(hot.record.fallbackReason).to.match(
+      /predicted speedup 1\.00 on 2 lanes below minPredictedSpeedup \(1\.3\): longest predicted chain 10 of 10/,
+    );
     // A disjoint block right after the hot one is decided on its own transactions: lanes.
-    const transfers = range(10).map((i) => ({ kind: "erc20", from: i, to: i + 10, value: 1n }) as Op);
+    const transfers = range(10).map(
+      (i) => ({ kind: "erc20", from: i, to: i + 10, value: 1n }) as Op,
+    );
     const { sub: disjoint } = await both(ref, sub, transfers);
     expect(disjoint.record.executedBy).to.equal("block-stm");
     expect(disjoint.record.fallbackReason).to.equal(undefined);
@@ -234,18 +338,32 @@ describe("block-stm faults, fallback and threads", function () {
     expect(block.transactions).to.have.length(120);
     expect(block.record.executedBy).to.equal("block-stm");
     expect(block.record.sequentialFrom).to.be.a("number").within(1, 119);
-    expect(block.record.fallbackReason).to.match(/is predicted to reach 1\.\d\d on 2 lanes, below minPredictedSpeedup/);
-    expect(block.record.incarnations / 120, `incarnations per transaction (${JSON.stringify({ ...block.record, gasUsed: String(block.record.gasUsed) })})`).to.be.at.most(1.5);
+    expect(block.record.fallbackReason).to.match(
+      /is predicted to reach 1\.\d\d on 2 lanes, below minPredictedSpeedup/,
+    );
+    expect(
+      block.record.incarnations / 120,
+      `incarnations per transaction (${JSON.stringify({ ...block.record, gasUsed: String(block.record.gasUsed) })})`,
+    ).to.be.at.most(1.5);
     expect(block.record.faults).to.deep.equal([]);
   });
 
   it("too many aborts: the rest of the block runs sequentially on the committed prefix", async () => {
-    const { ref, sub } = await make({ maxBatch: 1, fallback: { ...PARALLEL_ALWAYS, maxAbortShare: 0.05 } });
-    const { sub: block } = await both(ref, sub, range(40).map((i) => ({ kind: "counter", from: i % 20 }) as Op));
+    const { ref, sub } = await make({
+      maxBatch: 1,
+      fallback: { ...PARALLEL_ALWAYS, maxAbortShare: 0.05 },
+    });
+    const { sub: block } = await both(
+      ref,
+      sub,
+      range(40).map((i) => ({ kind: "counter", from: i % 20 }) as Op),
+    );
     expect(block.transactions).to.have.length(40);
     expect(block.record.sequentialFrom).to.be.a("number");
     expect(block.record.aborts).to.equal(2); // ceil(0.05 × 40)
-    expect(block.record.fallbackReason).to.match(/2 aborts in \d+ incarnations reached maxAbortShare × transactions \(2\)/);
+    expect(block.record.fallbackReason).to.match(
+      /2 aborts in \d+ incarnations reached maxAbortShare × transactions \(2\)/,
+    );
   });
 
   it("a stalled scheduler (nothing in flight, transactions left) is detected at once: the rest runs sequentially, with a fault", async () => {
@@ -253,14 +371,24 @@ describe("block-stm faults, fallback and threads", function () {
     // lanes' hang timeout is ten minutes, so only the stall detection can end the block in time.
     const { ref, sub } = await make({ hooks: { neverDispatch: 5 }, workerTimeout: 600_000 });
     const started = performance.now();
-    const { sub: block } = await both(ref, sub, range(12).map((i) => ({ kind: "erc20", from: i, to: i + 1, value: 1n }) as Op));
+    const { sub: block } = await both(
+      ref,
+      sub,
+      range(12).map((i) => ({ kind: "erc20", from: i, to: i + 1, value: 1n }) as Op),
+    );
     expect(performance.now() - started).to.be.below(60_000);
     expect(block.transactions).to.have.length(12);
     expect(block.record.sequentialFrom).to.equal(5);
     expect(block.record.faults).to.have.length(1);
-    expect(block.record.faults[0]).to.match(/scheduler stalled at transaction 5 with nothing in flight \(a scheduler bug\); transactions 5\.\.11 executed sequentially/);
+    expect(block.record.faults[0]).to.match(
+      /scheduler stalled at transaction 5 with nothing in flight \(a scheduler bug\); transactions 5\.\.11 executed sequentially/,
+    );
     // The next block is not affected (the hook only holds back index 5: use a block of 5).
-    const { sub: next } = await both(ref, sub, range(5).map((i) => ({ kind: "erc20", from: i, to: i + 2, value: 1n }) as Op));
+    const { sub: next } = await both(
+      ref,
+      sub,
+      range(5).map((i) => ({ kind: "erc20", from: i, to: i + 2, value: 1n }) as Op),
+    );
     expect(next.record.faults).to.deep.equal([]);
     expect(next.record.executedBy).to.equal("block-stm");
   });
@@ -285,7 +413,11 @@ describe("block-stm faults, fallback and threads", function () {
   it("lanes also start without tsx (Node's native type stripping)", async () => {
     const { ref, sub } = await pair({ execArgv: [] });
     chains.push(ref, sub);
-    const { sub: block } = await both(ref, sub, range(8).map((i) => ({ kind: "erc20", from: i, to: i + 1, value: 1n }) as Op));
+    const { sub: block } = await both(
+      ref,
+      sub,
+      range(8).map((i) => ({ kind: "erc20", from: i, to: i + 1, value: 1n }) as Op),
+    );
     expect(block.record.executedBy).to.equal("block-stm");
   });
 });

@@ -12,12 +12,24 @@ import { expect } from "chai";
 import { createTestChain, mineOpsAndCompare, weightedOp } from "./helpers.ts";
 
 const RUNS = Number(process.env.HP_BLOCKSTM_RUNS ?? 1000);
-const SEED = process.env.HP_BLOCKSTM_SEED === undefined ? undefined : Number(process.env.HP_BLOCKSTM_SEED);
+const SEED =
+  process.env.HP_BLOCKSTM_SEED === undefined ? undefined : Number(process.env.HP_BLOCKSTM_SEED);
 const PARALLEL_ALWAYS = { minTransactions: 0, minGas: 0n, minPredictedSpeedup: 0 };
 
 const opArb = weightedOp({
-  eth: 4, erc20: 4, mint: 1, swap: 3, counter: 2, revert: 1, oog: 1, create: 1, bumpLast: 1,
-  readBalance: 2, readCoinbase: 1, payCoinbase: 1, drain: 1,
+  eth: 4,
+  erc20: 4,
+  mint: 1,
+  swap: 3,
+  counter: 2,
+  revert: 1,
+  oog: 1,
+  create: 1,
+  bumpLast: 1,
+  readBalance: 2,
+  readCoinbase: 1,
+  payCoinbase: 1,
+  drain: 1,
 });
 const blockArb = fc.array(opArb, { minLength: 5, maxLength: 40 });
 
@@ -43,8 +55,15 @@ describe("block-stm differential (random blocks vs sequential)", function () {
     it(title, async function () {
       const options = { blockGasLimit: config.blockGasLimit };
       const reference = await createTestChain("sequential", options);
-      const fallback = { ...PARALLEL_ALWAYS, ...(config.maxAbortShare === undefined ? {} : { maxAbortShare: config.maxAbortShare }) };
-      const subject = await createTestChain("block-stm", { ...options, lanes: config.lanes, fallback });
+      const fallback = {
+        ...PARALLEL_ALWAYS,
+        ...(config.maxAbortShare === undefined ? {} : { maxAbortShare: config.maxAbortShare }),
+      };
+      const subject = await createTestChain("block-stm", {
+        ...options,
+        lanes: config.lanes,
+        fallback,
+      });
       let parallelBlocks = 0;
       let restBlocks = 0;
       let aborts = 0;
@@ -66,8 +85,11 @@ describe("block-stm differential (random blocks vs sequential)", function () {
         await subject.chain.dispose();
       }
       expect(parallelBlocks).to.be.greaterThan(0);
-      if (config.maxAbortShare === 0) expect(restBlocks, "blocks whose rest ran sequentially").to.be.greaterThan(0);
-      console.log(`      ${parallelBlocks} blocks on the lanes (${restBlocks} finished sequentially), ${aborts} aborts`);
+      if (config.maxAbortShare === 0)
+        expect(restBlocks, "blocks whose rest ran sequentially").to.be.greaterThan(0);
+      console.log(
+        `      ${parallelBlocks} blocks on the lanes (${restBlocks} finished sequentially), ${aborts} aborts`,
+      );
     });
   }
 });

@@ -16,36 +16,63 @@
 import fc from "fast-check";
 import { expect } from "chai";
 import { createTx } from "@ethereumjs/tx";
-import { bytesToHex, encodeAbiParameters, encodeFunctionData, hexToBytes, keccak256, type Hex } from "viem";
+import {
+  bytesToHex,
+  encodeAbiParameters,
+  encodeFunctionData,
+  hexToBytes,
+  keccak256,
+  type Hex,
+} from "viem";
 import { privateKeyToAddress } from "viem/accounts";
 import { decodeRawTransaction, type EngineTransaction } from "../../sdk/engine/transactions.ts";
 import type { MinedBlock } from "../../sdk/engine/chain.ts";
-import { artifacts, blockSummary, createTestChain, GAS_PRICE, stateOf, type TestChain } from "./helpers.ts";
+import {
+  artifacts,
+  blockSummary,
+  createTestChain,
+  GAS_PRICE,
+  stateOf,
+  type TestChain,
+} from "./helpers.ts";
 
 const LONG = process.env.HP_STRESS === "long";
 const SIZES = LONG ? [500, 1_000, 2_000] : [300];
 const BLOCKS_PER_CASE = LONG ? 3 : 1;
 const HOT_RATIOS = [0, 0.1, 0.5, 1];
 const LANES = [1, 2, 4, 8];
-const SEED = process.env.HP_STRESS_SEED === undefined ? undefined : Number(process.env.HP_STRESS_SEED);
+const SEED =
+  process.env.HP_STRESS_SEED === undefined ? undefined : Number(process.env.HP_STRESS_SEED);
 const BLOCK_TIMEOUT_MS = Number(process.env.HP_STRESS_BLOCK_TIMEOUT ?? 120_000);
-const ALWAYS_PARALLEL = { minTransactions: 0, minGas: 0n, minPredictedSpeedup: 0, maxAbortShare: Infinity };
+const ALWAYS_PARALLEL = {
+  minTransactions: 0,
+  minGas: 0n,
+  minPredictedSpeedup: 0,
+  maxAbortShare: Infinity,
+};
 
 /** One transaction of a stress block: `hot` mints; the others transfer to a distinct user. */
 type StressTx = { kind: "hot" | "token" | "eth" };
 
 function stressBlock(size: number, hot: number): fc.Arbitrary<StressTx[]> {
   const hotShare = Math.round(hot * 100);
-  const tx = fc.integer({ min: 0, max: 99 }).chain((roll) =>
-    roll < hotShare ? fc.constant<StressTx>({ kind: "hot" }) : fc.constantFrom<StressTx>({ kind: "token" }, { kind: "eth" }),
-  );
+  const tx = fc
+    .integer({ min: 0, max: 99 })
+    .chain((roll) =>
+      roll < hotShare
+        ? fc.constant<StressTx>({ kind: "hot" })
+        : fc.constantFrom<StressTx>({ kind: "token" }, { kind: "eth" }),
+    );
   return fc.array(tx, { minLength: size, maxLength: size });
 }
 
 /** Resolves `work`, or fails once it has taken `ms` milliseconds. */
 async function within<T>(ms: number, what: string, work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const bound = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} took more than ${ms} ms`)), ms)));
+  const bound = new Promise<never>(
+    (_, reject) =>
+      (timer = setTimeout(() => reject(new Error(`${what} took more than ${ms} ms`)), ms)),
+  );
   try {
     return await Promise.race([work, bound]);
   } finally {
@@ -59,7 +86,13 @@ describe(`block-stm stress (${LONG ? "long" : "short"}: large raw-signed blocks 
 
   for (const size of SIZES) {
     // Distinct senders with real keys: the first `size` send, the next `size` receive.
-    const keys = Array.from({ length: 2 * size }, (_, i) => hexToBytes(keccak256(encodeAbiParameters([{ type: "uint256" }, { type: "string" }], [BigInt(i), "stress"]))));
+    const keys = Array.from({ length: 2 * size }, (_, i) =>
+      hexToBytes(
+        keccak256(
+          encodeAbiParameters([{ type: "uint256" }, { type: "string" }], [BigInt(i), "stress"]),
+        ),
+      ),
+    );
     const users = keys.map((key) => privateKeyToAddress(bytesToHex(key)).toLowerCase() as Hex);
 
     for (const lanes of LANES) {
@@ -77,7 +110,15 @@ describe(`block-stm stress (${LONG ? "long" : "short"}: large raw-signed blocks 
           for (const t of chains) {
             for (const user of users) {
               t.chain.setBalance(user, 10n ** 21n);
-              t.chain.setStorageAt(token, BigInt(keccak256(encodeAbiParameters([{ type: "address" }, { type: "uint256" }], [user, 0n]))), 10n ** 24n);
+              t.chain.setStorageAt(
+                token,
+                BigInt(
+                  keccak256(
+                    encodeAbiParameters([{ type: "address" }, { type: "uint256" }], [user, 0n]),
+                  ),
+                ),
+                10n ** 24n,
+              );
             }
           }
           for (const hot of HOT_RATIOS) {
@@ -91,15 +132,43 @@ describe(`block-stm stress (${LONG ? "long" : "short"}: large raw-signed blocks 
                   const fields =
                     tx.kind === "eth"
                       ? { to: recipient, value: 1n, gasLimit: 21_000n }
-                      : { to: token, gasLimit: 80_000n, data: encodeFunctionData({ abi: a.EngToken.abi, functionName: tx.kind === "hot" ? "mint" : "transfer", args: [recipient, 1n] }) };
-                  const raw = createTx({ type: 2, nonce, maxFeePerGas: GAS_PRICE, maxPriorityFeePerGas: 1n, ...fields }, { common: chains[0].chain.common }).sign(keys[i]);
-                  return decodeRawTransaction(bytesToHex(raw.serialize()) as Hex, chains[0].chain.common, 0);
+                      : {
+                          to: token,
+                          gasLimit: 80_000n,
+                          data: encodeFunctionData({
+                            abi: a.EngToken.abi,
+                            functionName: tx.kind === "hot" ? "mint" : "transfer",
+                            args: [recipient, 1n],
+                          }),
+                        };
+                  const raw = createTx(
+                    {
+                      type: 2,
+                      nonce,
+                      maxFeePerGas: GAS_PRICE,
+                      maxPriorityFeePerGas: 1n,
+                      ...fields,
+                    },
+                    { common: chains[0].chain.common },
+                  ).sign(keys[i]);
+                  return decodeRawTransaction(
+                    bytesToHex(raw.serialize()) as Hex,
+                    chains[0].chain.common,
+                    0,
+                  );
                 });
                 const timestamp = chains[0].chain.latest().header.timestamp + 12n;
                 const blocks: MinedBlock[] = [];
                 for (const t of chains) {
-                  for (const etx of signed) await t.chain.submit({ ...etx, arrival: t.chain.nextArrival() });
-                  blocks.push(await within(BLOCK_TIMEOUT_MS, `a block of ${size} (hot ${hot * 100}%) on ${t.chain.options.executor}`, t.chain.mine(timestamp)));
+                  for (const etx of signed)
+                    await t.chain.submit({ ...etx, arrival: t.chain.nextArrival() });
+                  blocks.push(
+                    await within(
+                      BLOCK_TIMEOUT_MS,
+                      `a block of ${size} (hot ${hot * 100}%) on ${t.chain.options.executor}`,
+                      t.chain.mine(timestamp),
+                    ),
+                  );
                 }
                 const [reference, ...subjects] = blocks;
                 expect(reference.transactions).to.have.length(size);
@@ -120,7 +189,9 @@ describe(`block-stm stress (${LONG ? "long" : "short"}: large raw-signed blocks 
         }
         // The always-parallel chain ran every block on the lanes.
         expect(seen.parallel).to.be.at.least(HOT_RATIOS.length * BLOCKS_PER_CASE);
-        console.log(`        blocks on the lanes ${seen.parallel}, sequential by prediction ${seen.sequential}, finished sequentially ${seen.restSequential}`);
+        console.log(
+          `        blocks on the lanes ${seen.parallel}, sequential by prediction ${seen.sequential}, finished sequentially ${seen.restSequential}`,
+        );
       });
     }
   }

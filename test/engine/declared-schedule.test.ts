@@ -11,9 +11,11 @@ import type { TransactionAccess } from "../../sdk/engine/executors/declared/decl
 import { scheduleByDeclaredAccess } from "../../sdk/engine/executors/declared/schedule.ts";
 import { balanceKey, storageKey, type LocationKey } from "../../sdk/engine/location.ts";
 
-const ADDRESSES = ["0x" + "a".repeat(40), "0x" + "b".repeat(40)];
+const ADDRESSES = [`0x${"a".repeat(40)}`, `0x${"b".repeat(40)}`];
 const keyArb: fc.Arbitrary<LocationKey> = fc.oneof(
-  fc.tuple(fc.constantFrom(...ADDRESSES), fc.integer({ min: 0, max: 3 })).map(([a, s]) => storageKey(a, BigInt(s))),
+  fc
+    .tuple(fc.constantFrom(...ADDRESSES), fc.integer({ min: 0, max: 3 }))
+    .map(([a, s]) => storageKey(a, BigInt(s))),
   fc.constantFrom(...ADDRESSES).map((a) => balanceKey(a)),
 );
 const accessArb: fc.Arbitrary<TransactionAccess> = fc.oneof(
@@ -75,12 +77,15 @@ describe("declared schedule (vs a brute-force oracle)", function () {
           reach.push(set);
           depth.push(d + 1);
           for (let i = 0; i < j; i++) {
-            if (conflicts(accesses[i], accesses[j])) expect(set.has(i), `${j} must wait for ${i}`).to.equal(true);
+            if (conflicts(accesses[i], accesses[j]))
+              expect(set.has(i), `${j} must wait for ${i}`).to.equal(true);
           }
         }
         expect(schedule.longestChain).to.equal(Math.max(...depth));
         expect(schedule.declared + schedule.undeclared).to.equal(n);
-        expect(schedule.undeclared).to.equal(accesses.filter((a) => a.kind === "undeclared").length);
+        expect(schedule.undeclared).to.equal(
+          accesses.filter((a) => a.kind === "undeclared").length,
+        );
       }),
       { numRuns: 2000 },
     );
@@ -88,7 +93,12 @@ describe("declared schedule (vs a brute-force oracle)", function () {
 
   it("adds no edge between transactions with disjoint declared sets", function () {
     const declared = (reads: LocationKey[], writes: LocationKey[]): TransactionAccess => ({
-      kind: "declared", label: "t", reads: new Set([...reads, ...writes]), writes: new Set(writes), anyStorageRead: new Set(), anyStorageWrite: new Set(),
+      kind: "declared",
+      label: "t",
+      reads: new Set([...reads, ...writes]),
+      writes: new Set(writes),
+      anyStorageRead: new Set(),
+      anyStorageWrite: new Set(),
     });
     const [a, b] = ADDRESSES;
     const schedule = scheduleByDeclaredAccess([

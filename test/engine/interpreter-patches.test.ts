@@ -8,7 +8,10 @@ import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { promisify } from "node:util";
 import { expect } from "chai";
-import { PATCHED_EVM_VERSION, applyInterpreterPatches } from "../../sdk/engine/interpreter-patches.ts";
+import {
+  PATCHED_EVM_VERSION,
+  applyInterpreterPatches,
+} from "../../sdk/engine/interpreter-patches.ts";
 
 const run = promisify(execFile);
 
@@ -17,10 +20,16 @@ describe("interpreter patches", function () {
 
   it("are written for the @ethereumjs/evm package.json pins and applied here (unless HP_NO_EVM_PATCHES=1)", async function () {
     // Bumping the pin fails here first: re-check the patches against the new interpreter.js.
-    const pkg = JSON.parse(await readFile(new URL("../../package.json", import.meta.url), "utf8")) as { dependencies: Record<string, string> };
+    const pkg = JSON.parse(
+      await readFile(new URL("../../package.json", import.meta.url), "utf8"),
+    ) as { dependencies: Record<string, string> };
     expect(pkg.dependencies["@ethereumjs/evm"]).to.equal(PATCHED_EVM_VERSION);
     const status = await applyInterpreterPatches();
-    if (process.env.HP_NO_EVM_PATCHES === "1") expect(status).to.deep.equal({ applied: false, reason: "switched off by HP_NO_EVM_PATCHES=1" });
+    if (process.env.HP_NO_EVM_PATCHES === "1")
+      expect(status).to.deep.equal({
+        applied: false,
+        reason: "switched off by HP_NO_EVM_PATCHES=1",
+      });
     else expect(status).to.deep.equal({ applied: true });
   });
 
@@ -36,13 +45,23 @@ describe("interpreter patches", function () {
       console.log(JSON.stringify({ status, receipt: receipt.status }));
       await provider.dispose?.();
     `;
-    const { stdout } = await run(process.execPath, ["--import", import.meta.resolve("tsx/esm"), "--input-type=module", "-e", script], {
-      cwd: new URL("../../", import.meta.url),
-      env: { ...process.env, HP_NO_EVM_PATCHES: "1" },
-      timeout: 60_000,
+    const { stdout } = await run(
+      process.execPath,
+      ["--import", import.meta.resolve("tsx/esm"), "--input-type=module", "-e", script],
+      {
+        cwd: new URL("../../", import.meta.url),
+        env: { ...process.env, HP_NO_EVM_PATCHES: "1" },
+        timeout: 60_000,
+      },
+    );
+    const out = JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}") as {
+      status: unknown;
+      receipt: string;
+    };
+    expect(out.status).to.deep.equal({
+      applied: false,
+      reason: "switched off by HP_NO_EVM_PATCHES=1",
     });
-    const out = JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}") as { status: unknown; receipt: string };
-    expect(out.status).to.deep.equal({ applied: false, reason: "switched off by HP_NO_EVM_PATCHES=1" });
     expect(out.receipt).to.equal("0x1");
   });
 });

@@ -63,7 +63,11 @@ describe("exit: processes that used a parallel network exit by themselves", func
         });
         assert.ok(run.exitedByItself, explain(run));
         assert.equal(run.code, 0, explain(run));
-        assert.match(run.stdout, new RegExp(`mined 20 transfers in block 1 by ${executor}`), explain(run));
+        assert.match(
+          run.stdout,
+          new RegExp(`mined 20 transfers in block 1 by ${executor}`),
+          explain(run),
+        );
         assert.match(run.stdout, /# pass 1\n# fail 0/, explain(run));
       });
 

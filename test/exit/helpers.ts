@@ -53,7 +53,11 @@ export function runUntilExit(options: ExitRunOptions): Promise<ExitRun> {
     let lingerTimer: NodeJS.Timeout | undefined;
     const workTimer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`work not done within ${options.workTimeoutMs ?? 120_000} ms: ${options.args.join(" ")}\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+      reject(
+        new Error(
+          `work not done within ${options.workTimeoutMs ?? 120_000} ms: ${options.args.join(" ")}\nstdout:\n${stdout}\nstderr:\n${stderr}`,
+        ),
+      );
     }, options.workTimeoutMs ?? 120_000);
     const onOutput = (): void => {
       if (doneAt !== undefined || !options.doneWhen.test(stdout)) return;
@@ -76,10 +80,20 @@ export function runUntilExit(options: ExitRunOptions): Promise<ExitRun> {
       clearTimeout(workTimer);
       clearTimeout(lingerTimer);
       if (doneAt === undefined) {
-        reject(new Error(`exited (code ${code}) before its work was done: ${options.args.join(" ")}\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+        reject(
+          new Error(
+            `exited (code ${code}) before its work was done: ${options.args.join(" ")}\nstdout:\n${stdout}\nstderr:\n${stderr}`,
+          ),
+        );
         return;
       }
-      resolve({ code, stdout, stderr, exitedByItself: !killedForLingering, lingerMs: Date.now() - doneAt });
+      resolve({
+        code,
+        stdout,
+        stderr,
+        exitedByItself: !killedForLingering,
+        lingerMs: Date.now() - doneAt,
+      });
     });
   });
 }

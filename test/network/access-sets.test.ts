@@ -53,15 +53,25 @@ for (const name of NON_DEFAULT_NETWORKS) {
       await connection?.close();
     });
 
-    const rpc = (method: string, params: unknown[] = []) => connection.provider.request({ method, params });
+    const rpc = (method: string, params: unknown[] = []) =>
+      connection.provider.request({ method, params });
 
     /** Fetches and validates the sets of a mined transaction. */
     async function access(hash: Hex): Promise<TransactionAccess> {
-      const result = (await rpc("parallel_getTransactionAccess", [hash])) as TransactionAccess | null;
+      const result = (await rpc("parallel_getTransactionAccess", [
+        hash,
+      ])) as TransactionAccess | null;
       assert.ok(result !== null && typeof result === "object", `no access record for ${hash}`);
-      assert.ok(Array.isArray(result.reads) && Array.isArray(result.writes), `reads/writes must be arrays: ${JSON.stringify(result)}`);
+      assert.ok(
+        Array.isArray(result.reads) && Array.isArray(result.writes),
+        `reads/writes must be arrays: ${JSON.stringify(result)}`,
+      );
       for (const entry of [...result.reads, ...result.writes]) {
-        assert.match(entry.location, /^([bnc]:0x[0-9a-f]{40}|s:0x[0-9a-f]{40}:0x[0-9a-f]{64})$/, "location key format");
+        assert.match(
+          entry.location,
+          /^([bnc]:0x[0-9a-f]{40}|s:0x[0-9a-f]{40}:0x[0-9a-f]{64})$/,
+          "location key format",
+        );
         assert.match(entry.value, /^0x[0-9a-f]+$/, `value of ${entry.location}`);
       }
       return result;
@@ -70,7 +80,10 @@ for (const name of NON_DEFAULT_NETWORKS) {
     const asMap = (entries: LocationValue[]) => new Map(entries.map((e) => [e.location, e.value]));
 
     /** Balance (wei) and nonce of `address` at `block`. */
-    async function accountAt(address: Address, block: bigint): Promise<{ balance: bigint; nonce: bigint }> {
+    async function accountAt(
+      address: Address,
+      block: bigint,
+    ): Promise<{ balance: bigint; nonce: bigint }> {
       const tag = numberToHex(block);
       return {
         balance: BigInt((await rpc("eth_getBalance", [address, tag])) as Hex),
@@ -80,26 +93,48 @@ for (const name of NON_DEFAULT_NETWORKS) {
 
     /** Asserts that no location of the block's coinbase is in the sets. */
     async function assertNoCoinbase(sets: TransactionAccess, blockNumber: bigint): Promise<void> {
-      const block = (await rpc("eth_getBlockByNumber", [numberToHex(blockNumber), false])) as { miner: string };
+      const block = (await rpc("eth_getBlockByNumber", [numberToHex(blockNumber), false])) as {
+        miner: string;
+      };
       const coinbase = block.miner.toLowerCase();
-      const touching = [...sets.reads, ...sets.writes].filter((e) => parseLocationKey(e.location).address === coinbase);
-      assert.deepEqual(touching, [], `the coinbase ${coinbase} must not appear (its fee credit is lazy)`);
+      const touching = [...sets.reads, ...sets.writes].filter(
+        (e) => parseLocationKey(e.location).address === coinbase,
+      );
+      assert.deepEqual(
+        touching,
+        [],
+        `the coinbase ${coinbase} must not appear (its fee credit is lazy)`,
+      );
     }
 
     it("a plain ETH transfer writes exactly the sender's nonce and balance and the recipient's balance", async function () {
       const [alice, bob] = await connection.viem.getWalletClients();
       const publicClient = await connection.viem.getPublicClient();
-      const hash = await alice.sendTransaction({ to: bob.account.address, value: parseEther("0.25") });
+      const hash = await alice.sendTransaction({
+        to: bob.account.address,
+        value: parseEther("0.25"),
+      });
       const receipt = await publicClient.getTransactionReceipt({ hash });
       const sets = await access(hash);
       const [a, b] = [alice.account.address, bob.account.address];
-      assert.deepEqual(sorted(asMap(sets.writes).keys()), sorted([nonceKey(a), balanceKey(a), balanceKey(b)]));
+      assert.deepEqual(
+        sorted(asMap(sets.writes).keys()),
+        sorted([nonceKey(a), balanceKey(a), balanceKey(b)]),
+      );
       const afterA = await accountAt(a, receipt.blockNumber);
       const afterB = await accountAt(b, receipt.blockNumber);
       const writes = asMap(sets.writes);
       assert.equal(writes.get(nonceKey(a)), numberToHex(afterA.nonce), "sender nonce after");
-      assert.equal(writes.get(balanceKey(a)), numberToHex(afterA.balance), "sender balance after value and fee");
-      assert.equal(writes.get(balanceKey(b)), numberToHex(afterB.balance), "recipient balance after");
+      assert.equal(
+        writes.get(balanceKey(a)),
+        numberToHex(afterA.balance),
+        "sender balance after value and fee",
+      );
+      assert.equal(
+        writes.get(balanceKey(b)),
+        numberToHex(afterB.balance),
+        "recipient balance after",
+      );
       const beforeA = await accountAt(a, receipt.blockNumber - 1n);
       assert.equal(
         beforeA.balance - afterA.balance,
@@ -121,16 +156,36 @@ for (const name of NON_DEFAULT_NETWORKS) {
       const ownerSlot = storageKey(token.address, mappingSlot(o, 0n));
       const aliceSlot = storageKey(token.address, mappingSlot(a, 0n));
       const writes = asMap(sets.writes);
-      assert.deepEqual(sorted(writes.keys()), sorted([ownerSlot, aliceSlot, nonceKey(o), balanceKey(o)]));
+      assert.deepEqual(
+        sorted(writes.keys()),
+        sorted([ownerSlot, aliceSlot, nonceKey(o), balanceKey(o)]),
+      );
       assert.equal(writes.get(ownerSlot), word(1_000_000n - 350n));
       assert.equal(writes.get(aliceSlot), word(350n));
-      assert.equal(writes.get(balanceKey(o)), numberToHex((await accountAt(o, receipt.blockNumber)).balance));
+      assert.equal(
+        writes.get(balanceKey(o)),
+        numberToHex((await accountAt(o, receipt.blockNumber)).balance),
+      );
       const reads = asMap(sets.reads);
-      assert.equal(reads.get(ownerSlot), word(1_000_000n - 100n), "the sender's balance slot was read with its old value");
-      assert.equal(reads.get(aliceSlot), word(100n), "the recipient's balance slot was read with its old value");
+      assert.equal(
+        reads.get(ownerSlot),
+        word(1_000_000n - 100n),
+        "the sender's balance slot was read with its old value",
+      );
+      assert.equal(
+        reads.get(aliceSlot),
+        word(100n),
+        "the recipient's balance slot was read with its old value",
+      );
       const tokenPrefix = `s:${token.address.toLowerCase()}:`;
-      const storageReads = sets.reads.filter((e) => e.location.startsWith(tokenPrefix)).map((e) => e.location);
-      assert.deepEqual(sorted(storageReads), sorted([ownerSlot, aliceSlot]), "no other token slot is read");
+      const storageReads = sets.reads
+        .filter((e) => e.location.startsWith(tokenPrefix))
+        .map((e) => e.location);
+      assert.deepEqual(
+        sorted(storageReads),
+        sorted([ownerSlot, aliceSlot]),
+        "no other token slot is read",
+      );
       await assertNoCoinbase(sets, receipt.blockNumber);
     });
 
@@ -145,7 +200,11 @@ for (const name of NON_DEFAULT_NETWORKS) {
       const writes = asMap(sets.writes);
       assert.deepEqual(sorted(writes.keys()), sorted([countSlot, nonceKey(o), balanceKey(o)]));
       assert.equal(writes.get(countSlot), word(2n));
-      assert.equal(asMap(sets.reads).get(countSlot), word(1n), "the slot was read with its old value");
+      assert.equal(
+        asMap(sets.reads).get(countSlot),
+        word(1n),
+        "the slot was read with its old value",
+      );
     });
 
     it("a write of the value a slot already holds is recorded as a read only (EIP-7928)", async function () {
@@ -168,7 +227,10 @@ for (const name of NON_DEFAULT_NETWORKS) {
       await counter.write.increment();
       // incrementThenRevert() writes count = 2 and reverts. An explicit gas limit skips gas
       // estimation, so the transaction is mined (and the send rejects with the revert).
-      await assert.rejects(counter.write.incrementThenRevert({ gas: 100_000n }), /NetCounter: undone/);
+      await assert.rejects(
+        counter.write.incrementThenRevert({ gas: 100_000n }),
+        /NetCounter: undone/,
+      );
       const block = await publicClient.getBlock({ blockTag: "latest" });
       const hash = block.transactions.at(-1) as Hex;
       const receipt = await publicClient.getTransactionReceipt({ hash });
@@ -177,7 +239,11 @@ for (const name of NON_DEFAULT_NETWORKS) {
       const o = owner.account.address;
       const countSlot = storageKey(counter.address, 0n);
       assert.deepEqual(sorted(asMap(sets.writes).keys()), sorted([nonceKey(o), balanceKey(o)]));
-      assert.equal(asMap(sets.reads).get(countSlot), word(1n), "the slot was read before the undone write");
+      assert.equal(
+        asMap(sets.reads).get(countSlot),
+        word(1n),
+        "the slot was read before the undone write",
+      );
     });
 
     it("returns null for an unknown transaction hash", async function () {

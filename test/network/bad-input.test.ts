@@ -54,7 +54,10 @@ const REQUESTS = sampleMalformedRequests(REQUEST_COUNT, SEED);
 async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${ms} ms`), { name: "TimeoutError" })), ms);
+    timer = setTimeout(
+      () => reject(Object.assign(new Error(`no answer within ${ms} ms`), { name: "TimeoutError" })),
+      ms,
+    );
   });
   try {
     return await Promise.race([promise, timeout]);
@@ -69,14 +72,26 @@ async function sendAll(connection: NetworkConnection): Promise<Outcome[]> {
   for (const request of REQUESTS) {
     const outcome: Outcome = { request };
     try {
-      outcome.result = await withTimeout(connection.provider.request({ method: request.method, params: request.params }), REQUEST_TIMEOUT_MS);
+      outcome.result = await withTimeout(
+        connection.provider.request({ method: request.method, params: request.params }),
+        REQUEST_TIMEOUT_MS,
+      );
     } catch (error) {
-      const e = error as { code?: unknown; message?: unknown; name?: unknown; constructor?: { name?: string } };
-      const name = e.name === "TimeoutError" ? "TimeoutError" : (e.constructor?.name ?? typeof error);
+      const e = error as {
+        code?: unknown;
+        message?: unknown;
+        name?: unknown;
+        constructor?: { name?: string };
+      };
+      const name =
+        e.name === "TimeoutError" ? "TimeoutError" : (e.constructor?.name ?? typeof error);
       outcome.error = { code: e.code, message: String(e.message ?? error), name };
     }
     try {
-      await withTimeout(connection.provider.request({ method: "eth_blockNumber", params: [] }), REQUEST_TIMEOUT_MS);
+      await withTimeout(
+        connection.provider.request({ method: "eth_blockNumber", params: [] }),
+        REQUEST_TIMEOUT_MS,
+      );
     } catch (error) {
       outcome.followUpError = String((error as Error).message ?? error);
     }
@@ -87,7 +102,8 @@ async function sendAll(connection: NetworkConnection): Promise<Outcome[]> {
 
 /** A snapshot of state that no rejected request may change. */
 async function chainState(connection: NetworkConnection): Promise<unknown> {
-  const request = (method: string, params: unknown[] = []) => connection.provider.request({ method, params });
+  const request = (method: string, params: unknown[] = []) =>
+    connection.provider.request({ method, params });
   return {
     blockNumber: await request("eth_blockNumber"),
     balance: await request("eth_getBalance", [DEV0, "latest"]),
@@ -110,7 +126,9 @@ const describeOutcome = (o: Outcome): string =>
   (o.error !== undefined
     ? `${o.error.name} code=${String(o.error.code)} "${o.error.message.slice(0, 120)}"`
     : `accepted, result ${JSON.stringify(o.result)?.slice(0, 80)}`) +
-  (o.followUpError !== undefined ? `; then eth_blockNumber failed: ${o.followUpError.slice(0, 120)}` : "");
+  (o.followUpError !== undefined
+    ? `; then eth_blockNumber failed: ${o.followUpError.slice(0, 120)}`
+    : "");
 
 /** Outcomes per network, filled by each network's run, read by the code-comparison tests. */
 const outcomesByNetwork = new Map<string, Outcome[]>();
@@ -132,9 +150,18 @@ async function edrOutcomes(): Promise<Outcome[]> {
 
 describe("bad-input generator", function () {
   it(`is deterministic and produces ${REQUEST_COUNT} requests of every defect class`, function () {
-    assert.deepEqual(sampleMalformedRequests(REQUEST_COUNT, SEED), REQUESTS, "same seed, same requests");
+    assert.deepEqual(
+      sampleMalformedRequests(REQUEST_COUNT, SEED),
+      REQUESTS,
+      "same seed, same requests",
+    );
     assert.equal(REQUESTS.length, REQUEST_COUNT);
-    for (const defect of ["unknown method", "too few params", "too many params", "wrong type/format"]) {
+    for (const defect of [
+      "unknown method",
+      "too few params",
+      "too many params",
+      "wrong type/format",
+    ]) {
       const n = REQUESTS.filter((r) => r.defect.startsWith(defect)).length;
       assert.ok(n >= 50, `at least 50 requests with defect "${defect}", got ${n}`);
     }
@@ -167,13 +194,23 @@ for (const name of NETWORKS) {
         bad.length,
         0,
         `${bad.length} of ${outcomes.length} requests were not rejected with a JSON-RPC error:\n` +
-          bad.slice(0, 25).map((o) => `  ${describeOutcome(o)}`).join("\n"),
+          bad
+            .slice(0, 25)
+            .map((o) => `  ${describeOutcome(o)}`)
+            .join("\n"),
       );
     });
 
     it("answers eth_blockNumber after every malformed request", function () {
       const broken = outcomes.filter((o) => o.followUpError !== undefined);
-      assert.equal(broken.length, 0, `eth_blockNumber failed after:\n${broken.slice(0, 25).map((o) => `  ${describeOutcome(o)}`).join("\n")}`);
+      assert.equal(
+        broken.length,
+        0,
+        `eth_blockNumber failed after:\n${broken
+          .slice(0, 25)
+          .map((o) => `  ${describeOutcome(o)}`)
+          .join("\n")}`,
+      );
     });
 
     it("leaves the chain unchanged (block number, balances, nonces, coinbase, accounts)", async function () {
@@ -220,7 +257,11 @@ for (const name of NETWORKS) {
             );
           }
         }
-        assert.equal(mismatches.length, 0, `${mismatches.length} requests got a different code than on EDR:\n${mismatches.slice(0, 25).join("\n")}`);
+        assert.equal(
+          mismatches.length,
+          0,
+          `${mismatches.length} requests got a different code than on EDR:\n${mismatches.slice(0, 25).join("\n")}`,
+        );
       });
     }
   });
@@ -235,9 +276,17 @@ if (process.env.HP_BAD_INPUT_REPORT !== undefined) {
         method: request.method,
         params: request.params,
         defect: request.defect,
-        outcomes: Object.fromEntries(networks.map((n) => [n, outcomesByNetwork.get(n)![i].error ?? { accepted: outcomesByNetwork.get(n)![i].result }])),
+        outcomes: Object.fromEntries(
+          networks.map((n) => [
+            n,
+            outcomesByNetwork.get(n)![i].error ?? { accepted: outcomesByNetwork.get(n)![i].result },
+          ]),
+        ),
       }));
-      await writeFile(process.env.HP_BAD_INPUT_REPORT!, `${JSON.stringify({ seed: SEED, count: REQUEST_COUNT, rows }, null, 2)}\n`);
+      await writeFile(
+        process.env.HP_BAD_INPUT_REPORT!,
+        `${JSON.stringify({ seed: SEED, count: REQUEST_COUNT, rows }, null, 2)}\n`,
+      );
     });
   });
 }

@@ -16,10 +16,20 @@ describe("parallel_getBlockAccessList (EIP-7928)", function () {
     const probe = await viem.deployContract("Probe");
     const [a, b] = (await provider.request({ method: "eth_accounts" })) as Hex[];
     await provider.request({ method: "evm_setAutomine", params: [false] });
-    for (const [from, v] of [[a, 5n], [b, 9n]] as const) {
+    for (const [from, v] of [
+      [a, 5n],
+      [b, 9n],
+    ] as const) {
       await provider.request({
         method: "eth_sendTransaction",
-        params: [{ from, to: probe.address, data: encodeFunctionData({ abi, functionName: "set", args: [v] }), gas: "0x30000" }],
+        params: [
+          {
+            from,
+            to: probe.address,
+            data: encodeFunctionData({ abi, functionName: "set", args: [v] }),
+            gas: "0x30000",
+          },
+        ],
       });
     }
     await provider.request({ method: "evm_mine" });
@@ -34,22 +44,48 @@ describe("parallel_getBlockAccessList (EIP-7928)", function () {
 
     const contract = blockAccessList.find((e) => e.address === probe.address.toLowerCase())!;
     assert.deepEqual(contract.storageChanges, [
-      { slot: word(0n), slotChanges: [{ blockAccessIndex: "0x1", postValue: word(5n) }, { blockAccessIndex: "0x2", postValue: word(9n) }] },
+      {
+        slot: word(0n),
+        slotChanges: [
+          { blockAccessIndex: "0x1", postValue: word(5n) },
+          { blockAccessIndex: "0x2", postValue: word(9n) },
+        ],
+      },
     ]);
     assert.deepEqual(contract.balanceChanges, []);
 
-    for (const [sender, index] of [[a, "0x1"], [b, "0x2"]] as const) {
+    for (const [sender, index] of [
+      [a, "0x1"],
+      [b, "0x2"],
+    ] as const) {
       const entry = blockAccessList.find((e) => e.address === sender)!;
-      assert.deepEqual(entry.nonceChanges.map((c) => c.blockAccessIndex), [index]);
-      assert.deepEqual(entry.balanceChanges.map((c) => c.blockAccessIndex), [index]);
-      const balance = BigInt((await provider.request({ method: "eth_getBalance", params: [sender, "latest"] })) as Hex);
-      assert.equal(BigInt(entry.balanceChanges[0].postBalance), balance, `post balance of ${sender}`);
+      assert.deepEqual(
+        entry.nonceChanges.map((c) => c.blockAccessIndex),
+        [index],
+      );
+      assert.deepEqual(
+        entry.balanceChanges.map((c) => c.blockAccessIndex),
+        [index],
+      );
+      const balance = BigInt(
+        (await provider.request({ method: "eth_getBalance", params: [sender, "latest"] })) as Hex,
+      );
+      assert.equal(
+        BigInt(entry.balanceChanges[0].postBalance),
+        balance,
+        `post balance of ${sender}`,
+      );
     }
 
     // The lazily applied fee credits appear per transaction, ending at the coinbase's balance.
     const fees = blockAccessList.find((e) => e.address === coinbase)!;
-    assert.deepEqual(fees.balanceChanges.map((c) => c.blockAccessIndex), ["0x1", "0x2"]);
-    const coinbaseBalance = BigInt((await provider.request({ method: "eth_getBalance", params: [coinbase, "latest"] })) as Hex);
+    assert.deepEqual(
+      fees.balanceChanges.map((c) => c.blockAccessIndex),
+      ["0x1", "0x2"],
+    );
+    const coinbaseBalance = BigInt(
+      (await provider.request({ method: "eth_getBalance", params: [coinbase, "latest"] })) as Hex,
+    );
     assert.equal(BigInt(fees.balanceChanges[1].postBalance), coinbaseBalance);
     assert.ok(BigInt(fees.balanceChanges[0].postBalance) < coinbaseBalance);
 

@@ -24,7 +24,10 @@ import { DEFAULT_NETWORK, NETWORKS, connect, networkLabel } from "./helpers/netw
 import { SCENARIOS } from "./helpers/scenarios.ts";
 
 /** Runs `scenario` on fresh chains of `reference` and `subject`, closing both connections. */
-async function observeBoth(scenario: Scenario, subject: string): Promise<[Observation, Observation]> {
+async function observeBoth(
+  scenario: Scenario,
+  subject: string,
+): Promise<[Observation, Observation]> {
   const connections: NetworkConnection[] = [];
   try {
     const ref = await connect(DEFAULT_NETWORK);
@@ -69,18 +72,32 @@ describe("differential harness", function () {
       name: "skewed transfer",
       async run(r) {
         const extra = BigInt(runs++);
-        await r.send("transfer", { from: devAccount(0).address, to: devAccount(1).address, value: parseEther("1") + extra });
+        await r.send("transfer", {
+          from: devAccount(0).address,
+          to: devAccount(1).address,
+          value: parseEther("1") + extra,
+        });
       },
     };
     const [expected, actual] = await observeBoth(skewed, DEFAULT_NETWORK);
     const paths = deepDiff(expected, actual).map((d) => d.path);
     const recipient = devAccount(1).address.toLowerCase();
-    assert.ok(paths.includes(`accounts.${recipient}.balance`), `recipient balance should differ; diff paths: ${paths.join(", ")}`);
-    assert.ok(paths.includes("blocks[0].transactions[0].transaction.value"), `tx value should differ; diff paths: ${paths.join(", ")}`);
+    assert.ok(
+      paths.includes(`accounts.${recipient}.balance`),
+      `recipient balance should differ; diff paths: ${paths.join(", ")}`,
+    );
+    assert.ok(
+      paths.includes("blocks[0].transactions[0].transaction.value"),
+      `tx value should differ; diff paths: ${paths.join(", ")}`,
+    );
   });
 
   it("formats differences with both sides' values", function () {
-    const text = formatDiff(deepDiff({ a: [1, { b: "0x1" }] }, { a: [1, { b: "0x2" }, 3] }), "EDR", "parallel");
+    const text = formatDiff(
+      deepDiff({ a: [1, { b: "0x1" }] }, { a: [1, { b: "0x2" }, 3] }),
+      "EDR",
+      "parallel",
+    );
     assert.match(text, /a\.length:\n\s+EDR: 2\n\s+parallel: 3/);
     assert.match(text, /a\[1\]\.b:\n\s+EDR: "0x1"\n\s+parallel: "0x2"/);
     assert.match(text, /a\[2\]:\n\s+EDR: \(missing\)\n\s+parallel: 3/);

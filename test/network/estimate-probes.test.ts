@@ -12,7 +12,8 @@ import { createParallelProvider, type ParallelProvider } from "../../sdk/rpc/pro
 import { nonceKey } from "../../sdk/engine/location.ts";
 
 const ARTIFACTS = path.join(import.meta.dirname, "../../artifacts/test/fixtures/contracts/network");
-const artifact = (file: string, name: string) => JSON.parse(readFileSync(path.join(ARTIFACTS, `${file}.sol`, `${name}.json`), "utf8"));
+const artifact = (file: string, name: string) =>
+  JSON.parse(readFileSync(path.join(ARTIFACTS, `${file}.sol`, `${name}.json`), "utf8"));
 
 describe("eth_estimateGas: known probe outcomes", function () {
   this.timeout(120_000);
@@ -26,7 +27,10 @@ describe("eth_estimateGas: known probe outcomes", function () {
     [from, other] = await p.request({ method: "eth_accounts" });
     const deploy = async (file: string, name: string, args: unknown[] = []) => {
       const a = artifact(file, name);
-      const hash = await p.request({ method: "eth_sendTransaction", params: [{ from, data: encodeDeployData({ abi: a.abi, bytecode: a.bytecode, args }) }] });
+      const hash = await p.request({
+        method: "eth_sendTransaction",
+        params: [{ from, data: encodeDeployData({ abi: a.abi, bytecode: a.bytecode, args }) }],
+      });
       const receipt = await p.request({ method: "eth_getTransactionReceipt", params: [hash] });
       return { address: receipt.contractAddress as Hex, abi: a.abi };
     };
@@ -35,23 +39,42 @@ describe("eth_estimateGas: known probe outcomes", function () {
     const target = await deploy("NetCaller", "NetTarget");
     const caller = await deploy("NetCaller", "NetCaller");
     const factory = await deploy("NetFactory", "NetFactory");
-    const call = (c: { address: Hex; abi: unknown[] }, functionName: string, args: unknown[] = [], extra = {}) => ({
-      from, to: c.address, data: encodeFunctionData({ abi: c.abi, functionName, args } as Parameters<typeof encodeFunctionData>[0]), ...extra,
+    const call = (
+      c: { address: Hex; abi: unknown[] },
+      functionName: string,
+      args: unknown[] = [],
+      extra = {},
+    ) => ({
+      from,
+      to: c.address,
+      data: encodeFunctionData({ abi: c.abi, functionName, args } as Parameters<
+        typeof encodeFunctionData
+      >[0]),
+      ...extra,
     });
     await p.request({ method: "eth_sendTransaction", params: [call(counter, "set", [7n])] });
     cases.push(
       ["increment", call(counter, "increment")],
       ["set to the same value (noop SSTORE: binary search)", call(counter, "set", [7n])],
-      ["divideInto to the same value (cold noop SSTORE near the stipend)", call(counter, "divideInto", [7n, 1n])],
+      [
+        "divideInto to the same value (cold noop SSTORE near the stipend)",
+        call(counter, "divideInto", [7n, 1n]),
+      ],
       ["burn 5", call(counter, "burn", [5n])],
       ["clear 8 (refunds)", call(refunds, "clear", [8n])],
       ["toggle (refund)", call(refunds, "toggle", [2n, 99n])],
       ["nested call", call(caller, "callSet", [target.address, 3n])],
       ["create", call(factory, "create", [5n])],
       ["plain transfer", { from, to: other, value: "0x1" }],
-      ["precompile", { from, to: "0x0000000000000000000000000000000000000002", data: `0x${"ab".repeat(100)}` }],
+      [
+        "precompile",
+        { from, to: "0x0000000000000000000000000000000000000002", data: `0x${"ab".repeat(100)}` },
+      ],
       ["deployment", { from, data: artifact("NetCounter", "NetCounter").bytecode }],
-      ["with a fee (not predicted)", call(counter, "increment", [], { maxFeePerGas: "0xb2d05e00" })],
+      [
+        "with a fee (not predicted)",
+        call(counter, "increment", [], { maxFeePerGas: "0xb2d05e00" }),
+      ],
       ["capped gas", call(counter, "increment", [], { gas: "0x9c40" })],
       ["capped below need", call(refunds, "clear", [8n], { gas: "0xea60" })],
     );
@@ -60,12 +83,18 @@ describe("eth_estimateGas: known probe outcomes", function () {
   after(async () => p.dispose());
 
   /** The estimate (or error) and the number of executions it took. */
-  async function estimate(tx: Record<string, unknown>, predict: boolean): Promise<{ result: string; runs: number }> {
+  async function estimate(
+    tx: Record<string, unknown>,
+    predict: boolean,
+  ): Promise<{ result: string; runs: number }> {
     p.chain.lane.gasUse.tracked = predict;
     const chain = p.chain as unknown as { call: (...args: unknown[]) => Promise<unknown> };
     const original = chain.call;
     let runs = 0;
-    chain.call = (...args: unknown[]) => (runs++, original.apply(p.chain, args));
+    chain.call = (...args: unknown[]) => {
+      runs++;
+      return original.apply(p.chain, args);
+    };
     try {
       return { result: String(await p.request({ method: "eth_estimateGas", params: [tx] })), runs };
     } catch (error) {
@@ -89,19 +118,31 @@ describe("eth_estimateGas: known probe outcomes", function () {
     let checked = 0;
     for (const [name, tx] of cases) {
       const txData = (gasLimit: bigint) => ({
-        type: 2, nonce: BigInt(p.chain.state.read(nonceKey(from))), gasLimit, to: tx.to as Hex | undefined,
-        value: BigInt((tx.value as string | undefined) ?? 0), data: (tx.data as Hex | undefined) ?? "0x",
-        maxFeePerGas: 0n, maxPriorityFeePerGas: 0n, accessList: [],
+        type: 2,
+        nonce: BigInt(p.chain.state.read(nonceKey(from))),
+        gasLimit,
+        to: tx.to as Hex | undefined,
+        value: BigInt((tx.value as string | undefined) ?? 0),
+        data: (tx.data as Hex | undefined) ?? "0x",
+        maxFeePerGas: 0n,
+        maxPriorityFeePerGas: 0n,
+        accessList: [],
       });
       const run = (gasLimit: bigint, knowledge = false) =>
-        p.chain.call({ data: txData(gasLimit) as never, from, zeroBaseFee: true, gasLimitKnowledge: knowledge });
+        p.chain.call({
+          data: txData(gasLimit) as never,
+          from,
+          zeroBaseFee: true,
+          gasLimitKnowledge: knowledge,
+        });
       const full = await run(16_000_000n, true);
       if (full.kind !== "executed" || full.minimumGasLimit === undefined) continue;
       const at = await run(full.minimumGasLimit);
       const below = await run(full.minimumGasLimit - 1n);
       expect(at.kind === "executed" && at.status === 1, `${name} at the minimum`).to.equal(true);
       expect(below.kind === "executed" && below.status === 1, `${name} one below`).to.equal(false);
-      if (at.kind === "executed" && full.kind === "executed") expect(at.gasUsed, name).to.equal(full.gasUsed);
+      if (at.kind === "executed" && full.kind === "executed")
+        expect(at.gasUsed, name).to.equal(full.gasUsed);
       checked++;
     }
     expect(checked).to.be.greaterThan(5);

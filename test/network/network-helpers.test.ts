@@ -47,8 +47,16 @@ for (const name of NETWORKS) {
         await first.counter.write.increment();
         assert.equal(await first.counter.read.count(), 2n);
         const second = await load();
-        assert.equal(second.counter.address, first.counter.address, "same contract, not a redeployment");
-        assert.equal(await second.counter.read.count(), 0n, "state reverted to the fixture's snapshot");
+        assert.equal(
+          second.counter.address,
+          first.counter.address,
+          "same contract, not a redeployment",
+        );
+        assert.equal(
+          await second.counter.read.count(),
+          0n,
+          "state reverted to the fixture's snapshot",
+        );
       });
 
       it("restores a snapshot, more than once, including block number and balances", async function () {
@@ -62,8 +70,16 @@ for (const name of NETWORKS) {
           assert.equal(await counter.read.count(), 9n);
           await snapshot.restore();
           assert.equal(await counter.read.count(), 0n, `round ${round}: counter restored`);
-          assert.equal(await publicClient.getBlockNumber(), block, `round ${round}: block number restored`);
-          assert.equal(await publicClient.getBalance({ address: alice.account.address }), balance, `round ${round}: balance restored`);
+          assert.equal(
+            await publicClient.getBlockNumber(),
+            block,
+            `round ${round}: block number restored`,
+          );
+          assert.equal(
+            await publicClient.getBalance({ address: alice.account.address }),
+            balance,
+            `round ${round}: balance restored`,
+          );
         }
       });
     });
@@ -98,7 +114,12 @@ for (const name of NETWORKS) {
         await counter.write.deposit({ value: parseEther("1") });
         const attempt = (await helpers().time.latest()) + 10;
         await helpers().time.setNextBlockTimestamp(attempt);
-        await connection.viem.assertions.revertWithCustomErrorWithArgs(counter.write.withdraw(), counter, "Locked", [BigInt(attempt), BigInt(unlock)]);
+        await connection.viem.assertions.revertWithCustomErrorWithArgs(
+          counter.write.withdraw(),
+          counter,
+          "Locked",
+          [BigInt(attempt), BigInt(unlock)],
+        );
         await helpers().time.increaseTo(unlock);
         await connection.viem.assertions.balancesHaveChanged(counter.write.withdraw(), [
           { address: owner.account.address, amount: parseEther("1") },
@@ -114,12 +135,22 @@ for (const name of NETWORKS) {
         assert.equal(await publicClient.getBalance({ address: STRANGER }), parseEther("5"));
         await helpers().impersonateAccount(STRANGER);
         const stranger = await connection.viem.getWalletClient(STRANGER);
-        await connection.viem.assertions.balancesHaveChanged(stranger.sendTransaction({ to: alice.account.address, value: parseEther("1") }), [
-          { address: STRANGER, amount: -parseEther("1") },
-          { address: alice.account.address, amount: parseEther("1") },
-        ]);
-        const asStranger = await connection.viem.getContractAt("NetCounter", counter.address, { client: { wallet: stranger } });
-        await connection.viem.assertions.emitWithArgs(asStranger.write.increment(), counter, "Incremented", [STRANGER, 1n]);
+        await connection.viem.assertions.balancesHaveChanged(
+          stranger.sendTransaction({ to: alice.account.address, value: parseEther("1") }),
+          [
+            { address: STRANGER, amount: -parseEther("1") },
+            { address: alice.account.address, amount: parseEther("1") },
+          ],
+        );
+        const asStranger = await connection.viem.getContractAt("NetCounter", counter.address, {
+          client: { wallet: stranger },
+        });
+        await connection.viem.assertions.emitWithArgs(
+          asStranger.write.increment(),
+          counter,
+          "Incremented",
+          [STRANGER, 1n],
+        );
         assert.equal(await publicClient.getTransactionCount({ address: STRANGER }), 2);
       });
 
@@ -156,8 +187,13 @@ for (const name of NETWORKS) {
         assert.equal(await publicClient.getTransactionCount({ address: STRANGER }), 10);
         await helpers().impersonateAccount(STRANGER);
         const stranger = await connection.viem.getWalletClient(STRANGER);
-        const deployed = await connection.viem.deployContract("NetCounter", [], { client: { wallet: stranger } });
-        assert.equal(getAddress(deployed.address), getContractAddress({ from: STRANGER, nonce: 10n }));
+        const deployed = await connection.viem.deployContract("NetCounter", [], {
+          client: { wallet: stranger },
+        });
+        assert.equal(
+          getAddress(deployed.address),
+          getContractAddress({ from: STRANGER, nonce: 10n }),
+        );
       });
     });
 
@@ -170,9 +206,18 @@ for (const name of NETWORKS) {
         assert.equal(await helpers().time.latestBlock(), start + 6);
         const t0 = await helpers().time.latest();
         await helpers().mine(3, { interval: 100 });
-        const times = await Promise.all([1n, 2n, 3n].map(async (i) => (await publicClient.getBlock({ blockNumber: BigInt(start + 6) + i })).timestamp));
+        const times = await Promise.all(
+          [1n, 2n, 3n].map(
+            async (i) =>
+              (await publicClient.getBlock({ blockNumber: BigInt(start + 6) + i })).timestamp,
+          ),
+        );
         assert.ok(times[0] > BigInt(t0), "the first block comes after the latest one");
-        assert.deepEqual([times[1] - times[0], times[2] - times[1]], [100n, 100n], "blocks are 100 s apart");
+        assert.deepEqual(
+          [times[1] - times[0], times[2] - times[1]],
+          [100n, 100n],
+          "blocks are 100 s apart",
+        );
         await helpers().mineUpTo(start + 20);
         assert.equal(await helpers().time.latestBlock(), start + 20);
       });
@@ -182,9 +227,16 @@ for (const name of NETWORKS) {
         const provider = connection.provider;
         await provider.request({ method: "evm_setAutomine", params: [false] });
         try {
-          const calls = [0, 1, 2].map(() => ({ from: owner.account.address, to: counter.address, data: "0xd09de08a" /* increment() */ }));
+          const calls = [0, 1, 2].map(() => ({
+            from: owner.account.address,
+            to: counter.address,
+            data: "0xd09de08a" /* increment() */,
+          }));
           const hashes: string[] = [];
-          for (const call of calls) hashes.push((await provider.request({ method: "eth_sendTransaction", params: [call] })) as string);
+          for (const call of calls)
+            hashes.push(
+              (await provider.request({ method: "eth_sendTransaction", params: [call] })) as string,
+            );
           await helpers().mine();
         } finally {
           await provider.request({ method: "evm_setAutomine", params: [true] });

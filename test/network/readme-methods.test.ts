@@ -12,8 +12,14 @@ describe("README: the JSON-RPC table", function () {
     const start = readme.indexOf("## JSON-RPC");
     const end = readme.indexOf("\n## ", start + 1);
     const section = readme.slice(start, end);
-    const rows = section.split("\n").filter((line) => line.startsWith("| ") && !line.startsWith("| Group") && !line.startsWith("| ---"));
-    const listed = rows.flatMap((row) => [...(row.split(" | ")[1] ?? "").matchAll(/`([a-z0-9]+_[A-Za-z0-9]+)`/g)].map((m) => m[1]));
+    const rows = section
+      .split("\n")
+      .filter(
+        (line) => line.startsWith("| ") && !line.startsWith("| Group") && !line.startsWith("| ---"),
+      );
+    const listed = rows.flatMap((row) =>
+      [...(row.split(" | ")[1] ?? "").matchAll(/`([a-z0-9]+_[A-Za-z0-9]+)`/g)].map((m) => m[1]),
+    );
     expect(new Set(listed).size, "a method listed twice").to.equal(listed.length);
     expect([...listed].sort()).to.deep.equal([...SUPPORTED_METHODS].sort());
   });

@@ -45,7 +45,8 @@ export function checkAdmission(etx: EngineTransaction, rules: AdmissionRules): v
   if (automine && tx.nonce > pendingNonce(state, rules.pool, etx.from)) {
     throw new NonceTooHighError(pendingNonce(state, rules.pool, etx.from), tx.nonce);
   }
-  if (tx.gasLimit > rules.blockGasLimit) throw new GasLimitAboveBlockLimitError(tx.gasLimit, rules.blockGasLimit);
+  if (tx.gasLimit > rules.blockGasLimit)
+    throw new GasLimitAboveBlockLimitError(tx.gasLimit, rules.blockGasLimit);
   const intrinsic = tx.getIntrinsicGas();
   if (tx.gasLimit < intrinsic) throw new IntrinsicGasTooLowError(intrinsic, tx.gasLimit);
   const fees = tx as { maxFeePerGas?: bigint; gasPrice?: bigint };
@@ -53,7 +54,11 @@ export function checkAdmission(etx: EngineTransaction, rules: AdmissionRules): v
   if (automine) {
     const nextBaseFee = rules.latest.header.calcNextBaseFee();
     if (maxFee < nextBaseFee) {
-      throw new FeeTooLowError(fees.maxFeePerGas !== undefined ? "maxFeePerGas" : "gasPrice", maxFee, nextBaseFee);
+      throw new FeeTooLowError(
+        fees.maxFeePerGas !== undefined ? "maxFeePerGas" : "gasPrice",
+        maxFee,
+        nextBaseFee,
+      );
     }
   }
   const balance = state.read(balanceKey(etx.from));

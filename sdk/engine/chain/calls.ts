@@ -62,6 +62,10 @@ export function executeCall(
     prevRandao: env.prevRandao,
   };
   const block = createEnvironmentBlock(blockEnv, common);
-  const etx = createFakeSignedTransaction(parameters.data, parameters.from, common, -1, { hash: false });
-  return executeTransaction(env.lane, state, block, etx, { gasLimitKnowledge: parameters.gasLimitKnowledge });
+  const etx = createFakeSignedTransaction(parameters.data, parameters.from, common, -1, {
+    hash: false,
+  });
+  return executeTransaction(env.lane, state, block, etx, {
+    gasLimitKnowledge: parameters.gasLimitKnowledge,
+  });
 }

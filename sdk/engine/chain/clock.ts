@@ -40,7 +40,8 @@ export class Clock {
    * @throws {TimestampNotAfterParentError} when it is not after `latestTimestamp`.
    */
   setNextBlockTimestamp(timestamp: bigint, latestTimestamp: bigint): void {
-    if (timestamp <= latestTimestamp) throw new TimestampNotAfterParentError(timestamp, latestTimestamp);
+    if (timestamp <= latestTimestamp)
+      throw new TimestampNotAfterParentError(timestamp, latestTimestamp);
     this.#next = timestamp;
   }
 
@@ -55,7 +56,8 @@ export class Clock {
    */
   takeBlockTimestamp(explicit: bigint | undefined, parentTimestamp: bigint): bigint {
     const timestamp = explicit ?? this.#next ?? maxBig(this.now(), parentTimestamp + 1n);
-    if (explicit === undefined && this.#next !== undefined) this.#offset = this.#next - wallSeconds();
+    if (explicit === undefined && this.#next !== undefined)
+      this.#offset = this.#next - wallSeconds();
     this.#next = undefined;
     return timestamp;
   }

@@ -7,7 +7,12 @@ import type { Common } from "@ethereumjs/common";
 import { bytesToHex } from "@ethereumjs/util";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import { hexToBytes, type Hex } from "viem";
-import { createEnvironmentBlock, nextStateRoot, sealHeader, type BlockEnvironment } from "../block-header.ts";
+import {
+  createEnvironmentBlock,
+  nextStateRoot,
+  sealHeader,
+  type BlockEnvironment,
+} from "../block-header.ts";
 import { KnownTransactionError, TransactionNotMinedError } from "../errors.ts";
 import type { ExecutionResult, TransactionOutcome } from "../execute-transaction.ts";
 import type { BlockExecution, BlockExecutor } from "../executor.ts";
@@ -91,8 +96,15 @@ export class Miner {
   submit(etx: EngineTransaction): Promise<{ block?: MinedBlock; outcome?: ExecutionResult }> {
     return this.exclusive(async () => {
       const { state, blocks, pool, snapshots } = this.#scope;
-      checkAdmission(etx, { state, pool, latest: blocks.latest(), automine: this.automine, blockGasLimit: this.#scope.blockGasLimit });
-      if (pool.has(etx.hash) || blocks.hasTransaction(etx.hash)) throw new KnownTransactionError(etx.hash);
+      checkAdmission(etx, {
+        state,
+        pool,
+        latest: blocks.latest(),
+        automine: this.automine,
+        blockGasLimit: this.#scope.blockGasLimit,
+      });
+      if (pool.has(etx.hash) || blocks.hasTransaction(etx.hash))
+        throw new KnownTransactionError(etx.hash);
       pool.add(etx);
       if (!this.automine) return {};
       // Automine: a transaction that turns out invalid against the block's state must leave
@@ -126,7 +138,8 @@ export class Miner {
   async mineMany(count: bigint, interval: bigint): Promise<void> {
     await this.exclusive(async () => {
       for (let i = 0n; i < count; i++) {
-        const timestamp = i === 0n ? undefined : this.#scope.blocks.latest().header.timestamp + interval;
+        const timestamp =
+          i === 0n ? undefined : this.#scope.blocks.latest().header.timestamp + interval;
         await this.#mineOne(timestamp);
       }
     });
@@ -173,7 +186,10 @@ export class Miner {
       coinbase: this.coinbase,
       gasLimit: this.#scope.blockGasLimit,
       baseFeePerGas: this.nextBaseFeePerGas ?? parent.header.calcNextBaseFee(),
-      prevRandao: this.nextPrevRandao !== undefined ? hexToBytes(this.nextPrevRandao) : this.prevRandaoAfter(parent),
+      prevRandao:
+        this.nextPrevRandao !== undefined
+          ? hexToBytes(this.nextPrevRandao)
+          : this.prevRandaoAfter(parent),
     };
     this.nextBaseFeePerGas = undefined;
     this.nextPrevRandao = undefined;
@@ -253,8 +269,17 @@ export async function sealGenesis(
     transactions: [],
     outcomes: [],
     record: {
-      executor: "sequential", executedBy: "sequential", lanes: 1, transactions: 0, gasUsed: 0n,
-      reExecutions: 0, incarnations: 0, validations: 0, aborts: 0, faults: [], wallTimeMs: 0,
+      executor: "sequential",
+      executedBy: "sequential",
+      lanes: 1,
+      transactions: 0,
+      gasUsed: 0n,
+      reExecutions: 0,
+      incarnations: 0,
+      validations: 0,
+      aborts: 0,
+      faults: [],
+      wallTimeMs: 0,
     },
     undo: new Map(),
   };

@@ -36,7 +36,12 @@ export class Snapshots {
   take(): number {
     const { state, blocks, pool, clock } = this.#scope;
     const id = this.#nextId++;
-    this.#taken.set(id, { journal: state.snapshot(), blocks: blocks.list.length, pool: pool.all(), clock: clock.read() });
+    this.#taken.set(id, {
+      journal: state.snapshot(),
+      blocks: blocks.list.length,
+      pool: pool.all(),
+      clock: clock.read(),
+    });
     return id;
   }
 

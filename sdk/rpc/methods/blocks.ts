@@ -22,14 +22,16 @@ export const blockMethods: Record<string, MethodHandler> = {
   eth_getBlockTransactionCountByNumber: async (ctx, p) => {
     const [t] = paramsOf(p, 1, 1, "eth_getBlockTransactionCountByNumber");
     const tag = blockTag(t, "block", ctx.chain.latest().number);
-    if (tag !== "pending" && "number" in tag && ctx.chain.blockByNumber(tag.number) === undefined) return null;
+    if (tag !== "pending" && "number" in tag && ctx.chain.blockByNumber(tag.number) === undefined)
+      return null;
     return q(resolveBlock(ctx, tag).transactions.length);
   },
   eth_getTransactionByHash: async (ctx, p) => {
     const [h] = paramsOf(p, 1, 1, "eth_getTransactionByHash");
     const txHash = hash(h, "transactionHash");
     const mined = ctx.chain.minedTransaction(txHash);
-    if (mined !== undefined) return formatTransaction(mined.block.transactions[mined.index], mined.block, mined.index);
+    if (mined !== undefined)
+      return formatTransaction(mined.block.transactions[mined.index], mined.block, mined.index);
     const pending = ctx.chain.pool.get(txHash);
     return pending === undefined ? null : formatTransaction(pending);
   },

@@ -2,13 +2,39 @@
 import { bytesToHex } from "@ethereumjs/util";
 import { keccak256, type Hex } from "viem";
 import type { ExecutionResult, TransactionOutcome } from "../../engine/execute-transaction.ts";
-import { balanceKey, codeKey, nonceKey, storageKey, type LocationKey, isStorageKey, locationAddress, locationSlot } from "../../engine/location.ts";
+import {
+  balanceKey,
+  codeKey,
+  nonceKey,
+  storageKey,
+  type LocationKey,
+  isStorageKey,
+  locationAddress,
+  locationSlot,
+} from "../../engine/location.ts";
 import { OverriddenState } from "../../engine/state/overlay-state.ts";
 import type { StateReader } from "../../engine/state/state-reader.ts";
-import { maxTransactionGas, type MethodHandler, type RpcContext, resolveBlock, toTxData, ZERO_ADDRESS } from "../context.ts";
+import {
+  maxTransactionGas,
+  type MethodHandler,
+  type RpcContext,
+  resolveBlock,
+  toTxData,
+  ZERO_ADDRESS,
+} from "../context.ts";
 import { invalidParams, RpcError } from "../errors.ts";
 import { q } from "../format.ts";
-import { address, blockTag, data, hash, object, paramsOf, quantity, type TransactionRequest, transactionRequest } from "../params.ts";
+import {
+  address,
+  blockTag,
+  data,
+  hash,
+  object,
+  paramsOf,
+  quantity,
+  type TransactionRequest,
+  transactionRequest,
+} from "../params.ts";
 import { executionError } from "../revert.ts";
 
 /** Parses an eth_call state override set (geth's format) into an overridden state. */
@@ -21,10 +47,14 @@ function withOverrides(base: StateReader, value: unknown): StateReader {
   for (const [rawAddress, rawOverride] of Object.entries(set)) {
     const who = address(rawAddress, `stateOverrides key`);
     const o = object(rawOverride, `stateOverrides[${who}]`);
-    if (o.balance !== undefined) values.set(balanceKey(who), quantity(o.balance, `stateOverrides[${who}].balance`));
-    if (o.nonce !== undefined) values.set(nonceKey(who), quantity(o.nonce, `stateOverrides[${who}].nonce`));
+    if (o.balance !== undefined)
+      values.set(balanceKey(who), quantity(o.balance, `stateOverrides[${who}].balance`));
+    if (o.nonce !== undefined)
+      values.set(nonceKey(who), quantity(o.nonce, `stateOverrides[${who}].nonce`));
     if (o.code !== undefined) {
-      const code = Uint8Array.from(Buffer.from(data(o.code, `stateOverrides[${who}].code`).slice(2), "hex"));
+      const code = Uint8Array.from(
+        Buffer.from(data(o.code, `stateOverrides[${who}].code`).slice(2), "hex"),
+      );
       const h = code.length === 0 ? 0n : BigInt(keccak256(code));
       codes.set(h, code);
       values.set(codeKey(who), h);
@@ -36,7 +66,10 @@ function withOverrides(base: StateReader, value: unknown): StateReader {
     if (o.state !== undefined) replaced.add(who);
     if (slots !== undefined) {
       for (const [k, v] of Object.entries(object(slots, `stateOverrides[${who}].state`))) {
-        values.set(storageKey(who, hash(k, `stateOverrides[${who}] slot`)), BigInt(hash(v, `stateOverrides[${who}] value`)));
+        values.set(
+          storageKey(who, hash(k, `stateOverrides[${who}] slot`)),
+          BigInt(hash(v, `stateOverrides[${who}] value`)),
+        );
       }
     }
   }
@@ -59,7 +92,11 @@ interface RunCallOptions {
   gasLimitKnowledge?: boolean;
 }
 
-async function runCall(ctx: RpcContext, req: TransactionRequest, options: RunCallOptions): Promise<ExecutionResult> {
+async function runCall(
+  ctx: RpcContext,
+  req: TransactionRequest,
+  options: RunCallOptions,
+): Promise<ExecutionResult> {
   const { gas, state, blockNumber, gasLimitKnowledge } = options;
   const from = req.from ?? defaultSender(ctx);
   const nonce = req.nonce ?? state.read(nonceKey(from));
@@ -69,11 +106,24 @@ async function runCall(ctx: RpcContext, req: TransactionRequest, options: RunCal
 }
 
 /** Throws the EDR-shaped error of a failed or invalid call. */
-function ensureSucceeded(ctx: RpcContext, req: TransactionRequest, state: StateReader, result: ExecutionResult): TransactionOutcome {
+function ensureSucceeded(
+  ctx: RpcContext,
+  req: TransactionRequest,
+  state: StateReader,
+  result: ExecutionResult,
+): TransactionOutcome {
   if (result.kind === "invalid") throw new RpcError(-32003, result.reason);
   if (result.status === 0) {
-    const code = req.to === undefined ? undefined : (bytesToHex(state.code(state.read(codeKey(req.to)))) as Hex);
-    throw executionError(result.error ?? "revert", result.returnValue, ctx.contracts, { to: req.to, data: req.data ?? "0x", code, failureOrigin: result.failureOrigin });
+    const code =
+      req.to === undefined
+        ? undefined
+        : (bytesToHex(state.code(state.read(codeKey(req.to)))) as Hex);
+    throw executionError(result.error ?? "revert", result.returnValue, ctx.contracts, {
+      to: req.to,
+      data: req.data ?? "0x",
+      code,
+      failureOrigin: result.failureOrigin,
+    });
   }
   return result;
 }
@@ -99,9 +149,19 @@ function callArgs(ctx: RpcContext, p: unknown, method: string) {
  * The probes, the search and the result are the same as when every probe is run; typically
  * the estimate then costs one execution instead of two.
  */
-async function estimate(ctx: RpcContext, req: TransactionRequest, state: StateReader, blockNumber: bigint): Promise<bigint> {
+async function estimate(
+  ctx: RpcContext,
+  req: TransactionRequest,
+  state: StateReader,
+  blockNumber: bigint,
+): Promise<bigint> {
   const cap = req.gas ?? maxTransactionGas(ctx);
-  const first = ensureSucceeded(ctx, req, state, await runCall(ctx, req, { gas: cap, state, blockNumber, gasLimitKnowledge: true }));
+  const first = ensureSucceeded(
+    ctx,
+    req,
+    state,
+    await runCall(ctx, req, { gas: cap, state, blockNumber, gasLimitKnowledge: true }),
+  );
   const known = first.minimumGasLimit;
   const succeeds = async (gas: bigint) => {
     if (known !== undefined && gas <= cap) return gas >= known;
@@ -145,7 +205,16 @@ function minDifference(lower: bigint): bigint {
 export const callMethods: Record<string, MethodHandler> = {
   eth_call: async (ctx, p) => {
     const { req, block, state } = callArgs(ctx, p, "eth_call");
-    const result = ensureSucceeded(ctx, req, state, await runCall(ctx, req, { gas: req.gas ?? maxTransactionGas(ctx), state, blockNumber: block.number }));
+    const result = ensureSucceeded(
+      ctx,
+      req,
+      state,
+      await runCall(ctx, req, {
+        gas: req.gas ?? maxTransactionGas(ctx),
+        state,
+        blockNumber: block.number,
+      }),
+    );
     return bytesToHex(result.returnValue);
   },
   eth_estimateGas: async (ctx, p) => {
@@ -161,8 +230,16 @@ export const callMethods: Record<string, MethodHandler> = {
     let list: Array<{ address: Hex; storageKeys: Hex[] }> = req.accessList ?? [];
     let result: TransactionOutcome | undefined;
     for (let round = 0; round < 8; round++) {
-      const request = { ...req, accessList: list, type: req.gasPrice !== undefined ? 1n : req.type };
-      const attempt = await runCall(ctx, request, { gas: req.gas ?? maxTransactionGas(ctx), state, blockNumber: block.number });
+      const request = {
+        ...req,
+        accessList: list,
+        type: req.gasPrice !== undefined ? 1n : req.type,
+      };
+      const attempt = await runCall(ctx, request, {
+        gas: req.gas ?? maxTransactionGas(ctx),
+        state,
+        blockNumber: block.number,
+      });
       if (attempt.kind === "invalid") throw new RpcError(-32003, attempt.reason);
       result = attempt;
       const touched = new Map<string, Set<string>>();

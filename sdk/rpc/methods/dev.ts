@@ -5,7 +5,18 @@ import { rpcErrorOf } from "../engine-errors.ts";
 import { invalidInput, invalidParams } from "../errors.ts";
 import { q } from "../format.ts";
 import type { Hex } from "viem";
-import { address, boolean, data, hash, MAX_U256, paramsOf, quantity, quantity64, quantityOrNumber, slot } from "../params.ts";
+import {
+  address,
+  boolean,
+  data,
+  hash,
+  MAX_U256,
+  paramsOf,
+  quantity,
+  quantity64,
+  quantityOrNumber,
+  slot,
+} from "../params.ts";
 
 /** The most blocks one hardhat_mine call mines (each block is really mined and kept). */
 export const MAX_BLOCKS_PER_MINE = 100_000n;
@@ -15,7 +26,9 @@ export const devMethods: Record<string, MethodHandler> = {
     const [t] = paramsOf(p, 0, 1, "evm_mine");
     const timestamp = t === undefined || t === null ? undefined : quantityOrNumber(t, "timestamp");
     if (timestamp !== undefined && timestamp <= ctx.chain.latest().header.timestamp) {
-      throw rpcErrorOf(new TimestampNotAfterParentError(timestamp, ctx.chain.latest().header.timestamp));
+      throw rpcErrorOf(
+        new TimestampNotAfterParentError(timestamp, ctx.chain.latest().header.timestamp),
+      );
     }
     await ctx.chain.mine(timestamp);
     return "0";
@@ -38,7 +51,10 @@ export const devMethods: Record<string, MethodHandler> = {
     ctx.chain.automine = boolean(on, "enabled");
     return true;
   },
-  hardhat_getAutomine: async (ctx, p) => (paramsOf(p, 0, 0, "hardhat_getAutomine"), ctx.chain.automine),
+  hardhat_getAutomine: async (ctx, p) => {
+    paramsOf(p, 0, 0, "hardhat_getAutomine");
+    return ctx.chain.automine;
+  },
   evm_setIntervalMining: async (ctx, p) => {
     const [ms] = paramsOf(p, 1, 1, "evm_setIntervalMining");
     if (typeof ms !== "number" || !Number.isSafeInteger(ms) || ms < 0) {
@@ -47,7 +63,10 @@ export const devMethods: Record<string, MethodHandler> = {
     ctx.chain.setIntervalMining(ms);
     return true;
   },
-  evm_snapshot: async (ctx, p) => (paramsOf(p, 0, 0, "evm_snapshot"), q(ctx.chain.snapshot())),
+  evm_snapshot: async (ctx, p) => {
+    paramsOf(p, 0, 0, "evm_snapshot");
+    return q(ctx.chain.snapshot());
+  },
   evm_revert: async (ctx, p) => {
     const [id] = paramsOf(p, 1, 1, "evm_revert");
     return ctx.chain.revert(Number(quantity64(id, "snapshotId")));
@@ -90,7 +109,9 @@ export const devMethods: Record<string, MethodHandler> = {
     if (typeof v !== "string" || !/^0x[0-9a-f]{64}$/i.test(v)) {
       const shown = String(v);
       const bytes = typeof v === "string" ? Math.ceil((v.length - 2) / 2) : 0;
-      throw invalidInput(`Storage value must be exactly 32 bytes long. Received ${shown}, which is ${bytes} bytes long.`);
+      throw invalidInput(
+        `Storage value must be exactly 32 bytes long. Received ${shown}, which is ${bytes} bytes long.`,
+      );
     }
     ctx.chain.setStorageAt(who, position, BigInt(value));
     return true;

@@ -14,11 +14,15 @@ function criteriaOf(ctx: RpcContext, value: unknown, follow: boolean): LogCriter
   };
   const criteria: LogCriteria = { fromBlock: latest, topics: [] };
   if (o.blockHash !== undefined && o.blockHash !== null) {
-    if (o.fromBlock !== undefined || o.toBlock !== undefined) throw invalidParams("filter cannot have blockHash together with fromBlock/toBlock");
+    if (o.fromBlock !== undefined || o.toBlock !== undefined)
+      throw invalidParams("filter cannot have blockHash together with fromBlock/toBlock");
     criteria.blockHash = hash(o.blockHash, "filter.blockHash");
   } else {
     criteria.fromBlock = numberOf(o.fromBlock, "filter.fromBlock") ?? latest;
-    const to = o.toBlock === undefined || o.toBlock === "latest" || o.toBlock === "pending" ? undefined : numberOf(o.toBlock, "filter.toBlock");
+    const to =
+      o.toBlock === undefined || o.toBlock === "latest" || o.toBlock === "pending"
+        ? undefined
+        : numberOf(o.toBlock, "filter.toBlock");
     criteria.toBlock = to ?? (follow ? undefined : latest);
   }
   if (o.address !== undefined && o.address !== null) {
@@ -46,7 +50,10 @@ export const logMethods: Record<string, MethodHandler> = {
     const [f] = paramsOf(p, 1, 1, "eth_newFilter");
     return ctx.filters.newLogFilter(criteriaOf(ctx, f, true));
   },
-  eth_newBlockFilter: async (ctx, p) => (paramsOf(p, 0, 0, "eth_newBlockFilter"), ctx.filters.newBlockFilter()),
+  eth_newBlockFilter: async (ctx, p) => {
+    paramsOf(p, 0, 0, "eth_newBlockFilter");
+    return ctx.filters.newBlockFilter();
+  },
   eth_getFilterChanges: async (ctx, p) => {
     const [id] = paramsOf(p, 1, 1, "eth_getFilterChanges");
     const changes = ctx.filters.changes(`0x${quantity(id, "filterId").toString(16)}`);
@@ -56,7 +63,8 @@ export const logMethods: Record<string, MethodHandler> = {
   eth_getFilterLogs: async (ctx, p) => {
     const [id] = paramsOf(p, 1, 1, "eth_getFilterLogs");
     const logs = ctx.filters.logs(`0x${quantity(id, "filterId").toString(16)}`);
-    if (logs === undefined) throw invalidParams(`filter ${id} does not exist or is not a log filter`);
+    if (logs === undefined)
+      throw invalidParams(`filter ${id} does not exist or is not a log filter`);
     return logs;
   },
   eth_uninstallFilter: async (ctx, p) => {

@@ -29,7 +29,9 @@ import { q } from "../format.ts";
 import { blockTag, hash, paramsOf } from "../params.ts";
 
 const hexValue = (key: LocationKey, v: bigint): string =>
-  isStorageKey(key) || locationKind(key) === "code" ? `0x${v.toString(16).padStart(64, "0")}` : q(v);
+  isStorageKey(key) || locationKind(key) === "code"
+    ? `0x${v.toString(16).padStart(64, "0")}`
+    : q(v);
 
 /** The JSON form of one mined transaction's read and write sets. */
 export function transactionAccessJson(block: MinedBlock, index: number): Record<string, unknown> {
@@ -49,18 +51,33 @@ export function transactionAccessJson(block: MinedBlock, index: number): Record<
   };
 }
 
-export function recordJson(block: MinedBlock, record: ExecutionRecord = block.record): Record<string, unknown> {
-  return { blockNumber: q(block.number), blockHash: block.hash, ...record, gasUsed: q(record.gasUsed) };
+export function recordJson(
+  block: MinedBlock,
+  record: ExecutionRecord = block.record,
+): Record<string, unknown> {
+  return {
+    blockNumber: q(block.number),
+    blockHash: block.hash,
+    ...record,
+    gasUsed: q(record.gasUsed),
+  };
 }
 
 /** The EIP-7928 access records of a block's transactions, with coinbase fee credits per index. */
 export function blockAccessRecords(chain: Chain, block: MinedBlock): AccessRecord[] {
   const coinbase = block.header.coinbase.toString().toLowerCase();
   const coinbaseKey = balanceKey(coinbase);
-  let coinbaseBalance = block.number === 0n ? 0n : chain.stateAt(block.number - 1n).read(coinbaseKey);
+  let coinbaseBalance =
+    block.number === 0n ? 0n : chain.stateAt(block.number - 1n).read(coinbaseKey);
   return block.outcomes.map((o) => {
-    const reads = [...o.reads].map(([location, v]) => ({ location, value: hexValue(location, v) as Hex }));
-    const writes = [...o.writes].map(([location, v]) => ({ location, value: hexValue(location, v) as Hex }));
+    const reads = [...o.reads].map(([location, v]) => ({
+      location,
+      value: hexValue(location, v) as Hex,
+    }));
+    const writes = [...o.writes].map(([location, v]) => ({
+      location,
+      value: hexValue(location, v) as Hex,
+    }));
     const written = o.writes.get(coinbaseKey);
     if (written !== undefined) coinbaseBalance = written;
     coinbaseBalance += o.feeCredit;
@@ -92,7 +109,12 @@ export const parallelMethods: Record<string, MethodHandler> = {
       transactions: blockAccessRecords(ctx.chain, block),
       bytecode: (hash) => bytesToHex(ctx.chain.state.code(BigInt(hash))) as Hex,
     });
-    return { blockNumber: q(block.number), blockAccessList: bal, rlp: encodeBlockAccessList(bal), hash: hashBlockAccessList(bal) };
+    return {
+      blockNumber: q(block.number),
+      blockAccessList: bal,
+      rlp: encodeBlockAccessList(bal),
+      hash: hashBlockAccessList(bal),
+    };
   },
   parallel_getBlockRecord: async (ctx, p) => {
     const [t] = paramsOf(p, 0, 1, "parallel_getBlockRecord");

@@ -21,7 +21,12 @@ async function submit(ctx: RpcContext, etx: EngineTransaction): Promise<Hex> {
   const { outcome } = await ctx.chain.submit(etx);
   if (outcome?.kind === "executed" && outcome.status === 0) {
     const code = codeBefore === undefined ? undefined : (bytesToHex(codeBefore) as Hex);
-    const call = { to, data: bytesToHex(etx.tx.data) as Hex, code, failureOrigin: outcome.failureOrigin };
+    const call = {
+      to,
+      data: bytesToHex(etx.tx.data) as Hex,
+      code,
+      failureOrigin: outcome.failureOrigin,
+    };
     const err = executionError(outcome.error ?? "revert", outcome.returnValue, ctx.contracts, call);
     throw new RpcError(err.code, err.message, err.data ?? { txHash: etx.hash });
   }
@@ -31,11 +36,17 @@ async function submit(ctx: RpcContext, etx: EngineTransaction): Promise<Hex> {
 /** The error for a raw transaction @ethereumjs/tx refused to decode, in Hardhat's words where it has them. */
 function rawTransactionError(chainId: number, message: string): RpcError {
   if (message.includes("not matching the derived chain ID") || message.includes("chain ID")) {
-    return new RpcError(-32602, `Trying to send a raw transaction with an invalid chainId. The expected chainId is ${chainId}`);
+    return new RpcError(
+      -32602,
+      `Trying to send a raw transaction with an invalid chainId. The expected chainId is ${chainId}`,
+    );
   }
   const cap = /gas limit (\d+) exceeds the maximum allowed by EIP-7825/i.exec(message);
   if (cap !== null) {
-    return new RpcError(-32000, `Transaction gas limit is ${cap[1]} and exceeds transaction gas cap of 16777216`);
+    return new RpcError(
+      -32000,
+      `Transaction gas limit is ${cap[1]} and exceeds transaction gas cap of 16777216`,
+    );
   }
   return invalidParams(`signedTransaction could not be decoded: ${message.split(" (")[0]}`);
 }
@@ -52,7 +63,9 @@ export const sendMethods: Record<string, MethodHandler> = {
       );
     }
     if (req.chainId !== undefined && req.chainId !== BigInt(ctx.chain.chainId)) {
-      throw invalidParams(`transaction.chainId ${req.chainId} does not match the chain id ${ctx.chain.chainId}`);
+      throw invalidParams(
+        `transaction.chainId ${req.chainId} does not match the chain id ${ctx.chain.chainId}`,
+      );
     }
     const nonce = req.nonce ?? ctx.chain.pendingNonce(req.from);
     let gas = req.gas;
@@ -63,9 +76,15 @@ export const sendMethods: Record<string, MethodHandler> = {
       gas = await estimatePending(ctx, { ...req, nonce: nonce > stateNonce ? stateNonce : nonce });
     }
     if (gas > maxTransactionGas(ctx) && ["osaka", "amsterdam"].includes(ctx.chain.hardfork)) {
-      throw new RpcError(-32003, `Transaction gas limit ${gas} exceeds the EIP-7825 cap of ${maxTransactionGas(ctx)}`);
+      throw new RpcError(
+        -32003,
+        `Transaction gas limit ${gas} exceeds the EIP-7825 cap of ${maxTransactionGas(ctx)}`,
+      );
     }
-    const etx = ctx.chain.buildTransaction(toTxData(ctx, req, { nonce, gas, purpose: "transaction" }), req.from);
+    const etx = ctx.chain.buildTransaction(
+      toTxData(ctx, req, { nonce, gas, purpose: "transaction" }),
+      req.from,
+    );
     return submit(ctx, etx);
   },
   eth_sendRawTransaction: async (ctx, p) => {
@@ -75,11 +94,16 @@ export const sendMethods: Record<string, MethodHandler> = {
     try {
       etx = decodeRawTransaction(bytes, ctx.chain.common, ctx.chain.nextArrival());
     } catch (error) {
-      throw rawTransactionError(ctx.chain.chainId, error instanceof Error ? error.message : String(error));
+      throw rawTransactionError(
+        ctx.chain.chainId,
+        error instanceof Error ? error.message : String(error),
+      );
     }
     const chainId = (etx.tx as { chainId?: bigint }).chainId ?? etx.tx.common.chainId();
     if (etx.tx.type !== 0 && chainId !== BigInt(ctx.chain.chainId)) {
-      throw invalidParams(`signedTransaction is for chain ${chainId}, this chain is ${ctx.chain.chainId}`);
+      throw invalidParams(
+        `signedTransaction is for chain ${chainId}, this chain is ${ctx.chain.chainId}`,
+      );
     }
     return submit(ctx, etx);
   },

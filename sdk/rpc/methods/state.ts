@@ -10,12 +10,30 @@ export const CLIENT_VERSION = "HardhatParallel/0.1.0/ethereumjs-vm/10.1.3";
 const INSTANCE_ID = `0x${[...crypto.getRandomValues(new Uint8Array(32))].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
 
 export const stateMethods: Record<string, MethodHandler> = {
-  eth_chainId: async (ctx, p) => (paramsOf(p, 0, 0, "eth_chainId"), q(ctx.chain.chainId)),
-  net_version: async (ctx, p) => (paramsOf(p, 0, 0, "net_version"), String(ctx.chain.chainId)),
-  net_listening: async (_ctx, p) => (paramsOf(p, 0, 0, "net_listening"), true),
-  eth_syncing: async (_ctx, p) => (paramsOf(p, 0, 0, "eth_syncing"), false),
-  web3_clientVersion: async (_ctx, p) => (paramsOf(p, 0, 0, "web3_clientVersion"), CLIENT_VERSION),
-  eth_coinbase: async (ctx, p) => (paramsOf(p, 0, 0, "eth_coinbase"), ctx.chain.coinbase),
+  eth_chainId: async (ctx, p) => {
+    paramsOf(p, 0, 0, "eth_chainId");
+    return q(ctx.chain.chainId);
+  },
+  net_version: async (ctx, p) => {
+    paramsOf(p, 0, 0, "net_version");
+    return String(ctx.chain.chainId);
+  },
+  net_listening: async (_ctx, p) => {
+    paramsOf(p, 0, 0, "net_listening");
+    return true;
+  },
+  eth_syncing: async (_ctx, p) => {
+    paramsOf(p, 0, 0, "eth_syncing");
+    return false;
+  },
+  web3_clientVersion: async (_ctx, p) => {
+    paramsOf(p, 0, 0, "web3_clientVersion");
+    return CLIENT_VERSION;
+  },
+  eth_coinbase: async (ctx, p) => {
+    paramsOf(p, 0, 0, "eth_coinbase");
+    return ctx.chain.coinbase;
+  },
   hardhat_metadata: async (ctx, p) => {
     paramsOf(p, 0, 0, "hardhat_metadata");
     const latest = ctx.chain.latest();
@@ -27,8 +45,14 @@ export const stateMethods: Record<string, MethodHandler> = {
       latestBlockHash: latest.hash,
     };
   },
-  eth_accounts: async (ctx, p) => (paramsOf(p, 0, 0, "eth_accounts"), ctx.chain.accounts.map((a) => a.address)),
-  eth_blockNumber: async (ctx, p) => (paramsOf(p, 0, 0, "eth_blockNumber"), q(ctx.chain.latest().number)),
+  eth_accounts: async (ctx, p) => {
+    paramsOf(p, 0, 0, "eth_accounts");
+    return ctx.chain.accounts.map((a) => a.address);
+  },
+  eth_blockNumber: async (ctx, p) => {
+    paramsOf(p, 0, 0, "eth_blockNumber");
+    return q(ctx.chain.latest().number);
+  },
   eth_getBalance: async (ctx, p) => {
     const [a, t] = paramsOf(p, 1, 2, "eth_getBalance");
     const who = address(a, "address");
@@ -51,30 +75,46 @@ export const stateMethods: Record<string, MethodHandler> = {
     const [a, s, t] = paramsOf(p, 2, 3, "eth_getStorageAt");
     const who = address(a, "address");
     const position = slot(s, "position");
-    const value = stateFor(ctx, blockTag(t, "block", ctx.chain.latest().number)).read(storageKey(who, position));
+    const value = stateFor(ctx, blockTag(t, "block", ctx.chain.latest().number)).read(
+      storageKey(who, position),
+    );
     return `0x${value.toString(16).padStart(64, "0")}`;
   },
   eth_gasPrice: async (ctx, p) => {
     paramsOf(p, 0, 0, "eth_gasPrice");
     return q(ctx.chain.latest().header.calcNextBaseFee() + 1_000_000_000n);
   },
-  eth_maxPriorityFeePerGas: async (_ctx, p) => (paramsOf(p, 0, 0, "eth_maxPriorityFeePerGas"), q(1_000_000_000n)),
+  eth_maxPriorityFeePerGas: async (_ctx, p) => {
+    paramsOf(p, 0, 0, "eth_maxPriorityFeePerGas");
+    return q(1_000_000_000n);
+  },
   eth_feeHistory: async (ctx, p) => {
     const [c, n, r] = paramsOf(p, 3, 3, "eth_feeHistory");
-    const count = typeof c === "number" && Number.isSafeInteger(c) && c >= 0 ? BigInt(c) : quantity(c, "blockCount");
+    const count =
+      typeof c === "number" && Number.isSafeInteger(c) && c >= 0
+        ? BigInt(c)
+        : quantity(c, "blockCount");
     if (count > 1024n) throw new RpcError(-32000, "blockCount should be at most 1024");
     if (count < 1n) throw new RpcError(-32000, "blockCount should be at least 1");
     const newest = resolveBlock(ctx, blockTag(n, "newestBlock", ctx.chain.latest().number));
     const percentiles = r === undefined || r === null ? undefined : (r as unknown[]);
     if (percentiles !== undefined) {
-      if (!Array.isArray(percentiles)) throw invalidParams("rewardPercentiles must be an array of numbers between 0 and 100");
+      if (!Array.isArray(percentiles))
+        throw invalidParams("rewardPercentiles must be an array of numbers between 0 and 100");
       percentiles.forEach((x, i) => {
-        if (typeof x !== "number") throw invalidParams(`rewardPercentiles[${i}] must be a number, got ${JSON.stringify(x)}`);
+        if (typeof x !== "number")
+          throw invalidParams(`rewardPercentiles[${i}] must be a number, got ${JSON.stringify(x)}`);
         if (x < 0 || x > 100) {
-          throw new RpcError(-32000, `The reward percentile number ${i + 1} is invalid. It must be a float between 0 and 100, but is ${String(x)} instead.`);
+          throw new RpcError(
+            -32000,
+            `The reward percentile number ${i + 1} is invalid. It must be a float between 0 and 100, but is ${String(x)} instead.`,
+          );
         }
         if (i > 0 && x < (percentiles[i - 1] as number)) {
-          throw new RpcError(-32000, `The reward percentiles should be in non-decreasing order, but the percentile number ${i} is greater than the next one`);
+          throw new RpcError(
+            -32000,
+            `The reward percentiles should be in non-decreasing order, but the percentile number ${i} is greater than the next one`,
+          );
         }
       });
     }
@@ -88,9 +128,6 @@ export const stateMethods: Record<string, MethodHandler> = {
       baseFees.push(q(h.baseFeePerGas ?? 0n));
       ratios.push(Number(h.gasUsed) / Number(h.gasLimit));
       if (percentiles !== undefined) {
-        const tips = block.outcomes
-          .map((o, k) => ({ tip: o.effectiveGasPrice - (h.baseFeePerGas ?? 0n), gas: o.gasUsed, k }))
-          .sort((a, b) => (a.tip < b.tip ? -1 : a.tip > b.tip ? 1 : 0));
         rewards.push(percentiles.map((pct) => q(blockReward(block, pct as number))));
       }
     }

@@ -40,7 +40,9 @@ export function deepDiff(expected: unknown, actual: unknown, path = ""): Differe
     }
     return out;
   }
-  return Object.is(normalizeLeaf(expected), normalizeLeaf(actual)) ? [] : [{ path: path || "(root)", expected, actual }];
+  return Object.is(normalizeLeaf(expected), normalizeLeaf(actual))
+    ? []
+    : [{ path: path || "(root)", expected, actual }];
 }
 
 /**
@@ -51,10 +53,18 @@ export function deepDiff(expected: unknown, actual: unknown, path = ""): Differe
  * @param actualLabel Name of the side under test.
  * @param limit Lines shown (default 40).
  */
-export function formatDiff(diffs: Difference[], expectedLabel: string, actualLabel: string, limit = 40): string {
-  const lines = diffs.slice(0, limit).map(
-    (d) => `  ${d.path}:\n      ${expectedLabel}: ${show(d.expected)}\n      ${actualLabel}: ${show(d.actual)}`,
-  );
+export function formatDiff(
+  diffs: Difference[],
+  expectedLabel: string,
+  actualLabel: string,
+  limit = 40,
+): string {
+  const lines = diffs
+    .slice(0, limit)
+    .map(
+      (d) =>
+        `  ${d.path}:\n      ${expectedLabel}: ${show(d.expected)}\n      ${actualLabel}: ${show(d.actual)}`,
+    );
   if (diffs.length > limit) lines.push(`  … and ${diffs.length - limit} more differences`);
   return lines.join("\n");
 }

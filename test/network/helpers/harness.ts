@@ -166,7 +166,12 @@ export class ScenarioRun {
    * @param keepResult Record the result (default true); false records only that it succeeded.
    * @returns The result, or `undefined` when the request failed.
    */
-  async record(label: string, method: string, params: unknown[] = [], keepResult = true): Promise<unknown> {
+  async record(
+    label: string,
+    method: string,
+    params: unknown[] = [],
+    keepResult = true,
+  ): Promise<unknown> {
     try {
       const result = await this.rpc(method, params);
       this.steps.push({ label, method, result: keepResult ? result : "(ok)" });
@@ -196,7 +201,9 @@ export class ScenarioRun {
   /** `eth_sendRawTransaction` of a signed transaction; its hash is compared across networks. */
   async sendRaw(label: string, serialized: Hex): Promise<Hex | undefined> {
     await this.#prepareBlock();
-    const hash = (await this.record(label, "eth_sendRawTransaction", [serialized])) as Hex | undefined;
+    const hash = (await this.record(label, "eth_sendRawTransaction", [serialized])) as
+      | Hex
+      | undefined;
     if (hash !== undefined) this.#rawHashes.add(hash);
     return hash;
   }
@@ -215,12 +222,28 @@ export class ScenarioRun {
    * Deploys an artifact with `eth_sendTransaction` and returns its address.
    * @throws {Error} when the deployment fails (a scenario cannot go on without its contract).
    */
-  async deploy(label: string, from: Address, contractName: string, args: unknown[] = [], gas?: bigint): Promise<Address> {
+  async deploy(
+    label: string,
+    from: Address,
+    contractName: string,
+    args: unknown[] = [],
+    gas?: bigint,
+  ): Promise<Address> {
     const { abi, bytecode } = await readArtifact(contractName);
-    const hash = await this.send(label, { from, data: encodeDeployData({ abi, bytecode, args }), gas });
-    if (hash === undefined) throw new Error(`deployment "${label}" of ${contractName} failed: ${JSON.stringify(this.steps.at(-1))}`);
-    const receipt = (await this.rpc("eth_getTransactionReceipt", [hash])) as { contractAddress: Address | null };
-    if (receipt.contractAddress === null) throw new Error(`deployment "${label}" of ${contractName} has no contract address`);
+    const hash = await this.send(label, {
+      from,
+      data: encodeDeployData({ abi, bytecode, args }),
+      gas,
+    });
+    if (hash === undefined)
+      throw new Error(
+        `deployment "${label}" of ${contractName} failed: ${JSON.stringify(this.steps.at(-1))}`,
+      );
+    const receipt = (await this.rpc("eth_getTransactionReceipt", [hash])) as {
+      contractAddress: Address | null;
+    };
+    if (receipt.contractAddress === null)
+      throw new Error(`deployment "${label}" of ${contractName} has no contract address`);
     this.watchAccount(receipt.contractAddress);
     return getAddress(receipt.contractAddress);
   }
@@ -251,7 +274,8 @@ export class ScenarioRun {
   watchSlots(address: string, slots: Array<Hex | bigint>): void {
     const key = address.toLowerCase();
     const set = this.#slots.get(key) ?? new Set<Hex>();
-    for (const slot of slots) set.add(typeof slot === "bigint" ? numberToHex(slot, { size: 32 }) : slot);
+    for (const slot of slots)
+      set.add(typeof slot === "bigint" ? numberToHex(slot, { size: 32 }) : slot);
     this.#slots.set(key, set);
   }
 
@@ -265,14 +289,21 @@ export class ScenarioRun {
     const latest = BigInt((await this.rpc("eth_blockNumber")) as Hex);
     const blocks: BlockRecord[] = [];
     for (let n = this.#startBlock + 1n; n <= latest; n++) {
-      const block = (await this.rpc("eth_getBlockByNumber", [numberToHex(n), true])) as Record<string, unknown> & {
+      const block = (await this.rpc("eth_getBlockByNumber", [numberToHex(n), true])) as Record<
+        string,
+        unknown
+      > & {
         transactions: Array<Record<string, unknown>>;
       };
       this.watchAccount(block.miner as string);
       const transactions: TransactionRecord[] = [];
       for (const tx of block.transactions) {
-        const receipt = (await this.rpc("eth_getTransactionReceipt", [tx.hash])) as Record<string, unknown>;
-        for (const a of [tx.from, tx.to, receipt.contractAddress]) if (typeof a === "string") this.watchAccount(a);
+        const receipt = (await this.rpc("eth_getTransactionReceipt", [tx.hash])) as Record<
+          string,
+          unknown
+        >;
+        for (const a of [tx.from, tx.to, receipt.contractAddress])
+          if (typeof a === "string") this.watchAccount(a);
         const transaction = pick(tx, TX_FIELDS);
         if (this.#rawHashes.has(tx.hash as string)) transaction.hash = tx.hash;
         const logs = (receipt.logs as Array<Record<string, unknown>>).map((log) =>
@@ -301,7 +332,8 @@ export class ScenarioRun {
   }
 
   async #prepareBlock(): Promise<void> {
-    if (this.#automine) await this.rpc("evm_setNextBlockTimestamp", [numberToHex(this.nextTimestamp())]);
+    if (this.#automine)
+      await this.rpc("evm_setNextBlockTimestamp", [numberToHex(this.nextTimestamp())]);
   }
 
   /** Hash of the transaction just sent: the last one of the pending block, or of the latest. */
@@ -316,7 +348,10 @@ export class ScenarioRun {
  * Runs `scenario` on a fresh chain of `connection` and returns its observation.
  * @param connection A freshly created connection (nonces and block numbers start from genesis).
  */
-export async function observeScenario(scenario: Scenario, connection: NetworkConnection): Promise<Observation> {
+export async function observeScenario(
+  scenario: Scenario,
+  connection: NetworkConnection,
+): Promise<Observation> {
   const run = new ScenarioRun(connection);
   await run.begin();
   await scenario.run(run);
@@ -330,7 +365,11 @@ export async function readArtifact(contractName: string): Promise<{ abi: Abi; by
 }
 
 /** ABI-encodes a call of `functionName` of `contractName` (artifact ABI). */
-export async function encodeCall(contractName: string, functionName: string, args: unknown[] = []): Promise<Hex> {
+export async function encodeCall(
+  contractName: string,
+  functionName: string,
+  args: unknown[] = [],
+): Promise<Hex> {
   const { abi } = await readArtifact(contractName);
   return encodeFunctionData({ abi, functionName, args });
 }
@@ -343,7 +382,11 @@ export function toErrorRecord(error: unknown): ErrorRecord {
   const e = error as { code?: unknown; message?: unknown; data?: unknown };
   const raw = e?.data;
   const data =
-    typeof raw === "string" ? raw : typeof raw === "object" && raw !== null ? (raw as { data?: unknown }).data : undefined;
+    typeof raw === "string"
+      ? raw
+      : typeof raw === "object" && raw !== null
+        ? (raw as { data?: unknown }).data
+        : undefined;
   return { code: e?.code, message: String(e?.message ?? error), data };
 }
 
@@ -352,14 +395,24 @@ export function toRpcTx(tx: TxInput): Record<string, string> {
   const out: Record<string, string> = { from: tx.from };
   if (tx.to !== undefined) out.to = tx.to;
   if (tx.data !== undefined) out.data = tx.data;
-  for (const key of ["value", "gas", "gasPrice", "maxFeePerGas", "maxPriorityFeePerGas", "nonce"] as const) {
+  for (const key of [
+    "value",
+    "gas",
+    "gasPrice",
+    "maxFeePerGas",
+    "maxPriorityFeePerGas",
+    "nonce",
+  ] as const) {
     const v = tx[key];
     if (v !== undefined) out[key] = numberToHex(v);
   }
   return out;
 }
 
-function pick<K extends string>(source: Record<string, unknown>, keys: readonly K[]): Record<string, unknown> {
+function pick<K extends string>(
+  source: Record<string, unknown>,
+  keys: readonly K[],
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key of keys) if (key in source) out[key] = source[key];
   return out;

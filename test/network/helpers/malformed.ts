@@ -109,7 +109,13 @@ const hexDigits = (min: number, max: number) =>
 /** Strings that are not hex: contain at least one non-hex character. */
 const nonHex = fc
   .string({ minLength: 1, maxLength: 20 })
-  .filter((s) => /[^0-9a-fA-F]/.test(s.replace(/^0x/, "")) && s.trim() === s && s !== "" && !/^(latest|earliest|pending|safe|finalized)$/.test(s));
+  .filter(
+    (s) =>
+      /[^0-9a-fA-F]/.test(s.replace(/^0x/, "")) &&
+      s.trim() === s &&
+      s !== "" &&
+      !/^(latest|earliest|pending|safe|finalized)$/.test(s),
+  );
 
 /** JSON values of the wrong type for any string parameter. */
 const wrongJsonType = fc.oneof(
@@ -153,7 +159,11 @@ const BAD: Record<Kind, fc.Arbitrary<unknown>> = {
     nonHex,
     wrongJsonType,
   ),
-  slot: fc.oneof(hexDigits(65, 100).map((h) => `0x1${h}`), fc.constantFrom("0xzz", "0x-1", "0xg"), wrongJsonType),
+  slot: fc.oneof(
+    hexDigits(65, 100).map((h) => `0x1${h}`),
+    fc.constantFrom("0xzz", "0x-1", "0xg"),
+    wrongJsonType,
+  ),
   blockTag: fc.oneof(
     fc.constantFrom("latst", "Latest ", "earliest1", "0xzz", "0x-1", "pendingg", "0x1.5"),
     hexDigits(17, 80).map((h) => `0x1${h}`), // above 2^64
@@ -172,7 +182,9 @@ const BAD: Record<Kind, fc.Arbitrary<unknown>> = {
     wrongJsonType,
   ),
   data: fc.oneof(
-    hexDigits(1, 21).filter((h) => h.length % 2 === 1).map((h) => `0x${h}`), // odd number of digits
+    hexDigits(1, 21)
+      .filter((h) => h.length % 2 === 1)
+      .map((h) => `0x${h}`), // odd number of digits
     fc.constantFrom("0xzz", "zz", "0x0g", "0x 12"),
     nonHex,
     scalarWrongJsonType,
@@ -184,11 +196,18 @@ const BAD: Record<Kind, fc.Arbitrary<unknown>> = {
     wrongJsonType,
   ),
   rawTx: fc.oneof(
-    fc.uint8Array({ minLength: 1, maxLength: 64 }).map((b) => `0x${Buffer.from(b).toString("hex")}`),
+    fc
+      .uint8Array({ minLength: 1, maxLength: 64 })
+      .map((b) => `0x${Buffer.from(b).toString("hex")}`),
     fc.constantFrom("0x", "0xzz", "0x123", "zz", "0xc0", "0x02c0", "0x01c0", "0xf800"),
     wrongJsonType,
   ),
-  bool: fc.oneof(fc.constantFrom("true", "false", "0x1", "0x0", "yes", ""), fc.integer({ min: -5, max: 5 }), fc.constant({}), fc.constant([])),
+  bool: fc.oneof(
+    fc.constantFrom("true", "false", "0x1", "0x0", "yes", ""),
+    fc.integer({ min: -5, max: 5 }),
+    fc.constant({}),
+    fc.constant([]),
+  ),
   timestamp: fc.oneof(
     fc.integer({ min: -1_000_000, max: -1 }),
     fc.double({ min: 0.1, max: 1e9, noNaN: true }).filter((d) => !Number.isInteger(d)),
@@ -198,7 +217,13 @@ const BAD: Record<Kind, fc.Arbitrary<unknown>> = {
     fc.constant({}),
     fc.constant([]),
   ),
-  snapshotId: fc.oneof(fc.constantFrom("abc", "0xzz", "0x-1"), hexDigits(17, 40).map((h) => `0x1${h}`), fc.boolean(), fc.constant({}), fc.constant([])),
+  snapshotId: fc.oneof(
+    fc.constantFrom("abc", "0xzz", "0x-1"),
+    hexDigits(17, 40).map((h) => `0x1${h}`),
+    fc.boolean(),
+    fc.constant({}),
+    fc.constant([]),
+  ),
   percentiles: fc.oneof(
     fc.constant([101]),
     fc.constant([-1]),
@@ -234,29 +259,55 @@ const GOOD: Record<Kind, fc.Arbitrary<unknown>> = {
 
 /** Fields of the object kinds and their value kinds. */
 const OBJECT_FIELDS: Record<"callObject" | "txObject" | "filterObject", Record<string, Kind>> = {
-  callObject: { from: "address", to: "address", gas: "u64", gasPrice: "quantity", value: "quantity", data: "data" },
-  txObject: { from: "address", to: "address", gas: "u64", gasPrice: "quantity", value: "quantity", data: "data", nonce: "u64" },
-  filterObject: { fromBlock: "blockTag", toBlock: "blockTag", address: "address", blockHash: "hash" },
+  callObject: {
+    from: "address",
+    to: "address",
+    gas: "u64",
+    gasPrice: "quantity",
+    value: "quantity",
+    data: "data",
+  },
+  txObject: {
+    from: "address",
+    to: "address",
+    gas: "u64",
+    gasPrice: "quantity",
+    value: "quantity",
+    data: "data",
+    nonce: "u64",
+  },
+  filterObject: {
+    fromBlock: "blockTag",
+    toBlock: "blockTag",
+    address: "address",
+    blockHash: "hash",
+  },
 };
 
 const isObjectKind = (k: Kind): k is "callObject" | "txObject" | "filterObject" =>
   k === "callObject" || k === "txObject" || k === "filterObject";
 
 /** A bad value for an object parameter: a non-object, or a base object with one bad field. */
-function badObject(kind: "callObject" | "txObject" | "filterObject"): fc.Arbitrary<{ value: unknown; what: string }> {
+function badObject(
+  kind: "callObject" | "txObject" | "filterObject",
+): fc.Arbitrary<{ value: unknown; what: string }> {
   const fields = OBJECT_FIELDS[kind];
   const names = Object.keys(fields);
   const notAnObject = fc
-    .oneof(fc.string({ maxLength: 10 }), fc.integer(), fc.boolean(), fc.constant([]), fc.constant([{}]))
+    .oneof(
+      fc.string({ maxLength: 10 }),
+      fc.integer(),
+      fc.boolean(),
+      fc.constant([]),
+      fc.constant([{}]),
+    )
     .map((value) => ({ value, what: `${kind} replaced by ${JSON.stringify(value)}` }));
-  const badField = fc
-    .constantFrom(...names)
-    .chain((field) =>
-      fc.tuple(GOOD[kind], badFieldValue(kind, field, fields[field])).map(([base, bad]) => ({
-        value: { ...(base as object), [field]: bad },
-        what: `${kind}.${field} = ${JSON.stringify(bad)}`,
-      })),
-    );
+  const badField = fc.constantFrom(...names).chain((field) =>
+    fc.tuple(GOOD[kind], badFieldValue(kind, field, fields[field])).map(([base, bad]) => ({
+      value: { ...(base as object), [field]: bad },
+      what: `${kind}.${field} = ${JSON.stringify(bad)}`,
+    })),
+  );
   return fc.oneof(notAnObject, badField);
 }
 
@@ -264,7 +315,12 @@ function badFieldValue(kind: string, field: string, fieldKind: Kind): fc.Arbitra
   // A filter's `address` accepts a list of addresses, so an array of valid ones is valid: use
   // scalars and arrays of bad addresses only.
   if (kind === "filterObject" && field === "address") {
-    return fc.oneof(fc.constantFrom("0x12", "0xzz", `0x${"ab".repeat(21)}`), fc.constant(["0x12"]), fc.integer(), fc.boolean());
+    return fc.oneof(
+      fc.constantFrom("0x12", "0xzz", `0x${"ab".repeat(21)}`),
+      fc.constant(["0x12"]),
+      fc.integer(),
+      fc.boolean(),
+    );
   }
   return BAD[fieldKind];
 }
@@ -276,16 +332,43 @@ export const malformedRequest: fc.Arbitrary<MalformedRequest> = fc.oneof(
     weight: 2,
     arbitrary: fc
       .tuple(
-        fc.constantFrom("eth", "net", "web3", "evm", "hardhat", "debug", "txpool", "parallel", "foo"),
-        fc.string({ unit: fc.constantFrom(..."abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123456789"), maxLength: 12 }),
+        fc.constantFrom(
+          "eth",
+          "net",
+          "web3",
+          "evm",
+          "hardhat",
+          "debug",
+          "txpool",
+          "parallel",
+          "foo",
+        ),
+        fc.string({
+          unit: fc.constantFrom(..."abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123456789"),
+          maxLength: 12,
+        }),
         fc.array(GOOD.quantity, { maxLength: 2 }),
       )
-      .map(([ns, name, params]) => ({ method: `${ns}_qz${name}`, params, defect: "unknown method" })),
+      .map(([ns, name, params]) => ({
+        method: `${ns}_qz${name}`,
+        params,
+        defect: "unknown method",
+      })),
   },
   {
     weight: 1,
     arbitrary: fc
-      .constantFrom("", " ", "eth_blockNumber ", "ETH_BLOCKNUMBER", "eth.blockNumber", "eth_", "_", "rpc.discover", "eth_getBalance\u0000")
+      .constantFrom(
+        "",
+        " ",
+        "eth_blockNumber ",
+        "ETH_BLOCKNUMBER",
+        "eth.blockNumber",
+        "eth_",
+        "_",
+        "rpc.discover",
+        "eth_getBalance\u0000",
+      )
       .map((method) => ({ method, params: [], defect: "unknown method (odd name)" })),
   },
   // 2. Wrong parameter count.
@@ -307,13 +390,20 @@ export const malformedRequest: fc.Arbitrary<MalformedRequest> = fc.oneof(
       fc
         .tuple(
           fc.tuple(...spec.params.map((k) => GOOD[k])),
-          fc.array(fc.constantFrom<unknown>("latest", "0x1", true, DEV0, {}), { minLength: 1, maxLength: 3 }),
+          fc.array(fc.constantFrom<unknown>("latest", "0x1", true, DEV0, {}), {
+            minLength: 1,
+            maxLength: 3,
+          }),
         )
         .map(([params, extra]) => {
           const max = spec.max ?? spec.params.length;
           const padded = [...params];
           while (padded.length < max) padded.push(padded.length === 2 ? {} : "0x1");
-          return { method: spec.method, params: [...padded, ...extra], defect: `too many params (${max + extra.length} > ${max})` };
+          return {
+            method: spec.method,
+            params: [...padded, ...extra],
+            defect: `too many params (${max + extra.length} > ${max})`,
+          };
         }),
     ),
   },
@@ -325,12 +415,17 @@ export const malformedRequest: fc.Arbitrary<MalformedRequest> = fc.oneof(
         const kind = spec.params[index];
         const bad = isObjectKind(kind)
           ? badObject(kind)
-          : BAD[kind].map((value) => ({ value, what: `param ${index} (${kind}) = ${JSON.stringify(value)}` }));
-        return fc.tuple(fc.tuple(...spec.params.map((k) => GOOD[k])), bad).map(([good, { value, what }]) => {
-          const params = [...good];
-          params[index] = value;
-          return { method: spec.method, params, defect: `wrong type/format: ${what}` };
-        });
+          : BAD[kind].map((value) => ({
+              value,
+              what: `param ${index} (${kind}) = ${JSON.stringify(value)}`,
+            }));
+        return fc
+          .tuple(fc.tuple(...spec.params.map((k) => GOOD[k])), bad)
+          .map(([good, { value, what }]) => {
+            const params = [...good];
+            params[index] = value;
+            return { method: spec.method, params, defect: `wrong type/format: ${what}` };
+          });
       }),
     ),
   },

@@ -30,11 +30,16 @@ export const CONFIGURED_NETWORKS: readonly string[] = Object.keys(hre.config.net
  */
 export const NETWORKS: readonly string[] = parseNetworkList(
   process.env.HP_NETWORKS ??
-    [DEFAULT_NETWORK, ...(CONFIGURED_NETWORKS.includes(PARALLEL_NETWORK) ? [PARALLEL_NETWORK] : [])].join(","),
+    [
+      DEFAULT_NETWORK,
+      ...(CONFIGURED_NETWORKS.includes(PARALLEL_NETWORK) ? [PARALLEL_NETWORK] : []),
+    ].join(","),
 );
 
 /** {@link NETWORKS} without `default`: the networks under test that are not EDR itself. */
-export const NON_DEFAULT_NETWORKS: readonly string[] = NETWORKS.filter((n) => n !== DEFAULT_NETWORK);
+export const NON_DEFAULT_NETWORKS: readonly string[] = NETWORKS.filter(
+  (n) => n !== DEFAULT_NETWORK,
+);
 
 /**
  * Splits a comma-separated list of network names.
@@ -42,7 +47,14 @@ export const NON_DEFAULT_NETWORKS: readonly string[] = NETWORKS.filter((n) => n 
  * @returns The trimmed, non-empty names, duplicates removed, in first-seen order.
  */
 export function parseNetworkList(list: string): string[] {
-  return [...new Set(list.split(",").map((n) => n.trim()).filter((n) => n !== ""))];
+  return [
+    ...new Set(
+      list
+        .split(",")
+        .map((n) => n.trim())
+        .filter((n) => n !== ""),
+    ),
+  ];
 }
 
 /**

@@ -54,15 +54,23 @@ const step = (o: Observation, label: string): StepRecord => {
   assert.ok(s, `no step labelled "${label}"`);
   return s;
 };
-const allReceipts = (o: Observation) => o.blocks.flatMap((b) => b.transactions.map((t) => t.receipt));
+const allReceipts = (o: Observation) =>
+  o.blocks.flatMap((b) => b.transactions.map((t) => t.receipt));
 const failedSteps = (o: Observation) => o.steps.filter((s) => s.error !== undefined);
 
 /** Asserts that step `label` failed with revert data starting with `prefix`. */
 function assertRevertData(o: Observation, label: string, prefix: string): void {
   const s = step(o, label);
   assert.ok(s.error, `step "${label}" should have failed`);
-  assert.equal(typeof s.error.data, "string", `step "${label}" should carry revert data: ${JSON.stringify(s.error)}`);
-  assert.ok((s.error.data as string).startsWith(prefix), `step "${label}" revert data ${String(s.error.data)} should start with ${prefix}`);
+  assert.equal(
+    typeof s.error.data,
+    "string",
+    `step "${label}" should carry revert data: ${JSON.stringify(s.error)}`,
+  );
+  assert.ok(
+    (s.error.data as string).startsWith(prefix),
+    `step "${label}" revert data ${String(s.error.data)} should start with ${prefix}`,
+  );
 }
 
 export const SCENARIOS: CheckedScenario[] = [
@@ -72,16 +80,38 @@ export const SCENARIOS: CheckedScenario[] = [
       await r.send("1 ETH, default gas", { from: A(0), to: A(1), value: parseEther("1") });
       await r.send("to a fresh address", { from: A(0), to: FRESH, value: 12_345n, gas: 21_000n });
       await r.send("zero value to self", { from: A(2), to: A(2), value: 0n });
-      await r.send("to a precompile", { from: A(3), to: "0x0000000000000000000000000000000000000004", value: 7n });
+      await r.send("to a precompile", {
+        from: A(3),
+        to: "0x0000000000000000000000000000000000000004",
+        value: 7n,
+      });
       await r.send("gas below intrinsic", { from: A(0), to: A(1), value: 1n, gas: 20_999n });
-      await r.send("value above balance", { from: A(4), to: A(1), value: parseEther("1000000"), gas: 21_000n });
+      await r.send("value above balance", {
+        from: A(4),
+        to: A(1),
+        value: parseEther("1000000"),
+        gas: 21_000n,
+      });
       r.watchAccount(FRESH);
     },
     check(o) {
       assert.equal(o.blocks.length, 4, "four transfers mined");
-      assert.ok(allReceipts(o).every((rc) => rc.status === "0x1"), "all succeed");
-      assert.deepEqual(allReceipts(o).slice(0, 3).map((rc) => rc.gasUsed), ["0x5208", "0x5208", "0x5208"], "plain transfers cost 21,000");
-      assert.equal(allReceipts(o)[3].gasUsed, numberToHex(21_015n), "the identity precompile adds 15 gas");
+      assert.ok(
+        allReceipts(o).every((rc) => rc.status === "0x1"),
+        "all succeed",
+      );
+      assert.deepEqual(
+        allReceipts(o)
+          .slice(0, 3)
+          .map((rc) => rc.gasUsed),
+        ["0x5208", "0x5208", "0x5208"],
+        "plain transfers cost 21,000",
+      );
+      assert.equal(
+        allReceipts(o)[3].gasUsed,
+        numberToHex(21_015n),
+        "the identity precompile adds 15 gas",
+      );
       assert.equal(o.accounts[FRESH.toLowerCase()]?.balance, "0x3039");
       assert.equal(failedSteps(o).length, 2, "two rejected transfers");
     },
@@ -97,8 +127,16 @@ export const SCENARIOS: CheckedScenario[] = [
         nestedMappingSlot(A(0), A(2), 1n),
         slot(2),
       ]);
-      await r.send("transfer", { from: A(0), to: token, data: await encodeCall("NetToken", "transfer", [A(1), 10n ** 21n]) });
-      await r.send("approve", { from: A(0), to: token, data: await encodeCall("NetToken", "approve", [A(2), 5n * 10n ** 20n]) });
+      await r.send("transfer", {
+        from: A(0),
+        to: token,
+        data: await encodeCall("NetToken", "transfer", [A(1), 10n ** 21n]),
+      });
+      await r.send("approve", {
+        from: A(0),
+        to: token,
+        data: await encodeCall("NetToken", "approve", [A(2), 5n * 10n ** 20n]),
+      });
       await r.send("transferFrom", {
         from: A(2),
         to: token,
@@ -116,12 +154,23 @@ export const SCENARIOS: CheckedScenario[] = [
         data: await encodeCall("NetToken", "transferFrom", [A(0), A(1), 10n ** 21n]),
         gas: 100_000n,
       });
-      await r.call("balanceOf", { from: A(0), to: token, data: await encodeCall("NetToken", "balanceOf", [A(2)]) });
+      await r.call("balanceOf", {
+        from: A(0),
+        to: token,
+        data: await encodeCall("NetToken", "balanceOf", [A(2)]),
+      });
     },
     check(o) {
       const receipts = allReceipts(o);
-      assert.deepEqual(receipts.map((rc) => rc.status), ["0x1", "0x1", "0x1", "0x1", "0x0", "0x0"]);
-      assertRevertData(o, "transfer above balance (mined, reverts)", toFunctionSelector("InsufficientBalance(address,uint256,uint256)"));
+      assert.deepEqual(
+        receipts.map((rc) => rc.status),
+        ["0x1", "0x1", "0x1", "0x1", "0x0", "0x0"],
+      );
+      assertRevertData(
+        o,
+        "transfer above balance (mined, reverts)",
+        toFunctionSelector("InsufficientBalance(address,uint256,uint256)"),
+      );
       assert.equal(hexToBigInt(step(o, "balanceOf").result as Hex), 3n * 10n ** 20n);
     },
   },
@@ -137,25 +186,64 @@ export const SCENARIOS: CheckedScenario[] = [
       const custom = await encodeCall("NetCounter", "set", [COUNTER_MAX + 1n]);
       const bubbled = await encodeCall("NetCaller", "callAndBubble", [target, 7n]);
       await r.call("call: reason", { from: A(1), to: counter, data: reason });
-      await r.call("call: panic", { from: A(1), to: counter, data: await encodeCall("NetCounter", "divide", [1n, 0n]) });
+      await r.call("call: panic", {
+        from: A(1),
+        to: counter,
+        data: await encodeCall("NetCounter", "divide", [1n, 0n]),
+      });
       await r.call("call: custom", { from: A(1), to: counter, data: custom });
       await r.call("call: bubbled", { from: A(1), to: caller, data: bubbled });
       await r.estimate("estimate: custom", { from: A(1), to: counter, data: custom });
-      await r.send("send: reason (mined)", { from: A(1), to: counter, data: reason, gas: 100_000n });
+      await r.send("send: reason (mined)", {
+        from: A(1),
+        to: counter,
+        data: reason,
+        gas: 100_000n,
+      });
       await r.send("send: panic (mined)", { from: A(1), to: counter, data: panic, gas: 100_000n });
-      await r.send("send: custom (mined)", { from: A(1), to: counter, data: custom, gas: 100_000n });
-      await r.send("send: bubbled (mined)", { from: A(1), to: caller, data: bubbled, gas: 100_000n });
-      await r.send("send: ETH to a contract without receive (mined)", { from: A(1), to: counter, value: 1n, gas: 100_000n });
-      await r.send("send: reason, default gas (estimation fails)", { from: A(1), to: counter, data: reason });
-      await r.send("send: succeeds after the failures", { from: A(1), to: counter, data: await encodeCall("NetCounter", "setPositive", [5n]) });
+      await r.send("send: custom (mined)", {
+        from: A(1),
+        to: counter,
+        data: custom,
+        gas: 100_000n,
+      });
+      await r.send("send: bubbled (mined)", {
+        from: A(1),
+        to: caller,
+        data: bubbled,
+        gas: 100_000n,
+      });
+      await r.send("send: ETH to a contract without receive (mined)", {
+        from: A(1),
+        to: counter,
+        value: 1n,
+        gas: 100_000n,
+      });
+      await r.send("send: reason, default gas (estimation fails)", {
+        from: A(1),
+        to: counter,
+        data: reason,
+      });
+      await r.send("send: succeeds after the failures", {
+        from: A(1),
+        to: counter,
+        data: await encodeCall("NetCounter", "setPositive", [5n]),
+      });
     },
     check(o) {
       assertRevertData(o, "call: reason", ERROR_STRING);
       assertRevertData(o, "call: panic", `${PANIC}${"0".repeat(62)}12`);
       assertRevertData(o, "call: custom", "0x"); // TooLarge selector checked by the next line
-      assert.equal((step(o, "call: custom").error!.data as string).length, 2 + 8 + 128, "TooLarge(uint256,uint256)");
+      assert.equal(
+        (step(o, "call: custom").error!.data as string).length,
+        2 + 8 + 128,
+        "TooLarge(uint256,uint256)",
+      );
       assertRevertData(o, "send: bubbled (mined)", step(o, "call: bubbled").error!.data as string);
-      assert.equal(step(o, "send: ETH to a contract without receive (mined)").error?.data ?? "0x", "0x");
+      assert.equal(
+        step(o, "send: ETH to a contract without receive (mined)").error?.data ?? "0x",
+        "0x",
+      );
       const statuses = allReceipts(o).map((rc) => rc.status);
       assert.deepEqual(statuses, ["0x1", "0x1", "0x1", "0x0", "0x0", "0x0", "0x0", "0x0", "0x1"]);
     },
@@ -165,7 +253,12 @@ export const SCENARIOS: CheckedScenario[] = [
     async run(r) {
       const counter = await r.deploy("deploy NetCounter", A(0), "NetCounter");
       const burn = await encodeCall("NetCounter", "burn", [100n]);
-      await r.send("burn(100) with 150k gas", { from: A(0), to: counter, data: burn, gas: 150_000n });
+      await r.send("burn(100) with 150k gas", {
+        from: A(0),
+        to: counter,
+        data: burn,
+        gas: 150_000n,
+      });
       await r.send("increment with intrinsic gas only", {
         from: A(0),
         to: counter,
@@ -173,15 +266,31 @@ export const SCENARIOS: CheckedScenario[] = [
         gas: 21_160n, // EIP-7623 floor of 4 calldata bytes: enough to be valid, not to run
       });
       const { abi, bytecode } = await readArtifact("NetChild");
-      await r.send("deploy NetChild with 100k gas", { from: A(0), data: encodeDeployData({ abi, bytecode, args: [1n] }), gas: 100_000n });
-      await r.estimate("estimate burn(20)", { from: A(0), to: counter, data: await encodeCall("NetCounter", "burn", [20n]) });
-      r.watchSlots(counter, [slot(0), mappingSlot("0x0000000000000000000000000000000000000001", 1n)]);
+      await r.send("deploy NetChild with 100k gas", {
+        from: A(0),
+        data: encodeDeployData({ abi, bytecode, args: [1n] }),
+        gas: 100_000n,
+      });
+      await r.estimate("estimate burn(20)", {
+        from: A(0),
+        to: counter,
+        data: await encodeCall("NetCounter", "burn", [20n]),
+      });
+      r.watchSlots(counter, [
+        slot(0),
+        mappingSlot("0x0000000000000000000000000000000000000001", 1n),
+      ]);
     },
     check(o) {
       const receipts = allReceipts(o);
       assert.equal(receipts.length, 4);
-      for (const rc of receipts.slice(1)) assert.equal(rc.status, "0x0", "out-of-gas transactions fail");
-      assert.equal(receipts[1].gasUsed, numberToHex(150_000n), "an out-of-gas transaction uses its whole gas limit");
+      for (const rc of receipts.slice(1))
+        assert.equal(rc.status, "0x0", "out-of-gas transactions fail");
+      assert.equal(
+        receipts[1].gasUsed,
+        numberToHex(150_000n),
+        "an out-of-gas transaction uses its whole gas limit",
+      );
       assert.equal(receipts[3].gasUsed, numberToHex(100_000n));
       assert.ok(step(o, "estimate burn(20)").result, "estimation of a feasible burn succeeds");
     },
@@ -197,8 +306,16 @@ export const SCENARIOS: CheckedScenario[] = [
         value: 1000n,
         data: await encodeCall("NetFactory", "create", [7n]),
       });
-      await r.send("create2(salt, 8)", { from: A(1), to: factory, data: await encodeCall("NetFactory", "create2", [salt, 8n]) });
-      const predicted = await r.call("predict(salt, 8)", { from: A(1), to: factory, data: await encodeCall("NetFactory", "predict", [salt, 8n]) });
+      await r.send("create2(salt, 8)", {
+        from: A(1),
+        to: factory,
+        data: await encodeCall("NetFactory", "create2", [salt, 8n]),
+      });
+      const predicted = await r.call("predict(salt, 8)", {
+        from: A(1),
+        to: factory,
+        data: await encodeCall("NetFactory", "predict", [salt, 8n]),
+      });
       await r.send("create2(salt, 8) again: collision", {
         from: A(1),
         to: factory,
@@ -230,8 +347,14 @@ export const SCENARIOS: CheckedScenario[] = [
       const statuses = allReceipts(o).map((rc) => rc.status);
       assert.deepEqual(statuses, ["0x1", "0x1", "0x1", "0x0", "0x0", "0x1", "0x0"]);
       const withCode = Object.values(o.accounts).filter((a) => a.code !== "0x").length;
-      assert.equal(withCode, 4, "factory, CREATE child, CREATE2 child and the direct child have code");
-      const createdBalance = Object.values(o.accounts).some((a) => a.balance === "0x3e8" && a.code !== "0x");
+      assert.equal(
+        withCode,
+        4,
+        "factory, CREATE child, CREATE2 child and the direct child have code",
+      );
+      const createdBalance = Object.values(o.accounts).some(
+        (a) => a.balance === "0x3e8" && a.code !== "0x",
+      );
       assert.ok(createdBalance, "the CREATE child holds the 1000 wei");
     },
   },
@@ -242,16 +365,40 @@ export const SCENARIOS: CheckedScenario[] = [
       const caller = await r.deploy("deploy NetCaller", A(0), "NetCaller");
       r.watchSlots(target, [slot(0), slot(1)]);
       r.watchSlots(caller, [slot(0), slot(1), slot(2), slot(3)]);
-      await r.send("callSet(11)", { from: A(1), to: caller, data: await encodeCall("NetCaller", "callSet", [target, 11n]) });
-      await r.send("delegateSet(22)", { from: A(1), to: caller, data: await encodeCall("NetCaller", "delegateSet", [target, 22n]) });
-      await r.send("recurse(5)", { from: A(2), to: caller, data: await encodeCall("NetCaller", "recurse", [target, 5n]) });
-      await r.send("callAndCatch(3)", { from: A(2), to: caller, data: await encodeCall("NetCaller", "callAndCatch", [target, 3n]) });
-      await r.call("value() of caller", { from: A(2), to: caller, data: await encodeCall("NetCaller", "value") });
+      await r.send("callSet(11)", {
+        from: A(1),
+        to: caller,
+        data: await encodeCall("NetCaller", "callSet", [target, 11n]),
+      });
+      await r.send("delegateSet(22)", {
+        from: A(1),
+        to: caller,
+        data: await encodeCall("NetCaller", "delegateSet", [target, 22n]),
+      });
+      await r.send("recurse(5)", {
+        from: A(2),
+        to: caller,
+        data: await encodeCall("NetCaller", "recurse", [target, 5n]),
+      });
+      await r.send("callAndCatch(3)", {
+        from: A(2),
+        to: caller,
+        data: await encodeCall("NetCaller", "callAndCatch", [target, 3n]),
+      });
+      await r.call("value() of caller", {
+        from: A(2),
+        to: caller,
+        data: await encodeCall("NetCaller", "value"),
+      });
     },
     check(o) {
       assert.ok(allReceipts(o).every((rc) => rc.status === "0x1"));
       const callerSlots = Object.values(o.storage).find((s) => s[slot(3)] !== undefined)!;
-      assert.equal(hexToBigInt(callerSlots[slot(0)] as Hex), 22n, "DELEGATECALL wrote the caller's slot 0");
+      assert.equal(
+        hexToBigInt(callerSlots[slot(0)] as Hex),
+        22n,
+        "DELEGATECALL wrote the caller's slot 0",
+      );
       assert.equal(hexToBigInt(callerSlots[slot(2)] as Hex), 5n, "recursion reached depth 5");
       assert.equal(hexToBigInt(callerSlots[slot(3)] as Hex), 1n, "one revert caught");
     },
@@ -261,18 +408,41 @@ export const SCENARIOS: CheckedScenario[] = [
     async run(r) {
       const refunds = await r.deploy("deploy NetRefunds", A(0), "NetRefunds");
       r.watchSlots(refunds, [0n, 1n, 2n, 3n, 4n, 5n, 6n, 7n]);
-      await r.send("clear(4)", { from: A(0), to: refunds, data: await encodeCall("NetRefunds", "clear", [4n]) });
-      await r.send("toggle(5, 99)", { from: A(0), to: refunds, data: await encodeCall("NetRefunds", "toggle", [5n, 99n]) });
-      await r.send("clearThenSet(6, 42)", { from: A(0), to: refunds, data: await encodeCall("NetRefunds", "clearThenSet", [6n, 42n]) });
-      await r.send("fill(0)", { from: A(0), to: refunds, data: await encodeCall("NetRefunds", "fill", [0n]) });
-      await r.send("fill(7)", { from: A(0), to: refunds, data: await encodeCall("NetRefunds", "fill", [7n]) });
+      await r.send("clear(4)", {
+        from: A(0),
+        to: refunds,
+        data: await encodeCall("NetRefunds", "clear", [4n]),
+      });
+      await r.send("toggle(5, 99)", {
+        from: A(0),
+        to: refunds,
+        data: await encodeCall("NetRefunds", "toggle", [5n, 99n]),
+      });
+      await r.send("clearThenSet(6, 42)", {
+        from: A(0),
+        to: refunds,
+        data: await encodeCall("NetRefunds", "clearThenSet", [6n, 42n]),
+      });
+      await r.send("fill(0)", {
+        from: A(0),
+        to: refunds,
+        data: await encodeCall("NetRefunds", "fill", [0n]),
+      });
+      await r.send("fill(7)", {
+        from: A(0),
+        to: refunds,
+        data: await encodeCall("NetRefunds", "fill", [7n]),
+      });
     },
     check(o) {
       const receipts = allReceipts(o);
       assert.ok(receipts.every((rc) => rc.status === "0x1"));
       const clearAll = hexToBigInt(receipts[4].gasUsed as Hex);
       const fill = hexToBigInt(receipts[5].gasUsed as Hex);
-      assert.ok(clearAll < fill, `clearing (${clearAll} gas, refunded) costs less than refilling (${fill})`);
+      assert.ok(
+        clearAll < fill,
+        `clearing (${clearAll} gas, refunded) costs less than refilling (${fill})`,
+      );
     },
   },
   {
@@ -283,23 +453,60 @@ export const SCENARIOS: CheckedScenario[] = [
       const digest = keccak256(toHex("hardhat-parallel"));
       const sig = parseSignature(await devAccount(3).sign({ hash: digest }));
       const v = Number(sig.v ?? 27n + BigInt(sig.yParity));
-      await r.send("recover (valid)", { from: A(0), to: pre, data: await encodeCall("NetPrecompiles", "recover", [digest, v, sig.r, sig.s]) });
-      await r.send("recover (v = 30: invalid)", { from: A(0), to: pre, data: await encodeCall("NetPrecompiles", "recover", [digest, 30, sig.r, sig.s]), gas: 200_000n });
-      await r.send("sha256", { from: A(0), to: pre, data: await encodeCall("NetPrecompiles", "digestSha256", [toHex("hello")]) });
+      await r.send("recover (valid)", {
+        from: A(0),
+        to: pre,
+        data: await encodeCall("NetPrecompiles", "recover", [digest, v, sig.r, sig.s]),
+      });
+      await r.send("recover (v = 30: invalid)", {
+        from: A(0),
+        to: pre,
+        data: await encodeCall("NetPrecompiles", "recover", [digest, 30, sig.r, sig.s]),
+        gas: 200_000n,
+      });
+      await r.send("sha256", {
+        from: A(0),
+        to: pre,
+        data: await encodeCall("NetPrecompiles", "digestSha256", [toHex("hello")]),
+      });
       const u = (n: bigint | number) => numberToHex(BigInt(n), { size: 32 });
       const inputs: Array<[string, Address, Hex]> = [
-        ["ecrecover raw", "0x0000000000000000000000000000000000000001", concat([digest, u(v), sig.r, sig.s])],
+        [
+          "ecrecover raw",
+          "0x0000000000000000000000000000000000000001",
+          concat([digest, u(v), sig.r, sig.s]),
+        ],
         ["sha256 raw", "0x0000000000000000000000000000000000000002", toHex("abc")],
         ["ripemd160", "0x0000000000000000000000000000000000000003", toHex("abc")],
         ["identity", "0x0000000000000000000000000000000000000004", "0xdeadbeef"],
-        ["modexp 3^5 mod 7", "0x0000000000000000000000000000000000000005", concat([u(1), u(1), u(1), "0x03", "0x05", "0x07"])],
-        ["bn254 add G+G", "0x0000000000000000000000000000000000000006", concat([u(1), u(2), u(1), u(2)])],
+        [
+          "modexp 3^5 mod 7",
+          "0x0000000000000000000000000000000000000005",
+          concat([u(1), u(1), u(1), "0x03", "0x05", "0x07"]),
+        ],
+        [
+          "bn254 add G+G",
+          "0x0000000000000000000000000000000000000006",
+          concat([u(1), u(2), u(1), u(2)]),
+        ],
         ["bn254 mul 2G", "0x0000000000000000000000000000000000000007", concat([u(1), u(2), u(2)])],
         ["bn254 pairing (empty)", "0x0000000000000000000000000000000000000008", "0x"],
-        ["blake2f (EIP-152 vector 5)", "0x0000000000000000000000000000000000000009", BLAKE2F_VECTOR_5],
-        ["KZG point evaluation (invalid)", "0x000000000000000000000000000000000000000a", pad("0x01", { size: 192 })],
+        [
+          "blake2f (EIP-152 vector 5)",
+          "0x0000000000000000000000000000000000000009",
+          BLAKE2F_VECTOR_5,
+        ],
+        [
+          "KZG point evaluation (invalid)",
+          "0x000000000000000000000000000000000000000a",
+          pad("0x01", { size: 192 }),
+        ],
         ["BLS12-381 G1ADD (empty: invalid)", "0x000000000000000000000000000000000000000b", "0x"],
-        ["P-256 verify (invalid signature)", "0x0000000000000000000000000000000000000100", pad("0x01", { size: 160 })],
+        [
+          "P-256 verify (invalid signature)",
+          "0x0000000000000000000000000000000000000100",
+          pad("0x01", { size: 160 }),
+        ],
       ];
       for (const [label, address, input] of inputs) {
         await r.send(label, {
@@ -313,8 +520,14 @@ export const SCENARIOS: CheckedScenario[] = [
     check(o) {
       assert.ok(allReceipts(o).every((rc) => rc.status === "0x1"));
       const storage = Object.values(o.storage)[0];
-      assert.equal(storage[slot(0)], "0x0000000000000000000000000000000000000000000000000000000000000000", "invalid v recovers zero");
-      const outputs = o.blocks.flatMap((b) => b.transactions.flatMap((t) => t.receipt.logs as Array<{ data: Hex }>));
+      assert.equal(
+        storage[slot(0)],
+        "0x0000000000000000000000000000000000000000000000000000000000000000",
+        "invalid v recovers zero",
+      );
+      const outputs = o.blocks.flatMap((b) =>
+        b.transactions.flatMap((t) => t.receipt.logs as Array<{ data: Hex }>),
+      );
       assert.equal(outputs.length, 12, "one PrecompileResult per precompile call");
       const okFlags = outputs.map((l) => hexToBigInt(`0x${l.data.slice(2, 66)}`));
       assert.deepEqual(okFlags, [1n, 1n, 1n, 1n, 1n, 1n, 1n, 1n, 1n, 0n, 0n, 1n], "success flags");
@@ -334,20 +547,54 @@ export const SCENARIOS: CheckedScenario[] = [
       const fees = { maxFeePerGas: parseGwei("3"), maxPriorityFeePerGas: parseGwei("1") };
       await r.sendRaw(
         "legacy transfer",
-        await legacy.signTransaction({ type: "legacy", chainId, nonce: 0, gasPrice, gas: 21_000n, to: A(1), value: 10n ** 15n }),
+        await legacy.signTransaction({
+          type: "legacy",
+          chainId,
+          nonce: 0,
+          gasPrice,
+          gas: 21_000n,
+          to: A(1),
+          value: 10n ** 15n,
+        }),
       );
       await r.sendRaw(
         "legacy call",
-        await legacy.signTransaction({ type: "legacy", chainId, nonce: 1, gasPrice, gas: 100_000n, to: counter, data: increment }),
+        await legacy.signTransaction({
+          type: "legacy",
+          chainId,
+          nonce: 1,
+          gasPrice,
+          gas: 100_000n,
+          to: counter,
+          data: increment,
+        }),
       );
       await r.sendRaw(
         "EIP-2930 call with access list",
-        await t2930.signTransaction({ type: "eip2930", chainId, nonce: 0, gasPrice, gas: 100_000n, to: counter, data: increment, accessList }),
+        await t2930.signTransaction({
+          type: "eip2930",
+          chainId,
+          nonce: 0,
+          gasPrice,
+          gas: 100_000n,
+          to: counter,
+          data: increment,
+          accessList,
+        }),
       );
       const set42 = await encodeCall("NetCounter", "set", [42n]);
       await r.sendRaw(
         "EIP-1559 call with access list",
-        await t1559.signTransaction({ type: "eip1559", chainId, nonce: 0, ...fees, gas: 100_000n, to: counter, data: set42, accessList }),
+        await t1559.signTransaction({
+          type: "eip1559",
+          chainId,
+          nonce: 0,
+          ...fees,
+          gas: 100_000n,
+          to: counter,
+          data: set42,
+          accessList,
+        }),
       );
       const child = await readArtifact("NetChild");
       const childInit = encodeDeployData({ abi: child.abi, bytecode: child.bytecode, args: [9n] });
@@ -364,18 +611,43 @@ export const SCENARIOS: CheckedScenario[] = [
       await r.sendRaw("EIP-1559 deployment", deploy);
       await r.sendRaw("replay of the deployment: nonce too low", deploy);
       /** A transfer from t1559 at nonce 2 that the network must reject. */
-      const rejected = (changes: { chainId?: number; maxFeePerGas?: bigint; maxPriorityFeePerGas?: bigint; gas?: bigint }) =>
-        t1559.signTransaction({ type: "eip1559", chainId, nonce: 2, ...fees, gas: 21_000n, to: A(1), ...changes });
-      await r.sendRaw("max fee below base fee", await rejected({ maxFeePerGas: 1n, maxPriorityFeePerGas: 1n }));
+      const rejected = (changes: {
+        chainId?: number;
+        maxFeePerGas?: bigint;
+        maxPriorityFeePerGas?: bigint;
+        gas?: bigint;
+      }) =>
+        t1559.signTransaction({
+          type: "eip1559",
+          chainId,
+          nonce: 2,
+          ...fees,
+          gas: 21_000n,
+          to: A(1),
+          ...changes,
+        });
+      await r.sendRaw(
+        "max fee below base fee",
+        await rejected({ maxFeePerGas: 1n, maxPriorityFeePerGas: 1n }),
+      );
       await r.sendRaw("wrong chain id", await rejected({ chainId: chainId + 1 }));
-      await r.sendRaw("gas limit above the transaction gas cap", await rejected({ gas: 100_000_000n }));
+      await r.sendRaw(
+        "gas limit above the transaction gas cap",
+        await rejected({ gas: 100_000_000n }),
+      );
       await r.sendRaw("intrinsic gas too low", await rejected({ gas: 20_000n }));
       r.watchAccount(getContractAddress({ from: t1559.address, nonce: 1n }));
     },
     check(o) {
       const txs = o.blocks.flatMap((b) => b.transactions);
-      assert.deepEqual(txs.map((t) => t.transaction.type), ["0x2", "0x0", "0x0", "0x1", "0x2", "0x2"]);
-      assert.ok(txs.slice(1).every((t) => typeof t.transaction.hash === "string"), "raw hashes are compared");
+      assert.deepEqual(
+        txs.map((t) => t.transaction.type),
+        ["0x2", "0x0", "0x0", "0x1", "0x2", "0x2"],
+      );
+      assert.ok(
+        txs.slice(1).every((t) => typeof t.transaction.hash === "string"),
+        "raw hashes are compared",
+      );
       assert.ok(txs.every((t) => t.receipt.status === "0x1"));
       assert.equal(failedSteps(o).length, 5, "five rejected raw transactions");
     },
@@ -387,17 +659,48 @@ export const SCENARIOS: CheckedScenario[] = [
       r.watchSlots(counter, [slot(3), mappingSlot(A(1), 2n)]);
       // Blocks: 0 deploy, 1 setUnlockTime, 2 deposit, 3 early withdraw, 4 withdraw at the unlock time.
       const unlock = BigInt(SCENARIO_START_TIME + 4 * SCENARIO_BLOCK_TIME);
-      await r.send("setUnlockTime", { from: A(0), to: counter, data: await encodeCall("NetCounter", "setUnlockTime", [unlock]) });
-      await r.send("deposit 1 ETH", { from: A(1), to: counter, value: parseEther("1"), data: await encodeCall("NetCounter", "deposit") });
-      await r.send("withdraw too early (Locked)", { from: A(1), to: counter, data: await encodeCall("NetCounter", "withdraw"), gas: 100_000n });
-      await r.send("withdraw at the unlock time", { from: A(1), to: counter, data: await encodeCall("NetCounter", "withdraw"), gas: 100_000n });
-      await r.send("withdraw again (NothingToWithdraw)", { from: A(1), to: counter, data: await encodeCall("NetCounter", "withdraw"), gas: 100_000n });
+      await r.send("setUnlockTime", {
+        from: A(0),
+        to: counter,
+        data: await encodeCall("NetCounter", "setUnlockTime", [unlock]),
+      });
+      await r.send("deposit 1 ETH", {
+        from: A(1),
+        to: counter,
+        value: parseEther("1"),
+        data: await encodeCall("NetCounter", "deposit"),
+      });
+      await r.send("withdraw too early (Locked)", {
+        from: A(1),
+        to: counter,
+        data: await encodeCall("NetCounter", "withdraw"),
+        gas: 100_000n,
+      });
+      await r.send("withdraw at the unlock time", {
+        from: A(1),
+        to: counter,
+        data: await encodeCall("NetCounter", "withdraw"),
+        gas: 100_000n,
+      });
+      await r.send("withdraw again (NothingToWithdraw)", {
+        from: A(1),
+        to: counter,
+        data: await encodeCall("NetCounter", "withdraw"),
+        gas: 100_000n,
+      });
     },
     check(o) {
-      assert.deepEqual(allReceipts(o).map((rc) => rc.status), ["0x1", "0x1", "0x1", "0x0", "0x1", "0x0"]);
+      assert.deepEqual(
+        allReceipts(o).map((rc) => rc.status),
+        ["0x1", "0x1", "0x1", "0x0", "0x1", "0x0"],
+      );
       assertRevertData(o, "withdraw too early (Locked)", "0x");
       const data = step(o, "withdraw too early (Locked)").error!.data as string;
-      assert.equal(hexToBigInt(`0x${data.slice(10, 74)}`), BigInt(SCENARIO_START_TIME + 3 * SCENARIO_BLOCK_TIME), "Locked carries the fixed block timestamp");
+      assert.equal(
+        hexToBigInt(`0x${data.slice(10, 74)}`),
+        BigInt(SCENARIO_START_TIME + 3 * SCENARIO_BLOCK_TIME),
+        "Locked carries the fixed block timestamp",
+      );
     },
   },
   {
@@ -406,26 +709,64 @@ export const SCENARIOS: CheckedScenario[] = [
       const counter = await r.deploy("deploy NetCounter", A(0), "NetCounter");
       const token = await r.deploy("deploy NetToken", A(0), "NetToken", [10n ** 24n]);
       for (const i of [3, 7]) {
-        await r.send(`fund token holder ${i}`, { from: A(0), to: token, data: await encodeCall("NetToken", "transfer", [A(i), 10n ** 20n]) });
+        await r.send(`fund token holder ${i}`, {
+          from: A(0),
+          to: token,
+          data: await encodeCall("NetToken", "transfer", [A(i), 10n ** 20n]),
+        });
       }
       const increment = await encodeCall("NetCounter", "increment");
       const hit = await encodeCall("NetCounter", "hit");
       const chainId = Number(await r.rpc("eth_chainId"));
-      r.watchSlots(counter, [slot(0), ...[0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => mappingSlot(A(i), 1n))]);
-      r.watchSlots(token, [0, 3, 7, 19].map((i) => mappingSlot(A(i), 0n)));
+      r.watchSlots(counter, [
+        slot(0),
+        ...[0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => mappingSlot(A(i), 1n)),
+      ]);
+      r.watchSlots(
+        token,
+        [0, 3, 7, 19].map((i) => mappingSlot(A(i), 0n)),
+      );
       const tokenToShared = await encodeCall("NetToken", "transfer", [A(19), 10n ** 18n]);
       const tooLarge = await encodeCall("NetCounter", "set", [COUNTER_MAX + 1n]);
       const burn50 = await encodeCall("NetCounter", "burn", [50n]);
       await r.inOneBlock(async () => {
         for (let i = 0; i < 10; i++) {
           const from = A(i);
-          if (i % 4 === 0) await r.send(`${i}: ETH transfer`, { from, to: A(i + 10), value: 10n ** 16n * BigInt(i + 1) });
-          if (i % 4 === 1) await r.send(`${i}: increment (shared slot)`, { from, to: counter, data: increment, gas: 100_000n });
-          if (i % 4 === 2) await r.send(`${i}: hit (own slot)`, { from, to: counter, data: hit, gas: 100_000n });
-          if (i % 4 === 3) await r.send(`${i}: token transfer to a shared recipient`, { from, to: token, data: tokenToShared, gas: 100_000n });
+          if (i % 4 === 0)
+            await r.send(`${i}: ETH transfer`, {
+              from,
+              to: A(i + 10),
+              value: 10n ** 16n * BigInt(i + 1),
+            });
+          if (i % 4 === 1)
+            await r.send(`${i}: increment (shared slot)`, {
+              from,
+              to: counter,
+              data: increment,
+              gas: 100_000n,
+            });
+          if (i % 4 === 2)
+            await r.send(`${i}: hit (own slot)`, { from, to: counter, data: hit, gas: 100_000n });
+          if (i % 4 === 3)
+            await r.send(`${i}: token transfer to a shared recipient`, {
+              from,
+              to: token,
+              data: tokenToShared,
+              gas: 100_000n,
+            });
         }
-        await r.send("0: second transaction (nonce + 1)", { from: A(0), to: counter, data: increment, gas: 100_000n });
-        await r.send("12: reverting set (custom error)", { from: A(12), to: counter, data: tooLarge, gas: 100_000n });
+        await r.send("0: second transaction (nonce + 1)", {
+          from: A(0),
+          to: counter,
+          data: increment,
+          gas: 100_000n,
+        });
+        await r.send("12: reverting set (custom error)", {
+          from: A(12),
+          to: counter,
+          data: tooLarge,
+          gas: 100_000n,
+        });
         await r.send("13: out of gas", { from: A(13), to: counter, data: burn50, gas: 60_000n });
         const raw = devAccount(11);
         await r.sendRaw(
@@ -443,7 +784,15 @@ export const SCENARIOS: CheckedScenario[] = [
         );
         await r.sendRaw(
           "14: raw legacy",
-          await devAccount(14).signTransaction({ type: "legacy", chainId, nonce: 0, gasPrice: parseGwei("5"), gas: 100_000n, to: counter, data: hit }),
+          await devAccount(14).signTransaction({
+            type: "legacy",
+            chainId,
+            nonce: 0,
+            gasPrice: parseGwei("5"),
+            gas: 100_000n,
+            to: counter,
+            data: hit,
+          }),
         );
       });
     },
@@ -451,8 +800,16 @@ export const SCENARIOS: CheckedScenario[] = [
       const last = o.blocks.at(-1)!;
       assert.equal(last.transactions.length, 15, "all fifteen pooled transactions in one block");
       const statuses = last.transactions.map((t) => t.receipt.status);
-      assert.equal(statuses.filter((s) => s === "0x0").length, 2, "the reverting and the out-of-gas transaction fail");
-      assert.equal(last.transactions[0].transaction.from, A(11).toLowerCase(), "the highest tip comes first");
+      assert.equal(
+        statuses.filter((s) => s === "0x0").length,
+        2,
+        "the reverting and the out-of-gas transaction fail",
+      );
+      assert.equal(
+        last.transactions[0].transaction.from,
+        A(11).toLowerCase(),
+        "the highest tip comes first",
+      );
     },
   },
 ];

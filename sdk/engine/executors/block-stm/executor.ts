@@ -41,7 +41,6 @@ export { sizeFallbackReason } from "../parallel-driver.ts";
  */
 export type BlockStmOptions = ParallelDriverOptions;
 
-
 interface ParallelRun {
   /** The committed results: every considered transaction, or the prefix before {@link rest}. */
   results: ExecutionResult[];
@@ -255,10 +254,7 @@ class Coordinator {
     this.#scheduler = new Scheduler(predictions, this.#reads, this.#coinbaseKey, neverDispatch);
     const fallback = driver.fallback;
     this.#minSpeedup = fallback.minPredictedSpeedup;
-    this.#abortLimit = Math.max(
-      1,
-      Math.ceil(fallback.maxAbortShare * n),
-    );
+    this.#abortLimit = Math.max(1, Math.ceil(fallback.maxAbortShare * n));
     this.#gasLeft = block.header.gasLimit;
   }
 
