@@ -9,16 +9,11 @@ import type { JsonRpcResponse } from "hardhat/types/providers";
 import { createParallelProvider, type ParallelProvider } from "../../sdk/rpc/provider.ts";
 import { createConnectionHelpers } from "../internal/connection-helpers.ts";
 import { registerConnection, unregisterConnection } from "../internal/connections.ts";
-import {
-  equipProvider,
-  loadProjectContracts,
-  type ProjectContracts,
-} from "../internal/project-contracts.ts";
+import { equipProvider, loadProjectContracts } from "../internal/project-contracts.ts";
 
 export default async (): Promise<Partial<NetworkHooks>> => {
   const providers = new WeakMap<NetworkConnection<ChainType | string>, Promise<ParallelProvider>>();
 
-  let projectContracts: Promise<ProjectContracts> | undefined;
   const providerFor = (
     context: HookContext,
     connection: NetworkConnection<ChainType | string>,
@@ -27,8 +22,8 @@ export default async (): Promise<Partial<NetworkHooks>> => {
     if (config.type !== "http" || config.parallel === undefined) return undefined;
     let provider = providers.get(connection);
     if (provider === undefined) {
-      projectContracts ??= loadProjectContracts(context.artifacts);
-      const known = projectContracts;
+      // Loaded once per runtime environment (project-contracts.ts caches it).
+      const known = loadProjectContracts(context.artifacts);
       provider = createParallelProvider(config.parallel).then(async (p) => {
         equipProvider(p, await known);
         registerConnection(connection, p);
