@@ -20,7 +20,7 @@ import { BlockStore, type MinedBlock } from "./chain/blocks.ts";
 import { executeCall, type CallParameters } from "./chain/calls.ts";
 import { Clock } from "./chain/clock.ts";
 import { Miner, sealGenesis, type MiningResult } from "./chain/mining.ts";
-import { Snapshots } from "./chain/snapshots.ts";
+import { type BlockLimits, Snapshots } from "./chain/snapshots.ts";
 import { createExecutionVM, type ExecutionVM } from "./evm.ts";
 import { UnknownBlockError } from "./errors.ts";
 import type { ExecutionResult } from "./execute-transaction.ts";
@@ -51,17 +51,19 @@ export class Chain {
   readonly accounts: DevAccount[];
   readonly chainId: number;
   readonly hardfork: HardforkName;
-  readonly blockGasLimit: bigint;
   readonly callGasLimit: bigint;
   /** The options with every default applied (`resolveChainOptions`); the engine reads only these. */
   readonly options: ResolvedChainOptions;
   readonly #blocks = new BlockStore();
   readonly #clock = new Clock();
+  /** Shared by mining (the next headers) and snapshots (evm_revert restores it, as on EDR). */
+  readonly #limits: BlockLimits = { blockGasLimit: 0n };
   readonly #snapshots = new Snapshots({
     state: this.state,
     blocks: this.#blocks,
     pool: this.pool,
     clock: this.#clock,
+    limits: this.#limits,
   });
   #lane!: ExecutionVM;
   #miner!: Miner;
@@ -71,7 +73,7 @@ export class Chain {
     this.options = options;
     this.chainId = options.chainId;
     this.hardfork = options.hardfork;
-    this.blockGasLimit = options.blockGasLimit;
+    this.#limits.blockGasLimit = options.blockGasLimit;
     this.callGasLimit = options.callGasLimit;
     this.accounts = deriveAccounts(options.accounts);
   }
@@ -94,7 +96,7 @@ export class Chain {
       state: chain.state,
       clock: chain.#clock,
       common: chain.common,
-      blockGasLimit: chain.blockGasLimit,
+      limits: chain.#limits,
     };
     chain.#blocks.append(
       await sealGenesis(scope, options.initialBaseFeePerGas, options.initialDate),
@@ -145,6 +147,25 @@ export class Chain {
   /** The mined blocks, genesis first (index = block number). */
   get blocks(): readonly MinedBlock[] {
     return this.#blocks.list;
+  }
+
+  /** Gas limit of the next blocks (gas): the `blockGasLimit` option until {@link setBlockGasLimit}. */
+  get blockGasLimit(): bigint {
+    return this.#limits.blockGasLimit;
+  }
+
+  /**
+   * Sets the gas limit of the blocks mined from now on (evm_setBlockGasLimit); every executor
+   * fills a block up to its header's limit. Pending transactions whose gas limit is above the
+   * new limit are dropped, as EDR's mem pool drops them. A snapshot taken before restores the
+   * old limit on revert.
+   * @param gas the new limit (gas), above 0.
+   * @throws {RangeError} for 0 (the JSON-RPC layer refuses it first, with EDR's error).
+   */
+  setBlockGasLimit(gas: bigint): void {
+    if (gas <= 0n) throw new RangeError("the block gas limit must be greater than 0");
+    this.#limits.blockGasLimit = gas;
+    for (const etx of this.pool.all()) if (etx.tx.gasLimit > gas) this.pool.remove(etx.hash);
   }
 
   /** Mine each submitted transaction at once (evm_setAutomine). */

@@ -16,6 +16,11 @@ export interface RpcContext {
   filters: FilterManager;
   /** Known contracts (artifacts), for EDR-style revert messages. */
   contracts: ContractIndex;
+  /**
+   * hardhat_setLoggingEnabled's switch. EDR logs requests only in `hardhat node`; an in-process
+   * network prints no request log either way, so this only records the choice.
+   */
+  logging: { enabled: boolean };
 }
 
 /** The code at an address in the latest state, as hex. */

@@ -1,6 +1,6 @@
 /**
- * Log and block filters (eth_newFilter, eth_newBlockFilter, eth_getFilterChanges, ...) and
- * log matching for eth_getLogs.
+ * Log, block and pending-transaction filters (eth_newFilter, eth_newBlockFilter,
+ * eth_newPendingTransactionFilter, eth_getFilterChanges, ...) and log matching for eth_getLogs.
  */
 import type { Hex } from "viem";
 import type { Chain, MinedBlock } from "../engine/chain.ts";
@@ -18,7 +18,9 @@ export interface LogCriteria {
 
 type Filter =
   | { kind: "block"; cursor: number }
-  | { kind: "log"; cursor: number; criteria: LogCriteria };
+  | { kind: "log"; cursor: number; criteria: LogCriteria }
+  /** Hashes of the transactions accepted since the last poll, in arrival order. */
+  | { kind: "pendingTransaction"; hashes: Hex[] };
 
 export function matchLogs(
   blocks: Iterable<MinedBlock>,
@@ -74,6 +76,17 @@ export class FilterManager {
     return this.#add({ kind: "log", cursor: Number(criteria.fromBlock), criteria });
   }
 
+  /** A filter of the hashes of transactions accepted from now on (mined at once or pooled). */
+  newPendingTransactionFilter(): Hex {
+    return this.#add({ kind: "pendingTransaction", hashes: [] });
+  }
+
+  /** Tells the pending-transaction filters that the chain accepted transaction `hash`. */
+  notePendingTransaction(hash: Hex): void {
+    for (const filter of this.#filters.values())
+      if (filter.kind === "pendingTransaction") filter.hashes.push(hash);
+  }
+
   uninstall(id: string): boolean {
     return this.#filters.delete(id.toLowerCase());
   }
@@ -82,6 +95,7 @@ export class FilterManager {
   changes(id: string): unknown[] | undefined {
     const filter = this.#filters.get(id.toLowerCase());
     if (filter === undefined) return undefined;
+    if (filter.kind === "pendingTransaction") return filter.hashes.splice(0);
     const blocks = this.#chain.blocks;
     const start = Math.min(filter.cursor, blocks.length);
     filter.cursor = blocks.length;

@@ -78,7 +78,12 @@ export class ParallelProvider extends EventEmitter {
   constructor(chain: Chain) {
     super();
     this.chain = chain;
-    this.#ctx = { chain, filters: new FilterManager(chain), contracts: this.contracts };
+    this.#ctx = {
+      chain,
+      filters: new FilterManager(chain),
+      contracts: this.contracts,
+      logging: { enabled: false },
+    };
   }
 
   /**

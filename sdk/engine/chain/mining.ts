@@ -23,7 +23,7 @@ import type { EngineTransaction } from "../transactions.ts";
 import { checkAdmission } from "./admission.ts";
 import type { BlockStore, MinedBlock } from "./blocks.ts";
 import type { Clock } from "./clock.ts";
-import type { Snapshots } from "./snapshots.ts";
+import type { BlockLimits, Snapshots } from "./snapshots.ts";
 
 /** A newly mined block and the pending transactions it left out, with the reasons. */
 export type MiningResult = MinedBlock & { rejected: Map<Hex, string> };
@@ -36,8 +36,8 @@ export interface MiningScope {
   clock: Clock;
   snapshots: Snapshots;
   common: Common;
-  /** Gas. */
-  blockGasLimit: bigint;
+  /** The gas limit of the next block is read from here at each block (evm_setBlockGasLimit). */
+  limits: BlockLimits;
 }
 
 export interface MinerOptions {
@@ -101,7 +101,7 @@ export class Miner {
         pool,
         latest: blocks.latest(),
         automine: this.automine,
-        blockGasLimit: this.#scope.blockGasLimit,
+        blockGasLimit: this.#scope.limits.blockGasLimit,
       });
       if (pool.has(etx.hash) || blocks.hasTransaction(etx.hash))
         throw new KnownTransactionError(etx.hash);
@@ -184,7 +184,7 @@ export class Miner {
       number,
       timestamp: ts,
       coinbase: this.coinbase,
-      gasLimit: this.#scope.blockGasLimit,
+      gasLimit: this.#scope.limits.blockGasLimit,
       baseFeePerGas: this.nextBaseFeePerGas ?? parent.header.calcNextBaseFee(),
       prevRandao:
         this.nextPrevRandao !== undefined
@@ -245,7 +245,7 @@ export class Miner {
  * @param baseFeePerGas wei.
  */
 export async function sealGenesis(
-  scope: Pick<MiningScope, "state" | "clock" | "common" | "blockGasLimit">,
+  scope: Pick<MiningScope, "state" | "clock" | "common" | "limits">,
   baseFeePerGas: bigint,
   initialDate: Date | undefined,
 ): Promise<MinedBlock> {
@@ -255,7 +255,7 @@ export async function sealGenesis(
     number: 0n,
     timestamp: scope.clock.start(initialDate),
     coinbase: "0x0000000000000000000000000000000000000000",
-    gasLimit: scope.blockGasLimit,
+    gasLimit: scope.limits.blockGasLimit,
     baseFeePerGas,
     prevRandao: new Uint8Array(32),
   };

@@ -1,6 +1,6 @@
 /**
  * evm_snapshot / evm_revert: a snapshot keeps the state journal position, the block count, the
- * pending transactions and the clock; reverting to one removes it and every later one.
+ * pending transactions, the block gas limit and the clock; reverting to one removes it and every later one.
  */
 import type { TransactionPool } from "../transaction-pool.ts";
 import type { WorldState } from "../state/world-state.ts";
@@ -10,9 +10,16 @@ import type { Clock, ClockReading } from "./clock.ts";
 
 interface Snapshot {
   journal: number;
+  blockGasLimit: bigint;
   blocks: number;
   pool: EngineTransaction[];
   clock: ClockReading;
+}
+
+/** Limits of the next blocks that evm_setBlockGasLimit changes; one object, read when mining. */
+export interface BlockLimits {
+  /** Gas. */
+  blockGasLimit: bigint;
 }
 
 /** The parts of a chain a snapshot covers. */
@@ -21,6 +28,7 @@ export interface SnapshotScope {
   blocks: BlockStore;
   pool: TransactionPool;
   clock: Clock;
+  limits: BlockLimits;
 }
 
 export class Snapshots {
@@ -34,10 +42,11 @@ export class Snapshots {
 
   /** Takes a snapshot; returns its id (1, 2, ...). */
   take(): number {
-    const { state, blocks, pool, clock } = this.#scope;
+    const { state, blocks, pool, clock, limits } = this.#scope;
     const id = this.#nextId++;
     this.#taken.set(id, {
       journal: state.snapshot(),
+      blockGasLimit: limits.blockGasLimit,
       blocks: blocks.list.length,
       pool: pool.all(),
       clock: clock.read(),
@@ -49,8 +58,9 @@ export class Snapshots {
   revert(id: number): boolean {
     const snap = this.#taken.get(id);
     if (snap === undefined) return false;
-    const { state, blocks, pool, clock } = this.#scope;
+    const { state, blocks, pool, clock, limits } = this.#scope;
     state.revertTo(snap.journal);
+    limits.blockGasLimit = snap.blockGasLimit;
     blocks.truncate(snap.blocks);
     pool.replace(snap.pool);
     clock.restore(snap.clock);

@@ -1,7 +1,29 @@
-/** Blocks and mined transactions: eth_getBlockByNumber/Hash, eth_getTransactionByHash, eth_getTransactionReceipt. */
-import { type MethodHandler, resolveBlock } from "../context.ts";
+/**
+ * Blocks and transactions: eth_getBlockByNumber/Hash, eth_getBlockTransactionCountBy*,
+ * eth_getTransactionByHash, eth_getTransactionBy*AndIndex, eth_getTransactionReceipt,
+ * eth_pendingTransactions.
+ */
+import type { MinedBlock } from "../../engine/chain.ts";
+import { type MethodHandler, type RpcContext, resolveBlock } from "../context.ts";
 import { formatBlock, formatReceipt, formatTransaction, q } from "../format.ts";
-import { blockTag, boolean, hash, paramsOf } from "../params.ts";
+import { blockTag, boolean, hash, paramsOf, quantity64 } from "../params.ts";
+
+/** The block a tag names, or undefined when it is not mined (EDR answers null for those). */
+function blockOrNull(ctx: RpcContext, value: unknown): MinedBlock | undefined {
+  const tag = blockTag(value, "block", ctx.chain.latest().number);
+  if (tag === "pending") return ctx.chain.latest();
+  return "hash" in tag ? ctx.chain.blockByHash(tag.hash) : ctx.chain.blockByNumber(tag.number);
+}
+
+/** Transaction `index` of `block` as eth_getTransactionByHash shapes it; null when out of range. */
+function transactionAt(
+  block: MinedBlock | undefined,
+  index: unknown,
+): Record<string, unknown> | null {
+  const i = quantity64(index, "index");
+  if (block === undefined || i >= BigInt(block.transactions.length)) return null;
+  return formatTransaction(block.transactions[Number(i)], block, Number(i));
+}
 
 export const blockMethods: Record<string, MethodHandler> = {
   eth_getBlockByNumber: async (ctx, p) => {
@@ -25,6 +47,23 @@ export const blockMethods: Record<string, MethodHandler> = {
     if (tag !== "pending" && "number" in tag && ctx.chain.blockByNumber(tag.number) === undefined)
       return null;
     return q(resolveBlock(ctx, tag).transactions.length);
+  },
+  eth_getBlockTransactionCountByHash: async (ctx, p) => {
+    const [h] = paramsOf(p, 1, 1, "eth_getBlockTransactionCountByHash");
+    const block = ctx.chain.blockByHash(hash(h, "blockHash"));
+    return block === undefined ? null : q(block.transactions.length);
+  },
+  eth_getTransactionByBlockNumberAndIndex: async (ctx, p) => {
+    const [t, i] = paramsOf(p, 2, 2, "eth_getTransactionByBlockNumberAndIndex");
+    return transactionAt(blockOrNull(ctx, t), i);
+  },
+  eth_getTransactionByBlockHashAndIndex: async (ctx, p) => {
+    const [h, i] = paramsOf(p, 2, 2, "eth_getTransactionByBlockHashAndIndex");
+    return transactionAt(ctx.chain.blockByHash(hash(h, "blockHash")), i);
+  },
+  eth_pendingTransactions: async (ctx, p) => {
+    paramsOf(p, 0, 0, "eth_pendingTransactions");
+    return ctx.chain.pool.all().map((etx) => formatTransaction(etx));
   },
   eth_getTransactionByHash: async (ctx, p) => {
     const [h] = paramsOf(p, 1, 1, "eth_getTransactionByHash");

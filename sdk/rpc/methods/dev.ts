@@ -1,4 +1,4 @@
-/** Dev-chain control: evm_* and hardhat_* methods (mining, time, snapshots, state edits, impersonation). */
+/** Dev-chain control: evm_* and hardhat_* methods (mining, time, snapshots, state edits, block gas limit, impersonation, logging). */
 import { TimestampNotAfterParentError } from "../../engine/errors.ts";
 import type { MethodHandler } from "../context.ts";
 import { rpcErrorOf } from "../engine-errors.ts";
@@ -129,6 +129,24 @@ export const devMethods: Record<string, MethodHandler> = {
   hardhat_setNextBlockBaseFeePerGas: async (ctx, p) => {
     const [f] = paramsOf(p, 1, 1, "hardhat_setNextBlockBaseFeePerGas");
     ctx.chain.nextBaseFeePerGas = quantity(f, "baseFeePerGas");
+    return true;
+  },
+  evm_setBlockGasLimit: async (ctx, p) => {
+    const [g] = paramsOf(p, 1, 1, "evm_setBlockGasLimit");
+    const gas = quantity64(g, "blockGasLimit");
+    if (gas === 0n) throw invalidInput("Block gas limit must be greater than 0");
+    ctx.chain.setBlockGasLimit(gas);
+    return true;
+  },
+  hardhat_setMinGasPrice: async (_ctx, p) => {
+    const [g] = paramsOf(p, 1, 1, "hardhat_setMinGasPrice");
+    quantity(g, "minGasPrice");
+    // Every hardfork this engine runs is after London; EDR refuses the method there.
+    throw invalidInput("hardhat_setMinGasPrice is not supported when EIP-1559 is active");
+  },
+  hardhat_setLoggingEnabled: async (ctx, p) => {
+    const [on] = paramsOf(p, 1, 1, "hardhat_setLoggingEnabled");
+    ctx.logging.enabled = boolean(on, "loggingEnabled");
     return true;
   },
   hardhat_dropTransaction: async (ctx, p) => {

@@ -1,4 +1,4 @@
-/** Logs and filters: eth_getLogs, eth_newFilter, eth_newBlockFilter, eth_getFilterChanges, ... */
+/** Logs and filters: eth_getLogs, eth_newFilter, eth_newBlockFilter, eth_newPendingTransactionFilter, eth_getFilterChanges, ... */
 import { type MethodHandler, type RpcContext, resolveBlock } from "../context.ts";
 import { invalidParams } from "../errors.ts";
 import { blocksInRange, type LogCriteria, matchLogs } from "../filters.ts";
@@ -53,6 +53,10 @@ export const logMethods: Record<string, MethodHandler> = {
   eth_newBlockFilter: async (ctx, p) => {
     paramsOf(p, 0, 0, "eth_newBlockFilter");
     return ctx.filters.newBlockFilter();
+  },
+  eth_newPendingTransactionFilter: async (ctx, p) => {
+    paramsOf(p, 0, 0, "eth_newPendingTransactionFilter");
+    return ctx.filters.newPendingTransactionFilter();
   },
   eth_getFilterChanges: async (ctx, p) => {
     const [id] = paramsOf(p, 1, 1, "eth_getFilterChanges");

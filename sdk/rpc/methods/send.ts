@@ -19,6 +19,7 @@ async function submit(ctx: RpcContext, etx: EngineTransaction): Promise<Hex> {
   const codeBefore = to === undefined ? undefined : ctx.chain.state.codeAt(to.toLowerCase());
   // Engine errors (nonce, fees, funds, ...) become EDR's JSON-RPC errors in the provider.
   const { outcome } = await ctx.chain.submit(etx);
+  ctx.filters.notePendingTransaction(etx.hash); // accepted: mined (automine) or pooled
   if (outcome?.kind === "executed" && outcome.status === 0) {
     const code = codeBefore === undefined ? undefined : (bytesToHex(codeBefore) as Hex);
     const call = {

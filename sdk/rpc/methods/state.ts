@@ -1,10 +1,11 @@
-/** Chain identity and account state: eth_chainId, eth_getBalance, eth_getStorageAt, ... */
+/** Chain identity, account state and fees: eth_chainId, eth_getBalance, eth_getStorageAt, eth_blobBaseFee, web3_sha3, ... */
 import { balanceKey, codeKey, nonceKey, storageKey } from "../../engine/location.ts";
 import { type MethodHandler, resolveBlock, stateFor } from "../context.ts";
 import { blockReward } from "../fees.ts";
 import { q } from "../format.ts";
 import { invalidParams, RpcError } from "../errors.ts";
-import { address, blockTag, paramsOf, quantity, slot } from "../params.ts";
+import { address, blockTag, data, paramsOf, quantity, slot } from "../params.ts";
+import { keccak256 } from "viem";
 
 export const CLIENT_VERSION = "HardhatParallel/0.1.0/ethereumjs-vm/10.1.3";
 const INSTANCE_ID = `0x${[...crypto.getRandomValues(new Uint8Array(32))].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
@@ -83,6 +84,18 @@ export const stateMethods: Record<string, MethodHandler> = {
   eth_gasPrice: async (ctx, p) => {
     paramsOf(p, 0, 0, "eth_gasPrice");
     return q(ctx.chain.latest().header.calcNextBaseFee() + 1_000_000_000n);
+  },
+  eth_blobBaseFee: async (ctx, p) => {
+    paramsOf(p, 0, 0, "eth_blobBaseFee");
+    // The blob base fee of the next block (wei), from the latest header's excess blob gas.
+    const latest = ctx.chain.latest().header;
+    return latest.excessBlobGas === undefined
+      ? null
+      : q(latest.calcNextBlobGasPrice(ctx.chain.common));
+  },
+  web3_sha3: async (_ctx, p) => {
+    const [d] = paramsOf(p, 1, 1, "web3_sha3");
+    return keccak256(data(d, "data"));
   },
   eth_maxPriorityFeePerGas: async (_ctx, p) => {
     paramsOf(p, 0, 0, "eth_maxPriorityFeePerGas");
