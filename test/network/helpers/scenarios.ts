@@ -26,6 +26,7 @@ import {
 import { DEV_CHAIN_ID, devAccount } from "./accounts.ts";
 import type { Observation, ScenarioRun, StepRecord } from "./harness.ts";
 import { SCENARIO_BLOCK_TIME, SCENARIO_START_TIME, encodeCall, readArtifact } from "./harness.ts";
+import { METHOD_SCENARIOS } from "./method-scenarios.ts";
 import { mappingSlot, nestedMappingSlot, slot } from "./slots.ts";
 
 /** A differential scenario plus sanity checks of what it must have produced on EDR. */
@@ -812,6 +813,7 @@ export const SCENARIOS: CheckedScenario[] = [
       );
     },
   },
+  ...METHOD_SCENARIOS,
 ];
 
 /**
