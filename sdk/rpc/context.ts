@@ -53,11 +53,13 @@ export function stateFor(ctx: RpcContext, tag: BlockTag): StateReader {
 /** EIP-7825's per-transaction gas cap (gas), in force from Osaka. */
 export const EIP_7825_CAP = 16_777_216n;
 
-/** The largest gas a call or transaction may use on this chain. */
+/**
+ * The largest gas a call or transaction may use on this chain: the call gas limit, the current
+ * block gas limit (evm_setBlockGasLimit may lower it) and, from Osaka, EIP-7825's cap.
+ */
 export function maxTransactionGas(ctx: RpcContext): bigint {
-  const cap = ["osaka", "amsterdam"].includes(ctx.chain.hardfork)
-    ? EIP_7825_CAP
-    : ctx.chain.blockGasLimit;
+  let cap = ctx.chain.blockGasLimit;
+  if (["osaka", "amsterdam"].includes(ctx.chain.hardfork) && EIP_7825_CAP < cap) cap = EIP_7825_CAP;
   return ctx.chain.callGasLimit < cap ? ctx.chain.callGasLimit : cap;
 }
 

@@ -87,6 +87,11 @@ export class FilterManager {
       if (filter.kind === "pendingTransaction") filter.hashes.push(hash);
   }
 
+  /** The kind of filter `id`; undefined when it does not exist. */
+  kindOf(id: string): Filter["kind"] | undefined {
+    return this.#filters.get(id.toLowerCase())?.kind;
+  }
+
   uninstall(id: string): boolean {
     return this.#filters.delete(id.toLowerCase());
   }

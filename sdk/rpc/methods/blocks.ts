@@ -3,7 +3,10 @@
  * eth_getTransactionByHash, eth_getTransactionBy*AndIndex, eth_getTransactionReceipt,
  * eth_pendingTransactions.
  */
+import type { Hex } from "viem";
 import type { MinedBlock } from "../../engine/chain.ts";
+import { nonceKey } from "../../engine/location.ts";
+import type { EngineTransaction } from "../../engine/transactions.ts";
 import { type MethodHandler, type RpcContext, resolveBlock } from "../context.ts";
 import { formatBlock, formatReceipt, formatTransaction, q } from "../format.ts";
 import { blockTag, boolean, hash, paramsOf, quantity64 } from "../params.ts";
@@ -23,6 +26,33 @@ function transactionAt(
   const i = quantity64(index, "index");
   if (block === undefined || i >= BigInt(block.transactions.length)) return null;
   return formatTransaction(block.transactions[Number(i)], block, Number(i));
+}
+
+/**
+ * The pool as EDR's mem pool lists it: first the executable transactions (a gap-free nonce run
+ * from the sender's state nonce), then the future ones; each part grouped by sender in the
+ * order senders first arrived, by nonce within a sender.
+ */
+function pendingInPoolOrder(ctx: RpcContext): EngineTransaction[] {
+  const bySender = new Map<string, EngineTransaction[]>();
+  for (const etx of ctx.chain.pool.all()) {
+    const list = bySender.get(etx.from) ?? [];
+    list.push(etx);
+    bySender.set(etx.from, list);
+  }
+  const executable: EngineTransaction[] = [];
+  const future: EngineTransaction[] = [];
+  for (const [sender, list] of bySender) {
+    list.sort((a, b) => (a.tx.nonce < b.tx.nonce ? -1 : a.tx.nonce > b.tx.nonce ? 1 : 0));
+    let next = ctx.chain.state.read(nonceKey(sender as Hex));
+    for (const etx of list) {
+      if (etx.tx.nonce === next) {
+        executable.push(etx);
+        next++;
+      } else future.push(etx);
+    }
+  }
+  return [...executable, ...future];
 }
 
 export const blockMethods: Record<string, MethodHandler> = {
@@ -63,7 +93,7 @@ export const blockMethods: Record<string, MethodHandler> = {
   },
   eth_pendingTransactions: async (ctx, p) => {
     paramsOf(p, 0, 0, "eth_pendingTransactions");
-    return ctx.chain.pool.all().map((etx) => formatTransaction(etx));
+    return pendingInPoolOrder(ctx).map((etx) => formatTransaction(etx));
   },
   eth_getTransactionByHash: async (ctx, p) => {
     const [h] = paramsOf(p, 1, 1, "eth_getTransactionByHash");

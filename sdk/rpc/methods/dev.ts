@@ -133,7 +133,7 @@ export const devMethods: Record<string, MethodHandler> = {
   },
   evm_setBlockGasLimit: async (ctx, p) => {
     const [g] = paramsOf(p, 1, 1, "evm_setBlockGasLimit");
-    const gas = quantity64(g, "blockGasLimit");
+    const gas = quantityOrNumber(g, "blockGasLimit"); // EDR takes a JSON number too
     if (gas === 0n) throw invalidInput("Block gas limit must be greater than 0");
     ctx.chain.setBlockGasLimit(gas);
     return true;

@@ -1,6 +1,6 @@
 /** Logs and filters: eth_getLogs, eth_newFilter, eth_newBlockFilter, eth_newPendingTransactionFilter, eth_getFilterChanges, ... */
 import { type MethodHandler, type RpcContext, resolveBlock } from "../context.ts";
-import { invalidParams } from "../errors.ts";
+import { invalidParams, RpcError } from "../errors.ts";
 import { blocksInRange, type LogCriteria, matchLogs } from "../filters.ts";
 import { address, blockTag, hash, object, paramsOf, quantity } from "../params.ts";
 
@@ -60,13 +60,22 @@ export const logMethods: Record<string, MethodHandler> = {
   },
   eth_getFilterChanges: async (ctx, p) => {
     const [id] = paramsOf(p, 1, 1, "eth_getFilterChanges");
-    const changes = ctx.filters.changes(`0x${quantity(id, "filterId").toString(16)}`);
-    if (changes === undefined) throw invalidParams(`filter ${id} does not exist`);
-    return changes;
+    // EDR answers null for a filter that does not exist (never created or uninstalled).
+    return ctx.filters.changes(`0x${quantity(id, "filterId").toString(16)}`) ?? null;
   },
   eth_getFilterLogs: async (ctx, p) => {
     const [id] = paramsOf(p, 1, 1, "eth_getFilterLogs");
-    const logs = ctx.filters.logs(`0x${quantity(id, "filterId").toString(16)}`);
+    const filterId = quantity(id, "filterId");
+    const kind = ctx.filters.kindOf(`0x${filterId.toString(16)}`);
+    if (kind !== undefined && kind !== "log") {
+      // EDR's words, with the id in decimal.
+      const name = kind === "block" ? "NewHeads" : "NewPendingTransactions";
+      throw new RpcError(
+        -32602,
+        `Subscription ${filterId} is not a Logs subscription, but a ${name} subscription`,
+      );
+    }
+    const logs = ctx.filters.logs(`0x${filterId.toString(16)}`);
     if (logs === undefined)
       throw invalidParams(`filter ${id} does not exist or is not a log filter`);
     return logs;

@@ -2,7 +2,7 @@
 import type { Hex } from "viem";
 import { decodeRawTransaction, type EngineTransaction } from "../../engine/transactions.ts";
 import { bytesToHex } from "@ethereumjs/util";
-import { maxTransactionGas, type MethodHandler, type RpcContext, toTxData } from "../context.ts";
+import { EIP_7825_CAP, type MethodHandler, type RpcContext, toTxData } from "../context.ts";
 import { invalidParams, RpcError } from "../errors.ts";
 import { data, paramsOf, transactionRequest } from "../params.ts";
 import { executionError } from "../revert.ts";
@@ -76,11 +76,11 @@ export const sendMethods: Record<string, MethodHandler> = {
       const stateNonce = ctx.chain.state.read(nonceKey(req.from));
       gas = await estimatePending(ctx, { ...req, nonce: nonce > stateNonce ? stateNonce : nonce });
     }
-    if (gas > maxTransactionGas(ctx) && ["osaka", "amsterdam"].includes(ctx.chain.hardfork)) {
-      throw new RpcError(
-        -32003,
-        `Transaction gas limit ${gas} exceeds the EIP-7825 cap of ${maxTransactionGas(ctx)}`,
-      );
+    // The EIP-7825 cap (or a lower call gas limit); a gas above a lowered block gas limit gets
+    // the block-limit error from admission instead, as on EDR.
+    const cap = ctx.chain.callGasLimit < EIP_7825_CAP ? ctx.chain.callGasLimit : EIP_7825_CAP;
+    if (gas > cap && ["osaka", "amsterdam"].includes(ctx.chain.hardfork)) {
+      throw new RpcError(-32003, `Transaction gas limit ${gas} exceeds the EIP-7825 cap of ${cap}`);
     }
     const etx = ctx.chain.buildTransaction(
       toTxData(ctx, req, { nonce, gas, purpose: "transaction" }),
