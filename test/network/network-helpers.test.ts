@@ -222,6 +222,20 @@ for (const name of NETWORKS) {
         assert.equal(await helpers().time.latestBlock(), start + 20);
       });
 
+      it("setBlockGasLimit sets the gas limit of the next blocks", async function () {
+        const { counter, publicClient } = await load();
+        await helpers().setBlockGasLimit(1_000_000);
+        await counter.write.increment();
+        const block = await publicClient.getBlock();
+        assert.equal(block.gasLimit, 1_000_000n);
+        await helpers().mine();
+        assert.equal((await publicClient.getBlock()).gasLimit, 1_000_000n, "and the ones after");
+        await assert.rejects(
+          counter.write.increment({ gas: 2_000_000n }),
+          "a transaction above the limit is refused",
+        );
+      });
+
       it("with automine off, one sender's transactions without gas queue up and are mined together", async function () {
         const { counter, owner, publicClient } = await load();
         const provider = connection.provider;
