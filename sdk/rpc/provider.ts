@@ -28,12 +28,14 @@ import { devMethods } from "./methods/dev.ts";
 import { logMethods } from "./methods/logs.ts";
 import { parallelMethods } from "./methods/parallel.ts";
 import { sendMethods } from "./methods/send.ts";
+import { signMethods } from "./methods/sign.ts";
 import { stateMethods } from "./methods/state.ts";
 
 const METHODS: Record<string, MethodHandler> = {
   ...stateMethods,
   ...callMethods,
   ...sendMethods,
+  ...signMethods,
   ...blockMethods,
   ...logMethods,
   ...devMethods,

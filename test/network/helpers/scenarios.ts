@@ -46,6 +46,39 @@ const COUNTER_MAX = 1_000_000n;
 /** An address no scenario funds beforehand. */
 const FRESH: Address = "0x00000000000000000000000000000000c0ffee01";
 
+/** An EIP-2612 permit of dev account 0 to dev account 1, as eth_signTypedData_v4 takes it. */
+const PERMIT = {
+  types: {
+    EIP712Domain: [
+      { name: "name", type: "string" },
+      { name: "version", type: "string" },
+      { name: "chainId", type: "uint256" },
+      { name: "verifyingContract", type: "address" },
+    ],
+    Permit: [
+      { name: "owner", type: "address" },
+      { name: "spender", type: "address" },
+      { name: "value", type: "uint256" },
+      { name: "nonce", type: "uint256" },
+      { name: "deadline", type: "uint256" },
+    ],
+  },
+  primaryType: "Permit",
+  domain: {
+    name: "Token",
+    version: "1",
+    chainId: DEV_CHAIN_ID,
+    verifyingContract: "0x5fbdb2315678afecb367f032d93f642f64180aa3",
+  },
+  message: {
+    owner: "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266",
+    spender: "0x70997970c51812dc3a010c7d01b50e0d17dc79c8",
+    value: "1000000000000000000",
+    nonce: 0,
+    deadline: "4102444800",
+  },
+};
+
 /** Selector of `Error(string)`, `Panic(uint256)`, and custom errors used below. */
 const ERROR_STRING = "0x08c379a0";
 const PANIC = "0x4e487b71";
@@ -811,6 +844,59 @@ export const SCENARIOS: CheckedScenario[] = [
         A(11).toLowerCase(),
         "the highest tip comes first",
       );
+    },
+  },
+  {
+    name: "signing: eth_sign, personal_sign, eth_signTypedData_v4 (permit), unknown and impersonated accounts, bad typed data",
+    async run(r) {
+      const hello = toHex("hello");
+      await r.record("eth_sign text", "eth_sign", [A(0), hello]);
+      await r.record("eth_sign bytes", "eth_sign", [A(1), "0x00ff10"]);
+      await r.record("eth_sign empty", "eth_sign", [A(0), "0x"]);
+      await r.record("personal_sign text", "personal_sign", [hello, A(0)]);
+      await r.record("personal_sign bytes", "personal_sign", ["0xdeadbeef", A(2)]);
+      await r.record("permit as JSON", "eth_signTypedData_v4", [A(0), JSON.stringify(PERMIT)]);
+      await r.record("permit as object", "eth_signTypedData_v4", [A(0), PERMIT]);
+      await r.record("eth_sign unknown", "eth_sign", [FRESH, hello]);
+      await r.record("personal_sign unknown", "personal_sign", [hello, FRESH]);
+      await r.record("typed unknown", "eth_signTypedData_v4", [FRESH, JSON.stringify(PERMIT)]);
+      await r.rpc("hardhat_impersonateAccount", [FRESH]);
+      await r.record("eth_sign impersonated", "eth_sign", [FRESH, hello]);
+      await r.record("personal_sign impersonated", "personal_sign", [hello, FRESH]);
+      await r.record("typed impersonated", "eth_signTypedData_v4", [FRESH, PERMIT]);
+      await r.record("typed unknown primaryType", "eth_signTypedData_v4", [
+        A(0),
+        JSON.stringify({ ...PERMIT, primaryType: "Nope" }),
+      ]);
+    },
+    check(o) {
+      for (const label of [
+        "eth_sign text",
+        "eth_sign bytes",
+        "eth_sign empty",
+        "personal_sign text",
+        "personal_sign bytes",
+        "permit as JSON",
+        "permit as object",
+      ]) {
+        const s = step(o, label);
+        assert.match(String(s.result), /^0x[0-9a-f]{130}$/, `${label}: ${JSON.stringify(s)}`);
+      }
+      assert.equal(step(o, "eth_sign text").result, step(o, "personal_sign text").result);
+      assert.equal(step(o, "permit as JSON").result, step(o, "permit as object").result);
+      for (const label of [
+        "eth_sign unknown",
+        "personal_sign unknown",
+        "typed unknown",
+        "eth_sign impersonated",
+        "personal_sign impersonated",
+        "typed impersonated",
+      ]) {
+        const s = step(o, label);
+        assert.equal(s.error?.code, -32000, `${label}: ${JSON.stringify(s)}`);
+        assert.match(String(s.error?.message), /^Unknown account 0x/);
+      }
+      assert.equal(step(o, "typed unknown primaryType").error?.code, -32000);
     },
   },
   ...METHOD_SCENARIOS,
