@@ -11,6 +11,9 @@
 #   --keep     keep the work directory even when everything passed
 # Environment:
 #   E2E_DIR    work directory to use (default: a fresh mktemp -d); kept on failure
+#   E2E_TESTS  full (default): each project's whole `hardhat test`; contention: only the
+#              template's contention tests (the ones that print the report) — CI uses it, since
+#              `npm test` already runs every template's full suite from the same files
 #
 # Every node/npm command runs under Node >= 22.13 through scripts/with-node22.sh; npm must, or
 # it silently skips the native binary of Hardhat's EDR.
@@ -26,7 +29,7 @@ TEMPLATES=()
 for arg in "$@"; do
   case "$arg" in
     --keep) KEEP=1 ;;
-    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     minimal|vault|lending|amm) TEMPLATES+=("$arg") ;;
     *) echo "e2e-create: unknown argument '$arg' (see --help)" >&2; exit 2 ;;
   esac
@@ -138,8 +141,13 @@ for t in "${TEMPLATES[@]}"; do
   log "[$t] tsc --noEmit"
   (cd "$APP" && n22 npx --no-install tsc --noEmit -p .) || fail "[$t] the project does not type-check"
   # README: `npx hardhat test`.
-  log "[$t] hardhat test"
-  (cd "$APP" && n22 npx hardhat test) || fail "[$t] hardhat test failed"
+  if [ "${E2E_TESTS:-full}" = contention ] && ls "$APP"/test/*contention.test.ts >/dev/null 2>&1; then
+    log "[$t] hardhat test mocha (the contention tests only: E2E_TESTS=contention)"
+    (cd "$APP" && n22 npx hardhat test mocha test/*contention.test.ts) || fail "[$t] hardhat test failed"
+  else
+    log "[$t] hardhat test"
+    (cd "$APP" && n22 npx hardhat test) || fail "[$t] hardhat test failed"
+  fi
   log "[$t] passed"
 done
 
