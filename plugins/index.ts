@@ -10,7 +10,7 @@
  * export default defineConfig({ plugins: [hardhatParallel], parallel: { lanes: 2 } });
  * ```
  */
-import { globalFlag, task } from "hardhat/config";
+import { globalFlag, overrideTask, task } from "hardhat/config";
 import { ArgumentType } from "hardhat/types/arguments";
 import type { HardhatPlugin } from "hardhat/types/plugins";
 import "./type-extensions.ts";
@@ -58,6 +58,10 @@ const hardhatParallel: HardhatPlugin = {
       })
       .addFlag({ name: "snapshot", description: "Write the budget snapshot from the report" })
       .setAction(() => import("./tasks/parallel-report.ts"))
+      .build(),
+    // One report for all runners of `hardhat test` (see the action's module doc).
+    overrideTask("test")
+      .setAction(() => import("./tasks/test.ts"))
       .build(),
   ],
   npmPackage: "hardhat-parallel",

@@ -1,12 +1,18 @@
 /**
- * Test hooks: the per-test parallelism report (docs/design.md §4). Blocks are attributed to tests by the
- * root hooks the config hook installs (`plugins/report/collector.ts`); here the run is prepared
- * (`onTestRunStart`) and, once mocha is done, the report is printed and written and the budgets
- * checked (`onTestRunDone`). Other test runners (`solidity`, `nodejs`) are left alone.
+ * Test hooks: the per-test parallelism report (docs/design.md §4), for the mocha and node:test
+ * runners. Blocks are attributed to mocha tests by the root hooks the config hook installs
+ * (`plugins/report/collector.ts`), and to node:test tests by following its run's events
+ * (`plugins/report/node-test-attribution.ts`, installed here at `onTestRunStart`); once the
+ * runner is done, the report is printed and written and the budgets checked (`onTestRunDone`).
+ * The `solidity` runner is left alone (its tests do not use network connections).
  */
-import type { TestHooks } from "hardhat/types/hooks";
+import type { HookContext, TestHooks } from "hardhat/types/hooks";
 import { disposeLiveProviders } from "../internal/connections.ts";
+import { prepareNodeTestAttribution } from "../report/node-test-attribution.ts";
 import { finishMochaRun, startMochaRun } from "../report/run.ts";
+
+/** Runners whose tests get the report. */
+const REPORTED_RUNNERS = new Set(["mocha", "nodejs"]);
 
 /** How long after the run the process may stay alive before it is ended (milliseconds). */
 const EXIT_GRACE_MS = 10_000;
@@ -26,19 +32,41 @@ function exitWatchdog(): void {
   }, EXIT_GRACE_MS).unref();
 }
 
+let cancelNodeTestAttribution: (() => void) | undefined;
+
+/**
+ * Set while `hardhat test` runs all its runners (the `test` task override,
+ * `plugins/tasks/test.ts`): the report then covers every runner and is made once, at the end,
+ * instead of once per runner.
+ */
+export const combinedTestRun = { active: false };
+
+/**
+ * End of a test run: prints and writes the report and checks the budgets (`finishMochaRun`),
+ * releases the engines the tests left open (lanes are worker threads), then makes sure nothing
+ * else keeps the process from exiting.
+ */
+export async function finishTestRun(context: HookContext): Promise<void> {
+  await finishMochaRun(context);
+  await disposeLiveProviders();
+  exitWatchdog();
+}
+
 export default async (): Promise<Partial<TestHooks>> => ({
   onTestRunStart: async (context, id, next) => {
     await next(context, id);
     if (id === "mocha") await startMochaRun(context);
+    if (id === "nodejs") {
+      const tests = (context.config.paths.tests as { nodejs?: string }).nodejs;
+      if (tests !== undefined) cancelNodeTestAttribution ??= prepareNodeTestAttribution(tests);
+    }
   },
   onTestRunDone: async (context, id, next) => {
     await next(context, id);
-    if (id === "mocha") {
-      await finishMochaRun(context);
-      // The run is over: release the engines of connections the tests left open (lanes are
-      // worker threads), then make sure nothing else keeps the process from exiting.
-      await disposeLiveProviders();
-      exitWatchdog();
+    if (id === "nodejs") {
+      cancelNodeTestAttribution?.();
+      cancelNodeTestAttribution = undefined;
     }
+    if (REPORTED_RUNNERS.has(id) && !combinedTestRun.active) await finishTestRun(context);
   },
 });

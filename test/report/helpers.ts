@@ -2,6 +2,7 @@
  * Synthetic data for the report tests: recorded blocks and transactions, a tiny artifact with
  * a storage layout, and the environment of the end-to-end subprocess.
  */
+import { spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { encodeAbiParameters, keccak256, toFunctionSelector, type Address, type Hex } from "viem";
@@ -196,4 +197,47 @@ export function subprocessEnv(extra: Record<string, string | undefined> = {}): N
     else env[key] = value;
   }
   return env;
+}
+
+/** Output and exit code of a Hardhat CLI subprocess. */
+export interface HardhatRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the Hardhat CLI of this repository in `cwd` (a fixture project); resolves with its exit
+ * code and output, never rejects on a non-zero exit.
+ * @throws {Error} with the output so far when the process is still running after `timeoutMs`
+ *   (it is killed): a run that does not exit by itself fails the test.
+ */
+export function runHardhat(
+  cwd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 240_000,
+): Promise<HardhatRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [HARDHAT_CLI, ...args], {
+      cwd,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(
+        new Error(`hardhat ${args.join(" ")} timed out\nstdout:\n${stdout}\nstderr:\n${stderr}`),
+      );
+    }, timeoutMs);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
 }
