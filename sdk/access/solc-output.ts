@@ -26,6 +26,12 @@ import {
 import { AnnotationError, AnnotationProblem, editDistance } from "./errors.ts";
 import { describeType, type StorageLayout } from "./layout.ts";
 import {
+  findNamespacedStructs,
+  type LayoutAstNode,
+  NamespacedLayoutError,
+  withNamespacedStructs,
+} from "./namespaced-layout.ts";
+import {
   type AccessManifest,
   type ContractAnnotation,
   type FunctionAccess,
@@ -116,6 +122,7 @@ export function buildAccessManifests(
 ): BuildManifestsResult {
   const displayName = options.displayName ?? defaultDisplayName;
   const contracts = indexContracts(output);
+  const declarations = indexTypeDeclarations(output);
   const sourceTexts = new Map<string, SourceText>();
   const sourceText = (name: string): SourceText | undefined => {
     let text = sourceTexts.get(name);
@@ -157,9 +164,17 @@ export function buildAccessManifests(
       });
       continue;
     }
+    let layout: StorageLayout;
+    try {
+      layout = namespacedLayout(indexed, compiled.storageLayout, contracts, declarations);
+    } catch (error) {
+      if (!(error instanceof NamespacedLayoutError)) throw error;
+      result.skipped.push({ inputSourceName, contractName, reason: error.message });
+      continue;
+    }
     const builder = new ContractManifestBuilder(
       indexed,
-      compiled.storageLayout,
+      layout,
       (compiled.abi ?? []) as Array<{ type: string }>,
       contracts,
       sourceText,
@@ -190,6 +205,49 @@ function indexContracts(output: SolcOutputLike): Map<number, IndexedContract> {
     }
   }
   return contracts;
+}
+
+/** Every struct, enum, contract and user-defined value type of the compilation, by AST id. */
+function indexTypeDeclarations(output: SolcOutputLike): Map<number, LayoutAstNode> {
+  const declarations = new Map<number, LayoutAstNode>();
+  const kinds = new Set([
+    "StructDefinition",
+    "EnumDefinition",
+    "ContractDefinition",
+    "UserDefinedValueTypeDefinition",
+  ]);
+  for (const source of Object.values(output.sources ?? {})) {
+    const ast = source.ast as { nodes?: LayoutAstNode[] } | undefined;
+    for (const node of ast?.nodes ?? []) {
+      if (kinds.has(node.nodeType)) declarations.set(node.id, node);
+      if (node.nodeType !== "ContractDefinition") continue;
+      for (const child of (node.nodes as LayoutAstNode[] | undefined) ?? [])
+        if (kinds.has(child.nodeType)) declarations.set(child.id, child);
+    }
+  }
+  return declarations;
+}
+
+/**
+ * The contract's layout with the EIP-7201 namespaced structs of it and its bases added
+ * (`namespaced-layout.ts`): they can then be named in annotations and decoded in reports.
+ * @throws {NamespacedLayoutError} when a namespaced struct cannot be laid out.
+ */
+function namespacedLayout(
+  contract: IndexedContract,
+  layout: StorageLayout,
+  contracts: Map<number, IndexedContract>,
+  declarations: Map<number, LayoutAstNode>,
+): StorageLayout {
+  const lineage = contract.node.linearizedBaseContracts
+    .map((id) => contracts.get(id))
+    .filter((c): c is IndexedContract => c !== undefined)
+    .map((c) => ({
+      node: c.node as unknown as { nodes: LayoutAstNode[] },
+      fqn: `${c.inputSourceName}:${c.node.name}`,
+    }));
+  const owner = `${contract.inputSourceName}:${contract.node.name}`;
+  return withNamespacedStructs(layout, findNamespacedStructs(lineage), owner, declarations);
 }
 
 const collapse = (text: string): string => text.replace(/\s+/g, " ").trim();
