@@ -55,6 +55,18 @@ const action: NewTaskActionFunction<ParallelNodeArguments> = async (args, hre) =
   // Build the engine now, so a bad network config fails before the server says it started.
   await connection.provider.request({ method: "eth_chainId" });
 
+  // Listen for the signals before the server starts, so one sent right after the URL is printed
+  // still closes it cleanly.
+  let onSignal: (name: NodeJS.Signals) => void = () => {};
+  const stopped = new Promise<NodeJS.Signals>((resolve) => {
+    onSignal = resolve;
+  });
+  const stopListening = () => {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   const server = createJsonRpcHttpServer({
     provider: connection.provider,
     hostname: args.hostname ?? "127.0.0.1",
@@ -65,6 +77,7 @@ const action: NewTaskActionFunction<ParallelNodeArguments> = async (args, hre) =
   try {
     ({ url } = await server.listen());
   } catch (error) {
+    stopListening();
     await connection.close();
     throw new HardhatPluginError(
       "hardhat-parallel",
@@ -88,15 +101,9 @@ const action: NewTaskActionFunction<ParallelNodeArguments> = async (args, hre) =
     accounts.balance === d.balance;
   console.log(formatAccounts(deriveAccounts(chain.accounts), publicKeys));
 
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    const onSignal = (name: NodeJS.Signals) => {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
-      resolve(name);
-    };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
-  });
+  const signal = await stopped;
+  // A second Ctrl-C during the close gets Node's default (immediate exit).
+  stopListening();
   console.log(`\n${signal}: closing the server`);
   const grace = setTimeout(() => server.server.closeAllConnections(), CLOSE_GRACE_MS);
   grace.unref();
