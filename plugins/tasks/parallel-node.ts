@@ -23,7 +23,7 @@ import { deriveAccounts } from "../../sdk/engine/accounts.ts";
 import { CHAIN_DEFAULTS, resolveAccountsOptions } from "../../sdk/engine/options.ts";
 import { createJsonRpcHttpServer } from "../../sdk/rpc/http-server.ts";
 import { PARALLEL_NETWORK } from "../hooks/config.ts";
-import { createRequestPrinter, formatAccounts } from "./node-output.ts";
+import { createRequestPrinter, formatAccounts, writeLine } from "./node-output.ts";
 
 interface ParallelNodeArguments {
   /** Interface to bind; default 127.0.0.1. */
@@ -71,7 +71,7 @@ const action: NewTaskActionFunction<ParallelNodeArguments> = async (args, hre) =
     provider: connection.provider,
     hostname: args.hostname ?? "127.0.0.1",
     port: args.port,
-    onRequest: createRequestPrinter((line) => console.log(line)),
+    onRequest: createRequestPrinter(writeLine),
   });
   let url: string;
   try {

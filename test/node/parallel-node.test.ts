@@ -250,6 +250,8 @@ describe("hardhat parallel-node (child process over HTTP)", function () {
     assert.match(out, /^eth_blockNumber \(\d+\)$/m, "repeated methods are counted");
     assert.match(out, /^eth_sendTransaction$|^eth_sendRawTransaction$/m);
     assert.doesNotMatch(out, /^eth_getStorageAt/m, "-32602 requests are not printed");
+    // The reverted call of the viem test: its method, then its message indented.
+    assert.match(out, /^eth_call\n\n {2}.*TooLarge.*\n\n/m, "a failed request shows its error");
   });
 
   describe("at the end", function () {
