@@ -2,7 +2,8 @@
  * hardhat-parallel: the Hardhat 3 plugin. Adds the `parallel` network (an @ethereumjs/vm dev
  * chain executed with Block-STM) and the `parallel` config section, and after `hardhat test` the
  * per-test parallelism report (`plugins/report/`; global flags `--no-parallel-report`,
- * `--parallel-snapshot`, `--parallel-check`; task `parallel-report`).
+ * `--parallel-snapshot`, `--parallel-check`; task `parallel-report`), and the task
+ * `parallel-node`, which serves a parallel network over HTTP JSON-RPC as `hardhat node` does.
  *
  * @example
  * ```ts
@@ -62,6 +63,24 @@ const hardhatParallel: HardhatPlugin = {
     // One report for all runners of `hardhat test` (see the action's module doc).
     overrideTask("test")
       .setAction(() => import("./tasks/test.ts"))
+      .build(),
+    task(
+      "parallel-node",
+      "Starts a JSON-RPC server over HTTP on top of a parallel network (default: parallel)",
+    )
+      .addOption({
+        name: "hostname",
+        description: "The host to which to bind to for new connections (default: 127.0.0.1)",
+        type: ArgumentType.STRING_WITHOUT_DEFAULT,
+        defaultValue: undefined,
+      })
+      .addOption({
+        name: "port",
+        description: "The port on which to listen for new connections (0: a free one)",
+        type: ArgumentType.INT,
+        defaultValue: 8545,
+      })
+      .setAction(() => import("./tasks/parallel-node.ts"))
       .build(),
   ],
   npmPackage: "hardhat-parallel",

@@ -4,6 +4,13 @@
  */
 export { createParallelProvider, ParallelProvider, SUPPORTED_METHODS } from "./rpc/provider.ts";
 export type { ProviderRpcError, RequestArguments, JsonRpcResponse } from "./rpc/provider.ts";
+export { createJsonRpcHttpServer, DEFAULT_MAX_BODY_BYTES } from "./rpc/http-server.ts";
+export type {
+  JsonRpcHttpServer,
+  JsonRpcHttpServerOptions,
+  JsonRpcRequester,
+  AnsweredRequest,
+} from "./rpc/http-server.ts";
 export type {
   ParallelChainOptions,
   ResolvedChainOptions,

@@ -62,3 +62,9 @@ export type {
   BalNonceChange,
   BalCodeChange,
 } from "./block-access-list.ts";
+export { toRpcBlockAccessList } from "./block-access-list-rpc.ts";
+export type {
+  RpcBlockAccessList,
+  RpcAccountAccess,
+  RpcBlockAccessChange,
+} from "./block-access-list-rpc.ts";

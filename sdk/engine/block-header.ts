@@ -90,14 +90,24 @@ export function nextStateRoot(
   return keccak_256(joined);
 }
 
-/** Seals a block: computes roots, bloom and gas used, returns the final header. */
+/**
+ * Seals a block: computes roots, bloom and gas used, returns the final header.
+ * @param blockAccessListHash EIP-7928 `keccak256(rlp(bal))`, required when the hardfork
+ *   activates EIP-7928 (amsterdam) and ignored otherwise; without it @ethereumjs/block would
+ *   put a zero hash in the header.
+ * @throws {Error} when EIP-7928 is active and no `blockAccessListHash` is given.
+ */
 export async function sealHeader(
   env: BlockEnvironment,
   common: Common,
   txs: EngineTransaction[],
   outcomes: TransactionOutcome[],
   stateRoot: Uint8Array,
+  blockAccessListHash?: Uint8Array,
 ): Promise<BlockHeader> {
+  const withBal = common.isActivatedEIP(7928);
+  if (withBal && blockAccessListHash === undefined)
+    throw new Error("an EIP-7928 (amsterdam) header needs its blockAccessListHash");
   const bloom = new Uint8Array(256);
   let gasUsed = 0n;
   for (const o of outcomes) {
@@ -119,6 +129,7 @@ export async function sealHeader(
       transactionsTrie: orderedTrieRoot(txs.map((t) => t.tx.serialize())),
       receiptTrie: receiptsRoot(txs, outcomes),
       logsBloom: bloom,
+      ...(withBal ? { blockAccessListHash } : {}),
     },
     { common, skipConsensusFormatValidation: true, setHardfork: false },
   );

@@ -152,6 +152,7 @@ export function formatBlock(block: MinedBlock, full: boolean): Record<string, un
   if (h.parentBeaconBlockRoot !== undefined)
     out.parentBeaconBlockRoot = b2h(h.parentBeaconBlockRoot);
   if (h.requestsHash !== undefined) out.requestsHash = b2h(h.requestsHash);
+  if (h.blockAccessListHash !== undefined) out.blockAccessListHash = b2h(h.blockAccessListHash);
   return out;
 }
 

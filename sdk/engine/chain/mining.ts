@@ -16,7 +16,9 @@ import {
 import { KnownTransactionError, TransactionNotMinedError } from "../errors.ts";
 import type { ExecutionResult, TransactionOutcome } from "../execute-transaction.ts";
 import type { BlockExecution, BlockExecutor } from "../executor.ts";
-import { nonceKey, type LocationKey } from "../location.ts";
+import { EMPTY_BLOCK_ACCESS_LIST_HASH } from "../../analysis/block-access-list.ts";
+import { blockAccessListHashOf } from "../block-access.ts";
+import { balanceKey, nonceKey, type LocationKey } from "../location.ts";
 import type { WorldState } from "../state/world-state.ts";
 import type { TransactionPool } from "../transaction-pool.ts";
 import type { EngineTransaction } from "../transactions.ts";
@@ -223,8 +225,24 @@ export class Miner {
       }
     });
     const undo = state.endDiff();
+    const coinbaseKey = balanceKey(env.coinbase.toLowerCase() as Hex);
     const stateRoot = nextStateRoot(parent.header.stateRoot, undo, (k) => state.read(k));
-    const header = await sealHeader(env, common, included, outcomes, stateRoot);
+    const header = await sealHeader(
+      env,
+      common,
+      included,
+      outcomes,
+      stateRoot,
+      // EIP-7928 (amsterdam): the header commits to the block's access list.
+      common.isActivatedEIP(7928)
+        ? blockAccessListHashOf({
+            coinbase: env.coinbase,
+            outcomes,
+            coinbaseBalanceBefore: undo.get(coinbaseKey) ?? state.read(coinbaseKey),
+            code: (codeHash) => state.code(codeHash),
+          })
+        : undefined,
+    );
     const mined: MinedBlock = {
       header,
       hash: bytesToHex(header.hash()) as Hex,
@@ -261,7 +279,15 @@ export async function sealGenesis(
   };
   const genesisState = new Map<LocationKey, bigint>([...state.entries()]);
   const stateRoot = nextStateRoot(new Uint8Array(32), genesisState, (k) => state.read(k));
-  const header = await sealHeader(env, common, [], [], stateRoot);
+  // The genesis block runs nothing: its access list is the empty one.
+  const header = await sealHeader(
+    env,
+    common,
+    [],
+    [],
+    stateRoot,
+    hexToBytes(EMPTY_BLOCK_ACCESS_LIST_HASH),
+  );
   return {
     header,
     hash: bytesToHex(header.hash()) as Hex,

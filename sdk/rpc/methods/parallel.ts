@@ -11,20 +11,31 @@
  *   block's EIP-7928 block-level access list (JSON form of `sdk/analysis/block-access-list.ts`),
  *   its RLP encoding and keccak-256 hash. Transactions are indices 1…n; the lazily applied
  *   coinbase fee of each transaction is recorded at its index, as the EIP requires. No system
- *   calls run at block start or end on this network, so indices 0 and n + 1 are empty.
+ *   calls run at block start or end on this network, so indices 0 and n + 1 are empty. Served
+ *   under every hardfork.
+ * - `eth_getBlockAccessList(block)` → the same list in the execution APIs' form
+ *   (ethereum/execution-apis `src/eth/block.yaml`; `sdk/analysis/block-access-list-rpc.ts`), or
+ *   null for an unknown block; `block` is a number, a tag or a block hash. Before Amsterdam (any
+ *   other `hardfork`) no block has an access list: error -32001 `Resource not found`, the
+ *   spec's error since it replaced 4445 "not available for pre-Amsterdam blocks" (with the
+ *   reason in `data.reason`). Under `amsterdam` its hash is the header's `blockAccessListHash`.
  */
-import { bytesToHex } from "@ethereumjs/util";
-import type { Hex } from "viem";
+import { toRpcBlockAccessList } from "../../analysis/block-access-list-rpc.ts";
 import {
   type AccessRecord,
-  buildBlockAccessList,
   encodeBlockAccessList,
   hashBlockAccessList,
 } from "../../analysis/block-access-list.ts";
+import {
+  type BlockAccessSource,
+  blockAccessListOf,
+  blockAccessRecords as blockAccessRecordsOf,
+} from "../../engine/block-access.ts";
 import type { Chain, MinedBlock } from "../../engine/chain.ts";
 import { balanceKey, isStorageKey, type LocationKey, locationKind } from "../../engine/location.ts";
 import type { ExecutionRecord } from "../../engine/executor.ts";
 import { type MethodHandler, resolveBlock } from "../context.ts";
+import { RpcError } from "../errors.ts";
 import { q } from "../format.ts";
 import { blockTag, hash, paramsOf } from "../params.ts";
 
@@ -63,32 +74,21 @@ export function recordJson(
   };
 }
 
+/** The coinbase's balance before `block` and the code lookup its access list needs. */
+function blockAccessSource(chain: Chain, block: MinedBlock): BlockAccessSource {
+  const coinbase = block.header.coinbase.toString();
+  return {
+    coinbase,
+    outcomes: block.outcomes,
+    coinbaseBalanceBefore:
+      block.number === 0n ? 0n : chain.stateAt(block.number - 1n).read(balanceKey(coinbase)),
+    code: (codeHash) => chain.state.code(codeHash),
+  };
+}
+
 /** The EIP-7928 access records of a block's transactions, with coinbase fee credits per index. */
 export function blockAccessRecords(chain: Chain, block: MinedBlock): AccessRecord[] {
-  const coinbase = block.header.coinbase.toString().toLowerCase();
-  const coinbaseKey = balanceKey(coinbase);
-  let coinbaseBalance =
-    block.number === 0n ? 0n : chain.stateAt(block.number - 1n).read(coinbaseKey);
-  return block.outcomes.map((o) => {
-    const reads = [...o.reads].map(([location, v]) => ({
-      location,
-      value: hexValue(location, v) as Hex,
-    }));
-    const writes = [...o.writes].map(([location, v]) => ({
-      location,
-      value: hexValue(location, v) as Hex,
-    }));
-    const written = o.writes.get(coinbaseKey);
-    if (written !== undefined) coinbaseBalance = written;
-    coinbaseBalance += o.feeCredit;
-    if (o.feeCredit !== 0n) {
-      const i = writes.findIndex((w) => w.location === coinbaseKey);
-      const entry = { location: coinbaseKey, value: q(coinbaseBalance) };
-      if (i === -1) writes.push(entry);
-      else writes[i] = entry;
-    }
-    return { reads, writes, touched: o.feeCredit === 0n ? [coinbase as Hex] : [] };
-  });
+  return blockAccessRecordsOf(blockAccessSource(chain, block));
 }
 
 export const parallelMethods: Record<string, MethodHandler> = {
@@ -105,16 +105,33 @@ export const parallelMethods: Record<string, MethodHandler> = {
   parallel_getBlockAccessList: async (ctx, p) => {
     const [t] = paramsOf(p, 0, 1, "parallel_getBlockAccessList");
     const block = resolveBlock(ctx, blockTag(t, "block", ctx.chain.latest().number));
-    const bal = buildBlockAccessList({
-      transactions: blockAccessRecords(ctx.chain, block),
-      bytecode: (hash) => bytesToHex(ctx.chain.state.code(BigInt(hash))) as Hex,
-    });
+    const bal = blockAccessListOf(blockAccessSource(ctx.chain, block));
     return {
       blockNumber: q(block.number),
       blockAccessList: bal,
       rlp: encodeBlockAccessList(bal),
       hash: hashBlockAccessList(bal),
     };
+  },
+  eth_getBlockAccessList: async (ctx, p) => {
+    const [t] = paramsOf(p, 1, 1, "eth_getBlockAccessList");
+    // BlockNumberOrTagOrHash: a bare 32-byte hash names a block by hash.
+    const tag =
+      typeof t === "string" && /^0x[0-9a-fA-F]{64}$/.test(t)
+        ? { hash: hash(t, "block") }
+        : blockTag(t, "block", ctx.chain.latest().number);
+    const block =
+      tag === "pending"
+        ? ctx.chain.latest()
+        : "hash" in tag
+          ? ctx.chain.blockByHash(tag.hash)
+          : ctx.chain.blockByNumber(tag.number);
+    if (block === undefined) return null;
+    if (ctx.chain.hardfork !== "amsterdam")
+      throw new RpcError(-32001, "Resource not found", {
+        reason: `block ${block.number} predates Amsterdam: this network runs ${ctx.chain.hardfork}, and EIP-7928 block access lists start with amsterdam (set the network's parallel.hardfork to "amsterdam"; parallel_getBlockAccessList gives the list under any hardfork)`,
+      });
+    return toRpcBlockAccessList(blockAccessListOf(blockAccessSource(ctx.chain, block)));
   },
   parallel_getBlockRecord: async (ctx, p) => {
     const [t] = paramsOf(p, 0, 1, "parallel_getBlockRecord");
