@@ -69,9 +69,18 @@ export async function namingFor(
         storageTouches.set(address, (storageTouches.get(address) ?? 0) + 1);
     }
   }
+  // An ERC-1967 proxy's storage is its implementation's: decode it with that layout.
+  const storageContracts = new Map(contracts);
+  for (const block of blocks)
+    for (const [proxy, implementation] of Object.entries(block.implementations ?? {}) as Array<
+      [Address, Address]
+    >) {
+      const contract = contracts.get(implementation);
+      if (contract !== undefined) storageContracts.set(proxy, contract);
+    }
   const decodable = new Map<Address, DecodableContract>();
   await Promise.all(
-    [...contracts].map(async ([address, contract]) => {
+    [...storageContracts].map(async ([address, contract]) => {
       const layout =
         (storageTouches.get(address) ?? 0) >= 2 ? await index.layout(contract) : undefined;
       decodable.set(

@@ -13,8 +13,10 @@ import {
   type TransactionAccessJson,
 } from "../viem/types.ts";
 import { calldataKeys, selectorOf } from "./calldata-keys.ts";
+import { ERC1967_IMPLEMENTATION_SLOT } from "../engine/erc1967.ts";
 import {
   involvedAddresses,
+  proxiedAddresses,
   recordViolations,
   type CodeTable,
   type RecordedBlock,
@@ -95,9 +97,22 @@ export async function recordBlockOverRpc(
       return recorded;
     }),
   );
-  const codeHashes: Record<Address, Hex> = {};
+  const implementations: Record<Address, Address> = {};
   await Promise.all(
-    [...involvedAddresses(transactions)].map(async (address) => {
+    [...proxiedAddresses(transactions)].map(async (proxy) => {
+      const word = (await request({
+        method: "eth_getStorageAt",
+        params: [proxy, ERC1967_IMPLEMENTATION_SLOT, number],
+      })) as Hex;
+      const implementation = BigInt(word) & ((1n << 160n) - 1n);
+      if (implementation !== 0n)
+        implementations[proxy] = `0x${implementation.toString(16).padStart(40, "0")}` as Address;
+    }),
+  );
+  const codeHashes: Record<Address, Hex> = {};
+  const withCode = [...involvedAddresses(transactions), ...Object.values(implementations)];
+  await Promise.all(
+    [...new Set(withCode)].map(async (address) => {
       const code = (await request({ method: "eth_getCode", params: [address, number] })) as Hex;
       if (code === "0x") return;
       const hash = keccak256(code);
@@ -113,5 +128,6 @@ export async function recordBlockOverRpc(
     ...(record.fallbackReason === undefined ? {} : { fallbackReason: record.fallbackReason }),
     transactions,
     codeHashes,
+    ...(Object.keys(implementations).length === 0 ? {} : { implementations }),
   };
 }

@@ -6,8 +6,10 @@ import type { Address, Hex } from "viem";
 import type { Chain, MinedBlock } from "../engine/chain.ts";
 import { codeKey, type LocationKey } from "../engine/location.ts";
 import { calldataKeys, selectorOf } from "./calldata-keys.ts";
+import { erc1967ProxyAt } from "../engine/erc1967.ts";
 import {
   involvedAddresses,
+  proxiedAddresses,
   recordViolations,
   type CodeTable,
   type RecordedBlock,
@@ -52,8 +54,14 @@ export function recordMinedBlock(block: MinedBlock, chain: Chain, codes: CodeTab
     }
     return tx;
   });
+  const implementations: Record<Address, Address> = {};
+  for (const proxy of proxiedAddresses(transactions)) {
+    const found = erc1967ProxyAt(chain.state, proxy);
+    if (found?.kind === "implementation") implementations[proxy] = found.implementation as Address;
+  }
   const codeHashes: Record<Address, Hex> = {};
-  for (const address of involvedAddresses(transactions)) {
+  const withCode = [...involvedAddresses(transactions), ...Object.values(implementations)];
+  for (const address of new Set(withCode)) {
     const hash = chain.state.read(codeKey(address));
     if (hash === 0n) continue;
     const hex = `0x${hash.toString(16).padStart(64, "0")}` as Hex;
@@ -70,5 +78,6 @@ export function recordMinedBlock(block: MinedBlock, chain: Chain, codes: CodeTab
       : { fallbackReason: block.record.fallbackReason }),
     transactions,
     codeHashes,
+    ...(Object.keys(implementations).length === 0 ? {} : { implementations }),
   };
 }

@@ -7,7 +7,13 @@
  * recorded blocks is `recorded-analysis.ts`.
  */
 import type { Address, Hex } from "viem";
-import { isStorageKey, type LocationKey, locationAddress } from "../engine/location.ts";
+import { ERC1967_IMPLEMENTATION_SLOT } from "../engine/erc1967.ts";
+import {
+  isStorageKey,
+  type LocationKey,
+  locationAddress,
+  locationSlot,
+} from "../engine/location.ts";
 import { CHAIN_DEFAULTS } from "../engine/options.ts";
 
 /** Default lanes of a parallel network ({@link CHAIN_DEFAULTS}): {@link RecordedBlock.lanes} when unknown. */
@@ -75,6 +81,26 @@ export interface RecordedBlock {
    * created or touched storage of, after the block. Addresses without code are left out.
    */
   codeHashes: Record<Address, Hex>;
+  /**
+   * ERC-1967 proxies the block's transactions called through: proxy → implementation (both
+   * lowercase), read from the proxy's implementation slot after the block. The analysis names
+   * a proxy's storage by its implementation's layout.
+   */
+  implementations?: Record<Address, Address>;
+}
+
+/**
+ * The addresses whose ERC-1967 implementation slot a transaction of `transactions` read: the
+ * proxies called (their fallback reads it before delegating).
+ */
+export function proxiedAddresses(transactions: readonly RecordedTransaction[]): Set<Address> {
+  const slot = BigInt(ERC1967_IMPLEMENTATION_SLOT);
+  const proxies = new Set<Address>();
+  for (const tx of transactions)
+    for (const key of tx.reads)
+      if (isStorageKey(key) && BigInt(locationSlot(key)) === slot)
+        proxies.add(locationAddress(key) as Address);
+  return proxies;
 }
 
 /** Runtime code by code hash, shared by all recorded blocks of a run. */

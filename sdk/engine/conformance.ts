@@ -6,9 +6,10 @@
  * The engine knows nothing about annotations: a {@link DeclarationSource} (see
  * `sdk/rpc/declarations.ts`) answers, per frame, whether a slot read or write is declared.
  * Checked: frames of CALL, STATICCALL and the transaction's own call into a contract with a
- * declaration. Not checked: contract creation, DELEGATECALL/CALLCODE frames (their storage is
- * the caller's while the code is another contract's), and functions without annotations
- * ("undeclared", counted). In strict mode a violation aborts the whole transaction with
+ * declaration, and DELEGATECALL/CALLCODE frames whose code has one — the code's declarations
+ * applied to the storage the frame runs on (a proxy's, when the code is its implementation), so
+ * violations are named by the implementation's layout. Not checked: contract creation, and
+ * functions without annotations ("undeclared", counted). In strict mode a violation aborts the whole transaction with
  * {@link StrictModeViolation}, as Solana rejects a transaction that touches an undeclared account.
  */
 import type { Hex } from "viem";
@@ -136,7 +137,10 @@ export class FrameTracker {
     this.#origin = origin;
   }
 
-  /** Enters a frame; `code` undefined = a frame that is not checked (create, delegatecall). */
+  /**
+   * Enters a frame running `code` on the storage of `address` (they differ under DELEGATECALL);
+   * `code` undefined = a frame that is not checked (contract creation).
+   */
   enter(address: Hex, code: Uint8Array | undefined, calldata: Hex, sender: Hex): void {
     const check =
       code === undefined || code.length === 0

@@ -281,6 +281,7 @@ export async function createExecutionVM(
       caller?: { toString(): string };
       data?: Uint8Array;
       delegatecall?: boolean;
+      codeAddress?: { toString(): string };
     };
     to?: { toString(): string };
     caller?: { toString(): string };
@@ -295,11 +296,15 @@ export async function createExecutionVM(
     const tracker = state.tracker;
     if (tracker !== undefined) {
       const to = frame.to?.toString();
-      const checked = to !== undefined && opts.message?.delegatecall !== true;
+      // DELEGATECALL and CALLCODE run `codeAddress`'s code on `to`'s storage (a proxy and its
+      // implementation): the frame is checked against the code's declarations.
+      // (ethereumjs's `codeAddress` getter throws for a creation, which has no `to` yet.)
+      const codeAddress =
+        to === undefined ? undefined : (opts.message?.codeAddress?.toString() ?? to);
       const calldata = bytesToHex(frame.data ?? new Uint8Array()) as `0x${string}`;
       tracker.enter(
         (to ?? "0x") as `0x${string}`,
-        checked ? state.peekCode(to) : undefined,
+        to !== undefined && codeAddress !== undefined ? state.peekCode(codeAddress) : undefined,
         calldata,
         (frame.caller?.toString() ?? "0x") as `0x${string}`,
       );

@@ -11,6 +11,9 @@
  * - the function's declared slots of `T`'s storage, resolved for this call (`msg.sender` and
  *   `tx.origin` = `S`, the calldata's arguments); a pattern that cannot be listed (`*` on a
  *   mapping) counts as the whole storage of `T`.
+ * A call to an ERC-1967 proxy (`erc1967.ts`) is declared by its implementation's function,
+ * applied to the proxy's storage, plus the proxy's read of its implementation slot and of the
+ * implementation's code.
  * Nested calls into other contracts cannot be known before execution: when a transaction touches
  * anything else, the block falls back to Block-STM (see `executor.ts`).
  *
@@ -34,6 +37,7 @@ import {
 } from "../../location.ts";
 import type { WorldState } from "../../state/world-state.ts";
 import type { EngineTransaction } from "../../transactions.ts";
+import { ERC1967_IMPLEMENTATION_SLOT, erc1967ProxyAt } from "../../erc1967.ts";
 
 /** A transaction whose accesses are declared. Location keys follow `location.ts`. */
 export interface DeclaredTransaction {
@@ -96,10 +100,29 @@ export function transactionAccess(
     if (DELEGATION_PREFIX.every((b, i) => code[i] === b))
       return { kind: "undeclared", reason: "call to an EIP-7702 delegated account" };
     const calldata = bytesToHex(tx.data) as Hex;
-    const frame = declarations?.frame(code, calldata, from as Hex, from as Hex, to as Hex);
+    // A call to an ERC-1967 proxy runs its implementation's function on the proxy's storage.
+    const proxy = erc1967ProxyAt(state, to);
+    if (proxy?.kind === "beacon")
+      return {
+        kind: "undeclared",
+        reason: `call to ${to}, a beacon proxy (its implementation comes from a call to the beacon)`,
+      };
+    let runs = code;
+    if (proxy !== undefined) {
+      runs = state.codeAt(proxy.implementation);
+      reads.add(storageKey(to, ERC1967_IMPLEMENTATION_SLOT));
+      reads.add(codeKey(proxy.implementation));
+    }
+    const frame = declarations?.frame(runs, calldata, from as Hex, from as Hex, to as Hex);
     if (frame === undefined)
-      return { kind: "undeclared", reason: `call to ${to}, a contract without an access manifest` };
-    const fn = `${frame.contract}.${frame.function}`;
+      return {
+        kind: "undeclared",
+        reason:
+          proxy === undefined
+            ? `call to ${to}, a contract without an access manifest`
+            : `call to ${to}, a proxy of ${proxy.implementation}, a contract without an access manifest`,
+      };
+    const fn = `${frame.contract}.${frame.function}${proxy === undefined ? "" : " (through an ERC-1967 proxy)"}`;
     if (!frame.declared)
       return {
         kind: "undeclared",
