@@ -24,6 +24,7 @@ import { internalError, methodNotFound, RpcError } from "./errors.ts";
 import { FilterManager } from "./filters.ts";
 import { blockMethods } from "./methods/blocks.ts";
 import { callMethods } from "./methods/call.ts";
+import { debugMethods } from "./methods/debug.ts";
 import { devMethods } from "./methods/dev.ts";
 import { logMethods } from "./methods/logs.ts";
 import { parallelMethods } from "./methods/parallel.ts";
@@ -40,6 +41,7 @@ const METHODS: Record<string, MethodHandler> = {
   ...logMethods,
   ...devMethods,
   ...parallelMethods,
+  ...debugMethods,
 };
 
 /** Methods that read the pending nonce and then change the pool: run one at a time. */
