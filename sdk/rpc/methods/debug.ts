@@ -10,7 +10,7 @@
  * A mined transaction is traced by re-executing its block up to it (`sdk/engine/tracing/replay.ts`).
  */
 import type { Hex } from "viem";
-import type { TransactionOutcome } from "../../engine/execute-transaction.ts";
+import type { ExecutionResult, TransactionOutcome } from "../../engine/execute-transaction.ts";
 import { nonceKey } from "../../engine/location.ts";
 import { CallTracer, type CallTracerConfig } from "../../engine/tracing/call-tracer.ts";
 import { FourByteTracer } from "../../engine/tracing/four-byte-tracer.ts";
@@ -141,11 +141,20 @@ async function traceTransaction(ctx: RpcContext, p: unknown): Promise<unknown> {
   }
 }
 
-async function traceCall(ctx: RpcContext, p: unknown): Promise<unknown> {
-  const [r, t, c] = paramsOf(p, 1, 3, "debug_traceCall");
-  const req = transactionRequest(r, "transaction");
+/**
+ * Runs a call as eth_call runs it (same sender, nonce, gas and fee defaults, in the environment
+ * of the block after `blockParam`), on the tracing VM with `tracer` attached.
+ * @throws {RpcError} -32000 with EDR's words for a block that does not exist.
+ */
+export async function tracedCall(
+  ctx: RpcContext,
+  txParam: unknown,
+  blockParam: unknown,
+  tracer: ExecutionTracer | undefined,
+): Promise<{ outcome: ExecutionResult; before: StateReader; gasLimit: bigint }> {
+  const req = transactionRequest(txParam, "transaction");
   const latest = ctx.chain.latest().number;
-  const tag = blockTag(t, "block", latest);
+  const tag = blockTag(blockParam, "block", latest);
   const block =
     tag === "pending"
       ? ctx.chain.latest()
@@ -153,13 +162,10 @@ async function traceCall(ctx: RpcContext, p: unknown): Promise<unknown> {
         ? ctx.chain.blockByHash(tag.hash)
         : ctx.chain.blockByNumber(tag.number);
   if (block === undefined) {
-    const what = tag !== "pending" && "number" in tag ? `${tag.number}` : JSON.stringify(t);
+    const what =
+      tag !== "pending" && "number" in tag ? `${tag.number}` : JSON.stringify(blockParam);
     throw invalidInput(`Received invalid block tag ${what}. Latest block number is ${latest}`);
   }
-  const options = c === undefined || c === null ? {} : object(c, "traceConfig");
-  if (options.stateOverrides !== undefined || options.blockOverrides !== undefined)
-    throw invalidParams("traceConfig.stateOverrides and blockOverrides are not supported");
-  const request = traceRequest(c);
   const state = ctx.chain.stateAt(block.number);
   const from = req.from ?? ctx.chain.accounts[0]?.address ?? ZERO_ADDRESS;
   const nonce = req.nonce ?? state.read(nonceKey(from));
@@ -167,12 +173,55 @@ async function traceCall(ctx: RpcContext, p: unknown): Promise<unknown> {
   const data = toTxData(ctx, { ...req, nonce }, { nonce, gas: gasLimit, purpose: "call" });
   const zeroBaseFee = req.gasPrice === undefined && req.maxFeePerGas === undefined;
   const outcome = await withTracingLane(ctx.chain, (lane) =>
-    traced(lane, request.tracer, () =>
+    traced(lane, tracer, () =>
       ctx.chain.call({ data, from, state, blockNumber: block.number, zeroBaseFee, lane }),
     ),
   );
+  return { outcome, before: state, gasLimit };
+}
+
+async function traceCall(ctx: RpcContext, p: unknown): Promise<unknown> {
+  const [r, t, c] = paramsOf(p, 1, 3, "debug_traceCall");
+  const options = c === undefined || c === null ? {} : object(c, "traceConfig");
+  if (options.stateOverrides !== undefined || options.blockOverrides !== undefined)
+    throw invalidParams("traceConfig.stateOverrides and blockOverrides are not supported");
+  const request = traceRequest(c);
+  const { outcome, before, gasLimit } = await tracedCall(ctx, r, t, request.tracer);
   if (outcome.kind === "invalid") throw new RpcError(-32003, outcome.reason);
-  return request.result({ outcome, before: state, coinbase: ctx.chain.coinbase, gasLimit });
+  return request.result({ outcome, before, coinbase: ctx.chain.coinbase, gasLimit });
+}
+
+/**
+ * Re-executes a request that failed, with `tracer` attached: a mined transaction that failed
+ * (`transactionHash`) by replaying its block, an eth_call, eth_estimateGas or a transaction
+ * whose gas estimate failed as a call. Calls with state overrides are not re-executed.
+ * @returns whether the request was re-executed.
+ */
+export async function retraceFailure(
+  ctx: RpcContext,
+  method: string,
+  params: unknown,
+  transactionHash: Hex | undefined,
+  tracer: ExecutionTracer,
+): Promise<boolean> {
+  if (transactionHash !== undefined) {
+    const mined = ctx.chain.minedTransaction(transactionHash);
+    if (mined === undefined) return false;
+    await replayMinedTransaction(ctx.chain, mined.block, mined.index, tracer);
+    return true;
+  }
+  const list = Array.isArray(params) ? params : [];
+  if (method === "eth_call" || method === "eth_estimateGas") {
+    if (list[2] !== undefined && list[2] !== null) return false;
+    await tracedCall(ctx, list[0], list[1], tracer);
+    return true;
+  }
+  if (method === "eth_sendTransaction") {
+    // Its gas estimate failed: that ran as a call on the pending block.
+    await tracedCall(ctx, list[0], "pending", tracer);
+    return true;
+  }
+  return false;
 }
 
 export const debugMethods: Record<string, MethodHandler> = {
