@@ -77,9 +77,15 @@ async function deploy(name: string): Promise<Deployed> {
 }
 
 /** Sends (or calls) and returns what it threw. */
-async function thrown(d: Deployed, method: string, to: Address, data: Hex): Promise<ThrownRevert> {
+async function thrown(
+  d: Deployed,
+  method: string,
+  to: Address,
+  data: Hex,
+  gas: Hex | undefined = "0x100000",
+): Promise<ThrownRevert> {
   const provider = d.connection.provider;
-  const tx = { from: d.from, to, data, gas: "0x100000" };
+  const tx = { from: d.from, to, data, ...(gas === undefined ? {} : { gas }) };
   try {
     await provider.request({ method, params: method === "eth_call" ? [tx, "latest"] : [tx] });
   } catch (error) {
@@ -92,7 +98,7 @@ async function thrown(d: Deployed, method: string, to: Address, data: Hex): Prom
       transactionHash?: string;
     };
     let hasMinedHash = false;
-    if (method === "eth_sendTransaction") {
+    if (method === "eth_sendTransaction" && gas !== undefined) {
       const block = (await provider.request({
         method: "eth_getBlockByNumber",
         params: ["latest", false],
@@ -128,6 +134,16 @@ async function failures(d: Deployed): Promise<Record<string, ThrownRevert>> {
     });
     out[`${method} callAndBubble`] = await thrown(d, method, d.caller, bubble);
   }
+  // Without a gas limit the estimate fails first: nothing is mined, no hash.
+  const custom = encodeFunctionData({ abi: d.outerAbi, functionName: "callCustom", args: [2n] });
+  out["eth_sendTransaction, estimated"] = await thrown(
+    d,
+    "eth_sendTransaction",
+    d.outer,
+    custom,
+    undefined,
+  );
+  out.eth_estimateGas = await thrown(d, "eth_estimateGas", d.outer, custom, undefined);
   return out;
 }
 
@@ -157,7 +173,6 @@ describe("Solidity stack traces", function () {
       const d = await deploy(name);
       open.push(d.connection);
       const actual = await failures(d);
-      if (process.env.HP_PRINT_STACKS) console.log(JSON.stringify(actual, null, 1));
       assert.deepEqual(actual, expected);
     });
   }
