@@ -37,6 +37,7 @@ export interface StructLog {
   stack?: `0x${string}`[];
   memory?: `0x${string}`[];
   returnData?: `0x${string}`;
+  error?: string;
   storage?: Record<string, string>;
   refund: number;
 }
@@ -57,6 +58,8 @@ interface PendingLog {
   gasCost: bigint;
   /** The frame's refund counter (gas). */
   refund: bigint;
+  /** The exceptional halt this opcode caused, in EDR's words. */
+  error?: string;
   storage?: Map<string, bigint>;
   /** An SLOAD whose loaded value is read from the next step's stack. */
   pendingLoad?: { slots: Map<string, bigint>; key: string };
@@ -80,7 +83,7 @@ export class StructLogger implements ExecutionTracer {
    * (SSTORE's gas handler credits its refund before the step is reported; EDR shows the counter
    * before the opcode).
    */
-  readonly #refunds: Array<{ entry: bigint; last: bigint }> = [];
+  readonly #refunds: Array<{ entry: bigint; last: bigint; lastLog?: PendingLog }> = [];
 
   constructor(options: StructLoggerOptions = {}) {
     this.#options = options;
@@ -120,6 +123,7 @@ export class StructLogger implements ExecutionTracer {
     if (frame !== undefined) {
       log.refund = (step.opcode.name === "SSTORE" ? frame.last : step.gasRefund) - frame.entry;
       frame.last = step.gasRefund;
+      frame.lastLog = log;
     } else log.refund = step.gasRefund;
     if (this.#options.enableReturnData === true)
       log.returnData = this.#returnData[this.#returnData.length - 1];
@@ -160,7 +164,13 @@ export class StructLogger implements ExecutionTracer {
 
   #onResult(result: MessageResultEvent): void {
     this.#returnData.pop();
-    this.#refunds.pop();
+    const ended = this.#refunds.pop();
+    const halt = result.execResult.exceptionError?.error;
+    if (ended?.lastLog !== undefined && halt !== undefined && halt !== "revert") {
+      ended.lastLog.error = haltText(halt);
+      // The halting opcode is charged all the gas the frame had left.
+      if (halt === "out of gas") ended.lastLog.gasCost = ended.lastLog.step.gasLeft;
+    }
     const parent = this.#refunds[this.#refunds.length - 1];
     if (parent !== undefined && result.execResult.exceptionError === undefined)
       parent.last = result.execResult.gasRefund ?? parent.last;
@@ -197,6 +207,7 @@ export class StructLogger implements ExecutionTracer {
           entry.memory = words;
         }
         if (log.returnData !== undefined) entry.returnData = hexOf(log.returnData);
+        if (log.error !== undefined) entry.error = log.error;
         if (log.storage !== undefined) {
           entry.storage = Object.fromEntries(
             [...log.storage.entries()]
@@ -209,4 +220,21 @@ export class StructLogger implements ExecutionTracer {
       }),
     };
   }
+}
+
+/**
+ * EDR's text for an exceptional halt: the Rust debug form of revm's instruction result
+ * (`Some(OutOfGas)`). Only out of gas is compared with EDR by the differential suite; the other
+ * names are revm's for the same halts.
+ */
+function haltText(error: string): string {
+  const names: Record<string, string> = {
+    "out of gas": "OutOfGas",
+    "invalid opcode": "InvalidFEOpcode",
+    "invalid JUMP": "InvalidJump",
+    "stack underflow": "StackUnderflow",
+    "stack overflow": "StackOverflow",
+    "static state change": "StateChangeDuringStaticCall",
+  };
+  return `Some(${names[error] ?? error})`;
 }

@@ -261,6 +261,26 @@ export const TRACE_SCENARIOS: CheckedScenario[] = [
     },
   },
   {
+    name: "debug_traceTransaction: a transaction that runs out of gas",
+    async run(r) {
+      const counter = await r.deploy("deploy counter", A(0), "NetCounter");
+      await r.send("burn with too little gas", {
+        from: A(1),
+        to: counter,
+        gas: 65_536n,
+        data: await encodeCall("NetCounter", "burn", [10n]),
+      });
+      await traceAll(r, "burn", await lastTransaction(r));
+    },
+    check(o) {
+      const logs = resultOf<StructLogs>(o, "burn: struct logs").structLogs as Array<{
+        error?: string;
+      }>;
+      assert.equal(logs.at(-1)?.error, "Some(OutOfGas)");
+      assert.equal(resultOf<Frame>(o, "burn: callTracer").error, "out of gas");
+    },
+  },
+  {
     name: "debug_traceCall and the errors of debug_trace*",
     async run(r) {
       const target = await r.deploy("deploy target", A(0), "NetTarget");
