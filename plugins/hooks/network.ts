@@ -10,6 +10,7 @@ import { createParallelProvider, type ParallelProvider } from "../../sdk/rpc/pro
 import { createConnectionHelpers } from "../internal/connection-helpers.ts";
 import { registerConnection, unregisterConnection } from "../internal/connections.ts";
 import { equipProvider, loadProjectContracts } from "../internal/project-contracts.ts";
+import { loadSourceMaps, withSolidityStack } from "../internal/stack-traces.ts";
 
 export default async (): Promise<Partial<NetworkHooks>> => {
   const providers = new WeakMap<NetworkConnection<ChainType | string>, Promise<ParallelProvider>>();
@@ -53,7 +54,10 @@ export default async (): Promise<Partial<NetworkHooks>> => {
     async onRequest(context, connection, request, next) {
       const provider = providerFor(context, connection);
       if (provider === undefined) return next(context, connection, request);
-      return (await (await provider).handle(request)) as JsonRpcResponse;
+      const p = await provider;
+      const response = (await p.handle(request)) as JsonRpcResponse;
+      // A revert throws EDR's SolidityError, with the Solidity frames (stack-traces.ts).
+      return withSolidityStack(p, request, response, loadSourceMaps(context.artifacts));
     },
     async closeConnection(context, connection, next) {
       const provider = providers.get(connection);

@@ -341,7 +341,7 @@ export class Chain {
       const parent = blockNumber === undefined ? this.latest() : this.blockByNumber(blockNumber);
       if (parent === undefined) throw new UnknownBlockError(blockNumber!, this.latest().number);
       const env = {
-        lane: this.lane,
+        lane: parameters.lane ?? this.lane,
         common: this.common,
         coinbase: this.coinbase,
         blockGasLimit: this.blockGasLimit,
@@ -351,6 +351,15 @@ export class Chain {
       };
       return executeCall(env, parameters.state ?? this.state, parameters);
     });
+  }
+
+  /**
+   * Runs `work` after every submission, mining and call queued before it, and before any queued
+   * after it: nothing executes on the chain meanwhile (tracing re-executes blocks on the state
+   * before them).
+   */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    return this.#miner.exclusive(work);
   }
 
   /** Stops interval mining and the executor's workers. */

@@ -4,6 +4,8 @@
 export class RpcError extends Error {
   readonly code: number;
   readonly data?: unknown;
+  /** The hash of the mined transaction that failed, when the error is about one (not serialised). */
+  transactionHash?: `0x${string}`;
   constructor(code: number, message: string, data?: unknown) {
     super(message);
     this.code = code;

@@ -24,6 +24,8 @@ import { internalError, methodNotFound, RpcError } from "./errors.ts";
 import { FilterManager } from "./filters.ts";
 import { blockMethods } from "./methods/blocks.ts";
 import { callMethods } from "./methods/call.ts";
+import { debugMethods, retraceFailure } from "./methods/debug.ts";
+import type { ExecutionTracer } from "../engine/tracing/replay.ts";
 import { devMethods } from "./methods/dev.ts";
 import { logMethods } from "./methods/logs.ts";
 import { parallelMethods } from "./methods/parallel.ts";
@@ -40,6 +42,7 @@ const METHODS: Record<string, MethodHandler> = {
   ...logMethods,
   ...devMethods,
   ...parallelMethods,
+  ...debugMethods,
 };
 
 /** Methods that read the pending nonce and then change the pool: run one at a time. */
@@ -74,6 +77,8 @@ export class ParallelProvider extends EventEmitter {
   readonly declarations = new ManifestDeclarations(this.contracts);
   readonly #ctx: RpcContext;
   #disposed = false;
+  /** The mined transaction each failed request (by its request object) was about. */
+  readonly #failedTransactions = new WeakMap<object, `0x${string}`>();
   /** Sends run one at a time: each takes the pending nonce, estimates gas, then submits. */
   #sendQueue: Promise<unknown> = Promise.resolve();
 
@@ -127,6 +132,13 @@ export class ParallelProvider extends EventEmitter {
         : await handler(this.#ctx, req.params);
       return { jsonrpc: "2.0", id, result: result === undefined ? null : result };
     } catch (error) {
+      if (
+        error instanceof RpcError &&
+        error.transactionHash !== undefined &&
+        typeof request === "object" &&
+        request !== null
+      )
+        this.#failedTransactions.set(request, error.transactionHash);
       const rpc =
         error instanceof RpcError
           ? error
@@ -143,6 +155,34 @@ export class ParallelProvider extends EventEmitter {
         },
       };
     }
+  }
+
+  /**
+   * The hash of the mined transaction a request that failed was about (a transaction that was
+   * mined and failed), looked up by the request object given to {@link handle}.
+   */
+  failedTransactionOf(request: object): `0x${string}` | undefined {
+    return this.#failedTransactions.get(request);
+  }
+
+  /**
+   * Re-executes a request that failed (eth_call, eth_estimateGas, eth_sendTransaction,
+   * eth_sendRawTransaction, answered by {@link handle}) with `tracer` attached, on a VM of its
+   * own: nothing changes on the chain. Used for Solidity stack traces.
+   * @returns whether it was re-executed (false for other methods and calls with state overrides).
+   */
+  async retrace(
+    request: { method?: unknown; params?: unknown },
+    tracer: ExecutionTracer,
+  ): Promise<boolean> {
+    if (typeof request.method !== "string") return false;
+    return retraceFailure(
+      this.#ctx,
+      request.method,
+      request.params,
+      this.failedTransactionOf(request),
+      tracer,
+    );
   }
 
   #serial<T>(work: () => Promise<T>): Promise<T> {

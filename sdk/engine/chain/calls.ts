@@ -26,6 +26,8 @@ export interface CallParameters {
   zeroBaseFee?: boolean;
   /** Also work out `minimumGasLimit` (for gas estimation; see {@link executeTransaction}). */
   gasLimitKnowledge?: boolean;
+  /** The VM to run on. Default: the chain's lane (tracing passes a VM of its own). */
+  lane?: ExecutionVM;
 }
 
 /** The environment a call takes from its chain. */

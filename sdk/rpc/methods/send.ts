@@ -29,7 +29,9 @@ async function submit(ctx: RpcContext, etx: EngineTransaction): Promise<Hex> {
       failureOrigin: outcome.failureOrigin,
     };
     const err = executionError(outcome.error ?? "revert", outcome.returnValue, ctx.contracts, call);
-    throw new RpcError(err.code, err.message, err.data ?? { txHash: etx.hash });
+    const failed = new RpcError(err.code, err.message, err.data ?? { txHash: etx.hash });
+    failed.transactionHash = etx.hash;
+    throw failed;
   }
   return etx.hash;
 }
