@@ -9,6 +9,7 @@ export { mergeAnalyses } from "./merge.ts";
 export type { MergeAnalysesOptions } from "./merge.ts";
 export { buildDependencyGraph } from "./graph.ts";
 export type { DependencyGraph } from "./graph.ts";
+export { classifyDependencies, stateLocations } from "./order.ts";
 export { criticalPath } from "./critical-path.ts";
 export { listSchedule } from "./schedule.ts";
 export { contention, parallelism, speedupFromMakespan } from "./metrics.ts";
