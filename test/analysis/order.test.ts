@@ -18,6 +18,7 @@ import {
   analyseBlock,
   buildDependencyGraph,
   classifyDependencies,
+  maxContention,
   mergeAnalyses,
   speedupAt,
 } from "../../sdk/analysis/index.ts";
@@ -261,5 +262,23 @@ describe("sender order and creation order", function () {
     );
     expect(merged.includingOrder.speedup).to.equal(analysis.includingOrder.speedup);
     expect(merged.speedup).to.equal(analysis.speedup);
+  });
+
+  it("assertion messages name the order dependencies they did not count", async function () {
+    const analysis = analyseBlock(
+      block([deploy(ALICE), bump(BOB), bump(ALICE), bump(ALICE), touch(ALICE)]),
+    );
+    await maxContention(analysis, 0.4);
+    let message = "";
+    await maxContention(analysis, 0.2).catch((error: Error) => {
+      message = error.message;
+    });
+    expect(message).to.equal(
+      "Expected contention at most 20%, but it was 40% (2 of 5 transactions depend on an earlier one).\n" +
+        "Top hot locations:\n" +
+        `  1. storage(${COUNTER})[0x0]: 2 dependencies (written by Counter.bump ×2; read by Counter.bump ×2)\n` +
+        "Not counted as contention: 1 dependency of sender order (one sender's nonce and balance; " +
+        "2 senders), 4 of creation order (calls after a deployment in the same block).",
+    );
   });
 });
