@@ -145,7 +145,7 @@ export function analyseBlock(
       makespan: all.schedule.makespan,
       speedup: speedupFromMakespan(totalGas, all.schedule.makespan),
       speedups: all.speedups,
-      hotLocations: rankHotLocations(transactions, dependencies, options.decode),
+      hotLocations: rankHotLocations(transactions, dependencies, options.decode, { order: true }),
     },
     transactions: summaries,
     dependencies,

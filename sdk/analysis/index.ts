@@ -10,6 +10,8 @@ export type { MergeAnalysesOptions } from "./merge.ts";
 export { buildDependencyGraph } from "./graph.ts";
 export type { DependencyGraph } from "./graph.ts";
 export { classifyDependencies, stateLocations } from "./order.ts";
+export { remedyFor, remedyContext, REMEDY_HINTS } from "./remedies.ts";
+export type { Remedy, RemedyPattern, RemedyContext, RemedySubject } from "./remedies.ts";
 export { criticalPath } from "./critical-path.ts";
 export { listSchedule } from "./schedule.ts";
 export { contention, parallelism, speedupFromMakespan } from "./metrics.ts";

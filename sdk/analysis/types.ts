@@ -13,6 +13,7 @@
  */
 import type { Address, Hex } from "viem";
 import type { LocationKey } from "../engine/location.ts";
+import type { Remedy } from "./remedies.ts";
 
 /**
  * One executed transaction as the analysis sees it. The engine records `reads` and `writes` for
@@ -118,6 +119,8 @@ export interface HotLocation {
   writers: FunctionCount[];
   /** Functions of the dependent transactions (the readers) of those edges, most frequent first. */
   readers: FunctionCount[];
+  /** A hint by the location's pattern (`remedies.ts`), when one matches. */
+  remedy?: Remedy;
 }
 
 /** A location touched but not declared (docs/design.md §3 "violation", §5). */
