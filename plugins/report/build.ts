@@ -163,6 +163,7 @@ function toReportHotLocation(hot: HotLocation): ReportHotLocation {
     dependencies: hot.dependencies,
     writers: hot.writers,
     readers: hot.readers,
+    ...(hot.remedy === undefined ? {} : { remedy: hot.remedy }),
   };
 }
 

@@ -10,6 +10,7 @@ import { formatTable, type TableItem } from "@nomicfoundation/hardhat-utils/form
 import { cut, type FitColumn, fitColumns, wrap } from "./fit.ts";
 import { formatPercent, formatRatio } from "../../sdk/analysis/format.ts";
 import { formatFunctionRef } from "../../sdk/analysis/labels.ts";
+import { REMEDY_HINTS } from "../../sdk/analysis/remedies.ts";
 import type { FunctionCount } from "../../sdk/analysis/types.ts";
 import {
   REPORT_COLUMNS,
@@ -233,6 +234,19 @@ export function formatReportTable(report: ParallelReport, options: FormatOptions
   }
   const order = formatRunOrder(report);
   if (order !== undefined) parts.push(wrapParagraph(order, width));
+  const hints = runHints(report, hot.length > 0 ? displayLabels(hot) : []);
+  if (hints.length > 0) {
+    parts.push(
+      [
+        "Hints:",
+        ...hints.map((h) =>
+          wrap(h, width - 5, Number.POSITIVE_INFINITY)
+            .map((line, i) => `${i === 0 ? "  " : "     "}${line}`)
+            .join("\n"),
+        ),
+      ].join("\n"),
+    );
+  }
   parts.push(wrapParagraph(LEGEND, width));
   return parts.join("\n");
 }
@@ -271,6 +285,27 @@ export function formatRunOrder(report: ParallelReport): string | undefined {
     );
   }
   return `Not counted as contention: ${parts.join(", ")}.`;
+}
+
+/**
+ * The hints under the hot locations: one per listed hot location that has a remedy
+ * (`1. Counter.count — a total written by every transaction: …`), then one for sender order
+ * and one for creation order when a test had any.
+ * @param labels the labels of the listed hot locations, as displayed.
+ */
+export function runHints(report: ParallelReport, labels: readonly string[]): string[] {
+  const hints: string[] = [];
+  labels.forEach((label, i) => {
+    const remedy = report.hotLocations[i]?.remedy;
+    if (remedy !== undefined) hints.push(`${i + 1}. ${label} — ${remedy.hint}`);
+  });
+  if (report.tests.some((t) => t.order.sender > 0)) {
+    hints.push(`Sender order — ${REMEDY_HINTS["sender-order"]}`);
+  }
+  if (report.tests.some((t) => t.order.creation > 0)) {
+    hints.push(`Creation order — ${REMEDY_HINTS["creation-order"]}`);
+  }
+  return hints;
 }
 
 /** `text` word-wrapped into lines of at most `width` columns. */
@@ -321,6 +356,8 @@ export function formatReportMarkdown(report: ParallelReport, options: FormatOpti
   }
   const order = formatRunOrder(report);
   if (order !== undefined) lines.push(order, "");
+  const hints = runHints(report, hot.length > 0 ? displayLabels(hot).map((l) => `\`${l}\``) : []);
+  if (hints.length > 0) lines.push("**Hints**", "", ...hints.map((h) => `- ${h}`), "");
   lines.push(`<sub>${LEGEND}</sub>`, "");
   return lines.join("\n");
 }

@@ -15,6 +15,7 @@
  */
 import type { LocationKey } from "../../sdk/engine/location.ts";
 import type { AnalysisKind, FunctionCount } from "../../sdk/analysis/types.ts";
+import type { Remedy } from "../../sdk/analysis/remedies.ts";
 import type { CodeTable, RecordedBlock } from "../../sdk/analysis/recorded-block.ts";
 
 /** Where a bucket of blocks came from. */
@@ -57,6 +58,8 @@ export interface ReportHotLocation {
   writers: FunctionCount[];
   /** Functions of the readers of those edges, most frequent first. */
   readers: FunctionCount[];
+  /** A hint by the location's pattern (`sdk/analysis/remedies.ts`), when one matches. */
+  remedy?: Remedy;
 }
 
 /** The figures of one test. Ratios are plain numbers; gas is a decimal string (gas). */

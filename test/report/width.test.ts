@@ -134,7 +134,15 @@ describe("parallelism report: sender and creation order", function () {
       table,
       /Not counted as contention: 2 sender-order dependencies in 1 test \(from one sender\), 3 creation-order dependencies in 1 test\./,
     );
+    assert.match(
+      table,
+      /Hints:\n {2}1\. Counter\.count — a total written by every transaction: keep it in shards/,
+    );
+    assert.match(table, /\n {2}Sender order — one sender's own order .*several accounts\./);
+    assert.match(table, /\n {2}Creation order — calls after a deployment in the same block/);
+    assert.equal(report.hotLocations[0].remedy?.pattern, "shared-total");
     const markdown = formatReportMarkdown(report);
+    assert.match(markdown, /\*\*Hints\*\*\n\n- 1\. `Counter\.count` — a total written/);
     assert.match(markdown, /\| 0% \(0\/3\) \| 2 sender \| .* \| — \(one sender: order only\) \|/);
     assert.match(markdown, /Not counted as contention: 2 sender-order/);
   });
