@@ -117,7 +117,10 @@ export function fitColumns(columns: readonly FitColumn[], width: number): Fitted
 /** `text` cut to `width` visible columns, ending with `…` when it was longer. */
 export function cut(text: string, width: number): string {
   const chars = [...text];
-  return chars.length <= width ? text : `${chars.slice(0, Math.max(0, width - 1)).join("")}…`;
+  if (chars.length <= width) return text;
+  const kept = chars.slice(0, Math.max(0, width - 1)).join("");
+  // A shortened address (`0x9e7f…c853`) cut right after its own `…` keeps one ellipsis.
+  return `${kept.endsWith("…") ? kept.slice(0, -1) : kept}…`;
 }
 
 /**

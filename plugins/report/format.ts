@@ -1,7 +1,10 @@
 /**
  * Output of the parallelism report: the terminal table printed after `hardhat test` (in the
- * style of Hardhat's `--gas-stats`, drawn with `formatTable` of `@nomicfoundation/hardhat-utils`),
- * the Markdown summary for CI (`$GITHUB_STEP_SUMMARY`) and the JSON file.
+ * style of Hardhat's `--gas-stats`, drawn with `formatTable` of `@nomicfoundation/hardhat-utils`
+ * and fitted to the terminal's width by `fit.ts`, since `formatTable` has no width limit), the
+ * Markdown summary for CI (`$GITHUB_STEP_SUMMARY`, every column) and the JSON file. Under the
+ * hot locations: the order dependencies left out of the figures and the hints by pattern
+ * (`sdk/analysis/remedies.ts`).
  */
 import { appendFile, mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -101,10 +104,10 @@ const CELLS: Record<ReportColumn, (test: TestReport, report: ParallelReport) => 
   contention: (t) =>
     `${formatPercent(t.contention)} (${t.dependentTransactions}/${t.analysedTransactions})`,
   order: (t) => {
-    const parts: string[] = [];
-    if (t.order.sender > 0) parts.push(`${t.order.sender} sender`);
-    if (t.order.creation > 0) parts.push(`${t.order.creation} creation`);
-    return parts.length === 0 ? "—" : parts.join(", ");
+    const { sender, creation } = t.order;
+    if (sender > 0 && creation > 0) return `${sender} s + ${creation} c`;
+    if (sender > 0) return `${sender} sender`;
+    return creation > 0 ? `${creation} creation` : "—";
   },
   criticalPath: (t) => `${t.criticalPath.length} tx, ${compactGas(BigInt(t.criticalPath.gas))} gas`,
   parallelism: (t) => formatRatio(t.parallelism),
@@ -126,8 +129,8 @@ export const LEGEND =
   "achieved: blocks that held ≥2 transactions (executed in parallel); potential: the test mined one " +
   "transaction per block (automine), analysed as if they had been one block. Contention: share of " +
   "transactions that read state an earlier one wrote. Order deps: dependencies that are only " +
-  "sender order (one sender's nonce and balance) or creation order (calls after a deployment in " +
-  "the same block), not counted as contention. Speedup@P: gas / makespan of a greedy schedule on " +
+  "sender order (s: one sender's nonce and balance) or creation order (c: calls after a deployment " +
+  "in the same block), not counted as contention. Speedup@P: gas / makespan of a greedy schedule on " +
   "P lanes (deterministic, not wall-clock).";
 
 /**
