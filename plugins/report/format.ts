@@ -291,17 +291,25 @@ export function formatRunOrder(report: ParallelReport): string | undefined {
 }
 
 /**
- * The hints under the hot locations: one per listed hot location that has a remedy
+ * The hints under the hot locations: one per pattern among the listed hot locations
  * (`1. Counter.count — a total written by every transaction: …`), then one for sender order
  * and one for creation order when a test had any.
  * @param labels the labels of the listed hot locations, as displayed.
  */
 export function runHints(report: ParallelReport, labels: readonly string[]): string[] {
-  const hints: string[] = [];
+  // Hot locations of one pattern share one line: `1, 2. A.total, B.total — …`.
+  const byPattern = new Map<string, { numbers: number[]; labels: string[]; hint: string }>();
   labels.forEach((label, i) => {
     const remedy = report.hotLocations[i]?.remedy;
-    if (remedy !== undefined) hints.push(`${i + 1}. ${label} — ${remedy.hint}`);
+    if (remedy === undefined) return;
+    const entry = byPattern.get(remedy.pattern) ?? { numbers: [], labels: [], hint: remedy.hint };
+    entry.numbers.push(i + 1);
+    entry.labels.push(label);
+    byPattern.set(remedy.pattern, entry);
   });
+  const hints = [...byPattern.values()].map(
+    (e) => `${e.numbers.join(", ")}. ${e.labels.join(", ")} — ${e.hint}`,
+  );
   if (report.tests.some((t) => t.order.sender > 0)) {
     hints.push(`Sender order — ${REMEDY_HINTS["sender-order"]}`);
   }

@@ -7,7 +7,8 @@ import assert from "node:assert/strict";
 import type { Address } from "viem";
 import { buildReport } from "../../plugins/report/build.ts";
 import { fitColumns, visibleWidth, wrap } from "../../plugins/report/fit.ts";
-import { formatReportMarkdown, formatReportTable } from "../../plugins/report/format.ts";
+import { formatReportMarkdown, formatReportTable, runHints } from "../../plugins/report/format.ts";
+import { REMEDY_HINTS } from "../../sdk/analysis/remedies.ts";
 import type { ParallelReport } from "../../plugins/report/types.ts";
 import { terminalWidth } from "../../plugins/report/run.ts";
 import { balanceKey, codeKey, nonceKey } from "../../sdk/engine/location.ts";
@@ -141,6 +142,14 @@ describe("parallelism report: sender and creation order", function () {
     assert.match(table, /\n {2}Sender order — one sender's own order .*several accounts\./);
     assert.match(table, /\n {2}Creation order — calls after a deployment in the same block/);
     assert.equal(report.hotLocations[0].remedy?.pattern, "shared-total");
+    // Two hot locations of one pattern share one hint line.
+    const twice = {
+      ...report,
+      hotLocations: [report.hotLocations[0], { ...report.hotLocations[0], label: "Other.total" }],
+    };
+    assert.deepEqual(runHints(twice, ["Counter.count", "Other.total"]).slice(0, 1), [
+      `1, 2. Counter.count, Other.total — ${REMEDY_HINTS["shared-total"]}`,
+    ]);
     const markdown = formatReportMarkdown(report);
     assert.match(markdown, /\*\*Hints\*\*\n\n- 1\. `Counter\.count` — a total written/);
     assert.match(markdown, /\| 0% \(0\/3\) \| 2 sender \| .* \| — \(one sender: order only\) \|/);
