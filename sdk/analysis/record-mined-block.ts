@@ -5,7 +5,7 @@
 import type { Address, Hex } from "viem";
 import type { Chain, MinedBlock } from "../engine/chain.ts";
 import { codeKey, type LocationKey } from "../engine/location.ts";
-import { calldataKeys, logKeys, mergeKeys, selectorOf } from "./calldata-keys.ts";
+import { calldataKeys, selectorOf } from "./calldata-keys.ts";
 import {
   involvedAddresses,
   recordViolations,
@@ -47,10 +47,9 @@ export function recordMinedBlock(block: MinedBlock, chain: Chain, codes: CodeTab
     } else {
       const selector = selectorOf(input);
       if (selector !== undefined) tx.selector = selector;
+      const keys = calldataKeys(input);
+      if (keys !== undefined) tx.keys = keys;
     }
-    // Calldata words and log words (a recipient, a pool, a spender) are the likely mapping keys.
-    const keys = mergeKeys(to === null ? undefined : calldataKeys(input), logKeys(outcome.logs));
-    if (keys !== undefined) tx.keys = keys;
     return tx;
   });
   const codeHashes: Record<Address, Hex> = {};
