@@ -12,7 +12,7 @@ import type { ContractIndex } from "../../sdk/contracts/contract-index.ts";
 import type { ParallelReport, RecordedRun, ReportHotLocation, TestReport } from "./types.ts";
 
 export const REPORT_FORMAT = "hardhat-parallel-report";
-export const REPORT_VERSION = 1;
+export const REPORT_VERSION = 2;
 
 /** Hot locations kept per test in the report. */
 export const HOT_LOCATIONS_PER_TEST = 5;
@@ -41,11 +41,14 @@ export async function buildReport(
     titleCount.set(bucket.title, (titleCount.get(bucket.title) ?? 0) + 1);
   const tests: TestReport[] = [];
   const hot: HotLocation[][] = [];
+  const hotIncludingOrder: HotLocation[][] = [];
   for (const bucket of run.buckets) {
     const result = await analyseTestBlocks(bucket.blocks, env);
     if (result === undefined) continue;
     const { analysis } = result;
     hot.push(analysis.hotLocations);
+    hotIncludingOrder.push(analysis.includingOrder.hotLocations);
+    const all = analysis.includingOrder;
     const title =
       (titleCount.get(bucket.title) ?? 0) > 1 && bucket.file !== undefined
         ? `${bucket.title} [${bucket.file}]`
@@ -74,6 +77,22 @@ export async function buildReport(
       reExecutions: result.reExecutions,
       violations: analysis.violations === undefined ? null : analysis.violations.length,
       hotLocations: analysis.hotLocations.slice(0, HOT_LOCATIONS_PER_TEST).map(toReportHotLocation),
+      order: {
+        sender: analysis.order.senderDependencies,
+        creation: analysis.order.creationDependencies,
+        orderOnlyTransactions: analysis.order.orderOnlyTransactions,
+        senders: analysis.order.senders,
+      },
+      includingOrder: {
+        dependentTransactions: all.dependentTransactions,
+        dependencies: all.dependencyCount,
+        contention: all.contention,
+        criticalPath: { gas: all.criticalPath.gas.toString(), length: all.criticalPath.length },
+        parallelism: all.parallelism,
+        speedup: all.speedup,
+        speedup16: speedupAt(analysis, REFERENCE_LANES, { includingOrder: true }).speedup,
+        hotLocations: all.hotLocations.slice(0, HOT_LOCATIONS_PER_TEST).map(toReportHotLocation),
+      },
     });
   }
   sortTests(tests);
@@ -84,6 +103,11 @@ export async function buildReport(
     lanes: mostCommon(tests.map((t) => t.lanes)) ?? DEFAULT_LANES,
     tests,
     hotLocations: mergeHotLocations(hot).slice(0, HOT_LOCATIONS_PER_RUN).map(toReportHotLocation),
+    includingOrder: {
+      hotLocations: mergeHotLocations(hotIncludingOrder)
+        .slice(0, HOT_LOCATIONS_PER_RUN)
+        .map(toReportHotLocation),
+    },
     totals: {
       tests: tests.length,
       blocks: tests.reduce((n, t) => n + t.blocks, 0),
@@ -139,6 +163,7 @@ function toReportHotLocation(hot: HotLocation): ReportHotLocation {
     dependencies: hot.dependencies,
     writers: hot.writers,
     readers: hot.readers,
+    ...(hot.remedy === undefined ? {} : { remedy: hot.remedy }),
   };
 }
 

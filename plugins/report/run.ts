@@ -12,6 +12,7 @@ import { collector, mergeRecordings, readWorkerRecordings, WORKER_DIR_ENV } from
 import type { ParallelReportConfig } from "./config.ts";
 import {
   appendStepSummary,
+  DEFAULT_WIDTH,
   formatReportMarkdown,
   formatReportTable,
   serializeReport,
@@ -105,7 +106,7 @@ export async function emitReport(
     hotLocations: config.hotLocations,
     color: options.color,
   };
-  console.log(formatReportTable(report, formatOptions));
+  console.log(formatReportTable(report, { ...formatOptions, width: terminalWidth() }));
   if (options.write === false) return;
   const written: string[] = [];
   if (config.json !== undefined) {
@@ -159,6 +160,16 @@ export async function checkBudgets(
   else console.error(styleText("red", output));
   console.log();
   return check.pass;
+}
+
+/**
+ * Width the table must fit: the terminal's columns when stdout is a terminal, else
+ * `DEFAULT_WIDTH` (120).
+ */
+export function terminalWidth(stdout: NodeJS.WriteStream = process.stdout): number {
+  return stdout.isTTY === true && typeof stdout.columns === "number" && stdout.columns > 0
+    ? stdout.columns
+    : DEFAULT_WIDTH;
 }
 
 function displayPath(file: string): string {

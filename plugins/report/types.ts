@@ -10,10 +10,12 @@
  *   `reports/parallel-report.json` and the source of the table, the Markdown summary, the
  *   `parallel-report` task and the snapshot budgets (`.parallel-snapshot.json`).
  *
- * Words (contention, critical path, parallelism, speedup(P), potential vs achieved): docs/design.md §3.
+ * Words (contention, sender order, creation order, critical path, parallelism, speedup(P),
+ * potential vs achieved): docs/design.md §3.
  */
 import type { LocationKey } from "../../sdk/engine/location.ts";
 import type { AnalysisKind, FunctionCount } from "../../sdk/analysis/types.ts";
+import type { Remedy } from "../../sdk/analysis/remedies.ts";
 import type { CodeTable, RecordedBlock } from "../../sdk/analysis/recorded-block.ts";
 
 /** Where a bucket of blocks came from. */
@@ -50,12 +52,14 @@ export interface ReportHotLocation {
   location: LocationKey;
   /** Name of the contract at the location's address, when known. */
   contract?: string;
-  /** Dependency edges it caused. */
+  /** Dependency edges it caused (state edges; all edges in `includingOrder`). */
   dependencies: number;
   /** Functions of the writers of those edges, most frequent first. */
   writers: FunctionCount[];
   /** Functions of the readers of those edges, most frequent first. */
   readers: FunctionCount[];
+  /** A hint by the location's pattern (`sdk/analysis/remedies.ts`), when one matches. */
+  remedy?: Remedy;
 }
 
 /** The figures of one test. Ratios are plain numbers; gas is a decimal string (gas). */
@@ -99,22 +103,50 @@ export interface TestReport {
   reExecutions: number | null;
   /** Declared-access violations; `null` when the run did not check declared access. */
   violations: number | null;
-  /** Top hot locations of the test, most dependencies first. */
+  /** Top hot locations of the test (state dependencies), most dependencies first. */
   hotLocations: ReportHotLocation[];
+  /** Dependencies that are sender or creation order, not counted above (docs/design.md §3). */
+  order: {
+    /** Edges carried only by one sender's nonce and balance. */
+    sender: number;
+    /** Edges carried only by a contract's creation in the same block. */
+    creation: number;
+    /** Analysed transactions with an order dependency but no state dependency. */
+    orderOnlyTransactions: number;
+    /** Distinct senders of the analysed transactions. */
+    senders: number;
+  };
+  /** The figures with sender and creation order counted as dependencies (as in version 1). */
+  includingOrder: {
+    dependentTransactions: number;
+    dependencies: number;
+    contention: number;
+    criticalPath: { gas: string; length: number };
+    parallelism: number;
+    speedup: number;
+    speedup16: number;
+    hotLocations: ReportHotLocation[];
+  };
 }
 
-/** The report of one `hardhat test` run (`reports/parallel-report.json`). */
+/**
+ * The report of one `hardhat test` run (`reports/parallel-report.json`). Version 2: the figures
+ * count state dependencies; sender and creation order are in each test's `order`, the version-1
+ * figures in `includingOrder`.
+ */
 export interface ParallelReport {
   _format: "hardhat-parallel-report";
-  version: 1;
+  version: 2;
   /** ISO 8601 time the report was written. */
   generatedAt: string;
   /** The configured lanes most tests ran with (headline speedup). */
   lanes: number;
   /** Tests that mined at least one transaction, worst first (see `sortTests`). */
   tests: TestReport[];
-  /** Hot locations of the whole run (all tests merged), most dependencies first. */
+  /** Hot locations of the whole run (all tests merged, state dependencies), most first. */
   hotLocations: ReportHotLocation[];
+  /** The run's hot locations with sender- and creation-order dependencies counted too. */
+  includingOrder: { hotLocations: ReportHotLocation[] };
   totals: { tests: number; blocks: number; transactions: number; achievedBlocks: number };
 }
 
@@ -124,6 +156,7 @@ export const REPORT_COLUMNS = [
   "blocks",
   "transactions",
   "contention",
+  "order",
   "criticalPath",
   "parallelism",
   "speedup",

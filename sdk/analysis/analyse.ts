@@ -3,6 +3,7 @@
  */
 import { criticalPath } from "./critical-path.ts";
 import { buildDependencyGraph } from "./graph.ts";
+import { classifyDependencies, predecessorsByKind, stateLocations } from "./order.ts";
 import { rankHotLocations } from "./hot-locations.ts";
 import { functionRef, labelLocation } from "./labels.ts";
 import { contention, parallelism, speedupFromMakespan } from "./metrics.ts";
@@ -54,7 +55,9 @@ export interface AnalyseBlockOptions {
 /**
  * Analyses one block (or pseudo-block): dependency graph, contention, critical path,
  * parallelism, list schedule and speedup(P) at `lanes` and at {@link REFERENCE_LANES}, hot
- * locations and violations.
+ * locations and violations. Every edge is classified as state, sender order or creation order
+ * (`order.ts`); the headline figures count state edges, `includingOrder` counts all of them and
+ * `order` counts the order edges.
  *
  * The transactions are taken in array order; dependencies and schedules refer to positions in
  * that array (see `types.ts`). Definitions: docs/design.md §3; graph choices: `graph.ts`; tie-breaking:
@@ -71,6 +74,8 @@ export function analyseBlock(
   const lanes = options.lanes ?? REFERENCE_LANES;
   assertLanes(lanes);
   const graph = buildDependencyGraph(transactions);
+  const dependencies = classifyDependencies(transactions, graph.dependencies);
+  const predecessors = predecessorsByKind(transactions.length, dependencies);
   const gasUsed = transactions.map((tx, position) => {
     if (typeof tx.gasUsed !== "bigint" || tx.gasUsed < 0n) {
       throw new RangeError(`analyseBlock: gasUsed of position ${position} must be a bigint >= 0`);
@@ -78,13 +83,18 @@ export function analyseBlock(
     return tx.gasUsed;
   });
   const totalGas = gasUsed.reduce((sum, gas) => sum + gas, 0n);
-  const path = criticalPath(gasUsed, graph.predecessors);
-  const schedule = listSchedule(gasUsed, graph.predecessors, lanes);
-  const speedups = speedupLanes(lanes).map((p): SpeedupFigure => {
-    const makespan =
-      p === lanes ? schedule.makespan : listSchedule(gasUsed, graph.predecessors, p).makespan;
-    return { lanes: p, makespan, speedup: speedupFromMakespan(totalGas, makespan) };
-  });
+  const figures = (preds: number[][]) => {
+    const path = criticalPath(gasUsed, preds);
+    const schedule = listSchedule(gasUsed, preds, lanes);
+    const speedups = speedupLanes(lanes).map((p): SpeedupFigure => {
+      const makespan = p === lanes ? schedule.makespan : listSchedule(gasUsed, preds, p).makespan;
+      return { lanes: p, makespan, speedup: speedupFromMakespan(totalGas, makespan) };
+    });
+    const dependent = preds.filter((p) => p.length > 0).length;
+    return { path, schedule, speedups, dependent };
+  };
+  const state = figures(predecessors.state);
+  const all = figures(predecessors.all);
   const summaries = transactions.map(
     (tx, position): TransactionSummary => ({
       position,
@@ -94,28 +104,52 @@ export function analyseBlock(
       to: tx.to,
       ...functionRef(tx),
       gasUsed: tx.gasUsed,
-      dependsOn: graph.predecessors[position],
+      dependsOn: predecessors.state[position],
+      orderDependsOn: predecessors.all[position].filter(
+        (p) => !predecessors.state[position].includes(p),
+      ),
     }),
   );
-  const dependentTransactions = graph.predecessors.filter((p) => p.length > 0).length;
+  const stateEdges = dependencies.filter((d) => d.kind === "state");
   const analysis: BlockAnalysis = {
     kind: options.kind ?? "achieved",
     ...(options.blockNumber === undefined ? {} : { blockNumber: options.blockNumber }),
     transactionCount: transactions.length,
     totalGas,
-    dependentTransactions,
-    dependencyCount: graph.dependencies.length,
-    contention: contention(dependentTransactions, transactions.length),
-    criticalPath: path,
-    parallelism: parallelism(totalGas, path.gas),
+    dependentTransactions: state.dependent,
+    dependencyCount: stateEdges.length,
+    contention: contention(state.dependent, transactions.length),
+    criticalPath: state.path,
+    parallelism: parallelism(totalGas, state.path.gas),
     lanes,
-    makespan: schedule.makespan,
-    speedup: speedupFromMakespan(totalGas, schedule.makespan),
-    speedups,
-    hotLocations: rankHotLocations(transactions, graph.dependencies, options.decode),
+    makespan: state.schedule.makespan,
+    speedup: speedupFromMakespan(totalGas, state.schedule.makespan),
+    speedups: state.speedups,
+    hotLocations: rankHotLocations(
+      transactions,
+      stateEdges.map((d) => ({ from: d.from, to: d.to, locations: stateLocations(d) })),
+      options.decode,
+    ),
+    order: {
+      senderDependencies: dependencies.filter((d) => d.kind === "sender").length,
+      creationDependencies: dependencies.filter((d) => d.kind === "creation").length,
+      orderOnlyTransactions: all.dependent - state.dependent,
+      senders: new Set(transactions.map((tx) => tx.from.toLowerCase())).size,
+    },
+    includingOrder: {
+      dependentTransactions: all.dependent,
+      dependencyCount: dependencies.length,
+      contention: contention(all.dependent, transactions.length),
+      criticalPath: all.path,
+      parallelism: parallelism(totalGas, all.path.gas),
+      makespan: all.schedule.makespan,
+      speedup: speedupFromMakespan(totalGas, all.schedule.makespan),
+      speedups: all.speedups,
+      hotLocations: rankHotLocations(transactions, dependencies, options.decode, { order: true }),
+    },
     transactions: summaries,
-    dependencies: graph.dependencies,
-    schedule,
+    dependencies,
+    schedule: state.schedule,
   };
   if (options.violations !== undefined) {
     analysis.violations = options.violations.map((v) => ({
@@ -133,18 +167,28 @@ export function analyseBlock(
  * speedup(P) of an analysis at any lane count, recomputed from the kept dependency graph and gas
  * figures (docs/design.md §3). For a merged analysis: total gas / sum of the blocks' makespans at P.
  *
+ * @param options.includingOrder count sender and creation order as dependencies too (the
+ *   `includingOrder` figures); default false: state dependencies only.
  * @throws {RangeError} when `lanes` is not a positive integer.
  */
-export function speedupAt(analysis: AnalysisLike, lanes: number): SpeedupFigure {
+export function speedupAt(
+  analysis: AnalysisLike,
+  lanes: number,
+  options: { includingOrder?: boolean } = {},
+): SpeedupFigure {
   assertLanes(lanes);
-  const known = analysis.speedups.find((s) => s.lanes === lanes);
+  const includingOrder = options.includingOrder === true;
+  const speedups = includingOrder ? analysis.includingOrder.speedups : analysis.speedups;
+  const known = speedups.find((s) => s.lanes === lanes);
   if (known !== undefined) return known;
   const blocks = "blocks" in analysis ? analysis.blocks : [analysis];
   let makespan = 0n;
   for (const block of blocks) {
     makespan += listSchedule(
       block.transactions.map((t) => t.gasUsed),
-      block.transactions.map((t) => t.dependsOn),
+      block.transactions.map((t) =>
+        includingOrder ? [...t.dependsOn, ...t.orderDependsOn].sort((a, b) => a - b) : t.dependsOn,
+      ),
       lanes,
     ).makespan;
   }

@@ -8,6 +8,7 @@ import {
   formatGas,
   formatHotLocation,
   formatHotLocations,
+  formatOrder,
   formatPercent,
   formatRatio,
 } from "./format.ts";
@@ -43,7 +44,8 @@ const WORDS: Record<Comparison, { word: string; operator: string }> = {
 };
 
 /**
- * Compares a metric with a bound. Contention bounds are shares (0..1, printed as percent);
+ * Compares a metric with a bound. The metrics count state dependencies only; the message adds
+ * the sender- and creation-order dependencies left out (docs/design.md §3). Contention bounds are shares (0..1, printed as percent);
  * parallelism and speedup bounds are ratios. `lanes` (speedup only) defaults to the analysis's
  * lanes; speedup at other lane counts is recomputed with {@link speedupAt}.
  *
@@ -105,7 +107,7 @@ export function checkMetric(
           ? actual > bound
           : actual >= bound;
   const subject = analysis.kind === "potential" ? `${name} of the potential block` : name;
-  const hot = formatHotLocations(analysis.hotLocations);
+  const hot = hotLines(analysis);
   return {
     pass,
     message: `Expected ${subject} ${word} ${shownBound}, but it was ${detail}.\n${hot}`,
@@ -118,7 +120,8 @@ export function checkMetric(
 
 /**
  * Checks that no hot location of `contract` (a contract name or an address) matches
- * `variable`. Matching uses decoded labels of the form `Contract.variable…`: the variable path
+ * `variable`. Hot locations carry state dependencies only: a call reading `code` of a contract
+ * deployed earlier in the block is creation order and does not count (docs/design.md §3). Matching uses decoded labels of the form `Contract.variable…`: the variable path
  * after the contract name equals `variable` or continues it with `[` or `.` (so `balanceOf`
  * matches `Vault.balanceOf[0xab…]`). `balance`, `nonce` and `code` match the account fields of
  * the contract's address. A contract is identified by address, by the label's prefix, or by the
@@ -150,7 +153,7 @@ export function checkNoDependencyOn(
     if (match === "match") matching.push(hot);
     else if (match === "unknown") unknown.push(hot);
   }
-  const top = formatHotLocations(analysis.hotLocations);
+  const top = hotLines(analysis);
   const count = matching.reduce((sum, hot) => sum + hot.dependencies, 0);
   const result: CheckResult = {
     pass: matching.length === 0,
@@ -214,6 +217,7 @@ export function assertAnalysis(value: unknown): asserts value is AnalysisLike {
     typeof (value as AnalysisLike).parallelism === "number" &&
     Array.isArray((value as AnalysisLike).hotLocations) &&
     Array.isArray((value as AnalysisLike).speedups) &&
+    typeof (value as AnalysisLike).order === "object" &&
     (Array.isArray((value as { transactions?: unknown }).transactions) ||
       Array.isArray((value as { blocks?: unknown }).blocks))
   ) {
@@ -225,6 +229,13 @@ export function assertAnalysis(value: unknown): asserts value is AnalysisLike {
   throw new TypeError(
     `expected a parallelism analysis (from analyseBlock or mergeAnalyses), got ${describe(value)}`,
   );
+}
+
+/** The top hot locations, then the order dependencies that were not counted, if any. */
+function hotLines(analysis: AnalysisLike): string {
+  const order = formatOrder(analysis.order);
+  const hot = formatHotLocations(analysis.hotLocations);
+  return order === undefined ? hot : `${hot}\n${order}`;
 }
 
 type Match = "match" | "no" | "unknown";

@@ -2,7 +2,7 @@
  * Text formatting of analysis figures, shared by assertion messages, the chai plugin and reports.
  */
 import { formatFunctionRef } from "./labels.ts";
-import type { FunctionCount, HotLocation, ParallelismFigures } from "./types.ts";
+import type { FunctionCount, HotLocation, OrderSummary, ParallelismFigures } from "./types.ts";
 
 /** `0.4` → `40%`, `1/3` → `33.33%` (at most two decimals). */
 export function formatPercent(share: number): string {
@@ -48,6 +48,28 @@ export function formatHotLocation(hot: HotLocation): string {
 }
 
 /**
+ * The order dependencies left out of the figures (docs/design.md §3), or `undefined` when there
+ * are none, e.g. `Not counted as contention: 3 dependencies of sender order (one sender's nonce
+ * and balance; 1 sender), 1 of creation order (calls after a deployment in the same block).`
+ */
+export function formatOrder(order: OrderSummary): string | undefined {
+  const parts: string[] = [];
+  if (order.senderDependencies > 0) {
+    parts.push(
+      `${formatDependencies(order.senderDependencies)} of sender order (one sender's nonce and ` +
+        `balance; ${order.senders} sender${order.senders === 1 ? "" : "s"})`,
+    );
+  }
+  if (order.creationDependencies > 0) {
+    parts.push(
+      `${parts.length > 0 ? order.creationDependencies : formatDependencies(order.creationDependencies)} ` +
+        "of creation order (calls after a deployment in the same block)",
+    );
+  }
+  return parts.length === 0 ? undefined : `Not counted as contention: ${parts.join(", ")}.`;
+}
+
+/**
  * A one-line summary, e.g. `10 transactions (achieved), contention 40% (4 dependent),
  * critical path 84,000 gas over 4 transactions, parallelism 2.5x, speedup 2.1x on 4 lanes`.
  */
@@ -57,7 +79,10 @@ export function formatSummary(figures: ParallelismFigures): string {
     `contention ${formatPercent(figures.contention)} (${figures.dependentTransactions} dependent), ` +
     `critical path ${formatGas(figures.criticalPath.gas)} over ${figures.criticalPath.length} transaction${figures.criticalPath.length === 1 ? "" : "s"}, ` +
     `parallelism ${formatRatio(figures.parallelism)}, ` +
-    `speedup ${formatRatio(figures.speedup)} on ${figures.lanes} lane${figures.lanes === 1 ? "" : "s"}`
+    `speedup ${formatRatio(figures.speedup)} on ${figures.lanes} lane${figures.lanes === 1 ? "" : "s"}` +
+    (figures.order.senderDependencies + figures.order.creationDependencies > 0
+      ? `; order: ${figures.order.senderDependencies} sender, ${figures.order.creationDependencies} creation`
+      : "")
   );
 }
 

@@ -4,6 +4,7 @@
  */
 import { locationAddress, type LocationKey } from "../engine/location.ts";
 import { contractNamesByAddress, functionRef, labelLocation } from "./labels.ts";
+import { remedyContext, remedyFor } from "./remedies.ts";
 import type {
   AnalysedTransaction,
   Dependency,
@@ -24,15 +25,22 @@ import type {
  * most dependencies first, ties by contract then function name.
  *
  * @param transactions the analysed transactions, by position (`dependencies` refer to positions).
+ * Each location gets a `remedy` when its name and access match a known pattern
+ * (`remedies.ts`); sender- and creation-order hints only with `options.order`.
+ *
  * @param decode optional location decoder for labels (see {@link LocationDecoder}).
+ * @param options.order whether `dependencies` include sender and creation order (the
+ *   `includingOrder` ranking). Default false.
  * @throws {RangeError} when an edge refers to a position outside `transactions`.
  */
 export function rankHotLocations(
   transactions: readonly AnalysedTransaction[],
   dependencies: readonly Dependency[],
   decode?: LocationDecoder,
+  options: { order?: boolean } = {},
 ): HotLocation[] {
   const names = contractNamesByAddress(transactions);
+  const context = remedyContext(transactions, options.order === true);
   const tallies = new Map<LocationKey, Tally>();
   for (const dependency of dependencies) {
     const writer = transactions[dependency.from];
@@ -58,6 +66,9 @@ export function rankHotLocations(
     const address = locationAddress(location);
     const { label, decoded } = labelLocation(location, decode);
     const contract = names.get(address);
+    const writers = sortCounts(tally.writers);
+    const readers = sortCounts(tally.readers);
+    const remedy = remedyFor({ location, label, decoded, writers, readers }, context);
     hot.push({
       location,
       address,
@@ -65,8 +76,9 @@ export function rankHotLocations(
       decoded,
       ...(contract === undefined ? {} : { contract }),
       dependencies: tally.dependencies,
-      writers: sortCounts(tally.writers),
-      readers: sortCounts(tally.readers),
+      writers,
+      readers,
+      ...(remedy === undefined ? {} : { remedy }),
     });
   }
   return sortHotLocations(hot);

@@ -22,7 +22,9 @@ export interface MergeAnalysesOptions {
  *   total gas / that sum;
  * - makespans at P add up; speedup(P) = total gas / that sum;
  * - hot locations are merged per location (counts summed, see `mergeHotLocations`);
- * - violations are concatenated; absent when no block carries any.
+ * - violations are concatenated; absent when no block carries any;
+ * - order counts add up, `senders` counts distinct senders over all blocks, and the
+ *   `includingOrder` figures are merged by the same rules.
  *
  * For a test that mined one transaction per block, do not merge: analyse its transactions as
  * one pseudo-block with `analyseBlock(txs, { kind: "potential" })` (docs/design.md §3).
@@ -50,7 +52,18 @@ export function mergeAnalyses(
   let criticalPathGas = 0n;
   let criticalPathLength = 0;
   let violations: AccessViolation[] | undefined;
+  const order = { senderDependencies: 0, creationDependencies: 0, orderOnlyTransactions: 0 };
+  const all = { dependentTransactions: 0, dependencyCount: 0, gas: 0n, length: 0 };
+  const senders = new Set<string>();
   for (const block of blocks) {
+    order.senderDependencies += block.order.senderDependencies;
+    order.creationDependencies += block.order.creationDependencies;
+    order.orderOnlyTransactions += block.order.orderOnlyTransactions;
+    all.dependentTransactions += block.includingOrder.dependentTransactions;
+    all.dependencyCount += block.includingOrder.dependencyCount;
+    all.gas += block.includingOrder.criticalPath.gas;
+    all.length += block.includingOrder.criticalPath.length;
+    for (const tx of block.transactions) senders.add(tx.from.toLowerCase());
     transactionCount += block.transactionCount;
     totalGas += block.totalGas;
     dependentTransactions += block.dependentTransactions;
@@ -62,12 +75,16 @@ export function mergeAnalyses(
       violations.push(...block.violations);
     }
   }
-  const speedups = speedupLanes(lanes).map((p) => {
-    let makespan = 0n;
-    for (const block of blocks) makespan += speedupAt(block, p).makespan;
-    return { lanes: p, makespan, speedup: speedupFromMakespan(totalGas, makespan) };
-  });
+  const mergedSpeedups = (includingOrder: boolean) =>
+    speedupLanes(lanes).map((p) => {
+      let makespan = 0n;
+      for (const block of blocks) makespan += speedupAt(block, p, { includingOrder }).makespan;
+      return { lanes: p, makespan, speedup: speedupFromMakespan(totalGas, makespan) };
+    });
+  const speedups = mergedSpeedups(false);
   const headline = speedups.find((s) => s.lanes === lanes)!;
+  const allSpeedups = mergedSpeedups(true);
+  const allHeadline = allSpeedups.find((s) => s.lanes === lanes)!;
   return {
     kind,
     transactionCount,
@@ -83,6 +100,18 @@ export function mergeAnalyses(
     speedups,
     hotLocations: mergeHotLocations(blocks.map((b) => b.hotLocations)),
     ...(violations === undefined ? {} : { violations }),
+    order: { ...order, senders: senders.size },
+    includingOrder: {
+      dependentTransactions: all.dependentTransactions,
+      dependencyCount: all.dependencyCount,
+      contention: contention(all.dependentTransactions, transactionCount),
+      criticalPath: { gas: all.gas, length: all.length },
+      parallelism: parallelism(totalGas, all.gas),
+      makespan: allHeadline.makespan,
+      speedup: allHeadline.speedup,
+      speedups: allSpeedups,
+      hotLocations: mergeHotLocations(blocks.map((b) => b.includingOrder.hotLocations)),
+    },
     blocks,
   };
 }

@@ -13,6 +13,7 @@
  */
 import type { Address, Hex } from "viem";
 import type { LocationKey } from "../engine/location.ts";
+import type { Remedy } from "./remedies.ts";
 
 /**
  * One executed transaction as the analysis sees it. The engine records `reads` and `writes` for
@@ -68,6 +69,23 @@ export interface Dependency {
   locations: LocationKey[];
 }
 
+/**
+ * What carries a dependency edge (docs/design.md §3, rule in `order.ts`): `state` when at least
+ * one carrying location is state (contention a contract change can remove), else `creation`
+ * (the writer created the contract whose code, nonce, balance or initial storage the reader
+ * read), else `sender` (only the shared sender's nonce and balance).
+ */
+export type DependencyKind = "state" | "sender" | "creation";
+
+/** A {@link Dependency} with its kind and the carrying locations that are order, not state. */
+export interface ClassifiedDependency extends Dependency {
+  kind: DependencyKind;
+  /** Carrying locations that are sender order (`nonce`/`balance` of the shared sender). */
+  senderOrder?: LocationKey[];
+  /** Carrying locations that are creation order (of a contract the writer created). */
+  creationOrder?: LocationKey[];
+}
+
 /** A (contract, function) pair that names what a transaction called. */
 export interface FunctionRef {
   /** Contract name, else the called address, else `(create)` for a deployment. */
@@ -101,6 +119,8 @@ export interface HotLocation {
   writers: FunctionCount[];
   /** Functions of the dependent transactions (the readers) of those edges, most frequent first. */
   readers: FunctionCount[];
+  /** A hint by the location's pattern (`remedies.ts`), when one matches. */
+  remedy?: Remedy;
 }
 
 /** A location touched but not declared (docs/design.md §3 "violation", §5). */
@@ -166,19 +186,58 @@ export interface TransactionSummary extends FunctionRef {
   from: Address;
   to: Address | null;
   gasUsed: bigint;
-  /** Positions of the transactions it depends on, ascending. */
+  /** Positions of the transactions it depends on through state (`state` edges), ascending. */
   dependsOn: number[];
+  /** Positions it depends on only through sender or creation order, ascending. */
+  orderDependsOn: number[];
 }
 
-/** The figures shared by the analysis of one block and a merge of several. */
+/**
+ * The dependencies that are order, not state contention (docs/design.md §3 "sender order",
+ * "creation order"): counted apart so a test sent from one account is not reported as contended.
+ */
+export interface OrderSummary {
+  /** Edges carried only by the shared sender's nonce and balance. */
+  senderDependencies: number;
+  /** Edges carried only by a contract's creation (and possibly sender order). */
+  creationDependencies: number;
+  /** Transactions with an order edge but no state edge. */
+  orderOnlyTransactions: number;
+  /** Distinct senders of the analysed transactions. */
+  senders: number;
+}
+
+/**
+ * The figures counting every dependency, sender and creation order included (the figures of
+ * earlier versions). Same meanings as in {@link ParallelismFigures}.
+ */
+export interface IncludingOrderFigures {
+  dependentTransactions: number;
+  dependencyCount: number;
+  contention: number;
+  criticalPath: CriticalPathSummary;
+  parallelism: number;
+  makespan: bigint;
+  speedup: number;
+  speedups: SpeedupFigure[];
+  /** Ranked as `hotLocations`, order locations included. */
+  hotLocations: HotLocation[];
+}
+
+/**
+ * The figures shared by the analysis of one block and a merge of several. Dependencies,
+ * contention, critical path, parallelism, speedups and hot locations count **state**
+ * dependencies only; sender and creation order are in `order`, the figures counting them too in
+ * `includingOrder` (docs/design.md §3).
+ */
 export interface ParallelismFigures {
   kind: AnalysisKind;
   transactionCount: number;
   /** Sum of gas used (gas). */
   totalGas: bigint;
-  /** Transactions with at least one dependency. */
+  /** Transactions with at least one state dependency. */
   dependentTransactions: number;
-  /** Edges of the dependency graph(s). */
+  /** State edges of the dependency graph(s). */
   dependencyCount: number;
   /** dependentTransactions / transactionCount, 0..1; 0 when there are no transactions. */
   contention: number;
@@ -197,6 +256,10 @@ export interface ParallelismFigures {
   hotLocations: HotLocation[];
   /** Access violations, when the run checked declared access; absent otherwise. */
   violations?: AccessViolation[];
+  /** Dependencies that are sender or creation order (not counted above). */
+  order: OrderSummary;
+  /** The figures with sender and creation order counted as dependencies. */
+  includingOrder: IncludingOrderFigures;
 }
 
 /** Analysis of one block or pseudo-block (see {@link AnalysisKind}). */
@@ -204,8 +267,9 @@ export interface BlockAnalysis extends ParallelismFigures {
   blockNumber?: bigint;
   criticalPath: CriticalPath;
   transactions: TransactionSummary[];
-  dependencies: Dependency[];
-  /** The list schedule at `lanes`. */
+  /** Every edge (state, sender and creation), classified. */
+  dependencies: ClassifiedDependency[];
+  /** The list schedule of the state dependencies at `lanes`. */
   schedule: ListSchedule;
 }
 

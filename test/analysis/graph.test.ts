@@ -14,6 +14,7 @@ import {
   labelLocation,
   mergeHotLocations,
   rankHotLocations,
+  REMEDY_HINTS,
 } from "../../sdk/analysis/index.ts";
 import { ALICE, BOB, TOKEN, VAULT, block, loc, tokenSlot, vaultSlot } from "./helpers.ts";
 
@@ -109,6 +110,8 @@ describe("hot locations", () => {
           { contract: "Vault", function: "deposit", dependencies: 1 },
           { contract: "Vault", function: "withdraw", dependencies: 1 },
         ],
+        // Read and written by `deposit`, named like a total: the sharding hint.
+        remedy: { pattern: "shared-total", hint: REMEDY_HINTS["shared-total"] },
       },
       {
         location: BAL_A,

@@ -14,7 +14,7 @@ describe("parallelism report: config", function () {
     assert.equal(config.markdown, "/project/reports/parallel-report.md");
     assert.equal(config.snapshot, "/project/.parallel-snapshot.json");
     assert.deepEqual(config.tolerance, { contention: 0.01, parallelism: 0.01 });
-    assert.equal(config.columns.length, 11);
+    assert.equal(config.columns.length, 12);
     const custom = resolveReportConfig(
       {
         json: false,

@@ -6,7 +6,9 @@
  *
  * The fixture's tests: 50 users write disjoint slots in one batch (contention 0), 50 users bump
  * one counter in one batch (contention 49/50 on `SharedCounter.count`), an automined sequence
- * (potential), and a transfer in a `before` hook.
+ * (potential: the deployment, then three calls; creation order apart from contention), and a
+ * transfer in a `before` hook. The subprocess's stdout is not a terminal: the table fits 120
+ * columns.
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -57,11 +59,32 @@ function explain(run: Run): string {
   return `exit ${run.code}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
 }
 
-/** The table row of a test (the line that starts with its title). */
+/**
+ * The rows of the tests table, each as its cells, a wrapped title joined again (a continuation
+ * line has only its first cell filled).
+ */
+function tableRows(output: string): string[][] {
+  const lines = output.split("\n");
+  const start = lines.findIndex((l) => l.startsWith("║ Test "));
+  const rows: string[][] = [];
+  for (const line of lines.slice(start + 2)) {
+    if (!line.startsWith("║ ")) break;
+    const cells = line
+      .slice(1, -1)
+      .split("│")
+      .map((c) => c.trim());
+    if (rows.length > 0 && cells.slice(1).every((c) => c === "")) {
+      rows[rows.length - 1][0] += ` ${cells[0]}`;
+    } else rows.push(cells);
+  }
+  return rows;
+}
+
+/** The table row of a test, as ` │ `-joined cells after the title. */
 function row(output: string, title: string): string {
-  const line = output.split("\n").find((l) => l.startsWith(`║ ${title} `));
-  assert.ok(line !== undefined, `no table row for "${title}" in:\n${output}`);
-  return line;
+  const found = tableRows(output).find((cells) => cells[0] === title);
+  assert.ok(found !== undefined, `no table row for "${title}" in:\n${output}`);
+  return `│ ${found.slice(1).join(" │ ")} ║`;
 }
 
 function byTitle(report: ParallelReport, title: string): TestReport {
@@ -100,35 +123,44 @@ describe("parallelism report: end to end (hardhat test in a fixture project)", f
     assert.match(first.stdout, /3 passing/);
   });
 
-  it("prints the table with the worst test first and the hot counter named", function () {
+  it("prints the table fitted to 120 columns (not a terminal), worst test first, the hot counter named", function () {
     const output = first.stdout;
     assert.match(output, /║ +Parallelism report +║/);
     assert.match(output, /Tests on parallel networks, worst first \(4\)/);
     assert.match(output, /107 transactions in 9 blocks, 2 of them with ≥2 transactions/);
+    const start = output.indexOf("╔");
+    const end = output.indexOf("Parallelism report written");
+    for (const line of output.slice(start, end).split("\n")) {
+      assert.ok([...line].length <= 120, `wider than 120 columns: ${line}`);
+    }
     const header = output.split("\n").find((l) => l.startsWith("║ Test "))!;
     assert.match(
       header,
-      /║ Test +│ Kind +│ Blocks +│ Txs +│ Contention +│ Critical path +│ Parallelism +│ Speedup@2 +│ Speedup@16 +│ Re-exec +│ Violations +│ Top hot location +║/,
+      /║ Test +│ Kind +│ Txs +│ Contention +│ Order deps +│ Speedup@2 +│ Top hot location +║/,
     );
-    const rows = output
-      .split("\n")
-      .filter((l) => l.startsWith("║ Counters") || l.startsWith("║ (before"));
+    assert.match(
+      output.replace(/\n/g, " "),
+      /Columns left out to fit 120 columns: Blocks, Critical path, Parallelism, Speedup@16, Re-exec, Violations/,
+    );
     assert.deepEqual(
-      rows.map((l) => l.split("│")[0].replace("║", "").trim()),
+      tableRows(output).map((cells) => cells[0]),
       [SHARED, AUTOMINED, HOOKS, DISJOINT],
     );
-    assert.match(
+    assert.equal(
       row(output, SHARED),
-      /│ achieved +│ 2 +│ 51 +│ 98% \(49\/50\) +│ 50 tx, [\d.]+M gas +│ 1x +│ 1x +│ 1x +│ \d+ +│ [—\d]+ +│ SharedCounter\.count \(49\) +║/,
+      "│ achieved │ 51 │ 98% (49/50) │ — │ 1x │ SharedCounter.count (49) ║",
     );
+    assert.equal(row(output, DISJOINT), "│ achieved │ 51 │ 0% (0/50) │ — │ 2x │ — ║");
+    // The deployer's calls depend on its deployment (creation order, not counted) and on each
+    // other through SharedCounter.count (state).
     assert.match(
-      row(output, DISJOINT),
-      /│ achieved +│ 2 +│ 51 +│ 0% \(0\/50\) +│ 1 tx, [\d.]+k gas +│ 50x +│ 2x +│ 12\.5x +│ \d+ +│ [—\d]+ +│ — +║/,
+      row(output, AUTOMINED),
+      /^│ potential │ 4 │ 50% \(2\/4\) │ 3 creation │ [\d.]+x │ SharedCounter\.count \(2\) ║$/,
     );
-    assert.match(row(output, AUTOMINED), /│ potential +│ 4 +│ 4 +│ 75% \(3\/4\) /);
+    assert.match(output, /Not counted as contention: 3 creation-order dependencies in 1 test\./);
     assert.match(
       output,
-      /║ 1 │ SharedCounter\.count +│ 49 +│ SharedCounter\.bump ×49 +│ SharedCounter\.bump ×49 +║/,
+      /║ 1 │ SharedCounter\.count @0x[0-9a-f]{4}…[0-9a-f]{4} +│ 49 +│ SharedCounter\.bump ×49 +│ SharedCounter\.bump ×49 +║/,
     );
     assert.match(
       output,
@@ -164,6 +196,26 @@ describe("parallelism report: end to end (hardhat test in a fixture project)", f
     const automined = byTitle(report, AUTOMINED);
     assert.equal(automined.kind, "potential");
     assert.equal(automined.reExecutions, null);
+    assert.equal(automined.contention, 0.5);
+    assert.deepEqual(automined.order, {
+      sender: 0,
+      creation: 3,
+      orderOnlyTransactions: 1,
+      senders: 1,
+    });
+    // The figures of version 1, order included: every call depends on an earlier transaction.
+    assert.equal(automined.includingOrder.contention, 0.75);
+    assert.equal(automined.includingOrder.parallelism, 1);
+    assert.deepEqual(
+      automined.includingOrder.hotLocations.map((h) => h.label).sort(),
+      [
+        "SharedCounter.count",
+        "balance(0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266)",
+        "code(SharedCounter)",
+        "nonce(0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266)",
+        "nonce(SharedCounter)",
+      ].sort(),
+    );
     assert.equal(byTitle(report, HOOKS).bucket, "hooks");
     assert.equal(report.hotLocations[0].label, "SharedCounter.count");
   });
@@ -177,7 +229,7 @@ describe("parallelism report: end to end (hardhat test in a fixture project)", f
     );
     assert.match(
       markdown,
-      /1\. `SharedCounter\.count`: 49 dependencies \(written by SharedCounter\.bump ×49; read by SharedCounter\.bump ×49\)/,
+      /1\. `SharedCounter\.count @0x[0-9a-f]{4}…[0-9a-f]{4}`: 49 dependencies \(written by SharedCounter\.bump ×49; read by SharedCounter\.bump ×49\)/,
     );
     const summary = await readFile(path.join(out, "step-summary.md"), "utf8");
     assert.equal(summary, `# Earlier step\n${markdown}\n`);

@@ -35,6 +35,17 @@ function test(title: string, figures: Partial<TestReport>): TestReport {
     reExecutions: 0,
     violations: null,
     hotLocations: [],
+    order: { sender: 0, creation: 0, orderOnlyTransactions: 0, senders: 10 },
+    includingOrder: {
+      dependentTransactions: 0,
+      dependencies: 0,
+      contention: 0,
+      criticalPath: { gas: "21000", length: 1 },
+      parallelism: 10,
+      speedup: 2,
+      speedup16: 10,
+      hotLocations: [],
+    },
     ...figures,
   };
 }
@@ -42,11 +53,12 @@ function test(title: string, figures: Partial<TestReport>): TestReport {
 function report(tests: TestReport[]): ParallelReport {
   return {
     _format: "hardhat-parallel-report",
-    version: 1,
+    version: 2,
     generatedAt: "2026-01-01T00:00:00.000Z",
     lanes: 2,
     tests,
     hotLocations: [],
+    includingOrder: { hotLocations: [] },
     totals: {
       tests: tests.length,
       blocks: tests.length,
