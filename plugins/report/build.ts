@@ -158,6 +158,7 @@ function toReportHotLocation(hot: HotLocation): ReportHotLocation {
   return {
     label: hot.label,
     decoded: hot.decoded,
+    ...(hot.likely === undefined ? {} : { likely: hot.likely }),
     location: hot.location,
     ...(hot.contract === undefined ? {} : { contract: hot.contract }),
     dependencies: hot.dependencies,

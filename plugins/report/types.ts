@@ -49,6 +49,11 @@ export interface ReportHotLocation {
   label: string;
   /** Whether `label` came from the storage layout / artifacts. */
   decoded: boolean;
+  /**
+   * For an undecoded storage slot: the mapping it most likely belongs to (`Contract.variable`),
+   * from the slots the same transactions touched; `label` is then `Contract.variable[?] (slot 0x…)`.
+   */
+  likely?: string;
   location: LocationKey;
   /** Name of the contract at the location's address, when known. */
   contract?: string;

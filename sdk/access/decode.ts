@@ -151,7 +151,20 @@ export function createSlotDecoder(
     (i) => (i as bigint) < 1n << 32n,
   ) as bigint[];
 
+  // Breadth first: every variable's first level of keys is hashed before any nested level, so
+  // a nested mapping with many candidates cannot spend the whole budget of `maxRegions` before
+  // the plain mappings declared after it get a region.
+  const queue: Array<[bigint, string, string, string, number]> = [];
   const collect = (
+    start: bigint,
+    typeId: string,
+    path: string,
+    variable: string,
+    depth: number,
+  ): void => {
+    queue.push([start, typeId, path, variable, depth]);
+  };
+  const expand = (
     start: bigint,
     typeId: string,
     path: string,
@@ -255,6 +268,9 @@ export function createSlotDecoder(
     const end = slot + BigInt(describeType(layout, entry.type).slots);
     if (end > rootSize) rootSize = end;
     if (hasDynamicParts(layout, entry.type)) collect(slot, entry.type, entry.label, entry.label, 0);
+  }
+  for (let next = 0; next < queue.length && regions.length < maxRegions; next++) {
+    expand(...queue[next]!);
   }
   regions.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
 

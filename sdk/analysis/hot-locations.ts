@@ -2,7 +2,13 @@
  * Hot locations: the locations that cause dependencies (docs/design.md §3 "hot location"), ranked by
  * the number of dependency edges they cause, each with the functions that wrote and read it.
  */
-import { locationAddress, type LocationKey } from "../engine/location.ts";
+import { shortenLabel } from "../access/decode.ts";
+import {
+  isStorageKey,
+  locationAddress,
+  parseLocationKey,
+  type LocationKey,
+} from "../engine/location.ts";
 import { contractNamesByAddress, functionRef, labelLocation } from "./labels.ts";
 import { remedyContext, remedyFor } from "./remedies.ts";
 import type {
@@ -53,10 +59,16 @@ export function rankHotLocations(
     for (const location of dependency.locations) {
       let tally = tallies.get(location);
       if (tally === undefined) {
-        tally = { dependencies: 0, writers: new Map(), readers: new Map() };
+        tally = {
+          dependencies: 0,
+          writers: new Map(),
+          readers: new Map(),
+          transactions: new Set(),
+        };
         tallies.set(location, tally);
       }
       tally.dependencies += 1;
+      tally.transactions?.add(dependency.from).add(dependency.to);
       bump(tally.writers, functionRef(writer), 1);
       bump(tally.readers, functionRef(reader), 1);
     }
@@ -64,7 +76,14 @@ export function rankHotLocations(
   const hot: HotLocation[] = [];
   for (const [location, tally] of tallies) {
     const address = locationAddress(location);
-    const { label, decoded } = labelLocation(location, decode);
+    const labelled = labelLocation(location, decode);
+    const { decoded } = labelled;
+    const likely = decoded ? undefined : likelyMapping(location, tally, transactions, decode);
+    const parsed = parseLocationKey(location);
+    const label =
+      likely === undefined || parsed.kind !== "storage"
+        ? labelled.label
+        : `${likely}[?] (slot ${shortenLabel(parsed.slot)})`;
     const contract = names.get(address);
     const writers = sortCounts(tally.writers);
     const readers = sortCounts(tally.readers);
@@ -74,6 +93,7 @@ export function rankHotLocations(
       address,
       label,
       decoded,
+      ...(likely === undefined ? {} : { likely }),
       ...(contract === undefined ? {} : { contract }),
       dependencies: tally.dependencies,
       writers,
@@ -126,6 +146,30 @@ interface Tally {
   dependencies: number;
   writers: Map<string, FunctionCount>;
   readers: Map<string, FunctionCount>;
+  /** Positions of the transactions on the location's edges (ranking only, not merging). */
+  transactions?: Set<number>;
+}
+
+/**
+ * The decoder's guess for an undecoded storage slot, from the other slots of the same contract
+ * that the transactions on its edges touched (e.g. `Token._balances[0xf39f…]` beside it).
+ */
+function likelyMapping(
+  location: LocationKey,
+  tally: Tally,
+  transactions: readonly AnalysedTransaction[],
+  decode: LocationDecoder | undefined,
+): string | undefined {
+  if (decode?.likelyMapping === undefined || !isStorageKey(location)) return undefined;
+  const address = locationAddress(location);
+  const neighbours = new Set<LocationKey>();
+  for (const position of tally.transactions ?? []) {
+    const tx = transactions[position];
+    for (const key of [...(tx?.reads ?? []), ...(tx?.writes ?? [])])
+      if (key !== location && isStorageKey(key) && locationAddress(key) === address)
+        neighbours.add(key);
+  }
+  return decode.likelyMapping(location, [...neighbours]);
 }
 
 function bump(map: Map<string, FunctionCount>, ref: FunctionRef, by: number): void {

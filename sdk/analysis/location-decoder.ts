@@ -45,7 +45,7 @@ export function createLocationDecoder(
   maxRegions: number = BLOCK_MAX_REGIONS,
 ): LocationDecoder {
   const slotDecoders = new Map<Address, ((slot: bigint) => DecodedSlot | undefined) | null>();
-  return (key) => {
+  const decoder: LocationDecoder = (key) => {
     const location = parseLocationKey(key);
     const contract = contracts.get(location.address);
     if (contract === undefined) return undefined;
@@ -60,4 +60,32 @@ export function createLocationDecoder(
     }
     return decode?.(BigInt(location.slot))?.label;
   };
+  decoder.likelyMapping = (key, neighbours) => {
+    const location = parseLocationKey(key);
+    const contract = contracts.get(location.address);
+    if (location.kind !== "storage" || contract?.layout === undefined) return undefined;
+    // A slot no candidate hashes to is a hashed entry (a mapping's or a dynamic array's): most
+    // likely of the mapping whose named entries the same transactions touched most often…
+    const counts = new Map<string, number>();
+    for (const neighbour of neighbours) {
+      const variable = mappingVariable(decoder(neighbour), contract.name);
+      if (variable !== undefined) counts.set(variable, (counts.get(variable) ?? 0) + 1);
+    }
+    let best: string | undefined;
+    for (const [variable, count] of counts)
+      if (best === undefined || count > counts.get(best)!) best = variable;
+    // …else of the contract's only mapping, when it has one.
+    const mappings = contract.layout.storage.filter((entry) => entry.type.startsWith("t_mapping"));
+    best ??= mappings.length === 1 ? mappings[0]!.label : undefined;
+    return best === undefined ? undefined : `${contract.name}.${best}`;
+  };
+  return decoder;
+}
+
+/** `var` of a decoded mapping entry's label `Contract.var[key]…`, else undefined. */
+function mappingVariable(label: string | undefined, contractName: string): string | undefined {
+  if (label === undefined || !label.startsWith(`${contractName}.`)) return undefined;
+  const path = label.slice(contractName.length + 1);
+  const bracket = path.indexOf("[");
+  return bracket > 0 ? path.slice(0, bracket) : undefined;
 }

@@ -5,7 +5,7 @@
 import type { Address, Hex } from "viem";
 import type { Chain, MinedBlock } from "../engine/chain.ts";
 import { codeKey, type LocationKey } from "../engine/location.ts";
-import { calldataKeys, selectorOf } from "./calldata-keys.ts";
+import { calldataKeys, logKeys, mergeKeys, selectorOf } from "./calldata-keys.ts";
 import { erc1967ProxyAt } from "../engine/erc1967.ts";
 import {
   involvedAddresses,
@@ -49,9 +49,10 @@ export function recordMinedBlock(block: MinedBlock, chain: Chain, codes: CodeTab
     } else {
       const selector = selectorOf(input);
       if (selector !== undefined) tx.selector = selector;
-      const keys = calldataKeys(input);
-      if (keys !== undefined) tx.keys = keys;
     }
+    // Calldata words and log words (a recipient, a pool, a spender) are the likely mapping keys.
+    const keys = mergeKeys(to === null ? undefined : calldataKeys(input), logKeys(outcome.logs));
+    if (keys !== undefined) tx.keys = keys;
     return tx;
   });
   const implementations: Record<Address, Address> = {};

@@ -56,7 +56,15 @@ export type AnalysisKind = "achieved" | "potential";
  * A decoded storage label has the form `Contract.variable...`: the contract name, a dot, then
  * the variable path; `noDependencyOn` relies on that form.
  */
-export type LocationDecoder = (key: LocationKey) => string | undefined;
+export type LocationDecoder = ((key: LocationKey) => string | undefined) & {
+  /**
+   * For a storage slot the decoder cannot name (no candidate key hashes to it): the mapping
+   * it most likely belongs to, as `Contract.variable`, judged from `neighbours` (other slots
+   * of the same contract touched by the same transactions) — or `undefined`. A guess, never a
+   * decoded label.
+   */
+  likelyMapping?: (key: LocationKey, neighbours: readonly LocationKey[]) => string | undefined;
+};
 
 /**
  * One edge of the dependency graph: the transaction at position `to` read at least one location
@@ -108,6 +116,12 @@ export interface HotLocation {
   label: string;
   /** Whether `label` came from the decoder. */
   decoded: boolean;
+  /**
+   * For an undecoded storage slot of a contract with a layout: the mapping it most likely
+   * belongs to (`Contract.variable`), from the slots the same transactions touched; the label
+   * then reads `Contract.variable[?] (slot 0x…)`.
+   */
+  likely?: string;
   /** Name of the contract at `address`, when a transaction of the block called it by name. */
   contract?: string;
   /**
