@@ -13,7 +13,7 @@ import {
 } from "viem";
 import { buildReport } from "../../plugins/report/build.ts";
 import { ContractIndex } from "../../sdk/contracts/contract-index.ts";
-import { storageKey } from "../../sdk/engine/location.ts";
+import { storageKey, type LocationKey } from "../../sdk/engine/location.ts";
 import { calldataKeys, logKeys, mergeKeys } from "../../sdk/analysis/calldata-keys.ts";
 import {
   COUNTER,
@@ -106,7 +106,7 @@ describe("candidate mapping keys", function () {
       );
     const hotOf = async (
       index: ContractIndex,
-      neighbour: (user: Address) => `0x${string}`[],
+      neighbour: (user: Address) => LocationKey[],
       shared = balanceOfKey(UNSEEN),
     ) => {
       const payments = USERS.slice(0, 3).map((user) =>
