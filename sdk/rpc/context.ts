@@ -6,7 +6,7 @@ import { bigIntToUnpaddedBytes, hexToBytes } from "@ethereumjs/util";
 import type { Hex } from "viem";
 import type { Chain, MinedBlock } from "../engine/chain.ts";
 import type { StateReader } from "../engine/state/state-reader.ts";
-import { invalidInput, invalidParams } from "./errors.ts";
+import { invalidInput, invalidParams, RpcError } from "./errors.ts";
 import type { AuthorizationRequest, BlockTag, TransactionRequest } from "./params.ts";
 import type { ContractIndex } from "../contracts/contract-index.ts";
 import type { FilterManager } from "./filters.ts";
@@ -88,7 +88,7 @@ export interface TxDataOptions {
  * `authorizationList` makes an EIP-7702 set-code transaction and anything else an EIP-1559 one.
  * The `type` field is ignored, as EDR ignores it (eth_sendTransaction refuses type 3 first).
  * Fee defaults are Hardhat's (priority 1 gwei, max fee = 2 × next base fee + priority).
- * @throws {RpcError} -32000 with EDR's messages: blob fields (`blobs`, `blobHashes`) or type 3
+ * @throws {RpcError} -32602 for an authorization list before Prague; -32000 with EDR's messages: blob fields (`blobs`, `blobHashes`) or type 3
  *   (blob transactions go through eth_sendRawTransaction only), gasPrice with an authorization list, a priority
  *   fee above the max fee, an EIP-7702 request without `to` or with an empty list.
  */
@@ -111,6 +111,12 @@ export function toTxData(
     accessList: req.accessList?.map((i) => ({ address: i.address, storageKeys: i.storageKeys })),
   };
   const auths = req.authorizationList;
+  if (auths !== undefined && ["shanghai", "cancun"].includes(ctx.chain.hardfork)) {
+    throw new RpcError(
+      -32602,
+      `The transaction contains EIP-7702 parameters, but they are not supported by the current hardfork: ${ctx.chain.hardfork.toUpperCase()}. Use the Prague hardfork (or later).`,
+    );
+  }
   if (req.gasPrice !== undefined) {
     if (auths !== undefined) throw invalidInput("Cannot send both gasPrice and authorizationList");
     const type = req.accessList !== undefined ? 1 : 0;

@@ -5,6 +5,7 @@
  * - hardhat-viem's wallet client sends an EIP-7702 transaction of a dev account
  *   (`authorizationList` as viem formats it) and a plain transfer; hashes, signatures and the
  *   delegated code must equal EDR's;
+ * - before Prague, an `authorizationList` gets EDR's -32602 (same message);
  * - on the networks under test, request fields that no engine supports (blob fields EDR drops
  *   silently) are refused with -32602 naming the field, never dropped. This is a documented
  *   difference from EDR, which ignores them (README, "Differences from EDR").
@@ -13,6 +14,7 @@ import type { NetworkConnection } from "hardhat/types/network";
 
 import assert from "node:assert/strict";
 
+import { network } from "hardhat";
 import { describe, it } from "mocha";
 import { getAddress, numberToHex } from "viem";
 
@@ -100,6 +102,49 @@ describe("transaction fields: hardhat-viem's EIP-7702 transactions", function ()
       assert.match(String(edr.code), /^0xef0100/);
       assert.equal(edr.count, numberToHex(1, { size: 32 }));
       assert.deepEqual(subject, edr);
+    });
+  }
+});
+
+/** The errors of EIP-7702 requests on a Cancun chain of `name`. */
+async function cancunErrors(name: string): Promise<unknown[]> {
+  const connection =
+    name === DEFAULT_NETWORK
+      ? await network.create({ override: { hardfork: "cancun" } })
+      : await network.create({ network: name, override: { parallel: { hardfork: "cancun" } } });
+  try {
+    const from = devAccount(0).address;
+    const authorizationList = [
+      { address: from, chainId: "0x7a69", nonce: "0x0", r: "0x1", s: "0x1", yParity: "0x0" },
+    ];
+    const errors: unknown[] = [];
+    for (const [method, params] of [
+      ["eth_sendTransaction", [{ from, to: from, authorizationList }]],
+      ["eth_call", [{ from, to: from, authorizationList }, "latest"]],
+      ["eth_estimateGas", [{ from, to: from, gasPrice: "0x1", authorizationList }]],
+    ] as const) {
+      try {
+        await connection.provider.request({ method, params: [...params] });
+        errors.push("(accepted)");
+      } catch (error) {
+        const e = error as { code?: number; message?: string };
+        errors.push({ code: e.code, message: e.message });
+      }
+    }
+    return errors;
+  } finally {
+    await connection.close();
+  }
+}
+
+describe("transaction fields: EIP-7702 before Prague", function () {
+  this.timeout(60_000);
+
+  for (const name of NON_DEFAULT_NETWORKS) {
+    it(`${networkLabel(name)} refuses authorization lists under Cancun as EDR does`, async function () {
+      const expected = await cancunErrors(DEFAULT_NETWORK);
+      assert.equal((expected[0] as { code: number }).code, -32602);
+      assert.deepEqual(await cancunErrors(name), expected);
     });
   }
 });
