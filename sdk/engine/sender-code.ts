@@ -4,7 +4,9 @@
  * account given code with `hardhat_setCode`, can send transactions. `@ethereumjs/vm` 10's
  * `runTx` has no such switch: it rejects a sender whose account has a code hash other than the
  * empty one (unless the code is an EIP-7702 delegation). {@link allowSenderWithCode} lets the
- * sender through that one check and nothing else.
+ * sender through that one check and nothing else. It relies on the order of `runTx`'s reads
+ * (`@ethereumjs/vm` 10.1.3); the EDR differential scenario "an impersonated contract and a dev
+ * account with code send transactions" fails if an upgrade changes it.
  */
 import type { Account, Address } from "@ethereumjs/util";
 import { KECCAK256_NULL } from "@ethereumjs/util";

@@ -88,9 +88,10 @@ export interface TxDataOptions {
  * `authorizationList` makes an EIP-7702 set-code transaction and anything else an EIP-1559 one.
  * The `type` field is ignored, as EDR ignores it (eth_sendTransaction refuses type 3 first).
  * Fee defaults are Hardhat's (priority 1 gwei, max fee = 2 × next base fee + priority).
- * @throws {RpcError} -32602 for an authorization list before Prague; -32000 with EDR's messages: blob fields (`blobs`, `blobHashes`) or type 3
- *   (blob transactions go through eth_sendRawTransaction only), gasPrice with an authorization list, a priority
- *   fee above the max fee, an EIP-7702 request without `to` or with an empty list.
+ * @throws {RpcError} with EDR's codes and messages: -32602 for an authorization list before
+ *   Prague; -32000 for blob fields (`blobs`, `blobHashes`) or type 3 (blob transactions go
+ *   through eth_sendRawTransaction only), gasPrice with an authorization list, a priority fee
+ *   above the max fee, an EIP-7702 request without `to` or with an empty list.
  */
 export function toTxData(
   ctx: RpcContext,
