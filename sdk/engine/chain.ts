@@ -38,7 +38,11 @@ import {
 import type { StateReader } from "./state/state-reader.ts";
 import { WorldState } from "./state/world-state.ts";
 import { TransactionPool } from "./transaction-pool.ts";
-import { createFakeSignedTransaction, type EngineTransaction } from "./transactions.ts";
+import {
+  createFakeSignedTransaction,
+  createSignedTransaction,
+  type EngineTransaction,
+} from "./transactions.ts";
 
 export type { MinedBlock } from "./chain/blocks.ts";
 export type { CallParameters } from "./chain/calls.ts";
@@ -290,9 +294,20 @@ export class Chain {
 
   // ---- transactions and mining -----------------------------------------------------------
 
-  /** Builds a fake-signed transaction for a dev or impersonated account. */
+  /**
+   * Builds the transaction of a dev or impersonated account (`eth_sendTransaction`): signed with
+   * the dev account's key, or fake-signed when `from` is impersonated (an impersonated dev
+   * account too) or has no key, as EDR does (see `transactions.ts`).
+   * @throws {Error} when `@ethereumjs/tx` refuses the fields.
+   */
   buildTransaction(data: TypedTxData, from: Hex): EngineTransaction {
-    return createFakeSignedTransaction(data, from, this.common, this.#arrival++);
+    const a = from.toLowerCase();
+    const key = this.impersonated.has(a)
+      ? undefined
+      : this.accounts.find((acc) => acc.address === a)?.privateKey;
+    if (key === undefined)
+      return createFakeSignedTransaction(data, a as Hex, this.common, this.#arrival++);
+    return createSignedTransaction(data, a as Hex, key, this.common, this.#arrival++);
   }
 
   nextArrival(): number {

@@ -11,6 +11,7 @@ import { runTx } from "@ethereumjs/vm";
 import type { Hex } from "viem";
 import { type ConformanceResult, FrameTracker } from "./conformance.ts";
 import { type ExecutionVM, isGasUseTracked } from "./evm.ts";
+import { allowSenderWithCode } from "./sender-code.ts";
 import type { StateReader } from "./state/state-reader.ts";
 import type { TxStateResult } from "./state/tx-state.ts";
 import type { EngineTransaction } from "./transactions.ts";
@@ -85,6 +86,8 @@ export async function executeTransaction(
       : new FrameTracker(lane.conformance.source, lane.conformance.strict, etx.from);
   state.tracker = tracker;
   let result: Awaited<ReturnType<typeof runTx>>;
+  // EDR switches EIP-3607 off: senders with code (impersonated contracts) may send.
+  const restore = allowSenderWithCode(state, etx.from);
   try {
     result = await runTx(vm, { tx: etx.tx, block, skipHardForkValidation: true });
   } catch (error) {
@@ -92,6 +95,8 @@ export async function executeTransaction(
       kind: "invalid",
       reason: error instanceof Error ? stripContext(error.message) : String(error),
     };
+  } finally {
+    restore();
   }
   const rw = state.finish();
   const exec = result.execResult;

@@ -1,14 +1,20 @@
 /**
  * Transactions as the engine handles them: an `@ethereumjs/tx` object plus its hash and sender.
  *
- * Signed transactions (`eth_sendRawTransaction`) recover their sender once, on submission.
- * Transactions of dev or impersonated accounts (`eth_sendTransaction`) are not signed: like
- * Hardhat's network, they carry a fake signature (r = the sender's address, s = 1) so their
- * hash is stable and unique per sender and nonce, and their sender is set, never recovered.
+ * Every transaction is signed (or fake-signed) once, when it is submitted; the lanes of the
+ * Block-STM executor receive its serialised bytes and its sender, and never sign or recover.
+ *
+ * - Raw transactions (`eth_sendRawTransaction`) keep their signature; the sender is recovered once.
+ * - Transactions of dev accounts (`eth_sendTransaction`) are signed with the account's key
+ *   (RFC 6979, low s, EIP-155 for legacy ones), so hash and v/r/s equal EDR's.
+ * - Transactions of impersonated accounts (and calls) carry EDR's fake signature: r = s = the
+ *   sender's address; legacy ones are EIP-155 with recovery id 0 (v = chainId × 2 + 35), typed
+ *   ones have y-parity 1. EDR reports v = 28 for fake-signed typed transactions
+ *   (`edr_signer::FakeableSignature`). An impersonated dev account is fake-signed, as on EDR.
  */
 import type { Common } from "@ethereumjs/common";
 import { createTx, createTxFromRLP, type TypedTransaction, type TypedTxData } from "@ethereumjs/tx";
-import { type Address, bytesToHex, createAddressFromString } from "@ethereumjs/util";
+import { type Address, bytesToHex, createAddressFromString, hexToBytes } from "@ethereumjs/util";
 import type { Hex } from "viem";
 
 export interface EngineTransaction {
@@ -18,8 +24,10 @@ export interface EngineTransaction {
   from: Hex;
   /** Arrival order in the pool (for ordering equal-fee transactions). */
   arrival: number;
-  /** The raw signed bytes, or undefined for a fake-signed transaction. */
+  /** The raw signed bytes, or undefined for a transaction signed by the engine. */
   raw?: Hex;
+  /** True for EDR's fake signature (impersonated senders, calls). */
+  fakeSigned?: boolean;
 }
 
 function withSender(tx: TypedTransaction, sender: Address): TypedTransaction {
@@ -28,8 +36,9 @@ function withSender(tx: TypedTransaction, sender: Address): TypedTransaction {
 }
 
 /**
- * Builds an unsigned transaction of `from` with a fake signature.
- * @param data fields as for `@ethereumjs/tx` `createTx` (type, nonce, gasLimit, fees, to, value, data, accessList)
+ * Builds a transaction of `from` with EDR's fake signature (see the module comment).
+ * @param data fields as for `@ethereumjs/tx` `createTx` (type 0, 1, 2 or 4 and their fields)
+ * @param options.hash false skips hashing (calls never enter a block)
  */
 export function createFakeSignedTransaction(
   data: TypedTxData,
@@ -40,18 +49,37 @@ export function createFakeSignedTransaction(
 ): EngineTransaction {
   const type = Number(data.type ?? 0);
   const r = BigInt(from);
-  // Legacy: v = 27 (pre-EIP-155), as Hardhat signs impersonated legacy transactions.
-  const v = type === 0 ? 27n : 0n;
-  const tx = createTx({ ...data, v, r, s: 1n }, { common, freeze: false });
-  const sender = createAddressFromString(from);
-  withSender(tx, sender);
-  // Calls never enter a block: they skip hashing (keccak of the serialised transaction).
+  // Legacy: EIP-155 with recovery id 0; typed: y-parity 1.
+  const v = type === 0 ? common.chainId() * 2n + 35n : 1n;
+  const tx = createTx({ ...data, v, r, s: r }, { common, freeze: false });
+  withSender(tx, createAddressFromString(from));
   const hash = options.hash === false ? ("0x" as Hex) : (bytesToHex(tx.hash()) as Hex);
-  return { tx, hash, from: from.toLowerCase() as Hex, arrival };
+  return { tx, hash, from: from.toLowerCase() as Hex, arrival, fakeSigned: true };
 }
 
 /**
- * Decodes a signed raw transaction (legacy, EIP-2930, EIP-1559) and recovers its sender.
+ * Signs a transaction of dev account `from` with its key, as EDR signs `eth_sendTransaction`
+ * of a local account (legacy transactions with EIP-155).
+ * @param data fields as for `@ethereumjs/tx` `createTx`
+ * @param privateKey the 32-byte key of `from`, hex; the caller guarantees it belongs to `from`
+ *   (the sender is not recovered)
+ * @throws {Error} when `@ethereumjs/tx` refuses the fields (e.g. a gas limit above EIP-7825's cap).
+ */
+export function createSignedTransaction(
+  data: TypedTxData,
+  from: Hex,
+  privateKey: Hex,
+  common: Common,
+  arrival: number,
+): EngineTransaction {
+  const unsigned = createTx(data, { common, freeze: false });
+  const tx = unsigned.sign(hexToBytes(privateKey));
+  withSender(tx, createAddressFromString(from));
+  return { tx, hash: bytesToHex(tx.hash()) as Hex, from: from.toLowerCase() as Hex, arrival };
+}
+
+/**
+ * Decodes a signed raw transaction (legacy, EIP-2930, EIP-1559, EIP-7702) and recovers its sender.
  * @throws {Error} when the bytes do not decode or the signature is invalid.
  */
 export function decodeRawTransaction(raw: Hex, common: Common, arrival: number): EngineTransaction {

@@ -2,14 +2,15 @@
  * What every JSON-RPC method handler receives: the chain and the connection's filters.
  */
 import type { TypedTxData } from "@ethereumjs/tx";
+import { bigIntToUnpaddedBytes, hexToBytes } from "@ethereumjs/util";
 import type { Hex } from "viem";
 import type { Chain, MinedBlock } from "../engine/chain.ts";
 import type { StateReader } from "../engine/state/state-reader.ts";
-import { invalidInput, invalidParams } from "./errors.ts";
-import type { BlockTag, TransactionRequest } from "./params.ts";
+import { invalidInput, invalidParams, RpcError } from "./errors.ts";
+import type { AuthorizationRequest, BlockTag, TransactionRequest } from "./params.ts";
 import type { ContractIndex } from "../contracts/contract-index.ts";
 import type { FilterManager } from "./filters.ts";
-import { DEFAULT_PRIORITY_FEE, nextBaseFee, suggestFees } from "./fees.ts";
+import { suggestFees } from "./fees.ts";
 
 export interface RpcContext {
   chain: Chain;
@@ -63,6 +64,12 @@ export function maxTransactionGas(ctx: RpcContext): bigint {
   return ctx.chain.callGasLimit < cap ? ctx.chain.callGasLimit : cap;
 }
 
+/** EDR's refusals of blob requests outside eth_sendRawTransaction (its error texts). */
+const EIP4844_CALL_UNSUPPORTED =
+  "An EIP-4844 (shard blob) call request was received, but Hardhat only supports them via `eth_sendRawTransaction`. See https://github.com/NomicFoundation/hardhat/issues/5182";
+const EIP4844_TRANSACTION_UNSUPPORTED =
+  "An EIP-4844 (shard blob) transaction was received, but Hardhat only supports them via `eth_sendRawTransaction`. See https://github.com/NomicFoundation/hardhat/issues/5023";
+
 /** The fields {@link toTxData} adds to a request, and what the transaction is for. */
 export interface TxDataOptions {
   nonce: bigint;
@@ -76,9 +83,15 @@ export interface TxDataOptions {
 }
 
 /**
- * Turns a request into `@ethereumjs/tx` fields: the type from the fee fields, fee defaults as
- * Hardhat's (priority 1 gwei, max fee = 2 × next base fee + priority).
- * @throws {RpcError} -32000 for an unsupported type or a priority fee above the max fee.
+ * Turns a request into `@ethereumjs/tx` fields as EDR resolves a request: `gasPrice` makes a
+ * legacy (EIP-155) or, with an access list, an EIP-2930 transaction; otherwise an
+ * `authorizationList` makes an EIP-7702 set-code transaction and anything else an EIP-1559 one.
+ * The `type` field is ignored, as EDR ignores it (eth_sendTransaction refuses type 3 first).
+ * Fee defaults are Hardhat's (priority 1 gwei, max fee = 2 × next base fee + priority).
+ * @throws {RpcError} with EDR's codes and messages: -32602 for an authorization list before
+ *   Prague; -32000 for blob fields (`blobs`, `blobHashes`) or type 3 (blob transactions go
+ *   through eth_sendRawTransaction only), gasPrice with an authorization list, a priority fee
+ *   above the max fee, an EIP-7702 request without `to` or with an empty list.
  */
 export function toTxData(
   ctx: RpcContext,
@@ -87,6 +100,9 @@ export function toTxData(
 ): TypedTxData {
   const { nonce, gas } = options;
   const forCall = options.purpose === "call";
+  if (forCall && req.blobs === true) throw invalidInput(EIP4844_CALL_UNSUPPORTED);
+  if (!forCall && (req.blobs === true || req.type === 3n))
+    throw invalidInput(EIP4844_TRANSACTION_UNSUPPORTED);
   const common = {
     nonce,
     gasLimit: gas,
@@ -95,19 +111,32 @@ export function toTxData(
     data: req.data ?? "0x",
     accessList: req.accessList?.map((i) => ({ address: i.address, storageKeys: i.storageKeys })),
   };
-  if (req.gasPrice !== undefined || (req.type !== undefined && req.type < 2n)) {
-    const gasPrice =
-      req.gasPrice ?? (forCall ? 0n : nextBaseFee(ctx.chain.latest()) + DEFAULT_PRIORITY_FEE);
-    const type = req.type !== undefined ? Number(req.type) : req.accessList !== undefined ? 1 : 0;
-    return {
-      ...common,
-      type,
-      gasPrice,
-      accessList: type === 0 ? undefined : (common.accessList ?? []),
-    } as TypedTxData;
+  const auths = req.authorizationList;
+  if (auths !== undefined && ["shanghai", "cancun"].includes(ctx.chain.hardfork)) {
+    throw new RpcError(
+      -32602,
+      `The transaction contains EIP-7702 parameters, but they are not supported by the current hardfork: ${ctx.chain.hardfork.toUpperCase()}. Use the Prague hardfork (or later).`,
+    );
   }
-  if (req.type !== undefined && req.type !== 2n) {
-    throw invalidInput(`transaction type ${req.type} is not supported (use 0, 1 or 2)`);
+  if (req.gasPrice !== undefined) {
+    if (auths !== undefined) throw invalidInput("Cannot send both gasPrice and authorizationList");
+    const type = req.accessList !== undefined ? 1 : 0;
+    return { ...common, type, gasPrice: req.gasPrice } as TypedTxData;
+  }
+  if (
+    req.maxFeePerGas !== undefined &&
+    req.maxPriorityFeePerGas !== undefined &&
+    req.maxPriorityFeePerGas > req.maxFeePerGas
+  ) {
+    throw invalidInput(
+      `maxPriorityFeePerGas (${req.maxPriorityFeePerGas}) is bigger than maxFeePerGas (${req.maxFeePerGas})`,
+    );
+  }
+  if (auths !== undefined) {
+    if (req.to === undefined)
+      throw invalidInput("Invalid EIP-7702 transaction: to (receiver) parameter is missing.");
+    if (auths.length === 0)
+      throw invalidInput("Invalid EIP-7702 transaction: authorization list is empty.");
   }
   let priority: bigint;
   let maxFee: bigint;
@@ -127,11 +156,18 @@ export function toTxData(
   }
   return {
     ...common,
-    type: 2,
+    type: auths === undefined ? 2 : 4,
     maxFeePerGas: maxFee,
     maxPriorityFeePerGas: priority,
     accessList: common.accessList ?? [],
+    ...(auths === undefined ? {} : { authorizationList: auths.map(authorizationBytes) }),
   } as TypedTxData;
+}
+
+/** An authorization in `@ethereumjs/tx`'s byte form `[chainId, address, nonce, yParity, r, s]`. */
+function authorizationBytes(a: AuthorizationRequest): Uint8Array[] {
+  const n = bigIntToUnpaddedBytes;
+  return [n(a.chainId), hexToBytes(a.address), n(a.nonce), n(a.yParity), n(a.r), n(a.s)];
 }
 
 export const ZERO_ADDRESS: Hex = "0x0000000000000000000000000000000000000000";

@@ -2,7 +2,7 @@
  * JSON-RPC result shapes for blocks, transactions, receipts and logs, as Hardhat's EDR network
  * returns them (quantities as minimal hex, data as hex, addresses lowercase).
  */
-import { bytesToHex } from "@ethereumjs/util";
+import { bytesToBigInt, bytesToHex } from "@ethereumjs/util";
 import type { Hex } from "viem";
 import type { MinedBlock } from "../engine/chain.ts";
 import type { EngineLog } from "../engine/execute-transaction.ts";
@@ -61,7 +61,8 @@ export function formatTransaction(
     value: q(tx.value),
     input: b2h(tx.data),
     type: q(tx.type),
-    v: q(tx.v ?? 0n),
+    // EDR reports v = 28 for its fake signature of typed transactions (y-parity 1 is encoded).
+    v: q(etx.fakeSigned === true && tx.type !== 0 ? 28n : (tx.v ?? 0n)),
     r: q(tx.r ?? 0n),
     s: q(tx.s ?? 0n),
   };
@@ -85,6 +86,18 @@ export function formatTransaction(
       storageKeys: keys.map(b2h),
     }));
     out.yParity = q(tx.v ?? 0n);
+  }
+  if (tx.type === 4) {
+    out.authorizationList = (tx.authorizationList as Uint8Array[][]).map(
+      ([chainId, address, nonce, yParity, r, s]) => ({
+        chainId: q(bytesToBigInt(chainId)),
+        address: b2h(address),
+        nonce: q(bytesToBigInt(nonce)),
+        yParity: q(bytesToBigInt(yParity)),
+        r: q(bytesToBigInt(r)),
+        s: q(bytesToBigInt(s)),
+      }),
+    );
   }
   return out;
 }

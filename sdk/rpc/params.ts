@@ -124,7 +124,28 @@ export interface TransactionRequest {
   type?: bigint;
   accessList?: Array<{ address: Hex; storageKeys: Hex[] }>;
   chainId?: bigint;
+  /** EIP-7702 authorizations: the request is then a set-code transaction (type 4). */
+  authorizationList?: AuthorizationRequest[];
+  /** EIP-4844 fields EDR reads (and refuses outside eth_sendRawTransaction): whether any was given. */
+  blobs?: boolean;
 }
+
+/** One signed EIP-7702 authorization, as JSON-RPC carries it (quantities as bigint). */
+export interface AuthorizationRequest {
+  chainId: bigint;
+  address: Hex;
+  nonce: bigint;
+  yParity: bigint;
+  r: bigint;
+  s: bigint;
+}
+
+/**
+ * Fields of other clients' transaction requests that this network cannot honour and EDR does
+ * not read either (it drops them). Dropping them would change what the transaction means, so
+ * they are refused, naming the field.
+ */
+const UNSUPPORTED_FIELDS = ["blobVersionedHashes", "maxFeePerBlobGas", "sidecars"] as const;
 
 /** `o[key]` parsed by `parse` (named `name.key` in errors); undefined when absent or null. */
 function optionalField<T>(
@@ -157,6 +178,15 @@ export function transactionRequest(value: unknown, name: string): TransactionReq
   out.type = optionalField(o, "type", name, quantity);
   out.chainId = optionalField(o, "chainId", name, quantity);
   out.accessList = optionalField(o, "accessList", name, accessList);
+  out.authorizationList = optionalField(o, "authorizationList", name, authorizationList);
+  if (o.blobs != null) blobs(o.blobs, `${name}.blobs`);
+  if (o.blobs != null || o.blobHashes != null) out.blobs = true;
+  for (const field of UNSUPPORTED_FIELDS) {
+    if (o[field] != null)
+      throw invalidParams(
+        `${name}.${field} is not supported: blob transactions can only be sent with eth_sendRawTransaction`,
+      );
+  }
   if (
     out.gasPrice !== undefined &&
     (out.maxFeePerGas !== undefined || out.maxPriorityFeePerGas !== undefined)
@@ -180,6 +210,47 @@ export function accessList(
       storageKeys: keys.map((k, j) => hash(k, `${name}[${i}].storageKeys[${j}]`)),
     };
   });
+}
+
+/**
+ * An EIP-7702 authorization list: `[{ chainId, address, nonce, yParity, r, s }]`; `v` stands
+ * in for a missing `yParity`, taken as it is (as EDR takes it).
+ * @throws {RpcError} -32602 naming the item and field.
+ */
+export function authorizationList(value: unknown, name: string): AuthorizationRequest[] {
+  if (!Array.isArray(value)) throw invalidParams(`${name} must be an array, got ${show(value)}`);
+  return value.map((item, i) => {
+    const at = `${name}[${i}]`;
+    const o = object(item, at);
+    // An authorization with a y-parity other than 0 or 1 is kept (and skipped at execution), as on EDR.
+    const yParity =
+      optionalField(o, "yParity", at, quantity) ?? quantity(o.v, `${at}.yParity`, 255n);
+    if (yParity > 255n) throw invalidParams(`${at}.yParity must not exceed 255, got ${yParity}`);
+    return {
+      chainId: quantity(o.chainId, `${at}.chainId`),
+      address: address(o.address, `${at}.address`),
+      nonce: quantity64(o.nonce, `${at}.nonce`),
+      yParity,
+      r: signatureWord(o.r, `${at}.r`),
+      s: signatureWord(o.s, `${at}.s`),
+    };
+  });
+}
+
+/** EIP-4844 blobs (131,072 bytes each); only checked, the request is refused afterwards. */
+function blobs(value: unknown, name: string): void {
+  if (!Array.isArray(value)) throw invalidParams(`${name} must be an array, got ${show(value)}`);
+  value.forEach((blob, i) => {
+    const bytes = (data(blob, `${name}[${i}]`).length - 2) / 2;
+    if (bytes !== 131_072)
+      throw invalidParams(`${name}[${i}] must be 131072 bytes long, got ${bytes}`);
+  });
+}
+
+/** A signature's r or s: hex of at most 32 bytes, leading zeros allowed (viem pads them). */
+function signatureWord(value: unknown, name: string): bigint {
+  if (typeof value === "string" && /^0x[0-9a-f]{1,64}$/i.test(value)) return BigInt(value);
+  throw invalidParams(`${name} must be a hex number of at most 32 bytes, got ${show(value)}`);
 }
 
 function show(value: unknown): string {

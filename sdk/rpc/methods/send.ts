@@ -1,5 +1,9 @@
-/** Sending transactions: eth_sendTransaction (dev and impersonated accounts), eth_sendRawTransaction. */
-import type { Hex } from "viem";
+/**
+ * Sending transactions: eth_sendTransaction (dev accounts, signed with their keys; impersonated
+ * accounts, fake-signed as on EDR — see `engine/transactions.ts`) and eth_sendRawTransaction
+ * (legacy, EIP-2930, EIP-1559 and EIP-7702 transactions).
+ */
+import { getAddress, type Hex } from "viem";
 import { decodeRawTransaction, type EngineTransaction } from "../../engine/transactions.ts";
 import { bytesToHex } from "@ethereumjs/util";
 import { EIP_7825_CAP, type MethodHandler, type RpcContext, toTxData } from "../context.ts";
@@ -59,12 +63,9 @@ export const sendMethods: Record<string, MethodHandler> = {
     const [r] = paramsOf(p, 1, 1, "eth_sendTransaction");
     const req = transactionRequest(r, "transaction");
     if (req.from === undefined) throw invalidParams(`transaction.from is required`);
-    if (!ctx.chain.canSign(req.from)) {
-      throw new RpcError(
-        -32000,
-        `Unknown account ${req.from}: eth_sendTransaction needs one of eth_accounts or an impersonated account (hardhat_impersonateAccount)`,
-      );
-    }
+    // EDR's error for a sender that is neither a dev account nor impersonated.
+    if (!ctx.chain.canSign(req.from))
+      throw new RpcError(-32000, `Unknown account ${getAddress(req.from)}`);
     if (req.chainId !== undefined && req.chainId !== BigInt(ctx.chain.chainId)) {
       throw invalidParams(
         `transaction.chainId ${req.chainId} does not match the chain id ${ctx.chain.chainId}`,

@@ -7,10 +7,10 @@
  *
  * Determinism: every block mined by a scenario gets a fixed timestamp
  * ({@link SCENARIO_START_TIME} + 12 s per block), nonces follow from fresh chains, and raw
- * transactions are signed with RFC 6979 deterministic signatures. Values that legitimately
- * differ between two chains — block hashes (the genesis timestamp is the wall clock) and the
- * hashes of transactions sent with `eth_sendTransaction` (the parallel engine may execute them
- * unsigned) — are left out; hashes of raw transactions are compared.
+ * transactions are signed with RFC 6979 deterministic signatures. Block hashes legitimately
+ * differ between two chains (the genesis timestamp is the wall clock) and are left out; every
+ * transaction's hash and signature (v, r, s) are compared: dev accounts' `eth_sendTransaction`
+ * transactions are signed with their keys, impersonated senders' carry EDR's fake signature.
  */
 import type { Abi, Address, Hex } from "viem";
 import type { NetworkConnection } from "hardhat/types/network";
@@ -103,6 +103,11 @@ const TX_FIELDS = [
   "accessList",
   "chainId",
   "transactionIndex",
+  "hash",
+  "v",
+  "r",
+  "s",
+  "authorizationList",
 ] as const;
 
 const RECEIPT_FIELDS = [
@@ -140,7 +145,6 @@ export class ScenarioRun {
   #startBlock = -1n;
   #blockIndex = 0;
   #automine = true;
-  readonly #rawHashes = new Set<string>();
   readonly #accounts = new Set<string>();
   readonly #slots = new Map<string, Set<Hex>>();
 
@@ -198,13 +202,12 @@ export class ScenarioRun {
       : ((await this.#lastSentHash()) as Hex | undefined);
   }
 
-  /** `eth_sendRawTransaction` of a signed transaction; its hash is compared across networks. */
+  /** `eth_sendRawTransaction` of a signed transaction; its hash is recorded. */
   async sendRaw(label: string, serialized: Hex): Promise<Hex | undefined> {
     await this.#prepareBlock();
     const hash = (await this.record(label, "eth_sendRawTransaction", [serialized])) as
       | Hex
       | undefined;
-    if (hash !== undefined) this.#rawHashes.add(hash);
     return hash;
   }
 
@@ -305,7 +308,6 @@ export class ScenarioRun {
         for (const a of [tx.from, tx.to, receipt.contractAddress])
           if (typeof a === "string") this.watchAccount(a);
         const transaction = pick(tx, TX_FIELDS);
-        if (this.#rawHashes.has(tx.hash as string)) transaction.hash = tx.hash;
         const logs = (receipt.logs as Array<Record<string, unknown>>).map((log) =>
           pick(log, ["address", "topics", "data", "logIndex", "transactionIndex"] as const),
         );

@@ -101,7 +101,6 @@ async function recordLatestGasLimit(r: ScenarioRun, label: string): Promise<void
   r.steps.push({
     label,
     method: "eth_getBlockByNumber",
-    // eth_sendTransaction hashes differ across chains (dev transactions are fake-signed): a count.
     result: {
       number: block.number,
       gasLimit: block.gasLimit,

@@ -28,6 +28,7 @@ import type { Observation, ScenarioRun, StepRecord } from "./harness.ts";
 import { SCENARIO_BLOCK_TIME, SCENARIO_START_TIME, encodeCall, readArtifact } from "./harness.ts";
 import { METHOD_SCENARIOS } from "./method-scenarios.ts";
 import { TRACE_SCENARIOS } from "./trace-scenarios.ts";
+import { SIGNING_SCENARIOS } from "./signing-scenarios.ts";
 import { mappingSlot, nestedMappingSlot, slot } from "./slots.ts";
 
 /** A differential scenario plus sanity checks of what it must have produced on EDR. */
@@ -902,6 +903,7 @@ export const SCENARIOS: CheckedScenario[] = [
   },
   ...METHOD_SCENARIOS,
   ...TRACE_SCENARIOS,
+  ...SIGNING_SCENARIOS,
 ];
 
 /**
