@@ -178,7 +178,7 @@ function blockDrawing(test: TestReport, i: number, k: number, graph: ReportBlock
   for (const d of graph.dependencies) kinds[d.kind] += 1;
   const name =
     graph.block === null
-      ? `Potential block: ${graph.transactions.length} automined transactions analysed as one block`
+      ? `Potential block: ${graph.transactions.length} automined transaction${plural(graph.transactions.length)} analysed as one block`
       : `Block ${graph.block}: ${graph.transactions.length} transactions`;
   return `<section class="block" data-test="${i}" data-graph="${k}">
 <h3>${e(name)}</h3>
@@ -197,14 +197,23 @@ function graphSvg(graph: ReportBlockGraph, preds: readonly number[][]): string {
   const n = graph.transactions.length;
   const dx = n <= 1 ? 0 : Math.min(48, Math.max(12, 860 / (n - 1)));
   const width = Math.ceil(2 * PAD + (n - 1) * dx);
-  const y0 = ARC_MAX + 14;
-  const height = y0 + ARC_MAX + 14;
   const x = (p: number) => PAD + p * dx;
   const r = n <= 1 ? 9 : Math.max(4, Math.min(9, dx / 2 - 1));
+  // Arc height grows with the distance it spans; the drawing is as tall as its arcs.
+  const arc = (d: { from: number; to: number }) =>
+    Math.min(ARC_MAX, 10 + (x(d.to) - x(d.from)) * 0.4);
+  let up = 0;
+  let down = 0;
+  for (const d of graph.dependencies) {
+    if (d.kind === "state") up = Math.max(up, arc(d));
+    else down = Math.max(down, arc(d));
+  }
+  const y0 = up + r + 8;
+  const height = Math.ceil(y0 + down + r + 8);
   const edges = graph.dependencies.map((d) => {
     const x1 = x(d.from);
     const x2 = x(d.to);
-    const h = Math.min(ARC_MAX, 10 + (x2 - x1) * 0.4);
+    const h = arc(d);
     const cy = d.kind === "state" ? y0 - 2 * h : y0 + 2 * h;
     const more = d.moreLocations > 0 ? ` and ${d.moreLocations} more` : "";
     const tip = `#${d.from} → #${d.to} (${d.kind}): ${d.locations.join(", ")}${more}`;
