@@ -250,7 +250,11 @@ function ganttSvg(
     const bx = left + (Number(s.start) / span) * plot;
     const bw = Math.max(1, (Number(s.end - s.start) / span) * plot - 1);
     const tip = `#${s.position} ${t.call} · lane ${s.lane} · gas ${s.start}–${s.end}`;
-    return `<rect class="gantt-bar${preds[s.position].length > 0 ? " dependent" : ""}" data-lane="${s.lane}" data-position="${s.position}" x="${fmt(bx)}" y="${s.lane * rowH + 3}" width="${fmt(bw)}" height="${rowH - 6}"><title>${e(tip)}</title></rect>`;
+    const label =
+      bw >= 18
+        ? `<text class="bar" x="${fmt(bx + bw / 2)}" y="${s.lane * rowH + 14}">${s.position}</text>`
+        : "";
+    return `<rect class="gantt-bar${preds[s.position].length > 0 ? " dependent" : ""}" data-lane="${s.lane}" data-position="${s.position}" x="${fmt(bx)}" y="${s.lane * rowH + 3}" width="${fmt(bw)}" height="${rowH - 6}"><title>${e(tip)}</title></rect>${label}`;
   });
   const axis = `<text class="axis" x="${left}" y="${rows * rowH + 18}">0</text><text class="axis end" x="${left + plot}" y="${rows * rowH + 18}">${schedule.makespan} gas</text>`;
   return `<svg class="gantt" xmlns="http://www.w3.org/2000/svg" data-lanes="${schedule.lanes}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="list schedule">${lanes.join("")}${bars.join("")}${axis}</svg>`;
@@ -292,6 +296,6 @@ svg{display:block;margin:4px 0}
 .tx-node circle{fill:#eaeef2;stroke:#57606a;stroke-width:1}.tx-node.dependent circle{fill:#ffd8d3;stroke:#cf222e}
 .tx-node text{font-size:8px;text-anchor:middle;fill:#1b1f24}
 .gantt-bar{fill:#54aeff}.gantt-bar.dependent{fill:#ff8182}
-.gantt line{stroke:#eaeef2}.gantt text{font-size:11px;fill:#57606a}.gantt text.end{text-anchor:end}
+.gantt text.bar{fill:#1b1f24;font-size:10px;text-anchor:middle;pointer-events:none}.gantt line{stroke:#eaeef2}.gantt text{font-size:11px;fill:#57606a}.gantt text.end{text-anchor:end}
 .k-state{color:#cf222e}.k-sender{color:#0969da}.k-creation{color:#1a7f37}
 `;
