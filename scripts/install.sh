@@ -20,7 +20,7 @@ elif [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } ||
     echo "hardhat-parallel: apt-get install -y chromium failed; the HTML report's browser tests will fail" >&2
 else
-  echo "hardhat-parallel: Chromium is missing at /usr/bin/chromium; the HTML report's browser tests will fail." >&2
+  echo "hardhat-parallel: Chromium is missing at ${HP_CHROMIUM:-/usr/bin/chromium}; the HTML report's browser tests will fail." >&2
   echo "  Install it (as root: apt-get install -y chromium), point HP_CHROMIUM at a Chromium binary," >&2
   echo "  or set HP_SKIP_BROWSER=1 to skip those tests." >&2
 fi
