@@ -43,7 +43,7 @@ const hardhatParallel: HardhatPlugin = {
   tasks: [
     task(
       "parallel-report",
-      "Prints the parallelism report of the last test run (from its JSON file)",
+      "Prints the parallelism report of the last test run (from its JSON file), or merges shard reports",
     )
       .addOption({
         name: "file",
@@ -58,6 +58,16 @@ const hardhatParallel: HardhatPlugin = {
         description: "Check the report against the budget snapshot; fail on a regression",
       })
       .addFlag({ name: "snapshot", description: "Write the budget snapshot from the report" })
+      .addFlag({
+        name: "merge",
+        description:
+          "Merge the report JSON files given as arguments (CI shards) and write the merged JSON, Markdown and HTML",
+      })
+      .addVariadicArgument({
+        name: "files",
+        description: "With --merge: the report JSON files of the shards",
+        defaultValue: [],
+      })
       .setAction(() => import("./tasks/parallel-report.ts"))
       .build(),
     // One report for all runners of `hardhat test` (see the action's module doc).

@@ -71,6 +71,7 @@ export const reportOptionsSchema = z
     columns: z.array(z.enum(REPORT_COLUMNS)).optional(),
     json: z.union([z.string().min(1), z.literal(false)]).optional(),
     markdown: z.union([z.string().min(1), z.literal(false)]).optional(),
+    html: z.union([z.string().min(1), z.literal(false)]).optional(),
     snapshot: z.string().min(1).optional(),
     tolerance: z
       .object({

@@ -9,10 +9,11 @@ import type { NamingEnvironment } from "../../sdk/analysis/naming.ts";
 import { DEFAULT_LANES } from "../../sdk/analysis/recorded-block.ts";
 import { analyseTestBlocks } from "../../sdk/analysis/recorded-analysis.ts";
 import type { ContractIndex } from "../../sdk/contracts/contract-index.ts";
+import { reportGraphs } from "./graphs.ts";
 import type { ParallelReport, RecordedRun, ReportHotLocation, TestReport } from "./types.ts";
 
 export const REPORT_FORMAT = "hardhat-parallel-report";
-export const REPORT_VERSION = 2;
+export const REPORT_VERSION = 3;
 
 /** Hot locations kept per test in the report. */
 export const HOT_LOCATIONS_PER_TEST = 5;
@@ -46,6 +47,11 @@ export async function buildReport(
     const result = await analyseTestBlocks(bucket.blocks, env);
     if (result === undefined) continue;
     const { analysis } = result;
+    // A potential pseudo-block holds one transaction of each block with transactions.
+    const blockNumbers = bucket.blocks
+      .filter((b) => b.transactions.length > 0)
+      .map((b) => b.number);
+    const { graphs, omitted } = reportGraphs(analysis, blockNumbers, result.decode);
     hot.push(analysis.hotLocations);
     hotIncludingOrder.push(analysis.includingOrder.hotLocations);
     const all = analysis.includingOrder;
@@ -77,6 +83,8 @@ export async function buildReport(
       reExecutions: result.reExecutions,
       violations: analysis.violations === undefined ? null : analysis.violations.length,
       hotLocations: analysis.hotLocations.slice(0, HOT_LOCATIONS_PER_TEST).map(toReportHotLocation),
+      graphs,
+      graphsOmitted: omitted,
       order: {
         sender: analysis.order.senderDependencies,
         creation: analysis.order.creationDependencies,
@@ -95,18 +103,38 @@ export async function buildReport(
       },
     });
   }
+  return assembleReport(
+    tests,
+    mergeHotLocations(hot).map(toReportHotLocation),
+    mergeHotLocations(hotIncludingOrder).map(toReportHotLocation),
+    options.now,
+  );
+}
+
+/**
+ * The report of some tests and the run's complete hot-location lists (already merged and
+ * ranked): sorts the tests worst first, takes the run's lanes and totals from them and the
+ * top {@link HOT_LOCATIONS_PER_RUN} hot locations. Shared by {@link buildReport} and the merge
+ * of shard reports (`merge.ts`), so both give the same report for the same tests.
+ */
+export function assembleReport(
+  tests: TestReport[],
+  allHotLocations: ReportHotLocation[],
+  allIncludingOrder: ReportHotLocation[],
+  now: Date = new Date(),
+): ParallelReport {
   sortTests(tests);
   return {
     _format: REPORT_FORMAT,
     version: REPORT_VERSION,
-    generatedAt: (options.now ?? new Date()).toISOString(),
+    generatedAt: now.toISOString(),
     lanes: mostCommon(tests.map((t) => t.lanes)) ?? DEFAULT_LANES,
     tests,
-    hotLocations: mergeHotLocations(hot).slice(0, HOT_LOCATIONS_PER_RUN).map(toReportHotLocation),
+    hotLocations: allHotLocations.slice(0, HOT_LOCATIONS_PER_RUN),
+    allHotLocations,
     includingOrder: {
-      hotLocations: mergeHotLocations(hotIncludingOrder)
-        .slice(0, HOT_LOCATIONS_PER_RUN)
-        .map(toReportHotLocation),
+      hotLocations: allIncludingOrder.slice(0, HOT_LOCATIONS_PER_RUN),
+      allHotLocations: allIncludingOrder,
     },
     totals: {
       tests: tests.length,
@@ -147,14 +175,20 @@ export function assertReport(value: unknown, source: string): asserts value is P
       `${source} is a version ${String(report.version)} report; this plugin reads version ${REPORT_VERSION}. Run \`hardhat test\` again to rewrite it.`,
     );
   }
-  if (!Array.isArray(report.tests) || !Array.isArray(report.hotLocations)) {
+  if (
+    !Array.isArray(report.tests) ||
+    !Array.isArray(report.hotLocations) ||
+    !Array.isArray(report.allHotLocations) ||
+    !Array.isArray(report.includingOrder?.allHotLocations)
+  ) {
     throw new Error(
-      `${source} is missing "tests" or "hotLocations"; run \`hardhat test\` again to rewrite it`,
+      `${source} is missing "tests", "hotLocations" or "allHotLocations"; run \`hardhat test\` again to rewrite it`,
     );
   }
 }
 
-function toReportHotLocation(hot: HotLocation): ReportHotLocation {
+/** The report's form of a hot location (without the address, which its key holds). */
+export function toReportHotLocation(hot: HotLocation): ReportHotLocation {
   return {
     label: hot.label,
     decoded: hot.decoded,

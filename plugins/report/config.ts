@@ -9,6 +9,7 @@
  *     columns: ["contention", "speedup16", "hotLocation"],
  *     json: "reports/parallel-report.json",     // false: do not write
  *     markdown: "reports/parallel-report.md",   // false: do not write
+ *     html: "reports/parallel-report.html",     // false: do not write
  *     snapshot: ".parallel-snapshot.json",
  *     tolerance: { contention: 0.01, parallelism: 0.01 },
  *     hotLocations: 5,
@@ -30,6 +31,8 @@ export interface ParallelReportUserConfig {
   json?: string | false;
   /** Markdown summary path, or false. Default `reports/parallel-report.md`. */
   markdown?: string | false;
+  /** HTML report path (graphs and schedules, `html.ts`), or false. Default `reports/parallel-report.html`. */
+  html?: string | false;
   /** Budget snapshot path. Default `.parallel-snapshot.json`. */
   snapshot?: string;
   /**
@@ -49,6 +52,8 @@ export interface ParallelReportConfig {
   json?: string;
   /** Absolute path, or undefined when disabled. */
   markdown?: string;
+  /** Absolute path, or undefined when disabled. */
+  html?: string;
   /** Absolute path. */
   snapshot: string;
   tolerance: SnapshotTolerance;
@@ -57,6 +62,7 @@ export interface ParallelReportConfig {
 
 export const DEFAULT_JSON_PATH = "reports/parallel-report.json";
 export const DEFAULT_MARKDOWN_PATH = "reports/parallel-report.md";
+export const DEFAULT_HTML_PATH = "reports/parallel-report.html";
 export const DEFAULT_SNAPSHOT_PATH = ".parallel-snapshot.json";
 
 /** Resolves `parallel.report` against the project root. */
@@ -70,11 +76,14 @@ export function resolveReportConfig(
     user?.markdown === false
       ? undefined
       : path.resolve(root, user?.markdown ?? DEFAULT_MARKDOWN_PATH);
+  const html =
+    user?.html === false ? undefined : path.resolve(root, user?.html ?? DEFAULT_HTML_PATH);
   return {
     enabled: user?.enabled ?? true,
     columns: [...(user?.columns ?? REPORT_COLUMNS)],
     ...(json === undefined ? {} : { json }),
     ...(markdown === undefined ? {} : { markdown }),
+    ...(html === undefined ? {} : { html }),
     snapshot: path.resolve(root, user?.snapshot ?? DEFAULT_SNAPSHOT_PATH),
     tolerance: { ...DEFAULT_TOLERANCE, ...stripUndefined(user?.tolerance ?? {}) },
     hotLocations: user?.hotLocations ?? 5,

@@ -82,7 +82,8 @@ function dropRank(column: ReportColumn, report: ParallelReport): number | undefi
   }
 }
 
-const HEADERS: Record<ReportColumn, (report: ParallelReport) => string> = {
+/** Column headers of the table, the Markdown summary and the HTML report. */
+export const HEADERS: Record<ReportColumn, (report: ParallelReport) => string> = {
   kind: () => "Kind",
   blocks: () => "Blocks",
   transactions: () => "Txs",
@@ -97,7 +98,8 @@ const HEADERS: Record<ReportColumn, (report: ParallelReport) => string> = {
   hotLocation: () => "Top hot location",
 };
 
-const CELLS: Record<ReportColumn, (test: TestReport, report: ParallelReport) => string> = {
+/** Cell text of each column (shared by the table, the Markdown summary and the HTML report). */
+export const CELLS: Record<ReportColumn, (test: TestReport, report: ParallelReport) => string> = {
   kind: (t) => t.kind,
   blocks: (t) => String(t.blocks),
   transactions: (t) => String(t.transactions),

@@ -10,6 +10,7 @@ import { loadProjectContracts } from "../internal/project-contracts.ts";
 import { buildReport } from "./build.ts";
 import { collector, mergeRecordings, readWorkerRecordings, WORKER_DIR_ENV } from "./collector.ts";
 import type { ParallelReportConfig } from "./config.ts";
+import { formatReportHtml } from "./html.ts";
 import {
   appendStepSummary,
   DEFAULT_WIDTH,
@@ -64,7 +65,7 @@ export async function startMochaRun(context: HookContext): Promise<void> {
 
 /**
  * End of a mocha run: merges what this process and the workers recorded, builds the report
- * and, as configured and flagged, prints the table, writes the JSON and Markdown files (and
+ * and, as configured and flagged, prints the table, writes the JSON, Markdown and HTML files (and
  * `$GITHUB_STEP_SUMMARY`), checks the budgets (`--parallel-check`; a failure sets a non-zero
  * exit code) and writes the snapshot (`--parallel-snapshot`).
  */
@@ -93,20 +94,22 @@ export async function finishMochaRun(context: HookContext): Promise<void> {
 }
 
 /**
- * Prints the table and writes the configured files (JSON, Markdown, `$GITHUB_STEP_SUMMARY`).
+ * Prints the table and writes the configured files (JSON, Markdown, HTML, `$GITHUB_STEP_SUMMARY`).
  * @param options.write false to only print (the `parallel-report` task).
+ * @param options.print false to only write (`parallel-report --merge --markdown`).
  */
 export async function emitReport(
   report: ParallelReport,
   config: ParallelReportConfig,
-  options: { color?: boolean; write?: boolean } = {},
+  options: { color?: boolean; write?: boolean; print?: boolean } = {},
 ): Promise<void> {
   const formatOptions = {
     columns: config.columns,
     hotLocations: config.hotLocations,
     color: options.color,
   };
-  console.log(formatReportTable(report, { ...formatOptions, width: terminalWidth() }));
+  if (options.print !== false)
+    console.log(formatReportTable(report, { ...formatOptions, width: terminalWidth() }));
   if (options.write === false) return;
   const written: string[] = [];
   if (config.json !== undefined) {
@@ -117,6 +120,10 @@ export async function emitReport(
   if (config.markdown !== undefined) {
     await writeTextFile(config.markdown, markdown);
     written.push(displayPath(config.markdown));
+  }
+  if (config.html !== undefined) {
+    await writeTextFile(config.html, formatReportHtml(report, { columns: config.columns }));
+    written.push(displayPath(config.html));
   }
   if (await appendStepSummary(markdown)) written.push("$GITHUB_STEP_SUMMARY");
   if (written.length > 0) console.log(`Parallelism report written to ${written.join(", ")}.`);

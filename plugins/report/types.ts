@@ -14,7 +14,8 @@
  * potential vs achieved): docs/design.md §3.
  */
 import type { LocationKey } from "../../sdk/engine/location.ts";
-import type { AnalysisKind, FunctionCount } from "../../sdk/analysis/types.ts";
+import type { Address } from "viem";
+import type { AnalysisKind, DependencyKind, FunctionCount } from "../../sdk/analysis/types.ts";
 import type { Remedy } from "../../sdk/analysis/remedies.ts";
 import type { CodeTable, RecordedBlock } from "../../sdk/analysis/recorded-block.ts";
 
@@ -67,6 +68,44 @@ export interface ReportHotLocation {
   remedy?: Remedy;
 }
 
+/** One transaction of a drawn dependency graph ({@link ReportBlockGraph}). */
+export interface ReportGraphTransaction {
+  /** Index in its block (in a potential pseudo-block: in its automined block). */
+  index: number;
+  /** Number of its block (decimal string). */
+  block: string;
+  from: Address;
+  /** `Contract.function` (`labels.ts` `functionRef`). */
+  call: string;
+  /** Gas used (decimal string): its duration in the list schedule. */
+  gasUsed: string;
+}
+
+/** One edge of a drawn dependency graph: `to` depends on `from` (positions, `from < to`). */
+export interface ReportGraphDependency {
+  from: number;
+  to: number;
+  /** `state`: contention; `sender` / `creation`: order (docs/design.md §3). */
+  kind: DependencyKind;
+  /** Labels of the carrying locations, the first {@link GRAPH_LOCATION_LABELS} of them. */
+  locations: string[];
+  /** Carrying locations beyond those labelled. */
+  moreLocations: number;
+}
+
+/**
+ * The dependency graph of one analysed block (or of a potential test's pseudo-block), kept so
+ * the HTML report can draw it and its list schedule (`plugins/report/html.ts`). Positions are
+ * indexes into `transactions`.
+ */
+export interface ReportBlockGraph {
+  /** Block number (decimal string); `null` for a potential pseudo-block. */
+  block: string | null;
+  transactions: ReportGraphTransaction[];
+  /** Every edge (state, sender and creation), sorted by `to`, then `from`. */
+  dependencies: ReportGraphDependency[];
+}
+
 /** The figures of one test. Ratios are plain numbers; gas is a decimal string (gas). */
 export interface TestReport {
   /** Full title (or the hooks bucket name, e.g. `(before hooks) Vault`). */
@@ -110,6 +149,15 @@ export interface TestReport {
   violations: number | null;
   /** Top hot locations of the test (state dependencies), most dependencies first. */
   hotLocations: ReportHotLocation[];
+  /**
+   * Dependency graphs of the analysed blocks, in block order: at most
+   * `GRAPH_BLOCKS_PER_TEST` blocks, each of at most `GRAPH_MAX_TRANSACTIONS` transactions and
+   * `GRAPH_MAX_DEPENDENCIES` edges (`plugins/report/graphs.ts`); the others are counted in
+   * `graphsOmitted`.
+   */
+  graphs: ReportBlockGraph[];
+  /** Analysed blocks whose graph is not in `graphs` (beyond the caps). */
+  graphsOmitted: number;
   /** Dependencies that are sender or creation order, not counted above (docs/design.md §3). */
   order: {
     /** Edges carried only by one sender's nonce and balance. */
@@ -135,13 +183,16 @@ export interface TestReport {
 }
 
 /**
- * The report of one `hardhat test` run (`reports/parallel-report.json`). Version 2: the figures
- * count state dependencies; sender and creation order are in each test's `order`, the version-1
- * figures in `includingOrder`.
+ * The report of one `hardhat test` run (`reports/parallel-report.json`), or the merge of the
+ * reports of several runs (`hardhat parallel-report --merge`). Version 2: the figures count
+ * state dependencies; sender and creation order are in each test's `order`, the version-1
+ * figures in `includingOrder`. Version 3 adds each test's dependency `graphs` (for the HTML
+ * report) and the run's complete hot-location lists (`allHotLocations`, so that merged shard
+ * reports rank the run's hot locations as one run would).
  */
 export interface ParallelReport {
   _format: "hardhat-parallel-report";
-  version: 2;
+  version: 3;
   /** ISO 8601 time the report was written. */
   generatedAt: string;
   /** The configured lanes most tests ran with (headline speedup). */
@@ -150,8 +201,10 @@ export interface ParallelReport {
   tests: TestReport[];
   /** Hot locations of the whole run (all tests merged, state dependencies), most first. */
   hotLocations: ReportHotLocation[];
+  /** Every hot location of the run (`hotLocations` is its head), for merging reports. */
+  allHotLocations: ReportHotLocation[];
   /** The run's hot locations with sender- and creation-order dependencies counted too. */
-  includingOrder: { hotLocations: ReportHotLocation[] };
+  includingOrder: { hotLocations: ReportHotLocation[]; allHotLocations: ReportHotLocation[] };
   totals: { tests: number; blocks: number; transactions: number; achievedBlocks: number };
 }
 

@@ -11,7 +11,7 @@ import { REPORT_MAX_REGIONS } from "./location-decoder.ts";
 import { mergeAnalyses } from "./merge.ts";
 import { namingFor, toAnalysed, type NamingEnvironment } from "./naming.ts";
 import { DEFAULT_LANES, type RecordedBlock } from "./recorded-block.ts";
-import type { AnalysisKind, BlockAnalysis, MergedAnalysis } from "./types.ts";
+import type { AnalysisKind, BlockAnalysis, LocationDecoder, MergedAnalysis } from "./types.ts";
 
 /** The analysis of one test's blocks. */
 export interface RecordedAnalysis {
@@ -25,6 +25,8 @@ export interface RecordedAnalysis {
   lanes: number;
   /** Re-executions of the achieved blocks; `null` for a potential analysis. */
   reExecutions: number | null;
+  /** The decoder behind the analysis's labels (for labelling other locations alike). */
+  decode?: LocationDecoder;
 }
 
 /**
@@ -64,6 +66,7 @@ export async function analyseTestBlocks(
       transactions,
       lanes: P,
       reExecutions: achieved.reduce((n, b) => n + b.reExecutions, 0),
+      decode: naming.decode,
     };
   }
   const analysis = analyseBlock(
@@ -78,6 +81,7 @@ export async function analyseTestBlocks(
     transactions,
     lanes: P,
     reExecutions: null,
+    decode: naming.decode,
   };
 }
 

@@ -164,7 +164,7 @@ describe("parallelism report: end to end (hardhat test in a fixture project)", f
     );
     assert.match(
       output,
-      /Parallelism report written to .*parallel-report\.json, .*parallel-report\.md, \$GITHUB_STEP_SUMMARY\./,
+      /Parallelism report written to .*parallel-report\.json, .*parallel-report\.md, .*parallel-report\.html, \$GITHUB_STEP_SUMMARY\./,
     );
   });
 

@@ -237,7 +237,7 @@ describe("parallelism report: table, Markdown and JSON", function () {
     );
     assert.throws(
       () => assertReport({ ...report, version: 1 }, "x.json"),
-      /version 1 report; this plugin reads version 2\. Run `hardhat test` again/,
+      /version 1 report; this plugin reads version 3\. Run `hardhat test` again/,
     );
   });
 

@@ -35,6 +35,8 @@ function test(title: string, figures: Partial<TestReport>): TestReport {
     reExecutions: 0,
     violations: null,
     hotLocations: [],
+    graphs: [],
+    graphsOmitted: 0,
     order: { sender: 0, creation: 0, orderOnlyTransactions: 0, senders: 10 },
     includingOrder: {
       dependentTransactions: 0,
@@ -53,12 +55,13 @@ function test(title: string, figures: Partial<TestReport>): TestReport {
 function report(tests: TestReport[]): ParallelReport {
   return {
     _format: "hardhat-parallel-report",
-    version: 2,
+    version: 3,
     generatedAt: "2026-01-01T00:00:00.000Z",
     lanes: 2,
     tests,
     hotLocations: [],
-    includingOrder: { hotLocations: [] },
+    allHotLocations: [],
+    includingOrder: { hotLocations: [], allHotLocations: [] },
     totals: {
       tests: tests.length,
       blocks: tests.length,
