@@ -61,6 +61,15 @@ export const parallelOptionsSchema = z
     strict: z.boolean().optional(),
     callGasLimit: bigintLike.optional(),
     allowUnlimitedContractSize: z.boolean().optional(),
+    forking: z
+      .object({
+        url: z.string().url(),
+        blockNumber: bigintLike.optional(),
+        httpHeaders: z.record(z.string(), z.string()).optional(),
+        enabled: z.boolean().optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

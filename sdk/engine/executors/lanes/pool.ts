@@ -151,8 +151,9 @@ export class LanePool {
   async ensure(state: WorldState): Promise<void> {
     if (this.#lanes?.every((l) => l.alive) && this.#seededFrom === state) return;
     await this.stop();
-    const entries = [...state.entries()];
-    const codes = [...state.codes()];
+    const fork = this.#chain.fork;
+    const entries = [...state.replicaEntries(fork)];
+    const codes = fork === undefined ? [...state.codes()] : [...fork.codes(), ...state.codes()];
     const chain = this.#chain;
     const lanes: Lane[] = [];
     const readies: Array<Promise<void>> = [];
@@ -169,6 +170,7 @@ export class LanePool {
         allowUnlimitedContractSize: chain.options.allowUnlimitedContractSize,
         entries,
         codes,
+        forked: fork !== undefined,
         epochs: this.#epochs,
         hooks,
         conformance,
@@ -272,8 +274,9 @@ export class LanePool {
     const number = Number(block.header.number);
     const hashes: Array<[number, Uint8Array]> = [];
     for (let k = Math.max(0, number - 256); k < number; k++) {
-      const mined = this.#chain.blocks[k];
+      const mined = this.#chain.blockByNumber(BigInt(k));
       if (mined !== undefined) hashes.push([k, hexToBytes(mined.hash)]);
+      else if (this.#chain.fork !== undefined) hashes.push([k, this.#chain.blockHashBytes(k)]);
     }
     const header = block.header;
     const message: BlockMessage = {
@@ -320,8 +323,10 @@ export class BlockRun {
   readonly #timeout: number;
   readonly #nextBatch: () => number;
   #finished = false;
+  /** Remote loads (forked chains) the run waits for: it is not idle meanwhile. */
+  #loading = 0;
   #resolve!: () => void;
-  #reject!: (error: LaneFault) => void;
+  #reject!: (error: Error) => void;
 
   constructor(
     lanes: Lane[],
@@ -347,7 +352,26 @@ export class BlockRun {
 
   /** True when no lane has a batch in flight. */
   get idle(): boolean {
-    return this.lanes.every((l) => l.inFlight.size === 0);
+    return this.#loading === 0 && this.lanes.every((l) => l.inFlight.size === 0);
+  }
+
+  /**
+   * Forked chains: waits for `load` (locations a lane lacked, read from the remote), then calls
+   * `then` unless the run ended meanwhile. A failed load ends the run with its error (not a
+   * {@link LaneFault}: the block is not re-executed sequentially but fails, as the remote does).
+   */
+  afterLoad(load: Promise<void>, then: () => void): void {
+    this.#loading++;
+    load.then(
+      () => {
+        this.#loading--;
+        if (!this.#finished) then();
+      },
+      (error: Error) => {
+        this.#loading--;
+        this.finish(error);
+      },
+    );
   }
 
   /** Listens to the lanes' answers and faults; ends the run at once when a lane is down. */
@@ -424,7 +448,7 @@ export class BlockRun {
   }
 
   /** Ends the run: lanes drop what is left of its batches; {@link done} settles. */
-  finish(error?: LaneFault): void {
+  finish(error?: Error): void {
     if (this.#finished) return;
     this.#finished = true;
     Atomics.store(this.#epochFlag, 0, -this.epoch);
