@@ -9,6 +9,7 @@
  * hash, base fee and `hardhat_metadata`'s `forkedNetwork`.
  */
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -18,6 +19,9 @@ import { encodeFunctionData, type Hex } from "viem";
 import { createParallelProvider, type ParallelProvider } from "../../sdk/rpc/provider.ts";
 import type { ParallelChainOptions } from "../../sdk/engine/options.ts";
 import { maskUrl } from "../../sdk/engine/fork/json-rpc-client.ts";
+import { ForkCache } from "../../sdk/engine/fork/fork-cache.ts";
+import { toChainOptions } from "../../plugins/hooks/config.ts";
+import { REPO_ROOT } from "../exit/helpers.ts";
 import {
   call,
   DEV,
@@ -408,3 +412,74 @@ for (const start of [startAnvil, startHardhatNode]) {
     });
   });
 }
+
+describe("fork cache", function () {
+  this.timeout(120_000);
+
+  it("stays valid while two processes save it at once", async function () {
+    const dir = mkdtempSync(path.join(tmpdir(), "hp-fork-race-"));
+    try {
+      const script = path.join(REPO_ROOT, "test", "fixtures", "fork", "cache-writer.ts");
+      const run = (prefix: string) =>
+        new Promise<number | null>((resolve) =>
+          spawn(process.execPath, [script, dir, prefix, "300"], { stdio: "ignore" }).on(
+            "exit",
+            resolve,
+          ),
+        );
+      const done = Promise.all([run("a"), run("b")]);
+      let checks = 0;
+      let finished = false;
+      void done.then(() => (finished = true));
+      while (!finished) {
+        const cache = new ForkCache(dir, 4242, 7n);
+        cache.load();
+        assert.equal(cache.corruptOnLoad, false, "a reader saw a corrupt file");
+        checks++;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      assert.deepEqual(await done, [0, 0]);
+      const cache = new ForkCache(dir, 4242, 7n);
+      const content = cache.load();
+      assert.equal(cache.corruptOnLoad, false);
+      // The last save of each writer merged what was on disk: its own 300 keys are all there.
+      const keys = Object.keys(content.values);
+      assert.ok(
+        keys.filter((k) => k.startsWith("s:a:")).length === 300 ||
+          keys.filter((k) => k.startsWith("s:b:")).length === 300,
+      );
+      assert.ok(checks > 0);
+      assert.deepEqual(
+        readdirSync(dir).filter((f) => f.endsWith(".tmp")),
+        [],
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("maps the plugin's forking config to the engine's fork option under Hardhat's cache", function () {
+    const options = toChainOptions(
+      { forking: { url: "http://127.0.0.1:1/", blockNumber: 12, httpHeaders: { a: "b" } } },
+      "/project/cache",
+    );
+    assert.deepEqual(options.fork, {
+      url: "http://127.0.0.1:1/",
+      blockNumber: 12n,
+      httpHeaders: { a: "b" },
+      cacheDir: path.join("/project/cache", "hardhat-parallel", "fork"),
+    });
+    assert.equal(
+      toChainOptions({ forking: { url: "http://127.0.0.1:1/", enabled: false } }).fork,
+      undefined,
+    );
+  });
+
+  it("masks credentials and key-like parts of URLs", function () {
+    assert.equal(
+      maskUrl("https://user:pw@eth.example/v2/abcdefabcdefabcdef12?key=0123456789abcdefXYZ&x=1"),
+      "https://***:***@eth.example/v2/***?key=***&x=1",
+    );
+    assert.equal(maskUrl("http://127.0.0.1:8545/"), "http://127.0.0.1:8545/");
+  });
+});
