@@ -15,6 +15,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "mocha";
 import { network } from "hardhat";
+import { createHardhatRuntimeEnvironment } from "hardhat/hre";
+import hardhatParallel from "../../plugins/index.ts";
 import { encodeFunctionData, type Hex } from "viem";
 import { createParallelProvider, type ParallelProvider } from "../../sdk/rpc/provider.ts";
 import type { ParallelChainOptions } from "../../sdk/engine/options.ts";
@@ -378,6 +380,38 @@ for (const start of [startAnvil, startHardhatNode]) {
         assert.deepEqual(parallel.receipts, sequential.receipts, executor);
         assert.deepEqual(parallel.balances, sequential.balances, executor);
       }
+    });
+
+    it("forks through the plugin's config (parallel.forking), caching under Hardhat's cache directory", async function () {
+      const root = cacheDir();
+      writeFileSync(path.join(root, "package.json"), '{ "name": "fork-config", "type": "module" }');
+      const hre = await createHardhatRuntimeEnvironment(
+        {
+          plugins: [hardhatParallel],
+          parallel: { forking: { url: remote.url, blockNumber: Number(prepared.block) } },
+          paths: { cache: path.join(root, "cache") },
+        },
+        {},
+        root,
+      );
+      const connection = await hre.network.create("parallel");
+      try {
+        const e = (method: string, params: unknown[] = []) =>
+          connection.provider.request({ method, params }) as Promise<Json>;
+        assert.equal(
+          (await e("hardhat_metadata")).forkedNetwork.forkBlockNumber,
+          Number(prepared.block),
+        );
+        assert.equal(
+          await e("eth_getBalance", [holder(9), "latest"]),
+          await call(remote.url, "eth_getBalance", [holder(9), hex(prepared.block)]),
+        );
+      } finally {
+        await connection.close();
+      }
+      const files = readdirSync(path.join(root, "cache", "hardhat-parallel", "fork"));
+      const chainId = Number(await call<Hex>(remote.url, "eth_chainId"));
+      assert.ok(files.includes(`${chainId}-${prepared.block}.json`), files.join(", "));
     });
 
     it("matches EDR forking the same node: chain id, fork block, next block, metadata", async function () {
