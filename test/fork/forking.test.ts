@@ -295,6 +295,21 @@ for (const start of [startAnvil, startHardhatNode]) {
       }
     });
 
+    it("names the masked URL when the remote does not answer in time", async function () {
+      const proxy = await startCountingProxy(remote.url);
+      try {
+        const p = await fork({ url: proxy.url, timeout: 300 });
+        proxy.hang();
+        await assert.rejects(
+          r(p, "eth_getBalance", [holder(22), "latest"]),
+          /Forking: the remote node at http:\/\/127\.0\.0\.1:\d+\/ failed: eth_getBalance: no answer within 300 ms/,
+        );
+        assert.equal(await r(p, "eth_blockNumber"), hex(prepared.block));
+      } finally {
+        await proxy.kill();
+      }
+    });
+
     it("mines a Block-STM block of many transactions on forked state as the sequential executor does", async function () {
       // A cold cache each: the token slots of the new holders are not prefetched (only
       // accounts are), so lanes miss them and the coordinator loads and re-dispatches.
@@ -341,7 +356,17 @@ for (const start of [startAnvil, startHardhatNode]) {
             ]),
           );
         }
+        // Count the storage slots loaded while the block runs (the prefetch loads accounts only).
+        const source = p.chain.fork!;
+        const load = source.load.bind(source);
+        let slotsLoadedDuringBlock = 0;
+        source.load = (keys) => {
+          const list = [...keys];
+          slotsLoadedDuringBlock += list.filter((k) => k.startsWith("s:")).length;
+          return load(list);
+        };
         await r(p, "evm_mine");
+        source.load = load;
         const record = await r(p, "parallel_getBlockRecord", ["latest"]);
         const receipts = [];
         for (const h of hashes) {
@@ -370,6 +395,7 @@ for (const start of [startAnvil, startHardhatNode]) {
           executedBy: record.executedBy,
           transactions: record.transactions,
           why: [record.fallbackReason, record.faults],
+          slotsLoadedDuringBlock,
         };
       };
       const sequential = await outcome("sequential");
@@ -377,6 +403,11 @@ for (const start of [startAnvil, startHardhatNode]) {
         const parallel = await outcome(executor);
         assert.equal(parallel.executedBy, executor, JSON.stringify(parallel.why));
         assert.equal(parallel.transactions, 27);
+        // The lanes missed the new holders' token slots; the coordinator loaded them.
+        assert.ok(
+          parallel.slotsLoadedDuringBlock >= 9,
+          `${parallel.slotsLoadedDuringBlock} slots loaded`,
+        );
         assert.deepEqual(parallel.receipts, sequential.receipts, executor);
         assert.deepEqual(parallel.balances, sequential.balances, executor);
       }

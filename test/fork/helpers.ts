@@ -169,12 +169,16 @@ export interface CountingProxy {
   total(): number;
   /** Stops forwarding: open connections are destroyed, new ones refused. */
   kill(): Promise<void>;
+  /** From now on, requests are never answered (a remote that hangs). */
+  hang(): void;
 }
 
 /** A proxy to `target` that counts calls; `pathPrefix` lets URLs carry fake credentials. */
 export async function startCountingProxy(target: string): Promise<CountingProxy> {
   const calls = new Map<string, number>();
+  let hanging = false;
   const server: Server = createServer(async (request, response) => {
+    if (hanging) return;
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks).toString("utf8");
@@ -197,6 +201,9 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
     url: `http://127.0.0.1:${port}/`,
     calls,
     total: () => [...calls.values()].reduce((a, b) => a + b, 0),
+    hang: () => {
+      hanging = true;
+    },
     kill: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
