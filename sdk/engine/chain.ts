@@ -400,10 +400,6 @@ export class Chain {
   /** Stops interval mining and the executor's workers. */
   async dispose(): Promise<void> {
     await this.#miner.dispose();
-    try {
-      this.fork?.save();
-    } catch {
-      // A cache that cannot be written costs remote reads next time, nothing else.
-    }
+    this.fork?.close(); // saves the disk cache
   }
 }

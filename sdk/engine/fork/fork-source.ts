@@ -40,6 +40,21 @@ export interface RemoteBlock {
 const SAFE_DEPTH: Record<number, bigint> = { 1: 5n, 5: 5n, 100: 38n };
 const DEFAULT_SAFE_DEPTH = 128n;
 
+/** Least time between two saves of the disk cache (milliseconds). */
+const SAVE_INTERVAL_MS = 1_000;
+
+/** Sources with a disk cache and not closed: what they loaded is saved when the process exits. */
+const OPEN_SOURCES = new Set<ForkSource>();
+let exitHooked = false;
+function watchExit(source: ForkSource): void {
+  OPEN_SOURCES.add(source);
+  if (exitHooked) return;
+  exitHooked = true;
+  process.once("exit", () => {
+    for (const open of OPEN_SOURCES) open.close();
+  });
+}
+
 /** Block hashes before the fork block that BLOCKHASH can ask for. */
 const HASH_WINDOW = 256n;
 
@@ -56,6 +71,8 @@ export class ForkSource implements ForkReader {
   readonly #inFlight = new Map<LocationKey, Promise<void>>();
   /** Keys loaded since the last save. */
   #unsaved = 0;
+  #lastSave = 0;
+  #saveTimer: NodeJS.Timeout | undefined;
   /** Told of every location loaded from the remote (the world state's watchers). */
   onLoaded: ((keys: LocationKey[]) => void) | undefined;
 
@@ -121,6 +138,7 @@ export class ForkSource implements ForkReader {
       }
     }
     const source = new ForkSource(client, chainId, block, cache, content);
+    if (cache !== undefined) watchExit(source);
     await source.#loadHashes();
     if (content.block === undefined || cache?.corruptOnLoad) source.#unsaved++;
     source.save();
@@ -189,6 +207,7 @@ export class ForkSource implements ForkReader {
     for (const [n, hash] of this.#hashes) content.hashes[n.toString()] = bytesToHex(hash);
     this.cache.save(content);
     this.#unsaved = 0;
+    this.#lastSave = Date.now();
   }
 
   async #fetch(keys: LocationKey[]): Promise<void> {
@@ -221,11 +240,41 @@ export class ForkSource implements ForkReader {
     });
     this.#unsaved += keys.length;
     this.onLoaded?.(keys);
+    this.#scheduleSave();
+  }
+
+  /**
+   * Saves at most once per {@link SAVE_INTERVAL_MS} (a save rewrites the whole file); what is
+   * left is saved by a timer that does not keep the process alive, by {@link close}, or at exit.
+   */
+  #scheduleSave(): void {
+    if (this.cache === undefined || this.#saveTimer !== undefined) return;
+    const wait = this.#lastSave + SAVE_INTERVAL_MS - Date.now();
+    if (wait <= 0) {
+      this.#trySave();
+      return;
+    }
+    this.#saveTimer = setTimeout(() => {
+      this.#saveTimer = undefined;
+      this.#trySave();
+    }, wait);
+    this.#saveTimer.unref();
+  }
+
+  #trySave(): void {
     try {
       this.save();
     } catch {
       // A cache that cannot be written costs remote reads next time, nothing else.
     }
+  }
+
+  /** Saves what is left and stops saving at exit (the chain was disposed). */
+  close(): void {
+    clearTimeout(this.#saveTimer);
+    this.#saveTimer = undefined;
+    this.#trySave();
+    OPEN_SOURCES.delete(this);
   }
 
   async #loadHashes(): Promise<void> {
