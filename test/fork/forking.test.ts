@@ -17,7 +17,8 @@ import { after, before, describe, it } from "mocha";
 import { network } from "hardhat";
 import { createHardhatRuntimeEnvironment } from "hardhat/hre";
 import hardhatParallel from "../../plugins/index.ts";
-import { encodeFunctionData, type Hex } from "viem";
+import { encodeDeployData, encodeFunctionData, type Hex } from "viem";
+import { artifacts, engineDeclarations } from "../engine/helpers.ts";
 import { createParallelProvider, type ParallelProvider } from "../../sdk/rpc/provider.ts";
 import type { ParallelChainOptions } from "../../sdk/engine/options.ts";
 import { maskUrl } from "../../sdk/engine/fork/json-rpc-client.ts";
@@ -411,6 +412,73 @@ for (const start of [startAnvil, startHardhatNode]) {
         assert.deepEqual(parallel.receipts, sequential.receipts, executor);
         assert.deepEqual(parallel.balances, sequential.balances, executor);
       }
+    });
+
+    it("mines a declared block of transfers of a forked annotated token as the sequential executor does", async function () {
+      const { EngToken } = artifacts();
+      const holders = DEV.slice(1);
+      const hash = await call<Hex>(remote.url, "eth_sendTransaction", [
+        {
+          from: DEV[0],
+          data: encodeDeployData({
+            abi: EngToken.abi,
+            bytecode: EngToken.bytecode,
+            args: [holders, 10n ** 20n],
+          } as never),
+          gas: "0x500000",
+        },
+      ]);
+      const { contractAddress: engToken } = await call<{ contractAddress: Hex }>(
+        remote.url,
+        "eth_getTransactionReceipt",
+        [hash],
+      );
+      const at = BigInt(await call<Hex>(remote.url, "eth_blockNumber"));
+      const outcome = async (executor: "sequential" | "declared") => {
+        const p = await createParallelProvider({
+          fork: { url: remote.url, blockNumber: at, cacheDir: cacheDir() },
+          executor,
+          lanes: 2,
+          mining: { auto: false },
+          fallback: { minTransactions: 1, minGas: 0n, minPredictedSpeedup: 0 },
+        });
+        providers.push(p);
+        p.chain.setDeclarations(engineDeclarations());
+        const hashes: Hex[] = [];
+        for (const [i, from] of holders.entries()) {
+          const data = encodeFunctionData({
+            abi: EngToken.abi,
+            functionName: "transfer",
+            args: [holder(200 + i), 5n],
+          } as never);
+          hashes.push(
+            await r(p, "eth_sendTransaction", [{ from, to: engToken, data, gas: "0x20000" }]),
+          );
+        }
+        await r(p, "evm_mine");
+        const record = await r(p, "parallel_getBlockRecord", ["latest"]);
+        const receipts: Json[] = [];
+        for (const h of hashes) {
+          const x = await r(p, "eth_getTransactionReceipt", [h]);
+          receipts.push([x.status, x.gasUsed, x.logs.length]);
+        }
+        const balances: Json[] = [];
+        for (const who of [...holders, ...holders.map((_, i) => holder(200 + i))]) {
+          const data = encodeFunctionData({
+            abi: EngToken.abi,
+            functionName: "balanceOf",
+            args: [who],
+          } as never);
+          balances.push(await r(p, "eth_call", [{ to: engToken, data }, "latest"]));
+        }
+        return { receipts, balances, executedBy: record.executedBy, why: record.fallbackReason };
+      };
+      const sequential = await outcome("sequential");
+      const declared = await outcome("declared");
+      assert.equal(declared.executedBy, "declared", declared.why);
+      assert.deepEqual(declared.receipts, sequential.receipts);
+      assert.deepEqual(declared.balances, sequential.balances);
+      assert.ok(sequential.receipts.every((x) => x[0] === "0x1"));
     });
 
     it("forks through the plugin's config (parallel.forking), caching under Hardhat's cache directory", async function () {
