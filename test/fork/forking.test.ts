@@ -17,7 +17,13 @@ import { after, before, describe, it } from "mocha";
 import { network } from "hardhat";
 import { createHardhatRuntimeEnvironment } from "hardhat/hre";
 import hardhatParallel from "../../plugins/index.ts";
-import { encodeDeployData, encodeFunctionData, type Hex } from "viem";
+import {
+  encodeAbiParameters,
+  encodeDeployData,
+  encodeFunctionData,
+  type Hex,
+  keccak256,
+} from "viem";
 import { artifacts, engineDeclarations } from "../engine/helpers.ts";
 import { createParallelProvider, type ParallelProvider } from "../../sdk/rpc/provider.ts";
 import type { ParallelChainOptions } from "../../sdk/engine/options.ts";
@@ -412,6 +418,62 @@ for (const start of [startAnvil, startHardhatNode]) {
         assert.deepEqual(parallel.receipts, sequential.receipts, executor);
         assert.deepEqual(parallel.balances, sequential.balances, executor);
       }
+    });
+
+    it("mines a Block-STM block as the sequential executor does after an undone write made a location remote again", async function () {
+      const run = async (executor: "sequential" | "block-stm") => {
+        const p = await fork(
+          { cacheDir: cacheDir() },
+          {
+            executor,
+            lanes: 2,
+            mining: { auto: false },
+            fallback: {
+              minTransactions: 1,
+              minGas: 0n,
+              minPredictedSpeedup: 0,
+              maxAbortShare: Number.POSITIVE_INFINITY,
+            },
+          },
+        );
+        const send = async (from: string, to: string, value: string) =>
+          r(p, "eth_sendTransaction", [{ from, to, value, gas: "0x10000" }]);
+        // A first parallel block starts the lanes (their replicas are seeded).
+        for (let i = 1; i < 5; i++) await send(DEV[i], holder(120 + i), "0x1");
+        await r(p, "evm_mine");
+        // The token slot of holder(130) is written before it was ever read (so it is not
+        // loaded), then the write is undone: the lanes must forget it and ask again.
+        const slot = keccak256(
+          encodeAbiParameters([{ type: "address" }, { type: "uint256" }], [holder(130), 0n]),
+        );
+        const id = await r(p, "evm_snapshot");
+        await r(p, "hardhat_setStorageAt", [prepared.token, slot, `0x${"0".repeat(63)}9`]);
+        await r(p, "evm_revert", [id]);
+        for (let i = 1; i < 6; i++)
+          await r(p, "eth_sendTransaction", [
+            {
+              from: DEV[i],
+              to: prepared.token,
+              data: transferData(prepared.abi, holder(130), BigInt(i)),
+              gas: "0x20000",
+            },
+          ]);
+        await r(p, "evm_mine");
+        const record = await r(p, "parallel_getBlockRecord", ["latest"]);
+        return {
+          balance: await r(p, "eth_getStorageAt", [prepared.token, slot, "latest"]),
+          executedBy: record.executedBy,
+        };
+      };
+      const sequential = await run("sequential");
+      const parallel = await run("block-stm");
+      assert.equal(parallel.executedBy, "block-stm");
+      assert.equal(parallel.balance, sequential.balance);
+      assert.equal(
+        BigInt(sequential.balance),
+        BigInt(await call<Hex>(remote.url, "eth_getBalance", [holder(130), hex(prepared.block)])) +
+          15n,
+      );
     });
 
     it("mines a declared block of transfers of a forked annotated token as the sequential executor does", async function () {

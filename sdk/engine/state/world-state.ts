@@ -70,6 +70,23 @@ export class WorldState implements StateReader {
     return remote;
   }
 
+  /** The value of a location, or undefined (forked) when it is remote and not loaded yet. */
+  readLoaded(key: LocationKey): bigint | undefined {
+    const value = this.#values.get(key);
+    if (value !== undefined || this.#fork === undefined || this.#local.has(key)) return value ?? 0n;
+    return this.#fork.peek(key);
+  }
+
+  /**
+   * Forked: drops the local value of a location (not journaled), so it reads the remote again;
+   * a Block-STM lane's replica does this for a location whose local write was undone.
+   */
+  forget(key: LocationKey): void {
+    this.#values.delete(key);
+    this.#local.delete(key);
+    if (isStorageKey(key)) this.#slots.get(locationAddress(key))?.delete(key);
+  }
+
   /** Forked: tells the watchers of locations loaded from the remote (their value is known now). */
   noteLoaded(keys: Iterable<LocationKey>): void {
     for (const key of keys)

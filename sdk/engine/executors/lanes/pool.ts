@@ -17,6 +17,7 @@ import { hexToBytes } from "@ethereumjs/util";
 import type { Chain } from "../../chain.ts";
 import type { LocationKey } from "../../location.ts";
 import type { FallbackOptions, HardforkName } from "../../options.ts";
+import { REMOTE_VALUE } from "../../state/fork-reader.ts";
 import type { WorldState } from "../../state/world-state.ts";
 import type { EngineTransaction } from "../../transactions.ts";
 import type {
@@ -266,9 +267,10 @@ export class LanePool {
     const delta: Array<[LocationKey, bigint]> = [];
     const codes: Array<[bigint, Uint8Array]> = [];
     for (const key of this.#changes!) {
-      const value = state.read(key);
+      // Forked: a location made remote again (an undone write) and not loaded: the lane forgets it.
+      const value = state.readLoaded(key) ?? REMOTE_VALUE;
       delta.push([key, value]);
-      if (key.charCodeAt(0) === 99 /* c */ && value !== 0n) codes.push([value, state.code(value)]);
+      if (key.charCodeAt(0) === 99 /* c */ && value > 0n) codes.push([value, state.code(value)]);
     }
     this.#changes!.clear();
     const number = Number(block.header.number);

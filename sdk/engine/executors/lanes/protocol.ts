@@ -54,7 +54,10 @@ export interface BlockMessage {
   env: BlockEnvMessage;
   /** Serialized transactions and their senders (lowercase). */
   txs: Array<{ bytes: Uint8Array; from: string }>;
-  /** Committed-state changes since the lane's replica was last updated. */
+  /**
+   * Committed-state changes since the lane's replica was last updated; forked, `REMOTE_VALUE`
+   * (-1) = forget the location (it is remote again and not loaded).
+   */
   delta: Array<[LocationKey, bigint]>;
   codes: Array<[bigint, Uint8Array]>;
   /** Hashes of the last 256 blocks, for BLOCKHASH. */

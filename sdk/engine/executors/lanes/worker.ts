@@ -15,7 +15,7 @@ import { createExecutionVM, type ExecutionVM } from "../../evm.ts";
 import { executeTransaction, type ExecutionResult } from "../../execute-transaction.ts";
 import { balanceKey, type LocationKey } from "../../location.ts";
 import type { StateReader } from "../../state/state-reader.ts";
-import { MissingStateError, NOTHING_LOADED } from "../../state/fork-reader.ts";
+import { MissingStateError, NOTHING_LOADED, REMOTE_VALUE } from "../../state/fork-reader.ts";
 import { WorldState } from "../../state/world-state.ts";
 import type { EngineTransaction } from "../../transactions.ts";
 import { MVMemory } from "./mv-memory.ts";
@@ -135,7 +135,9 @@ function decode(state: BlockState, i: number): EngineTransaction {
 }
 
 function startBlock(message: BlockMessage): void {
-  for (const [key, value] of message.delta) committed.write(key, value);
+  for (const [key, value] of message.delta)
+    if (value === REMOTE_VALUE) committed.forget(key);
+    else committed.write(key, value);
   for (const [hash, code] of message.codes) committed.putCode(hash, code);
   for (const [n, hash] of message.hashes) hashes.set(n, hash);
   const env = message.env;
