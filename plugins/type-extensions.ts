@@ -3,6 +3,7 @@
  * `http` networks that marks them as served by the parallel engine.
  */
 import "hardhat/types/config";
+import type { SensitiveString } from "hardhat/types/config";
 import type { ChainType, DefaultChainType } from "hardhat/types/network";
 import type { ParallelConnectionHelpers } from "./internal/connection-helpers.ts";
 import type { ParallelChainOptions } from "../sdk/engine/options.ts";
@@ -18,8 +19,8 @@ export type ParallelUserConfig = Omit<ParallelChainOptions, "initialDate" | "for
 
 /** `forking` of a parallel network, as Hardhat's EDR network takes it. */
 export interface ParallelForkingUserConfig {
-  /** The remote node's HTTP(S) JSON-RPC URL. */
-  url: string;
+  /** The remote node's HTTP(S) JSON-RPC URL, or a configuration variable (`configVariable(...)`). */
+  url: SensitiveString;
   /** The fork block. Default: the remote's latest minus a reorg-safety depth (EDR's). */
   blockNumber?: number | bigint;
   /** Extra HTTP headers of every remote request. */

@@ -5,6 +5,11 @@
 import path from "node:path";
 import type { ConfigHooks } from "hardhat/types/hooks";
 import type { HardhatUserConfig } from "hardhat/config";
+import type {
+  ConfigurationVariable,
+  ResolvedConfigurationVariable,
+  SensitiveString,
+} from "hardhat/types/config";
 import { validateUserConfigZodType } from "@nomicfoundation/hardhat-zod-utils";
 import type { ParallelChainOptions } from "../../sdk/engine/options.ts";
 import { userConfigSchema } from "../internal/config-schema.ts";
@@ -20,6 +25,24 @@ export const PARALLEL_PLACEHOLDER_URL = "http://parallel.hardhat-parallel.invali
 const toBig = (v: bigint | number | undefined): bigint | undefined =>
   v === undefined ? undefined : BigInt(v);
 
+type ConfigurationResolver = (variable: ConfigurationVariable) => ResolvedConfigurationVariable;
+
+/**
+ * The fork URL for the engine: a string as it is; a configuration variable as a function that
+ * resolves it when the chain is created (so an unused network never asks for it).
+ * @throws {Error} for a configuration variable without a resolver.
+ */
+function forkUrl(
+  url: SensitiveString,
+  resolveVariable: ConfigurationResolver | undefined,
+): string | (() => Promise<string>) {
+  if (typeof url === "string") return url;
+  if (resolveVariable === undefined)
+    throw new Error("parallel.forking.url: a configuration variable needs Hardhat's resolver");
+  const resolved = resolveVariable(url);
+  return () => resolved.getUrl();
+}
+
 /** Where forked chains keep their remote reads: under Hardhat's cache directory. */
 export function forkCacheDirectory(cacheDirectory: string): string {
   return path.join(cacheDirectory, "hardhat-parallel", "fork");
@@ -32,6 +55,7 @@ export function forkCacheDirectory(cacheDirectory: string): string {
 export function toChainOptions(
   { forking, ...user }: ParallelUserConfig = {},
   cacheDirectory?: string,
+  resolveVariable?: ConfigurationResolver,
 ): ParallelChainOptions {
   const accounts =
     user.accounts === undefined
@@ -59,7 +83,7 @@ export function toChainOptions(
       forking === undefined || forking.enabled === false
         ? undefined
         : {
-            url: forking.url,
+            url: forkUrl(forking.url, resolveVariable),
             blockNumber: toBig(forking.blockNumber),
             httpHeaders: forking.httpHeaders,
             cacheDir: cacheDirectory === undefined ? undefined : forkCacheDirectory(cacheDirectory),
@@ -83,7 +107,11 @@ export default async (): Promise<Partial<ConfigHooks>> => ({
   resolveUserConfig: async (userConfig, resolveConfigurationVariable, next) => {
     const resolved = await next(userConfig, resolveConfigurationVariable);
     const { report: reportUserConfig, ...chainUserConfig } = userConfig.parallel ?? {};
-    const global = toChainOptions(chainUserConfig, resolved.paths.cache);
+    const global = toChainOptions(
+      chainUserConfig,
+      resolved.paths.cache,
+      resolveConfigurationVariable,
+    );
     const networks = { ...resolved.networks };
     for (const [name, userNetwork] of Object.entries(userConfig.networks ?? {})) {
       const marker = (userNetwork as { parallel?: boolean | ParallelUserConfig }).parallel;
@@ -95,7 +123,10 @@ export default async (): Promise<Partial<ConfigHooks>> => ({
         network.type !== "http"
       )
         continue;
-      const own = marker === true ? {} : toChainOptions(marker, resolved.paths.cache);
+      const own =
+        marker === true
+          ? {}
+          : toChainOptions(marker, resolved.paths.cache, resolveConfigurationVariable);
       networks[name] = { ...network, parallel: { ...global, ...stripUndefined(own) } };
     }
     return withAttributionHooks({

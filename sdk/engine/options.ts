@@ -50,8 +50,11 @@ export interface FallbackOptions {
  * `blockNumber` and cached (docs/design.md §4 "Forking").
  */
 export interface ForkOptions {
-  /** The remote node's HTTP(S) JSON-RPC URL. */
-  url: string;
+  /**
+   * The remote node's HTTP(S) JSON-RPC URL, or a function giving it (the plugin passes a Hardhat
+   * configuration variable this way: it is resolved when the chain is created, not before).
+   */
+  url: string | (() => Promise<string>);
   /** The fork block. Default: the remote's latest minus a reorg-safety depth (EDR's). */
   blockNumber?: bigint;
   /** Extra HTTP headers of every remote request. */
@@ -64,7 +67,7 @@ export interface ForkOptions {
 
 /** {@link ForkOptions} with every default applied. */
 export interface ResolvedForkOptions {
-  url: string;
+  url: string | (() => Promise<string>);
   blockNumber: bigint | undefined;
   httpHeaders: Record<string, string>;
   cacheDir: string | undefined;

@@ -15,6 +15,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "mocha";
 import { network } from "hardhat";
+import { configVariable } from "hardhat/config";
 import { createHardhatRuntimeEnvironment } from "hardhat/hre";
 import hardhatParallel from "../../plugins/index.ts";
 import {
@@ -543,18 +544,26 @@ for (const start of [startAnvil, startHardhatNode]) {
       assert.ok(sequential.receipts.every((x) => x[0] === "0x1"));
     });
 
-    it("forks through the plugin's config (parallel.forking), caching under Hardhat's cache directory", async function () {
+    it("forks through the plugin's config (parallel.forking, a configuration variable URL), caching under Hardhat's cache directory", async function () {
       const root = cacheDir();
       writeFileSync(path.join(root, "package.json"), '{ "name": "fork-config", "type": "module" }');
       const hre = await createHardhatRuntimeEnvironment(
         {
           plugins: [hardhatParallel],
-          parallel: { forking: { url: remote.url, blockNumber: Number(prepared.block) } },
+          // A configuration variable, resolved when the network is created.
+          parallel: {
+            forking: {
+              url: configVariable("HP_TEST_FORK_URL"),
+              blockNumber: Number(prepared.block),
+            },
+          },
           paths: { cache: path.join(root, "cache") },
         },
         {},
         root,
       );
+      // Set until the end: the engine (and the variable's value) is made on the first request.
+      process.env.HP_TEST_FORK_URL = remote.url;
       const connection = await hre.network.create("parallel");
       try {
         const e = (method: string, params: unknown[] = []) =>
@@ -569,6 +578,7 @@ for (const start of [startAnvil, startHardhatNode]) {
         );
       } finally {
         await connection.close();
+        delete process.env.HP_TEST_FORK_URL;
       }
       const files = readdirSync(path.join(root, "cache", "hardhat-parallel", "fork"));
       const chainId = Number(await call<Hex>(remote.url, "eth_chainId"));

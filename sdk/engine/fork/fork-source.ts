@@ -104,15 +104,16 @@ export class ForkSource implements ForkReader {
    * @throws {ForkRemoteError} when the remote fails, or the block is past its latest.
    */
   static async open(options: ResolvedForkOptions): Promise<ForkSource> {
-    const client = new JsonRpcClient(options.url, options.httpHeaders, options.timeout);
+    const url = typeof options.url === "string" ? options.url : await options.url();
+    const client = new JsonRpcClient(url, options.httpHeaders, options.timeout);
     // A pinned block with a cache: the remote's chain id is remembered (by URL hash) too.
     const remembered =
       options.cacheDir === undefined || options.blockNumber === undefined
         ? undefined
-        : rememberedChainId(options.cacheDir, options.url);
+        : rememberedChainId(options.cacheDir, url);
     const chainId = remembered ?? Number(await client.request<Hex>("eth_chainId"));
     if (options.cacheDir !== undefined && remembered === undefined)
-      rememberChainId(options.cacheDir, options.url, chainId);
+      rememberChainId(options.cacheDir, url, chainId);
     let number = options.blockNumber;
     if (number === undefined) {
       const latest = BigInt(await client.request<Hex>("eth_blockNumber"));
