@@ -10,6 +10,8 @@
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { createServer } from "node:net";
+import type { AddressInfo } from "node:net";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -686,5 +688,25 @@ describe("fork cache", function () {
       "https://***:***@eth.example/v2/***?key=***&x=1",
     );
     assert.equal(maskUrl("http://127.0.0.1:8545/"), "http://127.0.0.1:8545/");
+  });
+
+  it("fails to create a chain forked from an unreachable remote, naming the masked URL", async function () {
+    // A port that was free a moment ago: nothing listens there.
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await assert.rejects(
+      createParallelProvider({
+        fork: { url: `http://bob:pw@127.0.0.1:${port}/key0123456789abcdef` },
+      }),
+      (error: Error) => {
+        assert.equal(
+          error.message,
+          `Forking: the remote node at http://***:***@127.0.0.1:${port}/*** failed: eth_chainId: ECONNREFUSED`,
+        );
+        return true;
+      },
+    );
   });
 });
