@@ -3,16 +3,31 @@
  * `http` networks that marks them as served by the parallel engine.
  */
 import "hardhat/types/config";
+import type { SensitiveString } from "hardhat/types/config";
 import type { ChainType, DefaultChainType } from "hardhat/types/network";
 import type { ParallelConnectionHelpers } from "./internal/connection-helpers.ts";
 import type { ParallelChainOptions } from "../sdk/engine/options.ts";
 import type { ParallelReportConfig, ParallelReportUserConfig } from "./report/config.ts";
 
 /** The user's `parallel` config (all optional; see README for defaults). */
-export type ParallelUserConfig = Omit<ParallelChainOptions, "initialDate"> & {
+export type ParallelUserConfig = Omit<ParallelChainOptions, "initialDate" | "fork"> & {
   /** Timestamp of the genesis block, as a Date or an ISO string. */
   initialDate?: Date | string;
+  /** Fork a remote chain (Hardhat's `forking` fields; README "Forking"). */
+  forking?: ParallelForkingUserConfig;
 };
+
+/** `forking` of a parallel network, as Hardhat's EDR network takes it. */
+export interface ParallelForkingUserConfig {
+  /** The remote node's HTTP(S) JSON-RPC URL, or a configuration variable (`configVariable(...)`). */
+  url: SensitiveString;
+  /** The fork block. Default: the remote's latest minus a reorg-safety depth (EDR's). */
+  blockNumber?: number | bigint;
+  /** Extra HTTP headers of every remote request. */
+  httpHeaders?: Record<string, string>;
+  /** Default true; false ignores the section. */
+  enabled?: boolean;
+}
 
 /** The top-level `parallel` section: chain options plus the per-test report. */
 export type ParallelGlobalUserConfig = ParallelUserConfig & {

@@ -18,7 +18,10 @@ export type {
   HardforkName,
   AccountsOptions,
   FallbackOptions,
+  ForkOptions,
+  ResolvedForkOptions,
 } from "./engine/options.ts";
+export { ForkRemoteError, maskUrl } from "./engine/fork/json-rpc-client.ts";
 export { HARDFORKS, CHAIN_DEFAULTS, resolveChainOptions } from "./engine/options.ts";
 export type { ExecutionRecord } from "./engine/executor.ts";
 export {

@@ -2,8 +2,14 @@
  * Config hooks: inject the `parallel` network, validate the `parallel` section and network
  * fields, and resolve them into chain options.
  */
+import path from "node:path";
 import type { ConfigHooks } from "hardhat/types/hooks";
 import type { HardhatUserConfig } from "hardhat/config";
+import type {
+  ConfigurationVariable,
+  ResolvedConfigurationVariable,
+  SensitiveString,
+} from "hardhat/types/config";
 import { validateUserConfigZodType } from "@nomicfoundation/hardhat-zod-utils";
 import type { ParallelChainOptions } from "../../sdk/engine/options.ts";
 import { userConfigSchema } from "../internal/config-schema.ts";
@@ -19,8 +25,38 @@ export const PARALLEL_PLACEHOLDER_URL = "http://parallel.hardhat-parallel.invali
 const toBig = (v: bigint | number | undefined): bigint | undefined =>
   v === undefined ? undefined : BigInt(v);
 
-/** Normalises user options (numbers → bigints, dates) into chain options. */
-export function toChainOptions(user: ParallelUserConfig = {}): ParallelChainOptions {
+type ConfigurationResolver = (variable: ConfigurationVariable) => ResolvedConfigurationVariable;
+
+/**
+ * The fork URL for the engine: a string as it is; a configuration variable as a function that
+ * resolves it when the chain is created (so an unused network never asks for it).
+ * @throws {Error} for a configuration variable without a resolver.
+ */
+function forkUrl(
+  url: SensitiveString,
+  resolveVariable: ConfigurationResolver | undefined,
+): string | (() => Promise<string>) {
+  if (typeof url === "string") return url;
+  if (resolveVariable === undefined)
+    throw new Error("parallel.forking.url: a configuration variable needs Hardhat's resolver");
+  const resolved = resolveVariable(url);
+  return () => resolved.getUrl();
+}
+
+/** Where forked chains keep their remote reads: under Hardhat's cache directory. */
+export function forkCacheDirectory(cacheDirectory: string): string {
+  return path.join(cacheDirectory, "hardhat-parallel", "fork");
+}
+
+/**
+ * Normalises user options (numbers → bigints, dates, `forking` → `fork`) into chain options;
+ * `cacheDirectory` is Hardhat's (forked chains cache their remote reads under it).
+ */
+export function toChainOptions(
+  { forking, ...user }: ParallelUserConfig = {},
+  cacheDirectory?: string,
+  resolveVariable?: ConfigurationResolver,
+): ParallelChainOptions {
   const accounts =
     user.accounts === undefined
       ? undefined
@@ -43,6 +79,15 @@ export function toChainOptions(user: ParallelUserConfig = {}): ParallelChainOpti
         ? undefined
         : { ...user.fallback, minGas: toBig(user.fallback.minGas) },
     initialDate: user.initialDate === undefined ? undefined : new Date(user.initialDate),
+    fork:
+      forking === undefined || forking.enabled === false
+        ? undefined
+        : {
+            url: forkUrl(forking.url, resolveVariable),
+            blockNumber: toBig(forking.blockNumber),
+            httpHeaders: forking.httpHeaders,
+            cacheDir: cacheDirectory === undefined ? undefined : forkCacheDirectory(cacheDirectory),
+          },
   };
 }
 
@@ -62,7 +107,11 @@ export default async (): Promise<Partial<ConfigHooks>> => ({
   resolveUserConfig: async (userConfig, resolveConfigurationVariable, next) => {
     const resolved = await next(userConfig, resolveConfigurationVariable);
     const { report: reportUserConfig, ...chainUserConfig } = userConfig.parallel ?? {};
-    const global = toChainOptions(chainUserConfig);
+    const global = toChainOptions(
+      chainUserConfig,
+      resolved.paths.cache,
+      resolveConfigurationVariable,
+    );
     const networks = { ...resolved.networks };
     for (const [name, userNetwork] of Object.entries(userConfig.networks ?? {})) {
       const marker = (userNetwork as { parallel?: boolean | ParallelUserConfig }).parallel;
@@ -74,7 +123,10 @@ export default async (): Promise<Partial<ConfigHooks>> => ({
         network.type !== "http"
       )
         continue;
-      const own = marker === true ? {} : toChainOptions(marker);
+      const own =
+        marker === true
+          ? {}
+          : toChainOptions(marker, resolved.paths.cache, resolveConfigurationVariable);
       networks[name] = { ...network, parallel: { ...global, ...stripUndefined(own) } };
     }
     return withAttributionHooks({

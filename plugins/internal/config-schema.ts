@@ -2,6 +2,7 @@
  * zod schema of the `parallel` config section (validated with Hardhat's zod utilities, so a bad
  * value fails with Hardhat's config error naming the field).
  */
+import { sensitiveUrlSchema } from "@nomicfoundation/hardhat-zod-utils";
 import { z } from "zod";
 import { HARDFORKS } from "../../sdk/engine/options.ts";
 import { REPORT_COLUMNS } from "../report/types.ts";
@@ -61,6 +62,15 @@ export const parallelOptionsSchema = z
     strict: z.boolean().optional(),
     callGasLimit: bigintLike.optional(),
     allowUnlimitedContractSize: z.boolean().optional(),
+    forking: z
+      .object({
+        url: sensitiveUrlSchema,
+        blockNumber: bigintLike.optional(),
+        httpHeaders: z.record(z.string(), z.string()).optional(),
+        enabled: z.boolean().optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -27,6 +27,9 @@ import type { ExecutionResult } from "./execute-transaction.ts";
 import type { DeclarationSource } from "./conformance.ts";
 import type { BlockExecutor } from "./executor.ts";
 import { executorFactory } from "./executors/index.ts";
+import { forkBlockOf } from "./fork/fork-block.ts";
+import { ForkedExecutor } from "./fork/forked-executor.ts";
+import { ForkSource } from "./fork/fork-source.ts";
 import { balanceKey, codeKey, nonceKey, storageKey } from "./location.ts";
 import {
   type ExecutorName,
@@ -49,7 +52,9 @@ export type { CallParameters } from "./chain/calls.ts";
 export type { MiningResult } from "./chain/mining.ts";
 
 export class Chain {
-  readonly state = new WorldState();
+  readonly state: WorldState;
+  /** Forked chains: the remote's fork block and the state read from it (undefined otherwise). */
+  readonly fork: ForkSource | undefined;
   readonly pool = new TransactionPool();
   readonly impersonated = new Set<string>();
   readonly accounts: DevAccount[];
@@ -62,30 +67,37 @@ export class Chain {
   readonly #clock = new Clock();
   /** Shared by mining (the next headers) and snapshots (evm_revert restores it, as on EDR). */
   readonly #limits: BlockLimits = { blockGasLimit: 0n };
-  readonly #snapshots = new Snapshots({
-    state: this.state,
-    blocks: this.#blocks,
-    pool: this.pool,
-    clock: this.#clock,
-    limits: this.#limits,
-  });
+  readonly #snapshots: Snapshots;
   #lane!: ExecutionVM;
   #miner!: Miner;
   #arrival = 0;
 
-  private constructor(options: ResolvedChainOptions) {
+  private constructor(options: ResolvedChainOptions, fork: ForkSource | undefined) {
+    this.fork = fork;
+    this.state = new WorldState(fork);
     this.options = options;
     this.chainId = options.chainId;
     this.hardfork = options.hardfork;
     this.#limits.blockGasLimit = options.blockGasLimit;
     this.callGasLimit = options.callGasLimit;
     this.accounts = deriveAccounts(options.accounts);
+    this.#snapshots = new Snapshots({
+      state: this.state,
+      blocks: this.#blocks,
+      pool: this.pool,
+      clock: this.#clock,
+      limits: this.#limits,
+    });
   }
 
-  /** Creates a chain with its genesis block. */
+  /**
+   * Creates a chain with its genesis block, or forked (`fork` option) on the remote's fork block.
+   * @throws {ForkRemoteError} forked, when the remote cannot be read.
+   */
   static async create(given: ParallelChainOptions = {}): Promise<Chain> {
     const options = resolveChainOptions(given);
-    const chain = new Chain(options);
+    const fork = options.fork === undefined ? undefined : await ForkSource.open(options.fork);
+    const chain = new Chain(options, fork);
     chain.#lane = await createExecutionVM(
       chain.chainId,
       chain.hardfork,
@@ -102,9 +114,16 @@ export class Chain {
       common: chain.common,
       limits: chain.#limits,
     };
-    chain.#blocks.append(
-      await sealGenesis(scope, options.initialBaseFeePerGas, options.initialDate),
-    );
+    if (fork !== undefined) {
+      fork.onLoaded = (keys) => chain.state.noteLoaded(keys);
+      chain.#lane.state.resolveMissing = (keys) => fork.load(keys);
+      chain.#blocks.startAt(fork.blockNumber, (n) => fork.hashOf(n));
+      chain.#clock.start(options.initialDate);
+      chain.#blocks.append(forkBlockOf(fork.block, chain.common));
+    } else
+      chain.#blocks.append(
+        await sealGenesis(scope, options.initialBaseFeePerGas, options.initialDate),
+      );
     chain.#miner = new Miner(
       { ...scope, blocks: chain.#blocks, pool: chain.pool, snapshots: chain.#snapshots },
       {
@@ -123,7 +142,13 @@ export class Chain {
     if (factory === undefined) {
       throw new Error(`executor "${name}" is not available in this build; use "sequential"`);
     }
-    return factory(this);
+    return this.#forked(await factory(this));
+  }
+
+  /** Forked: `executor` with the fork's prefetch and block atomicity around it. */
+  #forked(executor: BlockExecutor): BlockExecutor {
+    if (this.fork === undefined || executor instanceof ForkedExecutor) return executor;
+    return new ForkedExecutor(executor, this.fork);
   }
 
   /** The executor that mines the blocks. */
@@ -136,7 +161,7 @@ export class Chain {
    * run an executor built with options of their own); waits for the block in flight.
    */
   replaceExecutor(executor: BlockExecutor): Promise<void> {
-    return this.#miner.replaceExecutor(executor);
+    return this.#miner.replaceExecutor(this.#forked(executor));
   }
 
   /** The lane used for calls, estimates and the sequential executor. */
@@ -148,9 +173,19 @@ export class Chain {
     return this.lane.common;
   }
 
-  /** The mined blocks, genesis first (index = block number). */
+  /** The mined blocks, genesis (or the fork block) first: index = block number − {@link firstBlock}. */
   get blocks(): readonly MinedBlock[] {
     return this.#blocks.list;
+  }
+
+  /** Number of the first block held: 0, or a forked chain's fork block. */
+  get firstBlock(): bigint {
+    return this.#blocks.first;
+  }
+
+  /** The hash of block `n` as BLOCKHASH sees it (32 zero bytes when unknown). */
+  blockHashBytes(n: number): Uint8Array {
+    return this.#blocks.hashBytes(n);
   }
 
   /** Gas limit of the next blocks (gas): the `blockGasLimit` option until {@link setBlockGasLimit}. */
@@ -380,5 +415,6 @@ export class Chain {
   /** Stops interval mining and the executor's workers. */
   async dispose(): Promise<void> {
     await this.#miner.dispose();
+    this.fork?.close(); // saves the disk cache
   }
 }

@@ -45,6 +45,35 @@ export interface FallbackOptions {
   maxAbortShare?: number;
 }
 
+/**
+ * Forking (Hardhat's `forking` fields): state the chain lacks locally is read from `url` at
+ * `blockNumber` and cached (docs/design.md §4 "Forking").
+ */
+export interface ForkOptions {
+  /**
+   * The remote node's HTTP(S) JSON-RPC URL, or a function giving it (the plugin passes a Hardhat
+   * configuration variable this way: it is resolved when the chain is created, not before).
+   */
+  url: string | (() => Promise<string>);
+  /** The fork block. Default: the remote's latest minus a reorg-safety depth (EDR's). */
+  blockNumber?: bigint;
+  /** Extra HTTP headers of every remote request. */
+  httpHeaders?: Record<string, string>;
+  /** Directory of the disk cache; none = memory only. The plugin gives Hardhat's cache directory. */
+  cacheDir?: string;
+  /** Milliseconds a remote request may take. Default 20,000. */
+  timeout?: number;
+}
+
+/** {@link ForkOptions} with every default applied. */
+export interface ResolvedForkOptions {
+  url: string | (() => Promise<string>);
+  blockNumber: bigint | undefined;
+  httpHeaders: Record<string, string>;
+  cacheDir: string | undefined;
+  timeout: number;
+}
+
 export interface ParallelChainOptions {
   /** Default 31337. */
   chainId?: number;
@@ -79,6 +108,8 @@ export interface ParallelChainOptions {
   callGasLimit?: bigint;
   /** Allow transactions whose gas limit exceeds EIP-7825's cap. Default false, as EDR. */
   allowUnlimitedContractSize?: boolean;
+  /** Fork a remote chain. Default: none. */
+  fork?: ForkOptions;
 }
 
 /** Defaults of {@link ParallelChainOptions}: Hardhat 3.18's EDR network where it has one. */
@@ -112,7 +143,7 @@ export const CHAIN_DEFAULTS = {
   allowUnlimitedContractSize: false,
 } as const satisfies Omit<
   Required<ParallelChainOptions>,
-  "initialDate" | "callGasLimit" | "accounts" | "fallback"
+  "initialDate" | "callGasLimit" | "accounts" | "fallback" | "fork"
 > & {
   accounts: Required<Exclude<AccountsOptions, { privateKeys: unknown }>>;
   fallback: Omit<Required<FallbackOptions>, "minTransactions">;
@@ -142,6 +173,7 @@ export interface ResolvedChainOptions {
   strict: boolean;
   callGasLimit: bigint;
   allowUnlimitedContractSize: boolean;
+  fork: ResolvedForkOptions | undefined;
 }
 
 /**
@@ -175,6 +207,16 @@ export function resolveChainOptions(options: ParallelChainOptions = {}): Resolve
     strict: options.strict ?? d.strict,
     callGasLimit: options.callGasLimit ?? blockGasLimit,
     allowUnlimitedContractSize: options.allowUnlimitedContractSize ?? d.allowUnlimitedContractSize,
+    fork:
+      options.fork === undefined
+        ? undefined
+        : {
+            url: options.fork.url,
+            blockNumber: options.fork.blockNumber,
+            httpHeaders: options.fork.httpHeaders ?? {},
+            cacheDir: options.fork.cacheDir,
+            timeout: options.fork.timeout ?? 20_000,
+          },
   };
 }
 

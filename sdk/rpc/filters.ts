@@ -55,8 +55,9 @@ export function blocksInRange(chain: Chain, criteria: LogCriteria): MinedBlock[]
   }
   const last = criteria.toBlock ?? chain.latest().number;
   const out: MinedBlock[] = [];
-  for (let n = criteria.fromBlock; n <= last && n <= chain.latest().number; n++)
-    out.push(chain.blocks[Number(n)]);
+  const from = criteria.fromBlock > chain.firstBlock ? criteria.fromBlock : chain.firstBlock;
+  for (let n = from; n <= last && n <= chain.latest().number; n++)
+    out.push(chain.blockByNumber(n)!);
   return out;
 }
 
@@ -106,11 +107,15 @@ export class FilterManager {
     filter.cursor = blocks.length;
     if (filter.kind === "block") return blocks.slice(start).map((b) => b.hash);
     const { criteria } = filter;
+    const first = Number(this.#chain.firstBlock); // list index = block number − first
     const end =
       criteria.toBlock === undefined
         ? blocks.length
-        : Math.min(blocks.length, Number(criteria.toBlock) + 1);
-    return matchLogs(blocks.slice(Math.max(start, Number(criteria.fromBlock)), end), criteria);
+        : Math.min(blocks.length, Number(criteria.toBlock) + 1 - first);
+    return matchLogs(
+      blocks.slice(Math.max(start, Number(criteria.fromBlock) - first), end),
+      criteria,
+    );
   }
 
   /** All logs of a log filter; undefined when it does not exist or is a block filter. */

@@ -12,6 +12,7 @@
  * await provider.dispose();
  * ```
  */
+import { MissingStateError } from "../engine/state/fork-reader.ts";
 import { EventEmitter } from "node:events";
 import { Chain } from "../engine/chain.ts";
 import type { ParallelChainOptions } from "../engine/options.ts";
@@ -114,6 +115,24 @@ export class ParallelProvider extends EventEmitter {
     return response.result;
   }
 
+  /**
+   * Runs `run`; on a forked chain, a read of state not loaded yet (thrown before anything
+   * changed) is loaded from the remote and the request runs again.
+   * @throws {ForkRemoteError} when the remote fails.
+   */
+  async #withForkReads<T>(run: () => Promise<T>): Promise<T> {
+    const fork = this.#ctx.chain.fork;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await run();
+      } catch (error) {
+        if (!(error instanceof MissingStateError) || fork === undefined || attempt > 1_000)
+          throw error;
+        await fork.load(error.keys);
+      }
+    }
+  }
+
   /** Answers one JSON-RPC request object; never throws. */
   async handle(request: unknown): Promise<JsonRpcResponse> {
     const req = (typeof request === "object" && request !== null ? request : {}) as Record<
@@ -127,9 +146,11 @@ export class ParallelProvider extends EventEmitter {
         throw new RpcError(-32600, "Invalid request: method must be a string");
       const handler = Object.hasOwn(METHODS, req.method) ? METHODS[req.method] : undefined;
       if (handler === undefined) throw methodNotFound(req.method);
-      const result = SERIAL_METHODS.has(req.method)
-        ? await this.#serial(() => handler(this.#ctx, req.params))
-        : await handler(this.#ctx, req.params);
+      const run = () =>
+        SERIAL_METHODS.has(req.method as string)
+          ? this.#serial(() => handler(this.#ctx, req.params))
+          : handler(this.#ctx, req.params);
+      const result = await this.#withForkReads(run);
       return { jsonrpc: "2.0", id, result: result === undefined ? null : result };
     } catch (error) {
       if (

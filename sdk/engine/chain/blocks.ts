@@ -24,8 +24,12 @@ export interface MinedBlock {
 }
 
 export class BlockStore {
-  /** The blocks, genesis first; index = block number. */
+  /** The blocks, genesis (or the fork block) first; index = block number − {@link first}. */
   readonly list: MinedBlock[] = [];
+  /** Number of the first block: 0, or a forked chain's fork block. */
+  #first = 0n;
+  /** Forked: hashes of remote blocks before the fork block (BLOCKHASH). */
+  #olderHash: ((n: bigint) => Uint8Array | undefined) | undefined;
   #byHash = new Map<Hex, MinedBlock>();
   #txIndex = new Map<Hex, { block: MinedBlock; index: number }>();
   #listeners = new Set<(block: MinedBlock) => void>();
@@ -34,8 +38,23 @@ export class BlockStore {
     return this.list[this.list.length - 1];
   }
 
+  /** Number of the first block held (0, or a forked chain's fork block). */
+  get first(): bigint {
+    return this.#first;
+  }
+
+  /**
+   * Makes the store a forked chain's: its first block (appended next) is the fork block,
+   * numbered `first`, and older hashes come from `olderHash`. Call before the first append.
+   */
+  startAt(first: bigint, olderHash: (n: bigint) => Uint8Array | undefined): void {
+    this.#first = first;
+    this.#olderHash = olderHash;
+  }
+
   byNumber(n: bigint): MinedBlock | undefined {
-    return n >= 0n && n < BigInt(this.list.length) ? this.list[Number(n)] : undefined;
+    const i = n - this.#first;
+    return i >= 0n && i < BigInt(this.list.length) ? this.list[Number(i)] : undefined;
   }
 
   byHash(hash: Hex): MinedBlock | undefined {
@@ -54,7 +73,9 @@ export class BlockStore {
 
   /** The hash of block `n` as bytes; 32 zero bytes for a block that does not exist (BLOCKHASH). */
   hashBytes(n: number): Uint8Array {
-    return this.list[n]?.header.hash() ?? new Uint8Array(32);
+    const i = n - Number(this.#first);
+    if (i < 0) return this.#olderHash?.(BigInt(n)) ?? new Uint8Array(32);
+    return this.list[i]?.header.hash() ?? new Uint8Array(32);
   }
 
   /** Appends a block and tells the listeners. */
@@ -86,7 +107,12 @@ export class BlockStore {
     const latest = this.latest().number;
     if (n >= latest) return current;
     const diffs: Array<Map<LocationKey, bigint>> = [];
-    for (let i = Number(latest); i > Number(n); i--) diffs.push(this.list[i].undo);
+    if (n < this.#first)
+      throw new RangeError(
+        `the state of block ${n}, before the fork block ${this.#first}, is not kept (forking reads the fork block's state only)`,
+      );
+    const first = Number(this.#first);
+    for (let i = Number(latest); i > Number(n); i--) diffs.push(this.list[i - first].undo);
     return new HistoricalState(current, diffs);
   }
 }

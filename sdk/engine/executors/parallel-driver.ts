@@ -11,6 +11,7 @@ import type { ExecutionResult } from "../execute-transaction.ts";
 import type { BlockExecution, ExecutionRecord } from "../executor.ts";
 import { balanceKey } from "../location.ts";
 import { type ExecutorName, type FallbackOptions, resolveFallbackOptions } from "../options.ts";
+import type { ForkSource } from "../fork/fork-source.ts";
 import type { WorldState } from "../state/world-state.ts";
 import type { EngineTransaction } from "../transactions.ts";
 import {
@@ -51,10 +52,13 @@ export class ParallelDriver {
   /** Largest batch of transactions (incarnations) sent to a lane in one message. */
   readonly maxBatch: number;
   readonly sequential: SequentialExecutor;
+  /** Forked chains: the remote reads lanes ask for go through it. */
+  readonly fork: ForkSource | undefined;
   readonly #executor: ExecutorName;
 
   constructor(executor: ExecutorName, chain: Chain, options: ParallelDriverOptions) {
     this.#executor = executor;
+    this.fork = chain.fork;
     this.pool = options.pool ?? lanePoolFor(chain, options);
     this.fallback =
       options.fallback === undefined
@@ -210,6 +214,26 @@ export class LaneResults {
   supplyCode(item: Extract<TaskResult, { kind: "missing-code" }>, lane: Lane): void {
     for (const hash of item.hashes)
       lane.codes.set(hash, this.#blockCodes.get(hash) ?? this.#state.code(hash));
+  }
+
+  /**
+   * Forked: a lane lacked locations not loaded from the remote yet. Like a dependency: they are
+   * loaded (the run waits, other lanes go on), every lane's replica gets them, then `retry`
+   * re-dispatches the transaction. A remote failure ends the run with its error.
+   */
+  supplyState(
+    item: Extract<TaskResult, { kind: "missing-state" }>,
+    run: BlockRun,
+    fork: ForkSource | undefined,
+    retry: () => void,
+  ): void {
+    if (fork === undefined)
+      throw new Error("a lane reported missing state on a chain that is not forked");
+    run.afterLoad(fork.load(item.keys), () => {
+      for (const lane of run.lanes)
+        for (const key of item.keys) lane.fixes.set(key, this.#state.read(key));
+      retry();
+    });
   }
 
   /** Keeps the result of a finished incarnation (its reads as a map, its new code remembered) and returns it. */

@@ -2,6 +2,7 @@
  * Read-only views derived from another state: historical state at an earlier block (by undoing
  * later blocks' diffs) and `eth_call` state overrides. Nothing here is ever written back.
  */
+import { REMOTE_VALUE } from "./fork-reader.ts";
 import type { StateReader } from "./state-reader.ts";
 import { isStorageKey, type LocationKey, locationAddress } from "../location.ts";
 
@@ -10,19 +11,24 @@ import { isStorageKey, type LocationKey, locationAddress } from "../location.ts"
  * after it, newest first; the first diff that has a location gives its old value.
  */
 export class HistoricalState implements StateReader {
-  private readonly current: StateReader;
+  private readonly current: StateReader & { remoteRead?(key: LocationKey): bigint };
   private readonly diffs: Array<Map<LocationKey, bigint>>;
-  constructor(current: StateReader, diffs: Array<Map<LocationKey, bigint>>) {
+  constructor(
+    current: StateReader & { remoteRead?(key: LocationKey): bigint },
+    diffs: Array<Map<LocationKey, bigint>>,
+  ) {
     this.current = current;
     this.diffs = diffs;
   }
   read(key: LocationKey): bigint {
-    let value = this.current.read(key);
+    let value: bigint | undefined;
     for (const diff of this.diffs) {
       const old = diff.get(key);
       if (old !== undefined) value = old;
     }
-    return value;
+    if (value === undefined) return this.current.read(key);
+    // A forked location first written after the block: its value then was the remote one.
+    return value === REMOTE_VALUE ? (this.current.remoteRead?.(key) ?? 0n) : value;
   }
   code(hash: bigint): Uint8Array {
     return this.current.code(hash);

@@ -39,6 +39,7 @@ import {
   locationSlot,
 } from "../location.ts";
 import type { FrameTracker } from "../conformance.ts";
+import { MissingStateError } from "./fork-reader.ts";
 import { EMPTY_CODE_HASH, type StateReader } from "./state-reader.ts";
 
 const EMPTY = new Uint8Array();
@@ -139,12 +140,29 @@ export class TxState implements StateManagerInterface {
   #failureOrigin: "create" | "call" | undefined;
   /** Conformance tracker of the current transaction, when declared access is checked. */
   tracker: FrameTracker | undefined;
+  /**
+   * Forked chains: loads locations the base state lacks ({@link MissingStateError}); the EVM's
+   * read is then retried. Unset: the error goes up (a Block-STM lane reports it instead).
+   */
+  resolveMissing: ((keys: LocationKey[]) => Promise<void>) | undefined;
+
+  /** Runs `read`; a read of state not loaded yet is loaded with `resolveMissing` and retried. */
+  async #loaded<T>(read: () => T): Promise<T> {
+    for (;;) {
+      try {
+        return read();
+      } catch (error) {
+        if (!(error instanceof MissingStateError) || this.resolveMissing === undefined) throw error;
+        await this.resolveMissing(error.keys);
+      }
+    }
+  }
 
   /** Values of storage at the start of the transaction (EIP-2200 "original value"). */
   readonly originalStorageCache = {
     get: async (address: Address, key: Uint8Array): Promise<Uint8Array> => {
       const skey = storageKeyOf(lower(address), key);
-      return bigIntToUnpaddedBytes(this.#base.read(skey));
+      return this.#loaded(() => bigIntToUnpaddedBytes(this.#base.read(skey)));
     },
     clear: (): void => {},
   };
@@ -243,33 +261,36 @@ export class TxState implements StateManagerInterface {
   // ---- accounts -------------------------------------------------------------------------
 
   async getAccount(address: Address): Promise<Account | undefined> {
-    const a = lower(address);
-    const b = balanceKey(a);
-    const n = nonceKey(a);
-    const c = codeKey(a);
-    if (this.#isFeeAccount(a)) {
-      const balance = this.#peek(b) + this.#feeCredit;
-      return new Account(this.#peek(n), balance, KECCAK256_RLP, hashToBytes(this.#peek(c)));
-    }
-    const balance = this.#peek(b);
-    const nonce = this.#peek(n);
-    const codeHash = this.#peek(c);
-    if (balance === 0n && nonce === 0n && codeHash === 0n) {
-      // An absent (empty) account: the EVM learns all three fields at once.
-      this.#get(b);
-      this.#get(n);
-      this.#get(c);
-      return undefined;
-    }
-    const codeSize = codeHash === 0n ? 0 : this.#codeBytes(codeHash).length;
-    return new TrackedAccount(nonce, balance, hashToBytes(codeHash), codeSize, (field) => {
-      this.#get(field === "nonce" ? n : field === "balance" ? b : c);
+    return this.#loaded(() => {
+      const a = lower(address);
+      const b = balanceKey(a);
+      const n = nonceKey(a);
+      const c = codeKey(a);
+      if (this.#isFeeAccount(a)) {
+        const balance = this.#peek(b) + this.#feeCredit;
+        return new Account(this.#peek(n), balance, KECCAK256_RLP, hashToBytes(this.#peek(c)));
+      }
+      const balance = this.#peek(b);
+      const nonce = this.#peek(n);
+      const codeHash = this.#peek(c);
+      if (balance === 0n && nonce === 0n && codeHash === 0n) {
+        // An absent (empty) account: the EVM learns all three fields at once.
+        this.#get(b);
+        this.#get(n);
+        this.#get(c);
+        return undefined;
+      }
+      const codeSize = codeHash === 0n ? 0 : this.#codeBytes(codeHash).length;
+      return new TrackedAccount(nonce, balance, hashToBytes(codeHash), codeSize, (field) => {
+        this.#get(field === "nonce" ? n : field === "balance" ? b : c);
+      });
     });
   }
 
   async putAccount(address: Address, account?: Account): Promise<void> {
     if (account === undefined) return this.deleteAccount(address);
     const a = lower(address);
+    await this.#preloadAccount(a);
     const balance = account["_balance"] as bigint;
     if (this.#isFeeAccount(a)) {
       this.#feeCredit = balance - this.#peek(balanceKey(a));
@@ -286,8 +307,19 @@ export class TxState implements StateManagerInterface {
     if (this.#peek(key) !== value) this.#set(key, value);
   }
 
+  /** Loads an account's fields (forked) before a write that compares with them. */
+  #preloadAccount(a: string): Promise<void> | undefined {
+    if (this.resolveMissing === undefined) return undefined;
+    return this.#loaded(() => {
+      this.#peek(balanceKey(a));
+      this.#peek(nonceKey(a));
+      this.#peek(codeKey(a));
+    });
+  }
+
   async deleteAccount(address: Address): Promise<void> {
     const a = lower(address);
+    await this.#preloadAccount(a);
     if (this.#isFeeAccount(a)) return;
     this.#putField(balanceKey(a), 0n);
     this.#putField(nonceKey(a), 0n);
@@ -296,13 +328,15 @@ export class TxState implements StateManagerInterface {
   }
 
   async modifyAccountFields(address: Address, fields: AccountFields): Promise<void> {
-    const a = lower(address);
-    if (fields.balance !== undefined) this.#putField(balanceKey(a), fields.balance);
-    if (fields.nonce !== undefined) this.#putField(nonceKey(a), fields.nonce);
-    if (fields.codeHash !== undefined) {
-      const hash = bytesToBigInt(fields.codeHash);
-      this.#putField(codeKey(a), hash === EMPTY_CODE_HASH ? 0n : hash);
-    }
+    return this.#loaded(() => {
+      const a = lower(address);
+      if (fields.balance !== undefined) this.#putField(balanceKey(a), fields.balance);
+      if (fields.nonce !== undefined) this.#putField(nonceKey(a), fields.nonce);
+      if (fields.codeHash !== undefined) {
+        const hash = bytesToBigInt(fields.codeHash);
+        this.#putField(codeKey(a), hash === EMPTY_CODE_HASH ? 0n : hash);
+      }
+    });
   }
 
   // ---- code -----------------------------------------------------------------------------
@@ -318,8 +352,10 @@ export class TxState implements StateManagerInterface {
   }
 
   async getCode(address: Address): Promise<Uint8Array> {
-    const hash = this.#get(codeKey(lower(address)));
-    return hash === 0n ? EMPTY : this.#codeBytes(hash);
+    return this.#loaded(() => {
+      const hash = this.#get(codeKey(lower(address)));
+      return hash === 0n ? EMPTY : this.#codeBytes(hash);
+    });
   }
 
   async getCodeSize(address: Address): Promise<number> {
@@ -329,10 +365,12 @@ export class TxState implements StateManagerInterface {
   // ---- storage --------------------------------------------------------------------------
 
   async getStorage(address: Address, key: Uint8Array): Promise<Uint8Array> {
-    const a = lower(address);
-    const skey = storageKeyOf(a, key);
-    this.tracker?.access(a, locationSlot(skey), "read");
-    return bigIntToUnpaddedBytes(this.#get(skey, this.#cleared.has(a)));
+    return this.#loaded(() => {
+      const a = lower(address);
+      const skey = storageKeyOf(a, key);
+      this.tracker?.access(a, locationSlot(skey), "read");
+      return bigIntToUnpaddedBytes(this.#get(skey, this.#cleared.has(a)));
+    });
   }
 
   async putStorage(address: Address, key: Uint8Array, value: Uint8Array): Promise<void> {
@@ -356,17 +394,19 @@ export class TxState implements StateManagerInterface {
   }
 
   async dumpStorage(address: Address): Promise<StorageDump> {
-    const a = lower(address);
-    const dump: StorageDump = {};
-    if (!this.#cleared.has(a)) {
-      for (const [key, value] of this.#base.storageOf(a))
-        dump[locationSlot(key)] = `0x${value.toString(16)}`;
-    }
-    for (const [key, value] of this.#overlay) {
-      if (isStorageKey(key) && locationAddress(key) === a)
-        dump[locationSlot(key)] = `0x${value.toString(16)}`;
-    }
-    return dump;
+    return this.#loaded(() => {
+      const a = lower(address);
+      const dump: StorageDump = {};
+      if (!this.#cleared.has(a)) {
+        for (const [key, value] of this.#base.storageOf(a))
+          dump[locationSlot(key)] = `0x${value.toString(16)}`;
+      }
+      for (const [key, value] of this.#overlay) {
+        if (isStorageKey(key) && locationAddress(key) === a)
+          dump[locationSlot(key)] = `0x${value.toString(16)}`;
+      }
+      return dump;
+    });
   }
 
   // ---- checkpoints ----------------------------------------------------------------------

@@ -44,6 +44,15 @@ export const stateMethods: Record<string, MethodHandler> = {
       instanceId: INSTANCE_ID,
       latestBlockNumber: Number(latest.number),
       latestBlockHash: latest.hash,
+      ...(ctx.chain.fork === undefined
+        ? {}
+        : {
+            forkedNetwork: {
+              chainId: ctx.chain.fork.chainId,
+              forkBlockNumber: Number(ctx.chain.fork.blockNumber),
+              forkBlockHash: ctx.chain.fork.block.hash,
+            },
+          }),
     };
   },
   eth_accounts: async (ctx, p) => {
@@ -131,12 +140,13 @@ export const stateMethods: Record<string, MethodHandler> = {
         }
       });
     }
-    const first = newest.number - count + 1n < 0n ? 0n : newest.number - count + 1n;
+    const oldest = ctx.chain.firstBlock;
+    const first = newest.number - count + 1n < oldest ? oldest : newest.number - count + 1n;
     const baseFees: string[] = [];
     const ratios: number[] = [];
     const rewards: string[][] = [];
     for (let i = first; i <= newest.number; i++) {
-      const block = ctx.chain.blocks[Number(i)];
+      const block = ctx.chain.blockByNumber(i)!;
       const h = block.header;
       baseFees.push(q(h.baseFeePerGas ?? 0n));
       ratios.push(Number(h.gasUsed) / Number(h.gasLimit));

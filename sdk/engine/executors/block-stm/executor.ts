@@ -332,6 +332,13 @@ class Coordinator {
       scheduler.retry(i);
       return;
     }
+    if (item.kind === "missing-state") {
+      this.#results.supplyState(item, this.#run, this.#driver.fork, () => {
+        scheduler.retry(i);
+        this.#step();
+      });
+      return;
+    }
     const result = this.#results.accept(item);
     scheduler.executed(i, item.incarnation);
     this.#reads[i] = item.reads;

@@ -226,6 +226,15 @@ export class DeclaredExecutor implements BlockExecutor {
           if (i < floor) floor = i;
           continue;
         }
+        if (item.kind === "missing-state") {
+          produced.supplyState(item, run, this.#driver.fork, () => {
+            dispatched[i] = 0;
+            incarnation[i]++;
+            if (i < floor) floor = i;
+            dispatch();
+          });
+          continue;
+        }
         if (item.kind === "blocked") {
           // No ESTIMATE marker exists without aborts: a lane that says so is broken.
           failure = new Error(

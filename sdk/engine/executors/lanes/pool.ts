@@ -17,6 +17,7 @@ import { hexToBytes } from "@ethereumjs/util";
 import type { Chain } from "../../chain.ts";
 import type { LocationKey } from "../../location.ts";
 import type { FallbackOptions, HardforkName } from "../../options.ts";
+import { REMOTE_VALUE } from "../../state/fork-reader.ts";
 import type { WorldState } from "../../state/world-state.ts";
 import type { EngineTransaction } from "../../transactions.ts";
 import type {
@@ -151,8 +152,9 @@ export class LanePool {
   async ensure(state: WorldState): Promise<void> {
     if (this.#lanes?.every((l) => l.alive) && this.#seededFrom === state) return;
     await this.stop();
-    const entries = [...state.entries()];
-    const codes = [...state.codes()];
+    const fork = this.#chain.fork;
+    const entries = [...state.replicaEntries(fork)];
+    const codes = fork === undefined ? [...state.codes()] : [...fork.codes(), ...state.codes()];
     const chain = this.#chain;
     const lanes: Lane[] = [];
     const readies: Array<Promise<void>> = [];
@@ -169,6 +171,7 @@ export class LanePool {
         allowUnlimitedContractSize: chain.options.allowUnlimitedContractSize,
         entries,
         codes,
+        forked: fork !== undefined,
         epochs: this.#epochs,
         hooks,
         conformance,
@@ -264,16 +267,18 @@ export class LanePool {
     const delta: Array<[LocationKey, bigint]> = [];
     const codes: Array<[bigint, Uint8Array]> = [];
     for (const key of this.#changes!) {
-      const value = state.read(key);
+      // Forked: a location made remote again (an undone write) and not loaded: the lane forgets it.
+      const value = state.readLoaded(key) ?? REMOTE_VALUE;
       delta.push([key, value]);
-      if (key.charCodeAt(0) === 99 /* c */ && value !== 0n) codes.push([value, state.code(value)]);
+      if (key.charCodeAt(0) === 99 /* c */ && value > 0n) codes.push([value, state.code(value)]);
     }
     this.#changes!.clear();
     const number = Number(block.header.number);
     const hashes: Array<[number, Uint8Array]> = [];
     for (let k = Math.max(0, number - 256); k < number; k++) {
-      const mined = this.#chain.blocks[k];
+      const mined = this.#chain.blockByNumber(BigInt(k));
       if (mined !== undefined) hashes.push([k, hexToBytes(mined.hash)]);
+      else if (this.#chain.fork !== undefined) hashes.push([k, this.#chain.blockHashBytes(k)]);
     }
     const header = block.header;
     const message: BlockMessage = {
@@ -320,8 +325,10 @@ export class BlockRun {
   readonly #timeout: number;
   readonly #nextBatch: () => number;
   #finished = false;
+  /** Remote loads (forked chains) the run waits for: it is not idle meanwhile. */
+  #loading = 0;
   #resolve!: () => void;
-  #reject!: (error: LaneFault) => void;
+  #reject!: (error: Error) => void;
 
   constructor(
     lanes: Lane[],
@@ -347,7 +354,26 @@ export class BlockRun {
 
   /** True when no lane has a batch in flight. */
   get idle(): boolean {
-    return this.lanes.every((l) => l.inFlight.size === 0);
+    return this.#loading === 0 && this.lanes.every((l) => l.inFlight.size === 0);
+  }
+
+  /**
+   * Forked chains: waits for `load` (locations a lane lacked, read from the remote), then calls
+   * `then` unless the run ended meanwhile. A failed load ends the run with its error (not a
+   * {@link LaneFault}: the block is not re-executed sequentially but fails, as the remote does).
+   */
+  afterLoad(load: Promise<void>, then: () => void): void {
+    this.#loading++;
+    load.then(
+      () => {
+        this.#loading--;
+        if (!this.#finished) then();
+      },
+      (error: Error) => {
+        this.#loading--;
+        this.finish(error);
+      },
+    );
   }
 
   /** Listens to the lanes' answers and faults; ends the run at once when a lane is down. */
@@ -424,7 +450,7 @@ export class BlockRun {
   }
 
   /** Ends the run: lanes drop what is left of its batches; {@link done} settles. */
-  finish(error?: LaneFault): void {
+  finish(error?: Error): void {
     if (this.#finished) return;
     this.#finished = true;
     Atomics.store(this.#epochFlag, 0, -this.epoch);

@@ -28,6 +28,8 @@ export interface WorkerInit {
   /** Committed state at start: every non-zero location. */
   entries: Array<[LocationKey, bigint]>;
   codes: Array<[bigint, Uint8Array]>;
+  /** A forked chain's: a location absent from the replica is not zero but not loaded yet. */
+  forked: boolean;
   /** Int32Array[1] over it: the epoch (block) currently being executed; lanes stop stale batches. */
   epochs: SharedArrayBuffer;
   hooks: BlockStmTestHooks;
@@ -52,7 +54,10 @@ export interface BlockMessage {
   env: BlockEnvMessage;
   /** Serialized transactions and their senders (lowercase). */
   txs: Array<{ bytes: Uint8Array; from: string }>;
-  /** Committed-state changes since the lane's replica was last updated. */
+  /**
+   * Committed-state changes since the lane's replica was last updated; forked, `REMOTE_VALUE`
+   * (-1) = forget the location (it is remote again and not loaded).
+   */
   delta: Array<[LocationKey, bigint]>;
   codes: Array<[bigint, Uint8Array]>;
   /** Hashes of the last 256 blocks, for BLOCKHASH. */
@@ -98,7 +103,9 @@ export type TaskResult =
       enumerations?: Array<[string, Array<[LocationKey, bigint]>]>;
     }
   | { tx: number; incarnation: number; kind: "blocked"; on: number }
-  | { tx: number; incarnation: number; kind: "missing-code"; hashes: bigint[] };
+  | { tx: number; incarnation: number; kind: "missing-code"; hashes: bigint[] }
+  /** Forked: locations the replica lacks (not loaded from the remote yet); the coordinator loads them. */
+  | { tx: number; incarnation: number; kind: "missing-state"; keys: LocationKey[] };
 
 export type WorkerMessage =
   | { type: "ready" }

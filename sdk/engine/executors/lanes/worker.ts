@@ -15,6 +15,7 @@ import { createExecutionVM, type ExecutionVM } from "../../evm.ts";
 import { executeTransaction, type ExecutionResult } from "../../execute-transaction.ts";
 import { balanceKey, type LocationKey } from "../../location.ts";
 import type { StateReader } from "../../state/state-reader.ts";
+import { MissingStateError, NOTHING_LOADED, REMOTE_VALUE } from "../../state/fork-reader.ts";
 import { WorldState } from "../../state/world-state.ts";
 import type { EngineTransaction } from "../../transactions.ts";
 import { MVMemory } from "./mv-memory.ts";
@@ -30,7 +31,7 @@ import type {
 const init = workerData as WorkerInit;
 const port = parentPort!;
 const epochs = new Int32Array(init.epochs);
-const committed = new WorldState();
+const committed = new WorldState(init.forked ? NOTHING_LOADED : undefined);
 for (const [key, value] of init.entries) committed.write(key, value);
 for (const [hash, code] of init.codes) committed.putCode(hash, code);
 const hashes = new Map<number, Uint8Array>();
@@ -46,6 +47,8 @@ class LaneView implements StateReader {
   readonly sources = new Map<LocationKey, [number, number]>();
   blockedOn = -1;
   missing: bigint[] = [];
+  /** Forked: locations the replica lacks; the incarnation's result is dropped and they are asked for. */
+  missingState: LocationKey[] = [];
   enumerations: Array<[string, Array<[LocationKey, bigint]>]> | undefined;
   readonly #block: BlockState;
   constructor(block: BlockState, tx: number) {
@@ -62,13 +65,23 @@ class LaneView implements StateReader {
     }
     const value =
       key === coinbaseKey
-        ? mv.coinbaseBalance(key, this.tx, committed.read(key), true)!
+        ? mv.coinbaseBalance(key, this.tx, this.#committed(key), true)!
         : entry === undefined
-          ? committed.read(key)
+          ? this.#committed(key)
           : entry.value;
     if (!this.sources.has(key))
       this.sources.set(key, entry === undefined ? [-1, 0] : [entry.tx, entry.incarnation]);
     return value;
+  }
+  /** The replica's value; forked, a location it lacks reads 0 for now and is reported. */
+  #committed(key: LocationKey): bigint {
+    try {
+      return committed.read(key);
+    } catch (error) {
+      if (!(error instanceof MissingStateError)) throw error;
+      this.missingState.push(key);
+      return 0n;
+    }
   }
   code(codeHash: bigint): Uint8Array {
     if (codeHash === 0n) return new Uint8Array();
@@ -122,7 +135,9 @@ function decode(state: BlockState, i: number): EngineTransaction {
 }
 
 function startBlock(message: BlockMessage): void {
-  for (const [key, value] of message.delta) committed.write(key, value);
+  for (const [key, value] of message.delta)
+    if (value === REMOTE_VALUE) committed.forget(key);
+    else committed.write(key, value);
   for (const [hash, code] of message.codes) committed.putCode(hash, code);
   for (const [n, hash] of message.hashes) hashes.set(n, hash);
   const env = message.env;
@@ -176,10 +191,14 @@ async function runOne(state: BlockState, tx: number, incarnation: number): Promi
   try {
     result = await executeTransaction(lane, view, state.block, decode(state, tx));
   } catch (error) {
+    if (view.missingState.length > 0 && view.blockedOn < 0)
+      return { tx, incarnation, kind: "missing-state", keys: view.missingState };
     if (view.blockedOn < 0) throw error;
     return { tx, incarnation, kind: "blocked", on: view.blockedOn };
   }
   if (view.blockedOn >= 0) return { tx, incarnation, kind: "blocked", on: view.blockedOn };
+  if (view.missingState.length > 0)
+    return { tx, incarnation, kind: "missing-state", keys: view.missingState };
   if (view.missing.length > 0)
     return { tx, incarnation, kind: "missing-code", hashes: view.missing };
   // An invalid transaction has no outcome; its read set (what made it invalid) is still needed.
