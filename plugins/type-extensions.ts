@@ -9,7 +9,7 @@ import type { ParallelChainOptions } from "../sdk/engine/options.ts";
 import type { ParallelReportConfig, ParallelReportUserConfig } from "./report/config.ts";
 
 /** The user's `parallel` config (all optional; see README for defaults). */
-export type ParallelUserConfig = Omit<ParallelChainOptions, "initialDate"> & {
+export type ParallelUserConfig = Omit<ParallelChainOptions, "initialDate" | "coverage"> & {
   /** Timestamp of the genesis block, as a Date or an ISO string. */
   initialDate?: Date | string;
 };

@@ -20,6 +20,13 @@ import type { DeclarationSource } from "./conformance.ts";
 import { lazyKzg } from "./kzg.ts";
 import type { HardforkName } from "./options.ts";
 import { applyInterpreterPatches } from "./interpreter-patches.ts";
+import {
+  type CallObservation,
+  createCallObservation,
+  isConsoleCall,
+  isCoverageCall,
+  noteFrameEnd,
+} from "./observed-calls.ts";
 import { TxState } from "./state/tx-state.ts";
 
 /** Looks up a block hash by number for the BLOCKHASH opcode (pre-EIP-7709 semantics). */
@@ -146,6 +153,8 @@ export interface ExecutionVM {
   conformance?: { source: DeclarationSource; strict: boolean };
   /** Gas dependence of the last execution on this lane (see {@link GasUse}). */
   gasUse: GasUse;
+  /** console.log calls and coverage hits of the last execution (see `observed-calls.ts`). */
+  observed: CallObservation;
 }
 
 /**
@@ -240,7 +249,7 @@ export async function createExecutionVM(
   chainId: number,
   hardfork: HardforkName,
   blockHash: BlockHashLookup,
-  options: { allowUnlimitedContractSize?: boolean } = {},
+  options: { allowUnlimitedContractSize?: boolean; coverage?: boolean } = {},
 ): Promise<ExecutionVM> {
   await applyInterpreterPatches();
   const common = createChainCommon(chainId, hardfork);
@@ -277,17 +286,27 @@ export async function createExecutionVM(
   });
   type Frame = {
     message?: {
-      to?: { toString(): string };
+      to?: { toString(): string; bytes?: Uint8Array };
+      gasRefund?: bigint;
       caller?: { toString(): string };
       data?: Uint8Array;
       delegatecall?: boolean;
-      codeAddress?: { toString(): string };
+      codeAddress?: { toString(): string; bytes?: Uint8Array };
     };
-    to?: { toString(): string };
+    to?: { toString(): string; bytes?: Uint8Array };
     caller?: { toString(): string };
     data?: Uint8Array;
   };
-  type FrameResult = { execResult?: { exceptionError?: unknown } };
+  type FrameResult = {
+    execResult?: {
+      exceptionError?: { error?: string };
+      returnValue?: Uint8Array;
+      executionGasUsed?: bigint;
+      gasRefund?: bigint;
+      logs?: unknown[];
+    };
+  };
+  const observed = createCallObservation(options.coverage === true);
   const evm = vm.evm as unknown as { runCall: (opts: Frame) => Promise<FrameResult> };
   const runCall = evm.runCall.bind(evm);
   evm.runCall = async (opts) => {
@@ -311,13 +330,32 @@ export async function createExecutionVM(
     }
     if (opts.message !== undefined) {
       const isCreate = opts.message.to === undefined;
+      // (ethereumjs's `codeAddress` getter throws for a creation.)
+      const code = isCreate ? undefined : opts.message.codeAddress?.bytes;
+      if (isConsoleCall(code)) observed.consoleLogs.push((frame.data ?? new Uint8Array()).slice());
+      if (observed.coverageHits !== undefined && isCoverageCall(code)) {
+        // EDR's coverage collector: record the tag, run nothing (see `observed-calls.ts`).
+        observed.coverageHits.add(bytesToHex(frame.data ?? new Uint8Array()));
+        tracker?.exit();
+        return {
+          execResult: {
+            returnValue: observed.lastOutput,
+            executionGasUsed: 0n,
+            gasRefund: opts.message.gasRefund,
+            logs: [],
+          },
+        };
+      }
       const result = await runCall(opts);
+      noteFrameEnd(observed, isCreate, result);
       // The first frame to fail is where a failure started (inner frames finish first).
       if (result.execResult?.exceptionError !== undefined)
         state.noteFailedFrame(isCreate ? "create" : "call");
       tracker?.exit();
       return result;
     }
+    if (isConsoleCall(frame.to?.bytes))
+      observed.consoleLogs.push((frame.data ?? new Uint8Array()).slice());
     try {
       const result = await runCall(opts);
       tracker?.exit();
@@ -328,5 +366,5 @@ export async function createExecutionVM(
   };
   const gasUse: GasUse = { tracked: false, dependent: false, minSstoreGasLeft: undefined };
   trackGasUse(vm, common, gasUse);
-  return { vm, state, common, gasUse };
+  return { vm, state, common, gasUse, observed };
 }

@@ -11,6 +11,7 @@ import { runTx } from "@ethereumjs/vm";
 import type { Hex } from "viem";
 import { type ConformanceResult, FrameTracker } from "./conformance.ts";
 import { type ExecutionVM, isGasUseTracked } from "./evm.ts";
+import { resetCallObservation } from "./observed-calls.ts";
 import type { StateReader } from "./state/state-reader.ts";
 import type { TxStateResult } from "./state/tx-state.ts";
 import type { EngineTransaction } from "./transactions.ts";
@@ -41,6 +42,13 @@ export interface TransactionOutcome extends TxStateResult {
   error?: string;
   /** Declared-access conformance of the transaction's frames, when declarations are known. */
   conformance?: ConformanceResult;
+  /**
+   * Call data of each `hardhat/console.sol` call the execution made, in order (reverted
+   * frames included, as EDR keeps them); absent when there were none. See `observed-calls.ts`.
+   */
+  consoleLogs?: Uint8Array[];
+  /** Coverage tags hit (0x hex, each once), only on a lane with coverage on. */
+  coverageHits?: Hex[];
   /**
    * Only when asked for (`executeTransaction`'s `gasLimitKnowledge` option) and the execution
    * succeeded: the smallest gas limit (gas) with which the same transaction, in the same
@@ -78,6 +86,7 @@ export async function executeTransaction(
   resetEvm(vm);
   lane.gasUse.dependent = false;
   lane.gasUse.minSstoreGasLeft = undefined;
+  resetCallObservation(lane.observed);
   state.begin(base, block.header.coinbase.toString());
   const tracker =
     lane.conformance === undefined
@@ -123,6 +132,10 @@ export async function executeTransaction(
     returnValue: exec.returnValue,
     error: exec.exceptionError?.error,
     ...(tracker === undefined ? {} : { conformance: tracker.result }),
+    ...(lane.observed.consoleLogs.length === 0 ? {} : { consoleLogs: lane.observed.consoleLogs }),
+    ...(lane.observed.coverageHits === undefined
+      ? {}
+      : { coverageHits: [...lane.observed.coverageHits] as Hex[] }),
     ...(options.gasLimitKnowledge === true && !failed && effectiveGasPrice === 0n
       ? minimumGasLimit(lane, etx, exec.executionGasUsed)
       : {}),

@@ -79,6 +79,13 @@ export interface ParallelChainOptions {
   callGasLimit?: bigint;
   /** Allow transactions whose gas limit exceeds EIP-7825's cap. Default false, as EDR. */
   allowUnlimitedContractSize?: boolean;
+  /**
+   * Collect coverage hits of instrumented code as EDR does under `hardhat test --coverage`:
+   * calls to the coverage address are recorded and not run (`observed-calls.ts`); every
+   * execution's hits are in its outcome's `coverageHits`. The plugin turns it on when Hardhat's
+   * coverage is on. Default false.
+   */
+  coverage?: boolean;
 }
 
 /** Defaults of {@link ParallelChainOptions}: Hardhat 3.18's EDR network where it has one. */
@@ -110,6 +117,7 @@ export const CHAIN_DEFAULTS = {
   workerTimeout: 30_000,
   strict: false,
   allowUnlimitedContractSize: false,
+  coverage: false,
 } as const satisfies Omit<
   Required<ParallelChainOptions>,
   "initialDate" | "callGasLimit" | "accounts" | "fallback"
@@ -142,6 +150,7 @@ export interface ResolvedChainOptions {
   strict: boolean;
   callGasLimit: bigint;
   allowUnlimitedContractSize: boolean;
+  coverage: boolean;
 }
 
 /**
@@ -175,6 +184,7 @@ export function resolveChainOptions(options: ParallelChainOptions = {}): Resolve
     strict: options.strict ?? d.strict,
     callGasLimit: options.callGasLimit ?? blockGasLimit,
     allowUnlimitedContractSize: options.allowUnlimitedContractSize ?? d.allowUnlimitedContractSize,
+    coverage: options.coverage ?? d.coverage,
   };
 }
 

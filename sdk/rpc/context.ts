@@ -10,6 +10,7 @@ import type { BlockTag, TransactionRequest } from "./params.ts";
 import type { ContractIndex } from "../contracts/contract-index.ts";
 import type { FilterManager } from "./filters.ts";
 import { DEFAULT_PRIORITY_FEE, nextBaseFee, suggestFees } from "./fees.ts";
+import type { ExecutionObservers } from "./observers.ts";
 
 export interface RpcContext {
   chain: Chain;
@@ -21,6 +22,8 @@ export interface RpcContext {
    * network prints no request log either way, so this only records the choice.
    */
   logging: { enabled: boolean };
+  /** Where console.log lines, coverage hits and executed calls go (`observers.ts`). */
+  observers: ExecutionObservers;
 }
 
 /** The code at an address in the latest state, as hex. */

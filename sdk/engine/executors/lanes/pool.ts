@@ -167,6 +167,7 @@ export class LanePool {
         chainId: chain.chainId,
         hardfork: chain.hardfork as HardforkName,
         allowUnlimitedContractSize: chain.options.allowUnlimitedContractSize,
+        coverage: chain.options.coverage,
         entries,
         codes,
         epochs: this.#epochs,
