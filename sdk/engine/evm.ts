@@ -23,6 +23,8 @@ import { applyInterpreterPatches } from "./interpreter-patches.ts";
 import {
   type CallObservation,
   createCallObservation,
+  enterFrame,
+  exitFrame,
   isConsoleCall,
   isCoverageCall,
   noteFrameEnd,
@@ -332,6 +334,7 @@ export async function createExecutionVM(
       const isCreate = opts.message.to === undefined;
       // (ethereumjs's `codeAddress` getter throws for a creation.)
       const code = isCreate ? undefined : opts.message.codeAddress?.bytes;
+      const delegate = opts.message.delegatecall === true;
       if (isConsoleCall(code)) observed.consoleLogs.push((frame.data ?? new Uint8Array()).slice());
       if (observed.coverageHits !== undefined && isCoverageCall(code)) {
         // EDR's coverage collector: record the tag, run nothing (see `observed-calls.ts`).
@@ -346,7 +349,9 @@ export async function createExecutionVM(
           },
         };
       }
+      enterFrame(observed, frame.data, delegate ? opts.message.codeAddress?.toString() : undefined);
       const result = await runCall(opts);
+      exitFrame(observed, result.execResult?.returnValue);
       noteFrameEnd(observed, isCreate, result);
       // The first frame to fail is where a failure started (inner frames finish first).
       if (result.execResult?.exceptionError !== undefined)
@@ -356,8 +361,10 @@ export async function createExecutionVM(
     }
     if (isConsoleCall(frame.to?.bytes))
       observed.consoleLogs.push((frame.data ?? new Uint8Array()).slice());
+    enterFrame(observed, frame.data, undefined);
     try {
       const result = await runCall(opts);
+      exitFrame(observed, result.execResult?.returnValue);
       tracker?.exit();
       return result;
     } finally {

@@ -11,7 +11,7 @@ import { runTx } from "@ethereumjs/vm";
 import type { Hex } from "viem";
 import { type ConformanceResult, FrameTracker } from "./conformance.ts";
 import { type ExecutionVM, isGasUseTracked } from "./evm.ts";
-import { resetCallObservation } from "./observed-calls.ts";
+import { proxyChainOf, resetCallObservation } from "./observed-calls.ts";
 import type { StateReader } from "./state/state-reader.ts";
 import type { TxStateResult } from "./state/tx-state.ts";
 import type { EngineTransaction } from "./transactions.ts";
@@ -49,6 +49,11 @@ export interface TransactionOutcome extends TxStateResult {
   consoleLogs?: Uint8Array[];
   /** Coverage tags hit (0x hex, each once), only on a lane with coverage on. */
   coverageHits?: Hex[];
+  /**
+   * When the transaction's own frame is a proxy (EDR's proxy detection, `observed-calls.ts`):
+   * the code addresses it delegated to, down to the implementation (last); else absent.
+   */
+  delegations?: Hex[];
   /**
    * Only when asked for (`executeTransaction`'s `gasLimitKnowledge` option) and the execution
    * succeeded: the smallest gas limit (gas) with which the same transaction, in the same
@@ -133,6 +138,7 @@ export async function executeTransaction(
     error: exec.exceptionError?.error,
     ...(tracker === undefined ? {} : { conformance: tracker.result }),
     ...(lane.observed.consoleLogs.length === 0 ? {} : { consoleLogs: lane.observed.consoleLogs }),
+    ...delegationsOf(lane, failed),
     ...(lane.observed.coverageHits === undefined
       ? {}
       : { coverageHits: [...lane.observed.coverageHits] as Hex[] }),
@@ -140,6 +146,13 @@ export async function executeTransaction(
       ? minimumGasLimit(lane, etx, exec.executionGasUsed)
       : {}),
   };
+}
+
+/** The proxy chain of a successful call (gas statistics name the implementation). */
+function delegationsOf(lane: ExecutionVM, failed: boolean): { delegations?: Hex[] } {
+  if (failed) return {};
+  const chain = proxyChainOf(lane.observed);
+  return chain === undefined ? {} : { delegations: chain as Hex[] };
 }
 
 /**

@@ -15,6 +15,11 @@
  *   instrumented code sees in `RETURNDATASIZE`. This is EDR's rule, including its quirk that the
  *   "last output" is global to the execution rather than the calling frame's.
  *
+ * - Proxies (for gas statistics, EDR `crates/edr_solidity/src/proxy_detection.rs`): a frame's
+ *   first DELEGATECALL child with the frame's 4-byte selector and the frame's output is the
+ *   next link of a proxy chain; {@link proxyChainOf} follows the links from the transaction's
+ *   own frame.
+ *
  * One {@link CallObservation} belongs to one lane (VM) and is reset before each execution.
  */
 
@@ -35,11 +40,33 @@ export interface CallObservation {
   coverageHits: Set<string> | undefined;
   /** Output of the last call (or reverted creation) that ended: what a coverage call returns. */
   lastOutput: Uint8Array;
+  /** The frames still running, outermost first (see {@link ObservedFrame}). */
+  open: ObservedFrame[];
+  /** The transaction's own frame, once it started. */
+  root: ObservedFrame | undefined;
+}
+
+/** What proxy detection needs of a frame. */
+export interface ObservedFrame {
+  /** The first 4 bytes of the call data (fewer when it is shorter). */
+  selector: Uint8Array;
+  /** Code address of a DELEGATECALL frame (lowercase hex); undefined for other frames. */
+  delegateCode: string | undefined;
+  /** Return data, once the frame ended. */
+  output: Uint8Array | undefined;
+  /** DELEGATECALL frames it started, in order. */
+  delegates: ObservedFrame[];
 }
 
 /** A new observation; `coverage` turns on the coverage short-circuit and tag collection. */
 export function createCallObservation(coverage: boolean): CallObservation {
-  return { consoleLogs: [], coverageHits: coverage ? new Set() : undefined, lastOutput: EMPTY };
+  return {
+    consoleLogs: [],
+    coverageHits: coverage ? new Set() : undefined,
+    lastOutput: EMPTY,
+    open: [],
+    root: undefined,
+  };
 }
 
 /** Clears an observation before an execution (coverage stays on or off). */
@@ -47,6 +74,60 @@ export function resetCallObservation(observation: CallObservation): void {
   observation.consoleLogs = [];
   observation.coverageHits?.clear();
   observation.lastOutput = EMPTY;
+  observation.open = [];
+  observation.root = undefined;
+}
+
+/**
+ * Notes that a frame starts (the transaction's own one first).
+ * @param delegateCode the code address of a DELEGATECALL frame (lowercase hex), else undefined.
+ */
+export function enterFrame(
+  observation: CallObservation,
+  data: Uint8Array | undefined,
+  delegateCode: string | undefined,
+): void {
+  const frame: ObservedFrame = {
+    selector: (data ?? EMPTY).slice(0, 4),
+    delegateCode,
+    output: undefined,
+    delegates: [],
+  };
+  const parent = observation.open[observation.open.length - 1];
+  if (parent === undefined) observation.root = frame;
+  else if (delegateCode !== undefined) parent.delegates.push(frame);
+  observation.open.push(frame);
+}
+
+/** Notes that the innermost running frame ended with `output`. */
+export function exitFrame(observation: CallObservation, output: Uint8Array | undefined): void {
+  const frame = observation.open.pop();
+  if (frame !== undefined) frame.output = output ?? EMPTY;
+}
+
+function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
+  return a !== undefined && b !== undefined && Buffer.from(a).equals(b);
+}
+
+/**
+ * The proxy chain of the execution: code addresses of the DELEGATECALL frames from the
+ * transaction's own frame to the implementation (the last one), or undefined when the
+ * transaction's frame is not a proxy. Selectors must be 4 bytes long, as in EDR.
+ */
+export function proxyChainOf(observation: CallObservation): string[] | undefined {
+  const chain: string[] = [];
+  let frame = observation.root;
+  while (frame !== undefined) {
+    const parent: ObservedFrame = frame;
+    frame = parent.delegates.find(
+      (child) =>
+        parent.selector.length === 4 &&
+        sameBytes(child.selector, parent.selector) &&
+        sameBytes(child.output, parent.output),
+    );
+    if (frame?.delegateCode !== undefined) chain.push(frame.delegateCode);
+  }
+  return chain.length === 0 ? undefined : chain;
 }
 
 function same(address: Uint8Array | undefined, expected: Buffer): boolean {
