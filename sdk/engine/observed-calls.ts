@@ -88,7 +88,7 @@ export function enterFrame(
   delegateCode: string | undefined,
 ): void {
   const frame: ObservedFrame = {
-    selector: (data ?? EMPTY).slice(0, 4),
+    selector: (data ?? EMPTY).subarray(0, 4),
     delegateCode,
     output: undefined,
     delegates: [],
