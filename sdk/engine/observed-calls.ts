@@ -88,7 +88,8 @@ export function enterFrame(
   delegateCode: string | undefined,
 ): void {
   const frame: ObservedFrame = {
-    selector: (data ?? EMPTY).subarray(0, 4),
+    // A copy: a frame's call data may be a view of its caller's memory, which changes later.
+    selector: (data ?? EMPTY).slice(0, 4),
     delegateCode,
     output: undefined,
     delegates: [],

@@ -10,8 +10,8 @@
  *   re-executions print nothing: only the outcome the block keeps is printed. Lines go to
  *   {@link ExecutionObservers.printLine} (default `console.log`, EDR's default).
  * - **coverage hits** of every execution EDR observes: each mined transaction, each `eth_call`,
- *   and each run of an `eth_estimateGas` (with coverage on, estimation runs every probe, so the
- *   runs are EDR's).
+ *   each run of an `eth_estimateGas` (with coverage on, estimation runs every probe, so the
+ *   runs are EDR's), and the traced execution of `debug_traceTransaction` / `debug_traceCall`.
  * - **executed transactions** for gas statistics: each mined transaction and each `eth_call`
  *   (EDR's gas report), with what identifies the contract and function.
  */

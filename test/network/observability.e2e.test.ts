@@ -31,7 +31,7 @@ describe("gas stats and coverage of tests on parallel networks (e2e)", function 
   const build = mkdtempSync(path.join(os.tmpdir(), "hp-observability-"));
   const env = (network: string) => subprocessEnv({ HP_OBS_NETWORK: network, HP_OBS_BUILD: build });
   const gas = new Map<string, { json: unknown; table: string }>();
-  const coverage = new Map<string, { lcov: string; table: string }>();
+  const coverage = new Map<string, { lcov: string; table: string; gas: unknown }>();
 
   before(async () => {
     rmSync(path.join(PROJECT, "coverage"), { recursive: true, force: true });
@@ -50,9 +50,16 @@ describe("gas stats and coverage of tests on parallel networks (e2e)", function 
     }
     for (const network of NETWORKS) {
       rmSync(path.join(PROJECT, "coverage"), { recursive: true, force: true });
-      const run = await runHardhat(PROJECT, ["test", "mocha", "--coverage"], env(network));
+      // With gas stats: instrumented code must use EDR's gas (coverage calls answered alike).
+      const json = path.join(build, `coverage-gas-${network}.json`);
+      const run = await runHardhat(
+        PROJECT,
+        ["test", "mocha", "--coverage", "--gas-stats-json", json],
+        env(network),
+      );
       assert.equal(run.code, 0, `${network}: ${run.stdout}\n${run.stderr}`);
       coverage.set(network, {
+        gas: JSON.parse(readFileSync(json, "utf8")),
         lcov: readFileSync(path.join(PROJECT, "coverage", "lcov.info"), "utf8"),
         table: tableOf(run.stdout, "Coverage Report"),
       });
@@ -99,5 +106,13 @@ describe("gas stats and coverage of tests on parallel networks (e2e)", function 
   it("gives EDR's coverage (lcov and the printed table)", () => {
     assert.equal(coverage.get("parallel")!.lcov, coverage.get("default")!.lcov);
     assert.equal(coverage.get("parallel")!.table, coverage.get("default")!.table);
+  });
+
+  it("runs instrumented code with EDR's gas under coverage", () => {
+    const edr = coverage.get("default")!.gas;
+    const plain = gas.get("default")!.json;
+    // Instrumentation costs gas: the comparison below is not between plain runs.
+    assert.notDeepEqual(edr, plain);
+    assert.deepEqual(coverage.get("parallel")!.gas, edr);
   });
 });
