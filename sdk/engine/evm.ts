@@ -2,7 +2,9 @@
  * Builds the `@ethereumjs` pieces one lane (or the sequential executor) runs transactions with:
  * a `Common` for the chain id and hardfork, and a VM whose state manager is a reusable
  * {@link TxState}. The VM's `evm.runCall` is wrapped so that the state knows when the
- * top-level call has returned (what follows is refund and the lazy coinbase fee).
+ * top-level call has returned (what follows is refund and the lazy coinbase fee), and so that
+ * console.log calls, coverage hits and proxy chains are observed as EDR observes them
+ * (`observed-calls.ts`).
  *
  * Several things make repeated executions cheaper without changing any result:
  * - the interpreter caches jump-destination analysis per code and runs simple opcodes without

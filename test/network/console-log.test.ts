@@ -95,6 +95,13 @@ async function runSteps(d: Deployed): Promise<Printed> {
       params: [{ from, to, data: data("logThenRevert", [4n]) }],
     }),
   );
+  // A gas-dependent call (an external call inside): its estimate runs probes, which log too.
+  await step("eth_estimateGas with probes", () =>
+    provider.request({
+      method: "eth_estimateGas",
+      params: [{ from, to, data: data("logInCaughtRevert") }],
+    }),
+  );
   await step("sendTransaction without gas (estimated first)", () =>
     provider.request({ method: "eth_sendTransaction", params: [{ from, to, data: data("bump") }] }),
   );
@@ -187,6 +194,7 @@ describe("console.log output: parallel network vs EDR", function () {
     ]);
     assert.deepEqual(edr["eth_estimateGas succeeding"], []);
     assert.deepEqual(edr["eth_estimateGas failing"], ["before revert 4"]);
+    assert.deepEqual(edr["eth_estimateGas with probes"], []);
     assert.deepEqual(edr["log in a caught revert"], ["before revert 5", "caught"]);
     // Automine that also mined a pending transaction prints the sent one a second time.
     const [, , third] = edr["automine with another pending tx"];
