@@ -11,10 +11,10 @@ import { runTx } from "@ethereumjs/vm";
 import type { Hex } from "viem";
 import { type ConformanceResult, FrameTracker } from "./conformance.ts";
 import { type ExecutionVM, isGasUseTracked } from "./evm.ts";
-import { proxyChainOf, resetCallObservation } from "./observed-calls.ts";
 import type { StateReader } from "./state/state-reader.ts";
 import type { TxStateResult } from "./state/tx-state.ts";
 import type { EngineTransaction } from "./transactions.ts";
+import { proxyChainOf, resetCallObservation } from "./observed-calls.ts";
 
 export interface EngineLog {
   address: Hex;

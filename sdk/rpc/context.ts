@@ -1,6 +1,7 @@
 /**
  * What every JSON-RPC method handler receives: the chain and the connection's filters.
  */
+import type { ExecutionObservers } from "./observers.ts";
 import type { TypedTxData } from "@ethereumjs/tx";
 import type { Hex } from "viem";
 import type { Chain, MinedBlock } from "../engine/chain.ts";
@@ -10,7 +11,6 @@ import type { BlockTag, TransactionRequest } from "./params.ts";
 import type { ContractIndex } from "../contracts/contract-index.ts";
 import type { FilterManager } from "./filters.ts";
 import { DEFAULT_PRIORITY_FEE, nextBaseFee, suggestFees } from "./fees.ts";
-import type { ExecutionObservers } from "./observers.ts";
 
 export interface RpcContext {
   chain: Chain;
