@@ -10,7 +10,7 @@ import type { ParallelChainOptions } from "../sdk/engine/options.ts";
 import type { ParallelReportConfig, ParallelReportUserConfig } from "./report/config.ts";
 
 /** The user's `parallel` config (all optional; see README for defaults). */
-export type ParallelUserConfig = Omit<ParallelChainOptions, "initialDate" | "fork"> & {
+export type ParallelUserConfig = Omit<ParallelChainOptions, "initialDate" | "fork" | "coverage"> & {
   /** Timestamp of the genesis block, as a Date or an ISO string. */
   initialDate?: Date | string;
   /** Fork a remote chain (Hardhat's `forking` fields; README "Forking"). */

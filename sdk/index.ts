@@ -4,6 +4,8 @@
  */
 export { createParallelProvider, ParallelProvider, SUPPORTED_METHODS } from "./rpc/provider.ts";
 export type { ProviderRpcError, RequestArguments, JsonRpcResponse } from "./rpc/provider.ts";
+export type { ExecutedCall, ExecutionObservers } from "./rpc/observers.ts";
+export { formatConsoleLog } from "./rpc/console-log.ts";
 export { createJsonRpcHttpServer, DEFAULT_MAX_BODY_BYTES } from "./rpc/http-server.ts";
 export type {
   JsonRpcHttpServer,

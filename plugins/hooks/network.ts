@@ -2,6 +2,10 @@
  * Network hooks: every request to a parallel network is answered by an engine owned by that
  * connection (created on first use, disposed on close). `next` is never called for those
  * networks, so Hardhat's own request handlers are bypassed (docs/design.md §4).
+ *
+ * `hardhat test --gas-stats` and `--coverage` register `onGasMeasurement` / `onCoverageData`
+ * handlers; when they are there, the engine reports to them as EDR does
+ * (`internal/observability.ts`).
  */
 import type { HookContext, NetworkHooks } from "hardhat/types/hooks";
 import type { ChainType, NetworkConnection } from "hardhat/types/network";
@@ -11,9 +15,11 @@ import { createConnectionHelpers } from "../internal/connection-helpers.ts";
 import { registerConnection, unregisterConnection } from "../internal/connections.ts";
 import { equipProvider, loadProjectContracts } from "../internal/project-contracts.ts";
 import { loadSourceMaps, withSolidityStack } from "../internal/stack-traces.ts";
+import { connectObservability, type Observability } from "../internal/observability.ts";
 
 export default async (): Promise<Partial<NetworkHooks>> => {
   const providers = new WeakMap<NetworkConnection<ChainType | string>, Promise<ParallelProvider>>();
+  const observability = new WeakMap<ParallelProvider, Observability>();
 
   const providerFor = (
     context: HookContext,
@@ -25,11 +31,28 @@ export default async (): Promise<Partial<NetworkHooks>> => {
     if (provider === undefined) {
       // Loaded once per runtime environment (project-contracts.ts caches it).
       const known = loadProjectContracts(context.artifacts);
-      provider = createParallelProvider(config.parallel).then(async (p) => {
-        equipProvider(p, await known);
+      const parallel = config.parallel;
+      provider = (async () => {
+        const hooks = {
+          coverage: await context.hooks.hasHandlers("network", "onCoverageData"),
+          gasStats: await context.hooks.hasHandlers("network", "onGasMeasurement"),
+        };
+        // Hardhat's coverage overrides: instrumented code may exceed the contract size limit.
+        const p = await createParallelProvider(
+          hooks.coverage
+            ? {
+                ...parallel,
+                coverage: true,
+                allowUnlimitedContractSize: parallel.allowUnlimitedContractSize ?? true,
+              }
+            : parallel,
+        );
+        const contracts = await known;
+        equipProvider(p, contracts);
+        observability.set(p, connectObservability(p, context.hooks, contracts.index, hooks));
         registerConnection(connection, p);
         return p;
-      });
+      })();
       providers.set(connection, provider);
     }
     return provider;
@@ -56,6 +79,8 @@ export default async (): Promise<Partial<NetworkHooks>> => {
       if (provider === undefined) return next(context, connection, request);
       const p = await provider;
       const response = (await p.handle(request)) as JsonRpcResponse;
+      // The gas-stats and coverage handlers have what the request reported before it answers.
+      await observability.get(p)?.settled();
       // A revert throws EDR's SolidityError, with the Solidity frames (stack-traces.ts).
       return withSolidityStack(p, request, response, loadSourceMaps(context.artifacts));
     },

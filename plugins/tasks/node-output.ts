@@ -49,7 +49,9 @@ export function formatAccounts(accounts: readonly DevAccount[], publicKeys: bool
  * EDR's node.
  *
  * EDR also prints each transaction's and call's details (contract and function, from, to, value,
- * gas used, block, console.log output); this printer does not (README, "Using the node").
+ * gas used, block, console.log output in an indented block); this printer does not (README,
+ * "Using the node"): console.log lines are printed by the provider as plain lines, as EDR prints
+ * them with its logger off (`sdk/rpc/observers.ts`).
  *
  * @param write receives one line at a time (without its newline); `replace` asks to overwrite
  *   the last line written (a repeated method).

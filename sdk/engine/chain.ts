@@ -104,6 +104,7 @@ export class Chain {
       (n) => chain.#blocks.hashBytes(n),
       {
         allowUnlimitedContractSize: options.allowUnlimitedContractSize,
+        coverage: options.coverage,
       },
     );
     for (const account of chain.accounts)

@@ -2,7 +2,9 @@
  * Builds the `@ethereumjs` pieces one lane (or the sequential executor) runs transactions with:
  * a `Common` for the chain id and hardfork, and a VM whose state manager is a reusable
  * {@link TxState}. The VM's `evm.runCall` is wrapped so that the state knows when the
- * top-level call has returned (what follows is refund and the lazy coinbase fee).
+ * top-level call has returned (what follows is refund and the lazy coinbase fee), and so that
+ * console.log calls, coverage hits and proxy chains are observed as EDR observes them
+ * (`observed-calls.ts`).
  *
  * Several things make repeated executions cheaper without changing any result:
  * - the interpreter caches jump-destination analysis per code and runs simple opcodes without
@@ -20,6 +22,15 @@ import type { DeclarationSource } from "./conformance.ts";
 import { lazyKzg } from "./kzg.ts";
 import type { HardforkName } from "./options.ts";
 import { applyInterpreterPatches } from "./interpreter-patches.ts";
+import {
+  type CallObservation,
+  createCallObservation,
+  enterFrame,
+  exitFrame,
+  isConsoleCall,
+  isCoverageCall,
+  noteFrameEnd,
+} from "./observed-calls.ts";
 import { TxState } from "./state/tx-state.ts";
 
 /** Looks up a block hash by number for the BLOCKHASH opcode (pre-EIP-7709 semantics). */
@@ -146,6 +157,8 @@ export interface ExecutionVM {
   conformance?: { source: DeclarationSource; strict: boolean };
   /** Gas dependence of the last execution on this lane (see {@link GasUse}). */
   gasUse: GasUse;
+  /** console.log calls and coverage hits of the last execution (see `observed-calls.ts`). */
+  observed: CallObservation;
 }
 
 /**
@@ -240,7 +253,7 @@ export async function createExecutionVM(
   chainId: number,
   hardfork: HardforkName,
   blockHash: BlockHashLookup,
-  options: { allowUnlimitedContractSize?: boolean } = {},
+  options: { allowUnlimitedContractSize?: boolean; coverage?: boolean } = {},
 ): Promise<ExecutionVM> {
   await applyInterpreterPatches();
   const common = createChainCommon(chainId, hardfork);
@@ -277,17 +290,27 @@ export async function createExecutionVM(
   });
   type Frame = {
     message?: {
-      to?: { toString(): string };
+      to?: { toString(): string; bytes?: Uint8Array };
+      gasRefund?: bigint;
       caller?: { toString(): string };
       data?: Uint8Array;
       delegatecall?: boolean;
-      codeAddress?: { toString(): string };
+      codeAddress?: { toString(): string; bytes?: Uint8Array };
     };
-    to?: { toString(): string };
+    to?: { toString(): string; bytes?: Uint8Array };
     caller?: { toString(): string };
     data?: Uint8Array;
   };
-  type FrameResult = { execResult?: { exceptionError?: unknown } };
+  type FrameResult = {
+    execResult?: {
+      exceptionError?: { error?: string };
+      returnValue?: Uint8Array;
+      executionGasUsed?: bigint;
+      gasRefund?: bigint;
+      logs?: unknown[];
+    };
+  };
+  const observed = createCallObservation(options.coverage === true);
   const evm = vm.evm as unknown as { runCall: (opts: Frame) => Promise<FrameResult> };
   const runCall = evm.runCall.bind(evm);
   evm.runCall = async (opts) => {
@@ -311,15 +334,39 @@ export async function createExecutionVM(
     }
     if (opts.message !== undefined) {
       const isCreate = opts.message.to === undefined;
+      // (ethereumjs's `codeAddress` getter throws for a creation.)
+      const code = isCreate ? undefined : opts.message.codeAddress?.bytes;
+      const delegate = opts.message.delegatecall === true;
+      if (isConsoleCall(code)) observed.consoleLogs.push((frame.data ?? new Uint8Array()).slice());
+      if (observed.coverageHits !== undefined && isCoverageCall(code)) {
+        // EDR's coverage collector: record the tag, run nothing (see `observed-calls.ts`).
+        observed.coverageHits.add(bytesToHex(frame.data ?? new Uint8Array()));
+        tracker?.exit();
+        return {
+          execResult: {
+            returnValue: observed.lastOutput,
+            executionGasUsed: 0n,
+            gasRefund: opts.message.gasRefund,
+            logs: [],
+          },
+        };
+      }
+      enterFrame(observed, frame.data, delegate ? opts.message.codeAddress?.toString() : undefined);
       const result = await runCall(opts);
+      exitFrame(observed, result.execResult?.returnValue);
+      noteFrameEnd(observed, isCreate, result);
       // The first frame to fail is where a failure started (inner frames finish first).
       if (result.execResult?.exceptionError !== undefined)
         state.noteFailedFrame(isCreate ? "create" : "call");
       tracker?.exit();
       return result;
     }
+    if (isConsoleCall(frame.to?.bytes))
+      observed.consoleLogs.push((frame.data ?? new Uint8Array()).slice());
+    enterFrame(observed, frame.data, undefined);
     try {
       const result = await runCall(opts);
+      exitFrame(observed, result.execResult?.returnValue);
       tracker?.exit();
       return result;
     } finally {
@@ -328,5 +375,5 @@ export async function createExecutionVM(
   };
   const gasUse: GasUse = { tracked: false, dependent: false, minSstoreGasLeft: undefined };
   trackGasUse(vm, common, gasUse);
-  return { vm, state, common, gasUse };
+  return { vm, state, common, gasUse, observed };
 }

@@ -15,6 +15,7 @@ import { allowSenderWithCode } from "./sender-code.ts";
 import type { StateReader } from "./state/state-reader.ts";
 import type { TxStateResult } from "./state/tx-state.ts";
 import type { EngineTransaction } from "./transactions.ts";
+import { proxyChainOf, resetCallObservation } from "./observed-calls.ts";
 
 export interface EngineLog {
   address: Hex;
@@ -42,6 +43,18 @@ export interface TransactionOutcome extends TxStateResult {
   error?: string;
   /** Declared-access conformance of the transaction's frames, when declarations are known. */
   conformance?: ConformanceResult;
+  /**
+   * Call data of each `hardhat/console.sol` call the execution made, in order (reverted
+   * frames included, as EDR keeps them); absent when there were none. See `observed-calls.ts`.
+   */
+  consoleLogs?: Uint8Array[];
+  /** Coverage tags hit (0x hex, each once), only on a lane with coverage on. */
+  coverageHits?: Hex[];
+  /**
+   * When the transaction's own frame is a proxy (EDR's proxy detection, `observed-calls.ts`):
+   * the code addresses it delegated to, down to the implementation (last); else absent.
+   */
+  delegations?: Hex[];
   /**
    * Only when asked for (`executeTransaction`'s `gasLimitKnowledge` option) and the execution
    * succeeded: the smallest gas limit (gas) with which the same transaction, in the same
@@ -79,6 +92,7 @@ export async function executeTransaction(
   resetEvm(vm);
   lane.gasUse.dependent = false;
   lane.gasUse.minSstoreGasLeft = undefined;
+  resetCallObservation(lane.observed);
   state.begin(base, block.header.coinbase.toString());
   const tracker =
     lane.conformance === undefined
@@ -128,10 +142,22 @@ export async function executeTransaction(
     returnValue: exec.returnValue,
     error: exec.exceptionError?.error,
     ...(tracker === undefined ? {} : { conformance: tracker.result }),
+    ...(lane.observed.consoleLogs.length === 0 ? {} : { consoleLogs: lane.observed.consoleLogs }),
+    ...delegationsOf(lane, failed),
+    ...(lane.observed.coverageHits === undefined
+      ? {}
+      : { coverageHits: [...lane.observed.coverageHits] as Hex[] }),
     ...(options.gasLimitKnowledge === true && !failed && effectiveGasPrice === 0n
       ? minimumGasLimit(lane, etx, exec.executionGasUsed)
       : {}),
   };
+}
+
+/** The proxy chain of a successful call (gas statistics name the implementation). */
+function delegationsOf(lane: ExecutionVM, failed: boolean): { delegations?: Hex[] } {
+  if (failed) return {};
+  const chain = proxyChainOf(lane.observed);
+  return chain === undefined ? {} : { delegations: chain as Hex[] };
 }
 
 /**

@@ -110,6 +110,13 @@ export interface ParallelChainOptions {
   allowUnlimitedContractSize?: boolean;
   /** Fork a remote chain. Default: none. */
   fork?: ForkOptions;
+  /**
+   * Collect coverage hits of instrumented code as EDR does under `hardhat test --coverage`:
+   * calls to the coverage address are recorded and not run (`observed-calls.ts`); every
+   * execution's hits are in its outcome's `coverageHits`. The plugin turns it on when Hardhat's
+   * coverage is on. Default false.
+   */
+  coverage?: boolean;
 }
 
 /** Defaults of {@link ParallelChainOptions}: Hardhat 3.18's EDR network where it has one. */
@@ -141,6 +148,7 @@ export const CHAIN_DEFAULTS = {
   workerTimeout: 30_000,
   strict: false,
   allowUnlimitedContractSize: false,
+  coverage: false,
 } as const satisfies Omit<
   Required<ParallelChainOptions>,
   "initialDate" | "callGasLimit" | "accounts" | "fallback" | "fork"
@@ -174,6 +182,7 @@ export interface ResolvedChainOptions {
   callGasLimit: bigint;
   allowUnlimitedContractSize: boolean;
   fork: ResolvedForkOptions | undefined;
+  coverage: boolean;
 }
 
 /**
@@ -217,6 +226,7 @@ export function resolveChainOptions(options: ParallelChainOptions = {}): Resolve
             cacheDir: options.fork.cacheDir,
             timeout: options.fork.timeout ?? 20_000,
           },
+    coverage: options.coverage ?? d.coverage,
   };
 }
 

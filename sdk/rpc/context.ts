@@ -1,6 +1,7 @@
 /**
  * What every JSON-RPC method handler receives: the chain and the connection's filters.
  */
+import type { ExecutionObservers } from "./observers.ts";
 import type { TypedTxData } from "@ethereumjs/tx";
 import { bigIntToUnpaddedBytes, hexToBytes } from "@ethereumjs/util";
 import type { Hex } from "viem";
@@ -22,6 +23,8 @@ export interface RpcContext {
    * network prints no request log either way, so this only records the choice.
    */
   logging: { enabled: boolean };
+  /** Where console.log lines, coverage hits and executed calls go (`observers.ts`). */
+  observers: ExecutionObservers;
 }
 
 /** The code at an address in the latest state, as hex. */

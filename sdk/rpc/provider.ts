@@ -23,6 +23,7 @@ import type { MethodHandler, RpcContext } from "./context.ts";
 import { rpcErrorOf } from "./engine-errors.ts";
 import { internalError, methodNotFound, RpcError } from "./errors.ts";
 import { FilterManager } from "./filters.ts";
+import { defaultObservers, type ExecutionObservers, observeMinedBlock } from "./observers.ts";
 import { blockMethods } from "./methods/blocks.ts";
 import { callMethods } from "./methods/call.ts";
 import { debugMethods, retraceFailure } from "./methods/debug.ts";
@@ -76,6 +77,12 @@ export class ParallelProvider extends EventEmitter {
   readonly contracts = new ContractIndex();
   /** Access manifests of known contracts: enable the check with `chain.setDeclarations(declarations)`. */
   readonly declarations = new ManifestDeclarations(this.contracts);
+  /**
+   * Where console.log lines go (`printLine`, default `console.log`) and who hears of coverage
+   * hits and executed calls, at EDR's moments (see `observers.ts`). Replace the fields to
+   * redirect them.
+   */
+  readonly observers: ExecutionObservers = defaultObservers();
   readonly #ctx: RpcContext;
   #disposed = false;
   /** The mined transaction each failed request (by its request object) was about. */
@@ -91,7 +98,11 @@ export class ParallelProvider extends EventEmitter {
       filters: new FilterManager(chain),
       contracts: this.contracts,
       logging: { enabled: false },
+      observers: this.observers,
     };
+    const codeAt = (address: `0x${string}`): `0x${string}` =>
+      `0x${Buffer.from(chain.state.codeAt(address.toLowerCase())).toString("hex")}`;
+    chain.onBlock((block) => observeMinedBlock(this.observers, block, codeAt));
   }
 
   /**

@@ -112,7 +112,11 @@ export function withTracingLane<T>(
       chain.chainId,
       chain.hardfork,
       (n) => chain.blockByNumber(BigInt(n))?.header.hash() ?? new Uint8Array(32),
-      { allowUnlimitedContractSize: chain.options.allowUnlimitedContractSize },
+      {
+        allowUnlimitedContractSize: chain.options.allowUnlimitedContractSize,
+        // Coverage calls are answered as on the chain's lanes, so replays run the same way.
+        coverage: chain.options.coverage,
+      },
     );
     slot.lane.conformance = chain.lane.conformance;
     return work(slot.lane);

@@ -36,6 +36,7 @@ import {
   transactionRequest,
 } from "../params.ts";
 import { executionError } from "../revert.ts";
+import { printConsoleLogs, reportCoverage } from "../observers.ts";
 
 /** Parses an eth_call state override set (geth's format) into an overridden state. */
 function withOverrides(base: StateReader, value: unknown): StateReader {
@@ -105,6 +106,24 @@ async function runCall(
   return ctx.chain.call({ data: txData, from, state, blockNumber, zeroBaseFee, gasLimitKnowledge });
 }
 
+/** What an eth_call reports besides its result: console.log lines, coverage, the executed call. */
+function observeCall(
+  ctx: RpcContext,
+  req: TransactionRequest,
+  state: StateReader,
+  outcome: TransactionOutcome,
+): void {
+  const { observers } = ctx;
+  printConsoleLogs(observers, outcome);
+  reportCoverage(observers, outcome);
+  observers.onExecutedCall?.({
+    to: req.to?.toLowerCase() as Hex | undefined,
+    input: req.data ?? "0x",
+    outcome,
+    codeAt: (a) => bytesToHex(state.code(state.read(codeKey(a.toLowerCase() as Hex)))) as Hex,
+  });
+}
+
 /** Throws the EDR-shaped error of a failed or invalid call. */
 function ensureSucceeded(
   ctx: RpcContext,
@@ -156,16 +175,19 @@ async function estimate(
   blockNumber: bigint,
 ): Promise<bigint> {
   const cap = req.gas ?? maxTransactionGas(ctx);
-  const first = ensureSucceeded(
-    ctx,
-    req,
-    state,
-    await runCall(ctx, req, { gas: cap, state, blockNumber, gasLimitKnowledge: true }),
-  );
-  const known = first.minimumGasLimit;
+  const run = await runCall(ctx, req, { gas: cap, state, blockNumber, gasLimitKnowledge: true });
+  if (run.kind === "executed") {
+    reportCoverage(ctx.observers, run);
+    // EDR prints an estimate's console.log lines only when it fails (its run with the cap).
+    if (run.status === 0) printConsoleLogs(ctx.observers, run);
+  }
+  const first = ensureSucceeded(ctx, req, state, run);
+  // With coverage on every probe runs: EDR reports the hits of each of its runs.
+  const known = ctx.chain.options.coverage ? undefined : first.minimumGasLimit;
   const succeeds = async (gas: bigint) => {
     if (known !== undefined && gas <= cap) return gas >= known;
     const r = await runCall(ctx, req, { gas, state, blockNumber });
+    if (r.kind === "executed") reportCoverage(ctx.observers, r);
     return r.kind === "executed" && r.status === 1;
   };
   const intrinsic = first.intrinsicGas;
@@ -205,16 +227,13 @@ function minDifference(lower: bigint): bigint {
 export const callMethods: Record<string, MethodHandler> = {
   eth_call: async (ctx, p) => {
     const { req, block, state } = callArgs(ctx, p, "eth_call");
-    const result = ensureSucceeded(
-      ctx,
-      req,
+    const run = await runCall(ctx, req, {
+      gas: req.gas ?? maxTransactionGas(ctx),
       state,
-      await runCall(ctx, req, {
-        gas: req.gas ?? maxTransactionGas(ctx),
-        state,
-        blockNumber: block.number,
-      }),
-    );
+      blockNumber: block.number,
+    });
+    if (run.kind === "executed") observeCall(ctx, req, state, run);
+    const result = ensureSucceeded(ctx, req, state, run);
     return bytesToHex(result.returnValue);
   },
   eth_estimateGas: async (ctx, p) => {

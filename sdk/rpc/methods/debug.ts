@@ -9,6 +9,7 @@
  *
  * A mined transaction is traced by re-executing its block up to it (`sdk/engine/tracing/replay.ts`).
  */
+import { reportCoverage } from "../observers.ts";
 import type { Hex } from "viem";
 import type { ExecutionResult, TransactionOutcome } from "../../engine/execute-transaction.ts";
 import { nonceKey } from "../../engine/location.ts";
@@ -134,6 +135,8 @@ async function traceTransaction(ctx: RpcContext, p: unknown): Promise<unknown> {
     throw invalidInput(`Unable to find a block containing transaction ${txHash}`);
   try {
     const run = await replayMinedTransaction(ctx.chain, mined.block, mined.index, request.tracer);
+    // EDR observes a traced execution: its coverage hits count (not its console.log lines).
+    reportCoverage(ctx.observers, run.outcome);
     return request.result(run);
   } catch (error) {
     if (error instanceof ReplayMismatchError) throw internalError(error.message);
@@ -188,6 +191,7 @@ async function traceCall(ctx: RpcContext, p: unknown): Promise<unknown> {
   const request = traceRequest(c);
   const { outcome, before, gasLimit } = await tracedCall(ctx, r, t, request.tracer);
   if (outcome.kind === "invalid") throw new RpcError(-32003, outcome.reason);
+  reportCoverage(ctx.observers, outcome);
   return request.result({ outcome, before, coinbase: ctx.chain.coinbase, gasLimit });
 }
 

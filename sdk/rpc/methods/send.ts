@@ -12,6 +12,7 @@ import { data, paramsOf, transactionRequest } from "../params.ts";
 import { executionError } from "../revert.ts";
 import { nonceKey } from "../../engine/location.ts";
 import { estimatePending } from "./call.ts";
+import { printConsoleLogs } from "../observers.ts";
 
 /**
  * Submits to the chain. In automine mode a transaction that fails is still mined (as on
@@ -22,8 +23,12 @@ async function submit(ctx: RpcContext, etx: EngineTransaction): Promise<Hex> {
   const to = etx.tx.to?.toString() as Hex | undefined;
   const codeBefore = to === undefined ? undefined : ctx.chain.state.codeAt(to.toLowerCase());
   // Engine errors (nonce, fees, funds, ...) become EDR's JSON-RPC errors in the provider.
-  const { outcome } = await ctx.chain.submit(etx);
+  const { block, outcome } = await ctx.chain.submit(etx);
   ctx.filters.notePendingTransaction(etx.hash); // accepted: mined (automine) or pooled
+  // The block's lines were printed as it was mined; when it also mined other pending
+  // transactions, EDR prints the sent one's again after them ("Currently sent transaction").
+  if (block !== undefined && block.transactions.length > 1 && outcome?.kind === "executed")
+    printConsoleLogs(ctx.observers, outcome);
   if (outcome?.kind === "executed" && outcome.status === 0) {
     const code = codeBefore === undefined ? undefined : (bytesToHex(codeBefore) as Hex);
     const call = {

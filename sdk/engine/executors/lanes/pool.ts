@@ -169,6 +169,7 @@ export class LanePool {
         chainId: chain.chainId,
         hardfork: chain.hardfork as HardforkName,
         allowUnlimitedContractSize: chain.options.allowUnlimitedContractSize,
+        coverage: chain.options.coverage,
         entries,
         codes,
         forked: fork !== undefined,

@@ -25,6 +25,8 @@ export interface WorkerInit {
   chainId: number;
   hardfork: HardforkName;
   allowUnlimitedContractSize: boolean;
+  /** Coverage hits collected as EDR does (`observed-calls.ts`). */
+  coverage: boolean;
   /** Committed state at start: every non-zero location. */
   entries: Array<[LocationKey, bigint]>;
   codes: Array<[bigint, Uint8Array]>;

@@ -237,6 +237,7 @@ port.on("message", (message: BlockMessage | ExecMessage) => {
 
 lane = await createExecutionVM(init.chainId, init.hardfork, (n) => hashes.get(n) ?? ZERO_HASH, {
   allowUnlimitedContractSize: init.allowUnlimitedContractSize,
+  coverage: init.coverage,
 });
 if (init.conformance !== undefined) {
   const { module, factory, data, strict } = init.conformance;
