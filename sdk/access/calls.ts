@@ -259,7 +259,11 @@ function compose(
   }
 }
 
-/** The call patterns of a manifest whose callee no manifest of `manifests` declares (build warnings). */
+/**
+ * The declared calls of `manifest` that no manifest of `manifests` declares the function of (no
+ * contract with annotations for that selector, pure functions counting as declared): at run
+ * time such a call makes the transaction undeclared. For the build's warnings.
+ */
 export function undeclaredCallees(
   manifest: AccessManifest,
   manifests: readonly AccessManifest[],
@@ -267,10 +271,25 @@ export function undeclaredCallees(
   const declared = new Set<Hex>();
   for (const m of manifests)
     for (const [selector, fn] of Object.entries(m.functions))
-      if (fn.source !== "none") declared.add(selector as Hex);
+      if (fn.source !== "none" || fn.stateMutability === "pure") declared.add(selector as Hex);
   const out: Array<{ function: string; call: CallPattern }> = [];
   for (const fn of Object.values(manifest.functions))
     for (const call of fn.calls ?? [])
       if (!declared.has(call.selector)) out.push({ function: fn.signature, call });
   return out;
+}
+
+/** The build's warning for one call of {@link undeclaredCallees}. */
+export function formatUndeclaredCallee(
+  manifest: AccessManifest,
+  entry: { function: string; call: CallPattern },
+): string {
+  const fn = Object.values(manifest.functions).find((f) => f.signature === entry.function);
+  const file = fn?.declaredIn?.file ?? manifest.sourceName;
+  const line = entry.call.line ?? fn?.declaredIn?.line ?? 0;
+  return (
+    `${file}:${line}: @custom:calls ${entry.call.expr} in ${manifest.contractName}.${entry.function}: ` +
+    `no contract of the build with an access manifest declares ${entry.call.type}.${entry.call.signature}, ` +
+    "so the call is undeclared (a transaction making it runs alone under the declared executor)"
+  );
 }

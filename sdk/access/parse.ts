@@ -284,7 +284,11 @@ class Parser {
     if (this.#isPunct("!")) {
       this.#next();
       const location = this.#parseLocation();
-      const mark = this.#expectPunct("?", `after the condition !${formatLocation(location)}`, "write !cond ? location");
+      const mark = this.#expectPunct(
+        "?",
+        `after the condition !${formatLocation(location)}`,
+        "write !cond ? location",
+      );
       return { negate: true, location, start, end: mark.end };
     }
     if (this.#peek.kind !== "ident") return undefined;
@@ -345,7 +349,8 @@ class Parser {
   }
 
   #parseUnguardedCall(): CallNode {
-    const hint = "a call names its callee and function, e.g. IERC20(asset).transferFrom(msg.sender, this, amount)";
+    const hint =
+      "a call names its callee and function, e.g. IERC20(asset).transferFrom(msg.sender, this, amount)";
     const first = this.#expectIdent(
       "a contract or a variable holding its address",
       this.#peek.kind === "eof" && this.#pos > 0 ? "remove the trailing comma" : hint,
@@ -359,7 +364,11 @@ class Parser {
       type = { name: first.text, start: first.start, end: first.end };
       target = { name: inner.text, start: inner.start, end: inner.end };
     }
-    this.#expectPunct(".", `after "${this.#text.slice(first.start, this.#tokens[this.#pos - 1].end)}"`, hint);
+    this.#expectPunct(
+      ".",
+      `after "${this.#text.slice(first.start, this.#tokens[this.#pos - 1].end)}"`,
+      hint,
+    );
     const fn = this.#expectIdent("the name of the function called", hint);
     this.#expectPunct("(", `after "${fn.text}"`, "list the arguments, e.g. transfer(to, amount)");
     const args: KeyNode[] = [];
@@ -601,7 +610,8 @@ export function parseCalls(text: string): CallNode[] {
 
 /** Canonical text of a call, e.g. `IERC20(asset).transfer(to, amount)`. */
 export function formatCall(call: CallNode): string {
-  const target = call.type === undefined ? call.target.name : `${call.type.name}(${call.target.name})`;
+  const target =
+    call.type === undefined ? call.target.name : `${call.type.name}(${call.target.name})`;
   return `${formatGuards(call.guards)}${target}.${call.function.name}(${call.args.map(formatKey).join(", ")})`;
 }
 

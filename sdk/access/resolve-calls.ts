@@ -238,7 +238,8 @@ function resolveTarget(
       );
     return { target: { kind: "immutable", name, offsets }, typeId };
   }
-  if (mutability === "transient") throw problem(`${name} is transient; a callee must outlive the transaction`);
+  if (mutability === "transient")
+    throw problem(`${name} is transient; a callee must outlive the transaction`);
   const entry = findVariable(layout, name);
   if (entry === undefined || describeType(layout, entry.type).kind !== "value")
     throw problem(`${name} is not a value in storage`);

@@ -141,8 +141,7 @@ export function evaluateGuard(
   else if (guard.kind === "param") {
     const arg = ctx.args?.[guard.index];
     value = typeof arg === "boolean" ? arg : undefined;
-  }
-  else if (guard.kind === "immutable") {
+  } else if (guard.kind === "immutable") {
     const start = guard.offsets[0];
     if (state !== undefined && state.code.length >= start + 32)
       value = state.code.subarray(start, start + 32).some((b) => b !== 0);
@@ -283,8 +282,7 @@ export function compileManifestForRuntime(
   }
   const compiled = new Map<Hex, Precompiled>();
   // Guarded patterns depend on state, so they are resolved per frame too.
-  const perFrame = (p: SlotPattern): boolean =>
-    p.guards !== undefined || patternUses(p, usesCall);
+  const perFrame = (p: SlotPattern): boolean => p.guards !== undefined || patternUses(p, usesCall);
   for (const selector of Object.keys(manifest.functions) as Hex[]) {
     const declaration = effectiveDeclaration(manifest, selector);
     if (!declaration.declared) continue;
@@ -384,12 +382,16 @@ export function compileManifestForRuntime(
         }
         return { value: evaluateTerm(term, ctx) };
       };
-      calls = entry.calls.filter((c) => holds(c.guards)).map((pattern) => {
-        const call: EvaluatedCall = { pattern, args: pattern.args.map(value) };
-        if (pattern.target.kind === "param")
-          call.target = (args![pattern.target.index] as string).toLowerCase() as Address;
-        return call;
-      });
+      calls = entry.calls
+        .filter((c) => holds(c.guards))
+        .map((pattern) => {
+          // The callee's address held in a state variable is a read of the frame's own storage.
+          if (pattern.target.kind === "storage") reads.add(pattern.target.slot);
+          const call: EvaluatedCall = { pattern, args: pattern.args.map(value) };
+          if (pattern.target.kind === "param")
+            call.target = (args![pattern.target.index] as string).toLowerCase() as Address;
+          return call;
+        });
     }
     const frame = makeFrame(
       selector,

@@ -207,7 +207,8 @@ export function buildAccessManifests(
       displayName,
       {
         immutableReferences: compiled.evm?.deployedBytecode?.immutableReferences,
-        abiOf: (c) => output.contracts?.[c.inputSourceName]?.[c.node.name!]?.abi as AbiFunction[] | undefined,
+        abiOf: (c) =>
+          output.contracts?.[c.inputSourceName]?.[c.node.name!]?.abi as AbiFunction[] | undefined,
       },
     );
     const { manifest, errors } = builder.build();
@@ -483,7 +484,11 @@ class ContractManifestBuilder {
   ): { kind: "immutable"; offsets: number[] } | { kind: "constant"; value: boolean } | undefined {
     for (const base of this.#bases) {
       for (const node of base.node.nodes) {
-        if (node.nodeType !== "VariableDeclaration" || node.stateVariable !== true || node.name !== name)
+        if (
+          node.nodeType !== "VariableDeclaration" ||
+          node.stateVariable !== true ||
+          node.name !== name
+        )
           continue;
         const variable = node as CallScopeVariable;
         if (variable.typeDescriptions?.typeString !== "bool") return undefined;
@@ -494,8 +499,12 @@ class ContractManifestBuilder {
             : undefined;
         }
         if (variable.mutability !== "immutable") return undefined;
-        const offsets = this.#callContext.immutableReferences?.[String(variable.id)]?.map((r) => r.start);
-        return offsets === undefined || offsets.length === 0 ? undefined : { kind: "immutable", offsets };
+        const offsets = this.#callContext.immutableReferences?.[String(variable.id)]?.map(
+          (r) => r.start,
+        );
+        return offsets === undefined || offsets.length === 0
+          ? undefined
+          : { kind: "immutable", offsets };
       }
     }
     return undefined;
@@ -512,7 +521,11 @@ class ContractManifestBuilder {
       variable: (name) => {
         for (const base of this.#bases) {
           for (const node of base.node.nodes) {
-            if (node.nodeType === "VariableDeclaration" && node.stateVariable === true && node.name === name)
+            if (
+              node.nodeType === "VariableDeclaration" &&
+              node.stateVariable === true &&
+              node.name === name
+            )
               return node as CallScopeVariable;
           }
         }

@@ -13,7 +13,7 @@
  * {@link StrictModeViolation}, as Solana rejects a transaction that touches an undeclared account.
  */
 import type { Hex } from "viem";
-import type { CallEnvironment, ComposedCalls } from "../access/calls.ts";
+import { type CallEnvironment, type ComposedCalls, composedAllows } from "../access/calls.ts";
 import { storageKey, type LocationKey } from "./location.ts";
 
 export type { CallEnvironment, ComposedCalls } from "../access/calls.ts";
@@ -239,10 +239,7 @@ export class FrameTracker {
       const [address, slot] = key.split("|") as [Hex, Hex];
       const entry = composed.storage.get(address);
       const allowed =
-        entry !== undefined &&
-        (access === "write"
-          ? entry.writes.has(slot) || entry.writeMatchers.some((m) => m.match(slot, this.preimages))
-          : entry.reads.has(slot) || entry.readMatchers.some((m) => m.match(slot, this.preimages)));
+        entry !== undefined && composedAllows(entry, slot, access === "write", this.preimages);
       if (!allowed) this.#violation(frame, slot, access, address);
     }
   }
@@ -256,8 +253,7 @@ export class FrameTracker {
     const label =
       callee === undefined
         ? (check.label(slot) ?? `${check.contract}.storage[${slot}]`)
-        : (check.calleeLabel?.(frame.composed!, callee, slot) ??
-          `slot ${slot} of ${callee}`);
+        : (check.calleeLabel?.(frame.composed!, callee, slot) ?? `slot ${slot} of ${callee}`);
     const violation: AccessViolationRecord = {
       address,
       contract: check.contract,

@@ -88,9 +88,7 @@ export class ManifestDeclarations implements DeclarationSource {
     if (entry === undefined) return undefined;
     const address = self.toLowerCase() as Hex;
     const state =
-      env === undefined
-        ? undefined
-        : { code, storage: (slot: Hex) => env.storage(address, slot) };
+      env === undefined ? undefined : { code, storage: (slot: Hex) => env.storage(address, slot) };
     const declaration = entry.runtime(calldata, sender, origin, self, undefined, state);
     const { manifest } = entry;
     const lookup = (callee: Uint8Array): CalleeDeclarations | undefined => this.#entry(callee);
@@ -110,6 +108,7 @@ export class ManifestDeclarations implements DeclarationSource {
                     sender,
                     origin,
                     address,
+                    ...addressWords(calldata),
                   ])?.label;
             },
           }),
@@ -132,6 +131,17 @@ export class ManifestDeclarations implements DeclarationSource {
           : undefined,
     };
   }
+}
+
+/** The address-shaped words of a call's arguments: candidate mapping keys for labels. */
+function addressWords(calldata: Hex): Hex[] {
+  const out: Hex[] = [];
+  for (let i = 10; i + 64 <= calldata.length; i += 64) {
+    const word = calldata.slice(i, i + 64);
+    if (word.startsWith("000000000000000000000000") && word !== "0".repeat(64))
+      out.push(`0x${word.slice(24)}` as Hex);
+  }
+  return out;
 }
 
 /** The factory {@link ManifestDeclarations.workerSpec} names (module-level, for dynamic import). */

@@ -310,7 +310,16 @@ export class DeclaredExecutor implements BlockExecutor {
       const outside = firstUndeclaredAccess(access, reads[i]!, writes);
       if (outside !== undefined) {
         const verb = outside.access === "write" ? "wrote" : "read";
-        return `transaction ${i} (${access.label}) ${verb} ${this.#describe(outside.location, state, txs[i])}, outside its declared access`;
+        // The run-time check may have named the slot already (a nested call's, with its keys).
+        const named =
+          result.kind === "executed"
+            ? result.conformance?.violations.find((v) => v.location === outside.location)
+            : undefined;
+        const where =
+          named === undefined
+            ? this.#describe(outside.location, state, txs[i])
+            : `${named.label} (slot ${named.slot} of ${named.address})`;
+        return `transaction ${i} (${access.label}) ${verb} ${where}, outside its declared access`;
       }
       if (enumerated[i])
         return `transaction ${i} (${access.label}) enumerated storage, which declarations cannot cover`;
