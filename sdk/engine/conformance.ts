@@ -8,7 +8,11 @@
  * Checked: frames of CALL, STATICCALL and the transaction's own call into a contract with a
  * declaration, and DELEGATECALL/CALLCODE frames whose code has one — the code's declarations
  * applied to the storage the frame runs on (a proxy's, when the code is its implementation), so
- * violations are named by the implementation's layout. Not checked: contract creation, and
+ * violations are named by the implementation's layout. A frame whose function declares calls
+ * into other contracts (`@custom:calls`) also has every storage access of its nested frames to
+ * other addresses checked against the composition of those calls (`sdk/access/calls.ts`, composed
+ * at the frame's start from the transaction's state); a violation is recorded with `nested: true`
+ * (a composition that is not fully declared leaves the nested frames unchecked). Not checked: contract creation, and
  * functions without annotations ("undeclared", counted). In strict mode a violation aborts the whole transaction with
  * {@link StrictModeViolation}, as Solana rejects a transaction that touches an undeclared account.
  */
