@@ -209,7 +209,8 @@ abstract contract ParallelERC20 is IERC20, IERC20Permit, IParallelERC20 {
     ///         sharded holder.
     /// @param account The account.
     /// @return The balance (token units).
-    /// @custom:reads _shardedHolder[account], _balances[account], _shardedBalances[account].shards[*]
+    /// @custom:reads _shardedHolder[account], !_shardedHolder[account] ? _balances[account],
+    ///     _shardedHolder[account] ? _shardedBalances[account].shards[*]
     function balanceOf(address account) public view virtual returns (uint256) {
         if (_shardedHolder[account]) return _shardedBalances[account].sumUnsigned();
         return _balances[account];
@@ -232,7 +233,8 @@ abstract contract ParallelERC20 is IERC20, IERC20Permit, IParallelERC20 {
     /// @param value The amount (token units).
     /// @return True (reverts on failure).
     /// @custom:reads _shardedHolder[msg.sender], _shardedHolder[to]
-    /// @custom:writes _balances[msg.sender], _balances[to], _shardedBalances[msg.sender].shards[*], _shardedBalances[to].shards[shard(msg.sender)]
+    /// @custom:writes !_shardedHolder[msg.sender] ? _balances[msg.sender], _shardedHolder[msg.sender] ? _shardedBalances[msg.sender].shards[*],
+    ///     !_shardedHolder[to] ? _balances[to], _shardedHolder[to] ? _shardedBalances[to].shards[shard(msg.sender)]
     function transfer(address to, uint256 value) public virtual returns (bool) {
         _transfer(msg.sender, to, value);
         return true;
@@ -253,7 +255,9 @@ abstract contract ParallelERC20 is IERC20, IERC20Permit, IParallelERC20 {
     /// @param value The amount (token units).
     /// @return True (reverts on failure).
     /// @custom:reads _shardedHolder[from], _shardedHolder[to]
-    /// @custom:writes _allowances[from][msg.sender], _balances[from], _balances[to], _shardedBalances[from].shards[*], _shardedBalances[to].shards[shard(from)]
+    /// @custom:writes _allowances[from][msg.sender],
+    ///     !_shardedHolder[from] ? _balances[from], _shardedHolder[from] ? _shardedBalances[from].shards[*],
+    ///     !_shardedHolder[to] ? _balances[to], _shardedHolder[to] ? _shardedBalances[to].shards[shard(from)]
     function transferFrom(address from, address to, uint256 value) public virtual returns (bool) {
         _spendAllowance(from, msg.sender, value);
         _transfer(from, to, value);
@@ -392,7 +396,8 @@ abstract contract ParallelERC20 is IERC20, IERC20Permit, IParallelERC20 {
     /// @inheritdoc IParallelERC20
     /// @dev The credit to a sharded `to` lands in `shard(msg.sender)`, as in {transfer}.
     /// @custom:reads _shardedHolder[msg.sender], _shardedHolder[to]
-    /// @custom:writes _shardedBalances[msg.sender].shards[shardIndex], _balances[to], _shardedBalances[to].shards[shard(msg.sender)]
+    /// @custom:writes _shardedBalances[msg.sender].shards[shardIndex],
+    ///     !_shardedHolder[to] ? _balances[to], _shardedHolder[to] ? _shardedBalances[to].shards[shard(msg.sender)]
     function transferFromShard(uint256 shardIndex, address to, uint256 amount) public virtual returns (bool) {
         if (!_shardedHolder[msg.sender]) revert ParallelERC20NotSharded(msg.sender);
         if (to == address(0)) revert ERC20InvalidReceiver(address(0));

@@ -14,7 +14,7 @@
  * with the marker and all its manifests present costs two small file reads, anything else is
  * re-checked from the build info.
  */
-import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 import { HardhatPluginError } from "@nomicfoundation/hardhat-errors";
@@ -24,8 +24,11 @@ import {
   type AccessManifest,
   type AnnotationError,
   buildAccessManifests,
+  formatUndeclaredCallee,
   manifestPathForArtifact,
+  parseManifest,
   serializeManifest,
+  undeclaredCallees,
 } from "../../sdk/access/index.ts";
 
 /** Plugin id used in `HardhatPluginError`s. */
@@ -116,6 +119,7 @@ export async function emitAccessManifests(
   const written: string[] = [];
   const errors: AnnotationError[] = [];
   const seen = new Set<string>();
+  const fresh: AccessManifest[] = [];
 
   for (const build of builds) {
     if (build.artifactPaths.length === 0) continue;
@@ -166,6 +170,7 @@ export async function emitAccessManifests(
         continue;
       }
       await writeFile(manifestPath, serializeManifest(manifest), "utf8");
+      if (build.fresh) fresh.push(manifest);
       marker.artifacts[artifactPath] = manifestPath;
       written.push(manifestPath);
     }
@@ -185,7 +190,35 @@ export async function emitAccessManifests(
   }
 
   if (errors.length > 0) throw new HardhatPluginError(PLUGIN_ID, formatAnnotationErrors(errors));
+  for (const warning of await undeclaredCallWarnings(fresh, artifactsDirectory))
+    console.warn(`Warning: ${warning}`);
   return written;
+}
+
+/**
+ * Warnings for declared calls (`@custom:calls`) of freshly built manifests whose function no
+ * manifest of the project declares (all `.access` files under `artifactsDirectory` count).
+ */
+async function undeclaredCallWarnings(
+  fresh: readonly AccessManifest[],
+  artifactsDirectory: string,
+): Promise<string[]> {
+  if (!fresh.some((m) => Object.values(m.functions).some((f) => (f.calls ?? []).length > 0)))
+    return [];
+  const all: AccessManifest[] = [...fresh];
+  const entries = await readdir(artifactsDirectory, { recursive: true }).catch(() => []);
+  for (const entry of entries) {
+    if (!entry.endsWith(".access")) continue;
+    const json = await readJson<unknown>(path.join(artifactsDirectory, entry));
+    try {
+      all.push(parseManifest(json));
+    } catch {
+      // not a manifest this version reads: ignored for warnings
+    }
+  }
+  return fresh.flatMap((manifest) =>
+    undeclaredCallees(manifest, all).map((entry) => formatUndeclaredCallee(manifest, entry)),
+  );
 }
 
 async function markerCovers(markerPath: string, build: BuildToCheck): Promise<boolean> {

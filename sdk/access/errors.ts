@@ -33,7 +33,11 @@ export type AnnotationErrorCode =
   /** `@custom:writes` on a `view` or `pure` function. */
   | "view-writes"
   /** A misspelt tag such as `@custom:write`. */
-  | "unknown-tag";
+  | "unknown-tag"
+  /** `@custom:calls`: the callee is not an immutable, constant, state variable or parameter holding an address. */
+  | "call-target"
+  /** `@custom:calls`: the contract type has no such function, or the arguments do not match it. */
+  | "call-function";
 
 /** A problem found in an annotation, positioned by character offsets into its text. */
 export class AnnotationProblem extends Error {
@@ -70,7 +74,7 @@ export interface AnnotationSite {
   /** 1-based column of the offending part, in characters. */
   column: number;
   /** `reads` or `writes` (for a misspelt tag: the one it was probably meant to be). */
-  tag: "reads" | "writes";
+  tag: "reads" | "writes" | "calls";
   /** The tag as written, without `@`, when it is not `custom:reads`/`custom:writes`. */
   tagName?: string;
   /** The annotation's text after the tag, whitespace collapsed. */
@@ -90,7 +94,7 @@ export class AnnotationError extends Error {
   public readonly file: string;
   public readonly line: number;
   public readonly column: number;
-  public readonly tag: "reads" | "writes";
+  public readonly tag: "reads" | "writes" | "calls";
   /** The tag as written, without `@` (e.g. `custom:writes`). */
   public readonly tagName: string;
   public readonly annotation: string;

@@ -30,9 +30,22 @@ export type { StorageEntry, StorageType, StorageLayout, TypeKind, TypeInfo } fro
 // The annotation language: parsing, resolution against a layout, instantiation for one call.
 export { AnnotationProblem, AnnotationError } from "./errors.ts";
 export type { AnnotationErrorCode, AnnotationSite } from "./errors.ts";
-export { parseAnnotation, formatKey, formatLocation } from "./parse.ts";
-export type { Span, KeyNode, AccessorNode, LocationNode } from "./parse.ts";
-export type { KeyTerm, PatternStep, SlotPattern } from "./pattern.ts";
+export {
+  parseAnnotation,
+  parseCalls,
+  formatKey,
+  formatLocation,
+  formatCall,
+} from "./parse.ts";
+export type { Span, KeyNode, AccessorNode, LocationNode, CallNode, GuardNode } from "./parse.ts";
+export type {
+  KeyTerm,
+  PatternStep,
+  SlotPattern,
+  Guard,
+  CallPattern,
+  CallTarget,
+} from "./pattern.ts";
 export { registerKeyFunction, getKeyFunction, keyFunctionNames } from "./key-functions.ts";
 export type { KeyFunctionTarget, TypedValue, KeyFunction } from "./key-functions.ts";
 export { resolveAnnotation, resolveLocation } from "./resolve.ts";
@@ -81,8 +94,32 @@ export type {
 } from "./solc-output.ts";
 
 // Using declarations: per call frame (engine), as EIP-2930 access lists (clients).
-export { compileManifestForRuntime } from "./runtime.ts";
-export type { FrameDeclaration, RuntimeDeclarations } from "./runtime.ts";
+export { compileManifestForRuntime, evaluateGuard } from "./runtime.ts";
+export type {
+  FrameDeclaration,
+  RuntimeDeclarations,
+  FrameState,
+  EvaluatedCall,
+  CallArgument,
+} from "./runtime.ts";
+
+// Declared calls into other contracts (`@custom:calls`), composed from the callees' manifests.
+export { resolveCalls } from "./resolve-calls.ts";
+export type { CallScope, CallScopeContract, CallScopeVariable } from "./resolve-calls.ts";
+export {
+  MAX_CALL_DEPTH,
+  composeCalls,
+  composedAllows,
+  undeclaredCallees,
+  formatUndeclaredCallee,
+} from "./calls.ts";
+export type {
+  CallEnvironment,
+  CalleeDeclarations,
+  CalleeLookup,
+  ComposedCalls,
+  ComposedStorage,
+} from "./calls.ts";
 export { declaredAccessList, undeclaredAccesses } from "./access-list.ts";
 export type { DeclaredAccessListParameters, DeclaredAccessList } from "./access-list.ts";
 

@@ -36,7 +36,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import type { AbiParameter, Hex } from "viem";
 
 import type { StorageLayout } from "./layout.ts";
-import type { SlotPattern } from "./pattern.ts";
+import type { CallPattern, SlotPattern } from "./pattern.ts";
 
 export const MANIFEST_FORMAT = "hardhat-parallel-access-manifest";
 export const MANIFEST_VERSION = 1;
@@ -61,9 +61,11 @@ export interface FunctionAccess {
   source: "annotation" | "getter" | "none";
   declaredIn?: DeclarationSite;
   /** The annotation texts (whitespace collapsed; several tags of one kind joined with ", "). */
-  annotations?: { reads?: string; writes?: string };
+  annotations?: { reads?: string; writes?: string; calls?: string };
   reads: SlotPattern[];
   writes: SlotPattern[];
+  /** Declared calls into other contracts (`@custom:calls`), composed from their manifests at run time. */
+  calls?: CallPattern[];
 }
 
 /** A contract-level tag. */
@@ -83,6 +85,11 @@ export interface AccessManifest {
   contract: { reads: SlotPattern[]; writes: SlotPattern[]; annotations: ContractAnnotation[] };
   /** Keyed by 4-byte selector, lowercase `0x` hex. */
   functions: Record<Hex, FunctionAccess>;
+  /**
+   * True when the contract has a `fallback` function (it runs for unknown selectors); absent
+   * otherwise, so a declared call of a function the contract lacks reverts without touching it.
+   */
+  fallback?: true;
   storageLayout: StorageLayout;
 }
 

@@ -47,11 +47,37 @@ export type AccessorNode =
   | ({ kind: "member"; name: string } & Span)
   | ({ kind: "index"; key: KeyNode } & Span);
 
+/**
+ * One call of `@custom:calls`, e.g. `IERC20(asset).transferFrom(msg.sender, this, amount)`:
+ * `type` is the contract or interface named around the target (absent when the target has a
+ * contract type itself), `target` the immutable, constant, state variable or parameter holding
+ * the callee's address.
+ */
+export interface CallNode extends Span {
+  /** `a ? b ? call`: every guard must hold. */
+  guards?: GuardNode[];
+  type?: { name: string } & Span;
+  target: { name: string } & Span;
+  function: { name: string } & Span;
+  args: KeyNode[];
+}
+
+/**
+ * `cond ?` / `!cond ?` before a location or a call: it is declared only when the `bool` at
+ * `cond` (a storage location, or an immutable or constant) is true (false for `!`).
+ */
+export interface GuardNode extends Span {
+  negate: boolean;
+  location: LocationNode;
+}
+
 /** One storage expression, e.g. `positions[msg.sender].debt`. */
 export interface LocationNode extends Span {
   variable: string;
   variableSpan: Span;
   accessors: AccessorNode[];
+  /** `a ? b ? location`: every guard must hold. */
+  guards?: GuardNode[];
 }
 
 type TokenKind = "ident" | "number" | "hex" | "string" | "punct" | "eof";
@@ -63,7 +89,7 @@ interface Token extends Span {
   value?: string;
 }
 
-const PUNCTUATION = new Set([".", ",", "[", "]", "(", ")", "*", "-"]);
+const PUNCTUATION = new Set([".", ",", "[", "]", "(", ")", "*", "-", "?", "!"]);
 
 function describe(token: Token): string {
   switch (token.kind) {
@@ -233,10 +259,10 @@ class Parser {
   }
 
   parseAnnotation(): LocationNode[] {
-    const locations = [this.#parseLocation()];
+    const locations = [this.#parseGuardedLocation()];
     while (this.#isPunct(",")) {
       this.#next();
-      locations.push(this.#parseLocation());
+      locations.push(this.#parseGuardedLocation());
     }
     const token = this.#peek;
     if (token.kind !== "eof") {
@@ -250,6 +276,118 @@ class Parser {
       );
     }
     return locations;
+  }
+
+  /** `[!] cond ?` if present (the position is restored when there is none). */
+  #parseGuard(): GuardNode | undefined {
+    const start = this.#peek.start;
+    if (this.#isPunct("!")) {
+      this.#next();
+      const location = this.#parseLocation();
+      const mark = this.#expectPunct(
+        "?",
+        `after the condition !${formatLocation(location)}`,
+        "write !cond ? location",
+      );
+      return { negate: true, location, start, end: mark.end };
+    }
+    if (this.#peek.kind !== "ident") return undefined;
+    const pos = this.#pos;
+    const location = this.#parseLocation();
+    if (this.#isPunct("?")) {
+      const mark = this.#next();
+      return { negate: false, location, start, end: mark.end };
+    }
+    this.#pos = pos;
+    return undefined;
+  }
+
+  #parseGuards(): GuardNode[] {
+    const guards: GuardNode[] = [];
+    for (let guard = this.#parseGuard(); guard !== undefined; guard = this.#parseGuard())
+      guards.push(guard);
+    return guards;
+  }
+
+  #parseGuardedLocation(): LocationNode {
+    const guards = this.#parseGuards();
+    const location = this.#parseLocation();
+    if (guards.length > 0) {
+      location.guards = guards;
+      location.start = guards[0].start;
+    }
+    return location;
+  }
+
+  parseCalls(): CallNode[] {
+    const calls = [this.#parseCall()];
+    while (this.#isPunct(",")) {
+      this.#next();
+      calls.push(this.#parseCall());
+    }
+    const token = this.#peek;
+    if (token.kind !== "eof") {
+      throw new AnnotationProblem(
+        "syntax",
+        `expected ',' or the end of the annotation, found ${describe(token)}`,
+        token.start,
+        token.end,
+        token.kind === "ident" ? "separate calls with commas" : undefined,
+      );
+    }
+    return calls;
+  }
+
+  #parseCall(): CallNode {
+    const guards = this.#parseGuards();
+    const call = this.#parseUnguardedCall();
+    if (guards.length > 0) {
+      call.guards = guards;
+      call.start = guards[0].start;
+    }
+    return call;
+  }
+
+  #parseUnguardedCall(): CallNode {
+    const hint =
+      "a call names its callee and function, e.g. IERC20(asset).transferFrom(msg.sender, this, amount)";
+    const first = this.#expectIdent(
+      "a contract or a variable holding its address",
+      this.#peek.kind === "eof" && this.#pos > 0 ? "remove the trailing comma" : hint,
+    );
+    let type: CallNode["type"];
+    let target: CallNode["target"] = { name: first.text, start: first.start, end: first.end };
+    if (this.#isPunct("(")) {
+      this.#next();
+      const inner = this.#expectIdent("the variable holding the callee's address", hint);
+      this.#expectPunct(")", `to close "${first.text}("`);
+      type = { name: first.text, start: first.start, end: first.end };
+      target = { name: inner.text, start: inner.start, end: inner.end };
+    }
+    this.#expectPunct(
+      ".",
+      `after "${this.#text.slice(first.start, this.#tokens[this.#pos - 1].end)}"`,
+      hint,
+    );
+    const fn = this.#expectIdent("the name of the function called", hint);
+    this.#expectPunct("(", `after "${fn.text}"`, "list the arguments, e.g. transfer(to, amount)");
+    const args: KeyNode[] = [];
+    if (!this.#isPunct(")")) {
+      args.push(this.#parseKey());
+      while (this.#isPunct(",")) {
+        this.#next();
+        args.push(this.#parseKey());
+      }
+    }
+    const close = this.#expectPunct(")", `to close the arguments of ${fn.text}(`);
+    return {
+      type,
+      target,
+      function: { name: fn.text, start: fn.start, end: fn.end },
+      args,
+      start: first.start,
+      end: close.end,
+    };
   }
 
   #parseLocation(): LocationNode {
@@ -450,6 +588,38 @@ export function parseAnnotation(text: string): LocationNode[] {
     );
   }
   return new Parser(text, tokenize(text)).parseAnnotation();
+}
+
+/**
+ * Parses the text of one `@custom:calls` tag: a comma-separated list of calls
+ * `[Type(]target[)].function(key, ...)` (keys as inside `[ ]`).
+ * @throws {AnnotationProblem} `empty` or `syntax`, as {@link parseAnnotation}.
+ */
+export function parseCalls(text: string): CallNode[] {
+  if (text.trim() === "") {
+    throw new AnnotationProblem(
+      "empty",
+      "empty annotation: expected a comma-separated list of calls",
+      0,
+      text.length,
+      "list the calls into other contracts, e.g. IERC20(asset).transferFrom(msg.sender, this, amount); or remove the tag",
+    );
+  }
+  return new Parser(text, tokenize(text)).parseCalls();
+}
+
+/** Canonical text of a call, e.g. `IERC20(asset).transfer(to, amount)`. */
+export function formatCall(call: CallNode): string {
+  const target =
+    call.type === undefined ? call.target.name : `${call.type.name}(${call.target.name})`;
+  return `${formatGuards(call.guards)}${target}.${call.function.name}(${call.args.map(formatKey).join(", ")})`;
+}
+
+/** `cond ? ` / `!cond ? ` per guard (empty without guards). */
+export function formatGuards(guards: readonly GuardNode[] | undefined): string {
+  return (guards ?? [])
+    .map((guard) => `${guard.negate ? "!" : ""}${formatLocation(guard.location)} ? `)
+    .join("");
 }
 
 /** Canonical text of a key (single spaces after commas, no other whitespace). */

@@ -89,7 +89,23 @@ export interface SlotPattern {
   type: string;
   /** Set for locations the annotation implies rather than names (the length of an indexed dynamic array). */
   implied?: "length";
+  /** `cond ? location` (`a ? b ? location`): declared only when every guard holds (see {@link Guard}). */
+  guards?: Guard[];
 }
+
+/**
+ * The condition of a guarded location or call (`cond ? x`, `!cond ? x`): a `bool` in the
+ * contract's storage (`pattern`, whose slot counts as read), a `bool` parameter, an immutable
+ * (read from the runtime code at `offsets`) or a constant. Evaluated against the state a declaration is resolved in
+ * (before the block for the `declared` schedule, at the frame's start for the run-time check);
+ * without state, both outcomes are declared.
+ */
+export type Guard = { expr: string; negate: boolean } & (
+  | { kind: "storage"; pattern: SlotPattern }
+  | { kind: "param"; name: string; index: number }
+  | { kind: "immutable"; offsets: number[] }
+  | { kind: "constant"; value: boolean }
+);
 
 /** Keys that make a pattern depend on the call (or on anything, for `any`). */
 export function termIsConcrete(term: KeyTerm): boolean {
@@ -120,4 +136,38 @@ export function patternHasWildcard(pattern: SlotPattern): boolean {
     (step) =>
       step.op === "data" || ((step.op === "mapping" || step.op === "index") && hasAny(step.key)),
   );
+}
+
+/**
+ * Where the address a `@custom:calls` call goes to comes from (see `docs/annotations.md`,
+ * "Calls into other contracts"): an immutable (read from the caller's runtime code at `offsets`,
+ * solc's `immutableReferences`), a constant (`value`), a state variable (read at run time from
+ * the caller's storage: `slot`, address at byte `offset` from the low-order end) or a parameter.
+ */
+export type CallTarget =
+  | { kind: "immutable"; name: string; offsets: number[] }
+  | { kind: "constant"; name: string; value: Hex }
+  | { kind: "storage"; name: string; slot: Hex; offset: number }
+  | { kind: "param"; name: string; index: number };
+
+/** One declared call into another contract, e.g. `IERC20(asset).transferFrom(msg.sender, this, amount)`. */
+export interface CallPattern {
+  /** Canonical text. */
+  expr: string;
+  target: CallTarget;
+  /** The contract or interface the callee is called as. */
+  type: string;
+  /** Canonical signature of the function called, e.g. `transferFrom(address,address,uint256)`. */
+  signature: string;
+  /** Its 4-byte selector (lowercase hex). */
+  selector: Hex;
+  /**
+   * The arguments in ABI order, as key terms of the caller (its parameters, `msg.sender`,
+   * `tx.origin`, `this`, literals, or `*`: any value), typed as the callee's parameters.
+   */
+  args: KeyTerm[];
+  /** 1-based line of the call's tag, for warnings. */
+  line?: number;
+  /** `cond ? call`: declared only when every guard holds. */
+  guards?: Guard[];
 }

@@ -26,8 +26,16 @@ import {
   mappingKeyAbiType,
   type StorageLayout,
 } from "./layout.ts";
-import { type KeyNode, type LocationNode, formatKey, parseAnnotation } from "./parse.ts";
-import type { KeyTerm, PatternStep, SlotPattern } from "./pattern.ts";
+import {
+  type GuardNode,
+  type KeyNode,
+  type LocationNode,
+  formatGuards,
+  formatKey,
+  formatLocation,
+  parseAnnotation,
+} from "./parse.ts";
+import type { Guard, KeyTerm, PatternStep, SlotPattern } from "./pattern.ts";
 import { slotToHex, toSlot } from "./slots.ts";
 
 /** The function an annotation belongs to (undefined for contract-level annotations). */
@@ -46,6 +54,10 @@ export interface ResolveOptions {
   contractName?: string;
   /** State variables that are not in storage, e.g. `{ FEE: "constant", guard: "transient" }`. */
   nonStorage?: Readonly<Record<string, "constant" | "immutable" | "transient">>;
+  /** A `bool` immutable or constant usable as a guard (`cond ? location`), by name. */
+  guardValue?: (
+    name: string,
+  ) => { kind: "immutable"; offsets: number[] } | { kind: "constant"; value: boolean } | undefined;
 }
 
 /** Nesting depth (through mappings and arrays) up to which whole values are expanded. */
@@ -108,6 +120,15 @@ export function resolveLocation(
   fn: FunctionContext | undefined,
   options: ResolveOptions = {},
 ): SlotPattern[] {
+  if (location.guards !== undefined && location.guards.length > 0) {
+    const guards = location.guards.map((g) => resolveGuard(g, layout, fn, options));
+    const prefix = formatGuards(location.guards);
+    return resolveLocation({ ...location, guards: undefined }, layout, fn, options).map((p) => ({
+      ...p,
+      expr: `${prefix}${p.expr}`,
+      guards,
+    }));
+  }
   const entry = findVariable(layout, location.variable);
   if (entry === undefined) throw unknownVariable(location, layout, fn, options);
   let cursor: Cursor = {
@@ -775,4 +796,100 @@ function unknownVariable(
     span.end,
     hint,
   );
+}
+
+/**
+ * Resolves one argument of a `@custom:calls` call: a key of the caller (parameter, `msg.sender`,
+ * `tx.origin`, `this`, a literal, or `*` for any value) checked against the callee's parameter
+ * type `abiType`, with the rules of mapping keys (`docs/annotations.md`, "Key types").
+ * @param what how the parameter is named in messages, e.g. `argument 2 (to) of transferFrom(...)`.
+ * @throws {AnnotationProblem} `key-type`, `unknown-parameter`, or `call-function` for a key function.
+ */
+export function resolveCallArgument(
+  node: KeyNode,
+  abiType: string,
+  fn: FunctionContext,
+  layout: StorageLayout,
+  what: string,
+): KeyTerm {
+  if (node.kind === "call") {
+    // A key function stands for the index it computes where the callee indexes a fixed-size
+    // array with this argument (its length is known only there), and for * anywhere else.
+    if (!isUnsigned(abiType))
+      throw new AnnotationProblem(
+        "key-type",
+        `${node.name}(...) is a uint256, but ${what} is ${article(abiType)}`,
+        node.start,
+        node.end,
+      );
+    const term = resolveKey(
+      node,
+      { kind: "fixed-array", length: 1, label: what },
+      fn,
+      layout,
+      undefined,
+    );
+    if (term.kind === "fn") delete term.n;
+    return term;
+  }
+  if (node.kind === "any") return { kind: "any" };
+  try {
+    return resolveKey(node, { kind: "mapping", keyType: abiType, label: what }, fn, layout, {
+      keyType: abiType,
+      keyLabel: abiType,
+      what,
+    });
+  } catch (error) {
+    if (!(error instanceof AnnotationProblem) || error.code !== "key-type") throw error;
+    // Worded for a parameter rather than a mapping key.
+    throw new AnnotationProblem(
+      "key-type",
+      error.message.replace(` is keyed by ${abiType}`, ` is ${article(abiType)}`),
+      error.start,
+      error.end,
+      error.hint,
+    );
+  }
+}
+
+/**
+ * Resolves the condition of `cond ? x`: a `bool` location of the contract's storage, or a `bool`
+ * immutable or constant (`options.guardValue`).
+ * @throws {AnnotationProblem} `key-type` when the condition is not a single `bool`.
+ */
+export function resolveGuard(
+  node: GuardNode,
+  layout: StorageLayout,
+  fn: FunctionContext | undefined,
+  options: ResolveOptions = {},
+): Guard {
+  const expr = `${node.negate ? "!" : ""}${formatLocation(node.location)}`;
+  const location = node.location;
+  if (location.accessors.length === 0 && findVariable(layout, location.variable) === undefined) {
+    const index = fn?.inputs.findIndex((input) => input.name === location.variable) ?? -1;
+    if (index >= 0) {
+      if (fn!.inputs[index].type !== "bool")
+        throw new AnnotationProblem(
+          "key-type",
+          `the condition ${location.variable} is a parameter of type ${fn!.inputs[index].type}, not a bool`,
+          location.start,
+          location.end,
+        );
+      return { expr, negate: node.negate, kind: "param", name: location.variable, index };
+    }
+    const value = options.guardValue?.(location.variable);
+    if (value !== undefined) return { expr, negate: node.negate, ...value };
+  }
+  const patterns = resolveLocation(location, layout, fn, options).filter(
+    (p) => p.implied === undefined,
+  );
+  if (patterns.length !== 1 || patterns[0].type !== "bool")
+    throw new AnnotationProblem(
+      "key-type",
+      `the condition ${formatLocation(location)} is ${patterns.length === 1 ? article(patterns[0].type) : "not a single value"}, not a bool`,
+      location.start,
+      location.end,
+      "a condition is a bool in storage, or a bool immutable or constant",
+    );
+  return { expr, negate: node.negate, kind: "storage", pattern: patterns[0] };
 }

@@ -37,6 +37,7 @@ import {
   type AbiParameter,
   type Address,
   type Hex,
+  bytesToHex,
   decodeAbiParameters,
   hexToBigInt,
   toFunctionSelector,
@@ -44,12 +45,14 @@ import {
 
 import {
   type CallContext,
+  evaluateTerm,
   type MatcherInstance,
   type Preimages,
   instantiate,
 } from "./instantiate.ts";
+import type { TypedValue } from "./key-functions.ts";
 import { type AccessManifest, effectiveDeclaration, type FunctionAccess } from "./manifest.ts";
-import type { KeyTerm, SlotPattern } from "./pattern.ts";
+import type { CallPattern, Guard, KeyTerm, SlotPattern } from "./pattern.ts";
 import { slotToHex } from "./slots.ts";
 
 /** What one call frame is declared to access in its own contract's storage. */
@@ -71,19 +74,87 @@ export interface FrameDeclaration {
   wildcards: boolean;
   /** Set when the calldata did not decode; argument-dependent patterns were left out. */
   decodeError?: string;
+  /**
+   * The declared calls into other contracts (`@custom:calls`) with their arguments evaluated for
+   * this frame; composed with the callees' manifests by `composeCalls` (`calls.ts`). Absent when
+   * the function declares none, or its calldata did not decode.
+   */
+  calls?: EvaluatedCall[];
   /** Whether a read of `slot` is declared. Always false when `declared` is false. */
   mayRead(slot: Hex, preimages?: Preimages): boolean;
   /** Whether a write of `slot` is declared. Always false when `declared` is false. */
   mayWrite(slot: Hex, preimages?: Preimages): boolean;
 }
 
-/** Per-frame declarations of one contract; see the module doc. */
+/**
+ * One argument of a declared call for one frame: a value, or a term standing for the argument in
+ * the callee's patterns (`*`, or a key function with its arguments evaluated, e.g. the caller's
+ * `shard(msg.sender)` as `shard(0x…)`).
+ */
+export type CallArgument = { value: TypedValue } | { term: KeyTerm };
+
+/** A declared call with its arguments evaluated for one frame. */
+export interface EvaluatedCall {
+  pattern: CallPattern;
+  /** The callee's address, when the target is a parameter (else `composeCalls` reads it). */
+  target?: Address;
+  args: CallArgument[];
+}
+
+/**
+ * Per-frame declarations of one contract; see the module doc. `argTerms`: arguments (by ABI
+ * index) that stand for a term rather than their value (a caller's `*` or `shard(x)` in
+ * `@custom:calls`): patterns keyed by them use the term, whatever the calldata holds there.
+ */
 export type RuntimeDeclarations = (
   calldata: Hex,
   sender: Address,
   origin: Address,
   self?: Address,
+  argTerms?: ReadonlyMap<number, KeyTerm>,
+  state?: FrameState,
 ) => FrameDeclaration;
+
+/**
+ * The frame's own code and storage, for guards (`cond ? location`). Without it every guarded
+ * location and call is declared (both outcomes).
+ */
+export interface FrameState {
+  /** The runtime code the frame runs (immutables are read from it). */
+  code: Uint8Array;
+  /** A word of the frame's storage. */
+  storage(slot: Hex): bigint;
+}
+
+/**
+ * Whether a guard holds for a frame: true or false, or undefined when it cannot be told (no
+ * state). `reads` receives the guard's slot (it is read to decide).
+ */
+export function evaluateGuard(
+  guard: Guard,
+  ctx: CallContext,
+  state: FrameState | undefined,
+  reads: Set<Hex>,
+): boolean | undefined {
+  let value: boolean | undefined;
+  if (guard.kind === "constant") value = guard.value;
+  else if (guard.kind === "param") {
+    const arg = ctx.args?.[guard.index];
+    value = typeof arg === "boolean" ? arg : undefined;
+  } else if (guard.kind === "immutable") {
+    const start = guard.offsets[0];
+    if (state !== undefined && state.code.length >= start + 32)
+      value = state.code.subarray(start, start + 32).some((b) => b !== 0);
+  } else {
+    const instance = instantiate(guard.pattern, ctx);
+    if (instance.kind !== "slots" || instance.slots.length !== 1) return undefined;
+    const slot = instance.slots[0];
+    reads.add(slot);
+    if (state !== undefined)
+      value = ((state.storage(slot) >> BigInt((guard.pattern.offset ?? 0) * 8)) & 0xffn) !== 0n;
+  }
+  return value === undefined ? undefined : value !== guard.negate;
+}
 
 const usesCall = (term: KeyTerm): boolean =>
   term.kind === "param" ||
@@ -98,6 +169,11 @@ const usesParams = (term: KeyTerm): boolean =>
 const patternUses = (pattern: SlotPattern, test: (term: KeyTerm) => boolean): boolean =>
   pattern.steps.some((step) => (step.op === "mapping" || step.op === "index") && test(step.key));
 
+const guardsUseParams = (guards: readonly Guard[] | undefined): boolean =>
+  guards?.some(
+    (g) => g.kind === "param" || (g.kind === "storage" && patternUses(g.pattern, usesParams)),
+  ) ?? false;
+
 interface Precompiled {
   fn: FunctionAccess;
   inputs: readonly AbiParameter[];
@@ -108,6 +184,29 @@ interface Precompiled {
   fixedWriteMatchers: MatcherInstance[];
   callReads: SlotPattern[];
   callWrites: SlotPattern[];
+  calls: CallPattern[];
+}
+
+/**
+ * `pattern` with the keys that are arguments in `terms` replaced by those terms: `*`, or a key
+ * function such as `shard(0x…)` (the caller's `shard(msg.sender)`), which takes the length of
+ * the fixed-size array it indexes here and counts as `*` anywhere else.
+ */
+function withArgTerms(pattern: SlotPattern, terms: ReadonlyMap<number, KeyTerm>): SlotPattern {
+  const touches = (term: KeyTerm): boolean =>
+    (term.kind === "param" && terms.has(term.index)) ||
+    (term.kind === "fn" && term.args.some(touches));
+  if (!patternUses(pattern, touches)) return pattern;
+  return {
+    ...pattern,
+    steps: pattern.steps.map((step) => {
+      if ((step.op !== "mapping" && step.op !== "index") || !touches(step.key)) return step;
+      const replacement = step.key.kind === "param" ? terms.get(step.key.index)! : undefined;
+      if (replacement?.kind === "fn" && step.op === "index" && step.array === "fixed")
+        return { ...step, key: { ...replacement, n: step.length } };
+      return { ...step, key: { kind: "any" } };
+    }),
+  };
 }
 
 const normalizeSlot = (slot: Hex): Hex =>
@@ -182,30 +281,38 @@ export function compileManifestForRuntime(
       );
   }
   const compiled = new Map<Hex, Precompiled>();
+  // Guarded patterns depend on state, so they are resolved per frame too.
+  const perFrame = (p: SlotPattern): boolean => p.guards !== undefined || patternUses(p, usesCall);
   for (const selector of Object.keys(manifest.functions) as Hex[]) {
     const declaration = effectiveDeclaration(manifest, selector);
     if (!declaration.declared) continue;
+    const calls = declaration.function!.calls ?? [];
     const entry: Precompiled = {
       fn: declaration.function!,
       inputs: abiInputs.get(selector) ?? declaration.function!.inputs,
-      needsArgs: [...declaration.reads, ...declaration.writes].some((p) =>
-        patternUses(p, usesParams),
-      ),
+      needsArgs:
+        [...declaration.reads, ...declaration.writes].some(
+          (p) => patternUses(p, usesParams) || guardsUseParams(p.guards),
+        ) ||
+        calls.some(
+          (c) => c.target.kind === "param" || c.args.some(usesParams) || guardsUseParams(c.guards),
+        ),
+      calls,
       fixedReads: new Set(),
       fixedWrites: new Set(),
       fixedReadMatchers: [],
       fixedWriteMatchers: [],
-      callReads: declaration.reads.filter((p) => patternUses(p, usesCall)),
-      callWrites: declaration.writes.filter((p) => patternUses(p, usesCall)),
+      callReads: declaration.reads.filter(perFrame),
+      callWrites: declaration.writes.filter(perFrame),
     };
     addInstances(
-      declaration.reads.filter((p) => !patternUses(p, usesCall)),
+      declaration.reads.filter((p) => !perFrame(p)),
       {},
       entry.fixedReads,
       entry.fixedReadMatchers,
     );
     addInstances(
-      declaration.writes.filter((p) => !patternUses(p, usesCall)),
+      declaration.writes.filter((p) => !perFrame(p)),
       {},
       entry.fixedWrites,
       entry.fixedWriteMatchers,
@@ -213,7 +320,7 @@ export function compileManifestForRuntime(
     compiled.set(selector, entry);
   }
 
-  return (calldata, sender, origin, self) => {
+  return (calldata, sender, origin, self, argTerms, state) => {
     if (calldata.length < 10)
       return makeFrame(undefined, undefined, false, new Set(), new Set(), [], []);
     const selector = calldata.slice(0, 10).toLowerCase() as Hex;
@@ -244,9 +351,49 @@ export function compileManifestForRuntime(
     }
     const ctx: CallContext = { args, sender, origin, self };
     const usable = (p: SlotPattern): boolean => args !== undefined || !patternUses(p, usesParams);
-    addInstances(entry.callReads.filter(usable), ctx, reads, readMatchers);
-    addInstances(entry.callWrites.filter(usable), ctx, writes, writeMatchers);
-    return makeFrame(
+    const any = argTerms !== undefined && argTerms.size > 0 ? argTerms : undefined;
+    const adjust = (p: SlotPattern): SlotPattern => (any === undefined ? p : withArgTerms(p, any));
+    // A guard whose keys need arguments that did not decode, or that is false, drops the pattern.
+    const holdsOne = (guard: Guard): boolean => {
+      if (guard.kind === "param" && (args === undefined || any?.has(guard.index) === true))
+        return args !== undefined; // a `*` argument: either outcome
+      if (guard.kind === "storage" && args === undefined && patternUses(guard.pattern, usesParams))
+        return false;
+      const g =
+        guard.kind === "storage" && any !== undefined
+          ? { ...guard, pattern: adjust(guard.pattern) }
+          : guard;
+      return evaluateGuard(g, ctx, state, reads) !== false;
+    };
+    // Every guard is evaluated (each one's slot is read), in order.
+    const holds = (guards: Guard[] | undefined): boolean =>
+      guards === undefined || guards.map(holdsOne).every(Boolean);
+    const active = (p: SlotPattern): boolean => usable(p) && holds(p.guards);
+    addInstances(entry.callReads.filter(active).map(adjust), ctx, reads, readMatchers);
+    addInstances(entry.callWrites.filter(active).map(adjust), ctx, writes, writeMatchers);
+    let calls: EvaluatedCall[] | undefined;
+    if (entry.calls.length > 0 && (args !== undefined || !entry.needsArgs)) {
+      const value = (term: KeyTerm): CallArgument => {
+        if (term.kind === "any" || (any !== undefined && usesAny(term, any)))
+          return { term: { kind: "any" } };
+        if (term.kind === "fn") {
+          const args = term.args.map((a) => literalOf(evaluateTerm(a as never, ctx)));
+          return { term: { kind: "fn", name: term.name, args } };
+        }
+        return { value: evaluateTerm(term, ctx) };
+      };
+      calls = entry.calls
+        .filter((c) => holds(c.guards))
+        .map((pattern) => {
+          // The callee's address held in a state variable is a read of the frame's own storage.
+          if (pattern.target.kind === "storage") reads.add(pattern.target.slot);
+          const call: EvaluatedCall = { pattern, args: pattern.args.map(value) };
+          if (pattern.target.kind === "param")
+            call.target = (args![pattern.target.index] as string).toLowerCase() as Address;
+          return call;
+        });
+    }
+    const frame = makeFrame(
       selector,
       entry.fn.signature,
       true,
@@ -256,5 +403,25 @@ export function compileManifestForRuntime(
       writeMatchers,
       decodeError,
     );
+    if (calls !== undefined) frame.calls = calls;
+    return frame;
   };
 }
+
+/** A value as a literal key term (the format of `KeyTerm`'s literals). */
+function literalOf(value: TypedValue): KeyTerm {
+  const v = value.value;
+  const text =
+    v instanceof Uint8Array
+      ? bytesToHex(v)
+      : typeof v === "string"
+        ? value.type === "string"
+          ? v
+          : v.toLowerCase()
+        : String(v);
+  return { kind: "literal", type: value.type, value: text };
+}
+
+const usesAny = (term: KeyTerm, any: ReadonlyMap<number, KeyTerm>): boolean =>
+  (term.kind === "param" && any.has(term.index)) ||
+  (term.kind === "fn" && term.args.some((t) => usesAny(t, any)));

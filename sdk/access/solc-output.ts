@@ -39,8 +39,9 @@ import {
   MANIFEST_VERSION,
 } from "./manifest.ts";
 import { type NatspecTag, readNatspecTags, SourceText, tagPosition } from "./natspec.ts";
-import type { SlotPattern } from "./pattern.ts";
+import type { CallPattern, SlotPattern } from "./pattern.ts";
 import { type FunctionContext, resolveAnnotation } from "./resolve.ts";
+import { type CallScope, type CallScopeVariable, resolveCalls } from "./resolve-calls.ts";
 
 /** The parts of a solc standard-JSON input this module reads. */
 export interface SolcInputLike {
@@ -50,7 +51,22 @@ export interface SolcInputLike {
 /** The parts of a solc standard-JSON output this module reads. */
 export interface SolcOutputLike {
   sources?: Record<string, { id?: number; ast?: unknown }>;
-  contracts?: Record<string, Record<string, { abi?: unknown[]; storageLayout?: StorageLayout }>>;
+  contracts?: Record<
+    string,
+    Record<
+      string,
+      {
+        abi?: unknown[];
+        storageLayout?: StorageLayout;
+        /** For `@custom:calls` on immutables: where each immutable sits in the runtime code. */
+        evm?: {
+          deployedBytecode?: {
+            immutableReferences?: Record<string, Array<{ start: number; length: number }>>;
+          };
+        };
+      }
+    >
+  >;
 }
 
 export interface BuildManifestsOptions {
@@ -94,6 +110,12 @@ interface ContractNode extends AstNode {
   documentation?: Documentation | null;
 }
 
+/** What resolving `@custom:calls` needs beyond the contract's own layout. */
+interface CallBuildContext {
+  immutableReferences?: Record<string, Array<{ start: number; length: number }>>;
+  abiOf(contract: IndexedContract): AbiFunction[] | undefined;
+}
+
 interface IndexedContract {
   node: ContractNode;
   inputSourceName: string;
@@ -105,7 +127,11 @@ export const defaultDisplayName = (inputSourceName: string): string =>
     ? inputSourceName.slice("project/".length)
     : inputSourceName;
 
-const TAGS = { "custom:reads": "reads", "custom:writes": "writes" } as const;
+const TAGS = {
+  "custom:reads": "reads",
+  "custom:writes": "writes",
+  "custom:calls": "calls",
+} as const;
 
 /**
  * Builds the access manifests of a compilation and collects its annotation errors.
@@ -179,6 +205,11 @@ export function buildAccessManifests(
       contracts,
       sourceText,
       displayName,
+      {
+        immutableReferences: compiled.evm?.deployedBytecode?.immutableReferences,
+        abiOf: (c) =>
+          output.contracts?.[c.inputSourceName]?.[c.node.name!]?.abi as AbiFunction[] | undefined,
+      },
     );
     const { manifest, errors } = builder.build();
     for (const error of errors) {
@@ -262,6 +293,8 @@ class ContractManifestBuilder {
   readonly abi: Array<{ type: string }>;
   readonly sourceText: (inputSourceName: string) => SourceText | undefined;
   readonly displayName: (inputSourceName: string) => string;
+  readonly #contracts: Map<number, IndexedContract>;
+  readonly #callContext: CallBuildContext;
 
   constructor(
     contract: IndexedContract,
@@ -270,7 +303,10 @@ class ContractManifestBuilder {
     contracts: Map<number, IndexedContract>,
     sourceText: (inputSourceName: string) => SourceText | undefined,
     displayName: (inputSourceName: string) => string,
+    callContext: CallBuildContext,
   ) {
+    this.#contracts = contracts;
+    this.#callContext = callContext;
     this.contract = contract;
     this.layout = layout;
     this.abi = abi;
@@ -319,6 +355,7 @@ class ContractManifestBuilder {
       functions,
       storageLayout: this.layout,
     };
+    if (this.abi.some((item) => item.type === "fallback")) manifest.fallback = true;
     return { manifest, errors: this.#errors };
   }
 
@@ -333,8 +370,8 @@ class ContractManifestBuilder {
     const tags = readNatspecTags(source, documentation.src);
     for (const tag of tags) {
       const tail = tag.name.startsWith("custom:") ? tag.name.slice("custom:".length) : undefined;
-      if (tail === undefined || tail === "reads" || tail === "writes") continue;
-      const near = ["reads", "writes"].find((t) => editDistance(tail, t) <= 1);
+      if (tail === undefined || tail === "reads" || tail === "writes" || tail === "calls") continue;
+      const near = ["reads", "writes", "calls"].find((t) => editDistance(tail, t) <= 1);
       if (near !== undefined) {
         this.#report(
           new AnnotationProblem(
@@ -346,7 +383,7 @@ class ContractManifestBuilder {
           ),
           owner,
           tag,
-          near as "reads" | "writes",
+          near as "reads" | "writes" | "calls",
           signature,
         );
       }
@@ -358,7 +395,7 @@ class ContractManifestBuilder {
     problem: AnnotationProblem,
     owner: IndexedContract,
     tag: NatspecTag,
-    kind: "reads" | "writes",
+    kind: "reads" | "writes" | "calls",
     signature: string | undefined,
   ): void {
     const position = tagPosition(tag, Math.min(problem.start, tag.content.length));
@@ -380,18 +417,53 @@ class ContractManifestBuilder {
     owner: IndexedContract,
     tags: NatspecTag[],
     fn: FunctionContext | undefined,
-  ): { reads: SlotPattern[]; writes: SlotPattern[]; texts: { reads?: string; writes?: string } } {
+  ): {
+    reads: SlotPattern[];
+    writes: SlotPattern[];
+    calls: CallPattern[];
+    texts: { reads?: string; writes?: string; calls?: string };
+  } {
     const out = {
       reads: [] as SlotPattern[],
       writes: [] as SlotPattern[],
-      texts: {} as { reads?: string; writes?: string },
+      calls: [] as CallPattern[],
+      texts: {} as { reads?: string; writes?: string; calls?: string },
     };
     for (const tag of tags) {
       const kind = TAGS[tag.name as keyof typeof TAGS];
+      if (kind === "calls") {
+        if (fn === undefined) {
+          this.#report(
+            new AnnotationProblem(
+              "call-target",
+              "@custom:calls applies to functions, not to a contract",
+              0,
+              tag.content.length,
+              "move the tag to the functions that make the calls",
+            ),
+            owner,
+            tag,
+            kind,
+            undefined,
+          );
+          continue;
+        }
+        try {
+          for (const call of resolveCalls(tag.content, fn, this.layout, this.#callScope(owner)))
+            out.calls.push({ ...call, line: tag.line });
+        } catch (error) {
+          if (!(error instanceof AnnotationProblem)) throw error;
+          this.#report(error, owner, tag, kind, fn.signature);
+        }
+        const text = collapse(tag.content);
+        out.texts.calls = out.texts.calls === undefined ? text : `${out.texts.calls}, ${text}`;
+        continue;
+      }
       try {
         const patterns = resolveAnnotation(tag.content, kind, this.layout, fn, {
           contractName: this.#name,
           nonStorage: this.#nonStorage,
+          guardValue: (name) => this.#guardValue(name),
         });
         // Implied locations (the length an index is checked against) are read, never written.
         for (const pattern of patterns)
@@ -406,6 +478,71 @@ class ContractManifestBuilder {
     return out;
   }
 
+  /** A `bool` immutable or constant of the contract, as a guard's value source. */
+  #guardValue(
+    name: string,
+  ): { kind: "immutable"; offsets: number[] } | { kind: "constant"; value: boolean } | undefined {
+    for (const base of this.#bases) {
+      for (const node of base.node.nodes) {
+        if (
+          node.nodeType !== "VariableDeclaration" ||
+          node.stateVariable !== true ||
+          node.name !== name
+        )
+          continue;
+        const variable = node as CallScopeVariable;
+        if (variable.typeDescriptions?.typeString !== "bool") return undefined;
+        if (variable.constant === true || variable.mutability === "constant") {
+          const text = variable.value?.nodeType === "Literal" ? variable.value.value : undefined;
+          return text === "true" || text === "false"
+            ? { kind: "constant", value: text === "true" }
+            : undefined;
+        }
+        if (variable.mutability !== "immutable") return undefined;
+        const offsets = this.#callContext.immutableReferences?.[String(variable.id)]?.map(
+          (r) => r.start,
+        );
+        return offsets === undefined || offsets.length === 0
+          ? undefined
+          : { kind: "immutable", offsets };
+      }
+    }
+    return undefined;
+  }
+
+  /** Names a `@custom:calls` annotation of a function declared in `owner` can use. */
+  #callScope(owner: IndexedContract): CallScope {
+    const contractOf = (c: IndexedContract | undefined) =>
+      c === undefined ? undefined : { name: c.node.name!, abi: this.#callContext.abiOf(c) ?? [] };
+    return {
+      contractName: this.#name,
+      nonStorage: this.#nonStorage,
+      guardValue: (name) => this.#guardValue(name),
+      variable: (name) => {
+        for (const base of this.#bases) {
+          for (const node of base.node.nodes) {
+            if (
+              node.nodeType === "VariableDeclaration" &&
+              node.stateVariable === true &&
+              node.name === name
+            )
+              return node as CallScopeVariable;
+          }
+        }
+        return undefined;
+      },
+      immutableOffsets: (id) =>
+        this.#callContext.immutableReferences?.[String(id)]?.map((r) => r.start),
+      contractById: (id) => contractOf(this.#contracts.get(id)),
+      contractByName: (name) => {
+        // The owner's own source first: the name it sees there.
+        const all = [...this.#contracts.values()].filter((c) => c.node.name === name);
+        return contractOf(all.find((c) => c.inputSourceName === owner.inputSourceName) ?? all[0]);
+      },
+      contractNames: () => [...new Set([...this.#contracts.values()].map((c) => c.node.name!))],
+    };
+  }
+
   #contractLevel(): AccessManifest["contract"] {
     const level: AccessManifest["contract"] = { reads: [], writes: [], annotations: [] };
     for (const base of this.#bases) {
@@ -415,11 +552,12 @@ class ContractManifestBuilder {
       level.reads.push(...resolved.reads);
       level.writes.push(...resolved.writes);
       for (const tag of tags) {
+        if (TAGS[tag.name as keyof typeof TAGS] === "calls") continue; // reported by #resolveTags
         const annotation: ContractAnnotation = {
           contract: base.node.name!,
           file: this.displayName(base.inputSourceName),
           line: tag.line,
-          tag: TAGS[tag.name as keyof typeof TAGS],
+          tag: TAGS[tag.name as keyof typeof TAGS] as "reads" | "writes",
           text: collapse(tag.content),
         };
         level.annotations.push(annotation);
@@ -479,6 +617,7 @@ class ContractManifestBuilder {
           annotations: resolved.texts,
           reads: resolved.reads,
           writes: resolved.writes,
+          ...(resolved.calls.length > 0 ? { calls: resolved.calls } : {}),
         };
       }
     }

@@ -8,12 +8,19 @@
  * Checked: frames of CALL, STATICCALL and the transaction's own call into a contract with a
  * declaration, and DELEGATECALL/CALLCODE frames whose code has one — the code's declarations
  * applied to the storage the frame runs on (a proxy's, when the code is its implementation), so
- * violations are named by the implementation's layout. Not checked: contract creation, and
+ * violations are named by the implementation's layout. A frame whose function declares calls
+ * into other contracts (`@custom:calls`) also has every storage access of its nested frames to
+ * other addresses checked against the composition of those calls (`sdk/access/calls.ts`, composed
+ * at the frame's start from the transaction's state); a violation is recorded with `nested: true`
+ * (a composition that is not fully declared leaves the nested frames unchecked). Not checked: contract creation, and
  * functions without annotations ("undeclared", counted). In strict mode a violation aborts the whole transaction with
  * {@link StrictModeViolation}, as Solana rejects a transaction that touches an undeclared account.
  */
 import type { Hex } from "viem";
+import { type CallEnvironment, type ComposedCalls, composedAllows } from "../access/calls.ts";
 import { storageKey, type LocationKey } from "./location.ts";
+
+export type { CallEnvironment, ComposedCalls } from "../access/calls.ts";
 
 /** What one frame may access in its own contract's storage. */
 export interface FrameCheck {
@@ -34,6 +41,13 @@ export interface FrameCheck {
    * on a mapping, bytes data) — the executor then counts the whole storage of the contract.
    */
   slots?: DeclaredSlots;
+  /**
+   * Present when the function declares calls into other contracts (`@custom:calls`): their
+   * composed declaration for this frame, read from `env` (`sdk/access/calls.ts`).
+   */
+  calls?(env: CallEnvironment): ComposedCalls;
+  /** A label for a slot of another contract this frame's calls may touch, e.g. `Token._balances[0x…]`. */
+  calleeLabel?(composed: ComposedCalls, address: Hex, slot: Hex): string | undefined;
 }
 
 /** See {@link FrameCheck.slots}. Slots are 32-byte lowercase hex; `reads` includes `writes`. */
@@ -48,7 +62,8 @@ export interface DeclaredSlots {
 export interface DeclarationSource {
   /**
    * The check of a frame running `code` at `self`, or undefined when the contract has no access
-   * manifest (its frames are not checked).
+   * manifest (its frames are not checked). `env`: state for guards (`cond ? location`); without
+   * it, guarded locations are all declared.
    */
   frame(
     code: Uint8Array,
@@ -56,6 +71,7 @@ export interface DeclarationSource {
     sender: Hex,
     origin: Hex,
     self: Hex,
+    env?: CallEnvironment,
   ): FrameCheck | undefined;
   /**
    * How a worker thread rebuilds this source (Block-STM lanes check declared access too): the
@@ -82,6 +98,11 @@ export interface AccessViolationRecord {
   /** `Contract.variable[key]` when the storage layout decodes it, else `Contract.storage[slot]`. */
   label: string;
   access: "read" | "write";
+  /**
+   * Set when a nested call made the access: `contract`/`function` are then the frame whose
+   * `@custom:calls` did not declare it, and `address`/`slot`/`label` the callee's storage.
+   */
+  nested?: true;
 }
 
 /** Per-transaction conformance figures. */
@@ -100,8 +121,11 @@ export class StrictModeViolation extends Error {
     const verb = violation.access === "write" ? "wrote" : "read";
     const tag = violation.access === "write" ? "@custom:writes" : "@custom:reads";
     super(
-      `Strict access mode: ${violation.contract}.${violation.function} ${verb} ${violation.label}, which its ${tag} does not declare. ` +
-        `Declare it in the function's annotations, or turn off \`parallel.strict\`.`,
+      violation.nested === true
+        ? `Strict access mode: a call made by ${violation.contract}.${violation.function} ${verb} ${violation.label}, which its @custom:calls do not declare. ` +
+            `Declare the call, or turn off \`parallel.strict\`.`
+        : `Strict access mode: ${violation.contract}.${violation.function} ${verb} ${violation.label}, which its ${tag} does not declare. ` +
+            `Declare it in the function's annotations, or turn off \`parallel.strict\`.`,
     );
     this.name = "StrictModeViolation";
     this.violation = violation;
@@ -113,6 +137,10 @@ interface Frame {
   check: FrameCheck | undefined;
   reads: Set<Hex>;
   writes: Set<Hex>;
+  /** The frame's composed calls, when it declares some and they are fully declared. */
+  composed?: ComposedCalls;
+  /** Accesses by nested frames to storage of other addresses: `address|slot` → kind. */
+  foreign?: Map<string, "read" | "write">;
 }
 
 /**
@@ -131,10 +159,18 @@ export class FrameTracker {
   readonly preimages = new Map<Hex, Hex>();
   readonly result: ConformanceResult = { violations: [], checkedFrames: 0, undeclaredFrames: 0 };
 
-  constructor(source: DeclarationSource, strict: boolean, origin: Hex) {
+  readonly #env: CallEnvironment | undefined;
+
+  /**
+   * @param env state reads for composing declared calls (the transaction's own state, so a
+   *   callee held in a state variable is read as the call sees it); without it, calls into
+   *   other contracts are not checked.
+   */
+  constructor(source: DeclarationSource, strict: boolean, origin: Hex, env?: CallEnvironment) {
     this.#source = source;
     this.#strict = strict;
     this.#origin = origin;
+    this.#env = env;
   }
 
   /**
@@ -145,17 +181,27 @@ export class FrameTracker {
     const check =
       code === undefined || code.length === 0
         ? undefined
-        : this.#source.frame(code, calldata, sender, this.#origin, address);
+        : this.#source.frame(code, calldata, sender, this.#origin, address, this.#env);
     if (check !== undefined) {
       if (check.declared) this.result.checkedFrames++;
       else this.result.undeclaredFrames++;
     }
-    this.#frames.push({
+    const frame: Frame = {
       address,
       check: check?.declared ? check : undefined,
       reads: new Set(),
       writes: new Set(),
-    });
+    };
+    if (frame.check?.calls !== undefined && this.#env !== undefined) {
+      const composed = frame.check.calls(this.#env);
+      // A call that cannot be declared leaves the nested frames unchecked (the declared
+      // executor runs such a transaction alone).
+      if (composed.undeclared === undefined) {
+        frame.composed = composed;
+        frame.foreign = new Map();
+      }
+    }
+    this.#frames.push(frame);
   }
 
   /**
@@ -166,6 +212,7 @@ export class FrameTracker {
     const frame = this.#frames.pop();
     if (frame?.check === undefined) return;
     const check = frame.check;
+    if (frame.composed !== undefined) this.#checkCalls(frame);
     for (const slot of frame.writes)
       if (!check.mayWrite(slot, this.preimages)) this.#violation(frame, slot, "write");
     for (const slot of frame.reads) {
@@ -176,25 +223,51 @@ export class FrameTracker {
 
   /** Called for every storage read/write of the transaction. */
   access(address: string, slot: Hex, access: "read" | "write"): void {
-    const frame = this.#frames[this.#frames.length - 1];
-    if (frame?.check === undefined || frame.address !== address) return;
-    (access === "write" ? frame.writes : frame.reads).add(slot);
+    const frames = this.#frames;
+    const frame = frames[frames.length - 1];
+    if (frame?.check !== undefined && frame.address === address)
+      (access === "write" ? frame.writes : frame.reads).add(slot);
+    // Frames below that declare calls see every access of their nested calls to other storage.
+    for (let i = frames.length - 2; i >= 0; i--) {
+      const outer = frames[i];
+      if (outer.foreign === undefined || outer.address === address) continue;
+      const key = `${address}|${slot}`;
+      if (access === "write" || !outer.foreign.has(key)) outer.foreign.set(key, access);
+    }
   }
 
-  #violation(frame: Frame, slot: Hex, access: "read" | "write"): void {
+  /** Checks the accesses of a frame's nested calls against its composed declaration. */
+  #checkCalls(frame: Frame): void {
+    const composed = frame.composed!;
+    for (const [key, access] of frame.foreign!) {
+      const [address, slot] = key.split("|") as [Hex, Hex];
+      const entry = composed.storage.get(address);
+      const allowed =
+        entry !== undefined && composedAllows(entry, slot, access === "write", this.preimages);
+      if (!allowed) this.#violation(frame, slot, access, address);
+    }
+  }
+
+  #violation(frame: Frame, slot: Hex, access: "read" | "write", callee?: Hex): void {
     const check = frame.check!;
-    const id = `${check.function}|${frame.address}|${slot}|${access}`;
+    const address = callee ?? frame.address;
+    const id = `${check.function}|${address}|${slot}|${access}`;
     if (this.#seen.has(id)) return;
     this.#seen.add(id);
+    const label =
+      callee === undefined
+        ? (check.label(slot) ?? `${check.contract}.storage[${slot}]`)
+        : (check.calleeLabel?.(frame.composed!, callee, slot) ?? `slot ${slot} of ${callee}`);
     const violation: AccessViolationRecord = {
-      address: frame.address,
+      address,
       contract: check.contract,
       function: check.function,
-      location: storageKey(frame.address, slot),
+      location: storageKey(address, slot),
       slot,
-      label: check.label(slot) ?? `${check.contract}.storage[${slot}]`,
+      label,
       access,
     };
+    if (callee !== undefined) violation.nested = true;
     if (this.#strict) throw new StrictModeViolation(violation);
     this.result.violations.push(violation);
   }

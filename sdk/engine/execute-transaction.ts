@@ -97,7 +97,10 @@ export async function executeTransaction(
   const tracker =
     lane.conformance === undefined
       ? undefined
-      : new FrameTracker(lane.conformance.source, lane.conformance.strict, etx.from);
+      : new FrameTracker(lane.conformance.source, lane.conformance.strict, etx.from, {
+          code: (address) => state.peekCode(address),
+          storage: (address, slot) => state.peekStorage(address, slot),
+        });
   state.tracker = tracker;
   let result: Awaited<ReturnType<typeof runTx>>;
   // EDR switches EIP-3607 off: senders with code (impersonated contracts) may send.

@@ -49,6 +49,8 @@ export interface DeclaredScheduleSummary {
   undeclared: number;
   /** The longest chain of transactions waiting for one another (transactions). */
   longestChain: number;
+  /** Why transactions ran alone (the first 8 of them, by block index); absent when none did. */
+  alone?: Array<{ transaction: number; reason: string }>;
 }
 
 export interface BlockExecution {

@@ -8,6 +8,7 @@ import { bytesToHex } from "@ethereumjs/util";
 import type { Abi, Hex } from "viem";
 import { decodeSlot } from "../access/decode.ts";
 import type { AccessManifest } from "../access/manifest.ts";
+import { type CallEnvironment, type CalleeDeclarations, composeCalls } from "../access/calls.ts";
 import { compileManifestForRuntime, type RuntimeDeclarations } from "../access/runtime.ts";
 import type {
   DeclarationSource,
@@ -65,24 +66,52 @@ export class ManifestDeclarations implements DeclarationSource {
     });
   }
 
+  /** The manifest of the contract running `code`, if any. */
+  #entry(code: Uint8Array): Entry | undefined {
+    let fqn = this.#byCode.get(code);
+    if (fqn === undefined) {
+      fqn = this.#contracts.byRuntimeCode(bytesToHex(code) as Hex)?.fqn ?? null;
+      this.#byCode.set(code, fqn);
+    }
+    return fqn === null ? undefined : this.#byContract.get(fqn);
+  }
+
   frame(
     code: Uint8Array,
     calldata: Hex,
     sender: Hex,
     origin: Hex,
     self: Hex,
+    env?: CallEnvironment,
   ): FrameCheck | undefined {
-    let fqn = this.#byCode.get(code);
-    if (fqn === undefined) {
-      fqn = this.#contracts.byRuntimeCode(bytesToHex(code) as Hex)?.fqn ?? null;
-      this.#byCode.set(code, fqn);
-    }
-    if (fqn === null) return undefined;
-    const entry = this.#byContract.get(fqn);
+    const entry = this.#entry(code);
     if (entry === undefined) return undefined;
-    const declaration = entry.runtime(calldata, sender, origin, self);
+    const address = self.toLowerCase() as Hex;
+    const state =
+      env === undefined ? undefined : { code, storage: (slot: Hex) => env.storage(address, slot) };
+    const declaration = entry.runtime(calldata, sender, origin, self, undefined, state);
     const { manifest } = entry;
+    const lookup = (callee: Uint8Array): CalleeDeclarations | undefined => this.#entry(callee);
+    const calls = declaration.calls;
     return {
+      ...(calls === undefined
+        ? {}
+        : {
+            calls: (env) =>
+              composeCalls(calls, { code, self: self.toLowerCase() as Hex, origin }, env, lookup),
+            calleeLabel: (composed, address, slot) => {
+              const callee = composed.storage.get(address);
+              return callee === undefined
+                ? undefined
+                : decodeSlot(callee.manifest.storageLayout, callee.contract, slot, [
+                    self,
+                    sender,
+                    origin,
+                    address,
+                    ...addressWords(calldata),
+                  ])?.label;
+            },
+          }),
       contract: manifest.contractName,
       function: declaration.signature ?? declaration.selector ?? "(fallback)",
       declared: declaration.declared,
@@ -102,6 +131,17 @@ export class ManifestDeclarations implements DeclarationSource {
           : undefined,
     };
   }
+}
+
+/** The address-shaped words of a call's arguments: candidate mapping keys for labels. */
+function addressWords(calldata: Hex): Hex[] {
+  const out: Hex[] = [];
+  for (let i = 10; i + 64 <= calldata.length; i += 64) {
+    const word = calldata.slice(i, i + 64);
+    if (word.startsWith("000000000000000000000000") && word !== "0".repeat(64))
+      out.push(`0x${word.slice(24)}` as Hex);
+  }
+  return out;
 }
 
 /** The factory {@link ManifestDeclarations.workerSpec} names (module-level, for dynamic import). */

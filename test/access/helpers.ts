@@ -33,7 +33,17 @@ export function compile(sources: Record<string, string>): Compilation {
     ),
     settings: {
       outputSelection: {
-        "*": { "*": ["abi", "devdoc", "storageLayout", "evm.methodIdentifiers"], "": ["ast"] },
+        "*": {
+          "*": [
+            "abi",
+            "devdoc",
+            "storageLayout",
+            "evm.methodIdentifiers",
+            "evm.deployedBytecode.object",
+            "evm.deployedBytecode.immutableReferences",
+          ],
+          "": ["ast"],
+        },
       },
     },
   };

@@ -170,7 +170,17 @@ describe("declared executor cases", function () {
     const block = await both(ref, sub, ops);
     expect(block.record.executedBy).to.equal("declared");
     // 4 transfers, then the counter call waits for them all, then the last transfer waits for it.
-    expect(block.record.schedule).to.deep.equal({ declared: 5, undeclared: 1, longestChain: 3 });
+    expect(block.record.schedule).to.deep.equal({
+      declared: 5,
+      undeclared: 1,
+      longestChain: 3,
+      alone: [
+        {
+          transaction: 4,
+          reason: `call to ${sub.fixtures.counter}, a contract without an access manifest`,
+        },
+      ],
+    });
   });
 
   it("a schedule that is one chain, and small blocks, run sequentially (the reason is recorded)", async () => {

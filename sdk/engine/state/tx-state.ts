@@ -32,6 +32,7 @@ import { keccak_256 } from "@noble/hashes/sha3.js";
 import {
   balanceKey,
   codeKey,
+  storageKey,
   nonceKey,
   type LocationKey,
   isStorageKey,
@@ -187,6 +188,11 @@ export class TxState implements StateManagerInterface {
   peekCode(address: string): Uint8Array {
     const hash = this.#peek(codeKey(address));
     return hash === 0n ? EMPTY : this.#codeBytes(hash);
+  }
+
+  /** A storage word without recording a read (for composing declared calls). */
+  peekStorage(address: string, slot: `0x${string}`): bigint {
+    return this.#peek(storageKey(address, slot));
   }
 
   /** Records the kind of a nested frame that failed; the first one is kept. */

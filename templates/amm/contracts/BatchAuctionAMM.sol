@@ -519,6 +519,14 @@ contract BatchAuctionAMM is ConventionalERC20, TransientReentrancyGuard {
     /// @return batch The batch the order belongs to.
     /// @custom:reads _clock, _closedBatch
     /// @custom:writes _orders[msg.sender], _requestCounts[*].shards[shard(msg.sender)]
+    /// @custom:calls zeroForOne ? _sharded0 ? IParallelERC20(token0).shardOf(msg.sender),
+    ///     zeroForOne ? _sharded0 ? IParallelERC20(token0).shardBalanceOf(this, shard(msg.sender)),
+    ///     zeroForOne ? !_sharded0 ? IERC20(token0).balanceOf(this),
+    ///     zeroForOne ? IERC20(token0).transferFrom(msg.sender, this, amountIn),
+    ///     !zeroForOne ? _sharded1 ? IParallelERC20(token1).shardOf(msg.sender),
+    ///     !zeroForOne ? _sharded1 ? IParallelERC20(token1).shardBalanceOf(this, shard(msg.sender)),
+    ///     !zeroForOne ? !_sharded1 ? IERC20(token1).balanceOf(this),
+    ///     !zeroForOne ? IERC20(token1).transferFrom(msg.sender, this, amountIn)
     function commitSwap(bool zeroForOne, uint256 amountIn, uint256 minAmountOut)
         external
         nonReentrant
@@ -682,6 +690,14 @@ contract BatchAuctionAMM is ConventionalERC20, TransientReentrancyGuard {
     ///      where {distribute} put it (or a refund stayed); otherwise by a plain transfer.
     /// @return amount The amount paid.
     /// @custom:writes _orders[msg.sender]
+    /// @custom:calls _sharded0 ? IParallelERC20(token0).shardOf(msg.sender),
+    ///     _sharded0 ? IParallelERC20(token0).shardBalanceOf(this, shard(msg.sender)),
+    ///     _sharded0 ? IParallelERC20(token0).transferFromShard(shard(msg.sender), msg.sender, *),
+    ///     !_sharded0 ? IERC20(token0).transfer(msg.sender, *),
+    ///     _sharded1 ? IParallelERC20(token1).shardOf(msg.sender),
+    ///     _sharded1 ? IParallelERC20(token1).shardBalanceOf(this, shard(msg.sender)),
+    ///     _sharded1 ? IParallelERC20(token1).transferFromShard(shard(msg.sender), msg.sender, *),
+    ///     !_sharded1 ? IERC20(token1).transfer(msg.sender, *)
     function claim() external nonReentrant returns (uint256 amount) {
         SwapOrder storage order = _orders[msg.sender];
         Status status = order.status;

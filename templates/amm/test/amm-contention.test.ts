@@ -38,6 +38,21 @@ const AMOUNT = 100n * ONE;
 
 type Token = Awaited<ReturnType<typeof deployBatchAMM>>["token0"];
 
+/**
+ * Under the `declared` executor (`parallel: { executor: "declared" }`), a block of these calls
+ * keeps the declared schedule: their `@custom:calls` declare the token transfers, so nothing
+ * falls back to Block-STM. Other executors: nothing to check.
+ */
+function expectDeclaredSchedule(record: {
+  executor: string;
+  executedBy: string;
+  fallbackReason?: string;
+}): void {
+  if (record.executor !== "declared") return;
+  expect(record.fallbackReason, record.fallbackReason).to.equal(undefined);
+  expect(record.executedBy).to.equal("declared");
+}
+
 describe("AMM contention on the parallel network (100 users in one block)", function () {
   this.timeout(900_000);
   let connection: NetworkConnection;
@@ -123,6 +138,7 @@ describe("AMM contention on the parallel network (100 users in one block)", func
       expectAllSucceeded(commits);
       touched.push(...commits.transactions);
       const { analysis, record } = commits;
+      expectDeclaredSchedule(record);
       console.log(
         `      BatchAuctionAMM commits: contention ${analysis.contention}, critical path ${analysis.criticalPath.length} tx, ` +
           `parallelism ${analysis.parallelism.toFixed(2)}, speedup@16 ${speedupAt(analysis, 16).speedup.toFixed(2)}, ${analysis.totalGas} gas, ` +
@@ -162,6 +178,7 @@ describe("AMM contention on the parallel network (100 users in one block)", func
       );
       expectAllSucceeded(claims);
       touched.push(...claims.transactions);
+      expectDeclaredSchedule(claims.record);
       console.log(
         `      BatchAuctionAMM claims: contention ${claims.analysis.contention}, speedup@16 ${speedupAt(claims.analysis, 16).speedup.toFixed(2)}`,
       );
@@ -196,6 +213,7 @@ describe("AMM contention on the parallel network (100 users in one block)", func
         ),
       );
       expectAllSucceeded(commits);
+      expectDeclaredSchedule(commits.record);
       const predicted = collidingKeys(commits.transactions.map((t) => t.from));
       console.log(
         `      BatchAuctionAMM commits, unchosen users: ${predicted} of 100 share a shard with an earlier user ` +

@@ -405,6 +405,10 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
     /// @return scaled The scaled supply added.
     /// @custom:reads _epoch.supplyRate, _epoch.supplyIndex
     /// @custom:writes _positions[msg.sender].scaledSupply, _totalScaledSupply.shards[shard(msg.sender)], _supplyClock[shard(msg.sender)]
+    /// @custom:calls _assetSharded ? IParallelERC20(asset).shardOf(msg.sender),
+    ///     _assetSharded ? IParallelERC20(asset).shardBalanceOf(this, shard(msg.sender)),
+    ///     !_assetSharded ? IERC20(asset).balanceOf(this),
+    ///     IERC20(asset).transferFrom(msg.sender, this, assets)
     function supply(uint256 assets) external nonReentrant returns (uint256 scaled) {
         scaled = MulDiv.mulDiv(assets, _RAY, _supplyIndexAtEnd());
         if (scaled == 0) revert ZeroAmount();
@@ -425,6 +429,10 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
     /// @return withdrawn The amount paid (asset units).
     /// @custom:reads _epoch.start, _epoch.supplyRate, _epoch.supplyIndex
     /// @custom:writes _positions[msg.sender].scaledSupply, _totalScaledSupply.shards[shard(msg.sender)], _supplyClock[shard(msg.sender)]
+    /// @custom:calls _assetSharded ? IParallelERC20(asset).shardOf(msg.sender),
+    ///     _assetSharded ? IParallelERC20(asset).shardBalanceOf(this, shard(msg.sender)),
+    ///     _assetSharded ? IParallelERC20(asset).transferFromShard(shard(msg.sender), msg.sender, *),
+    ///     !_assetSharded ? IERC20(asset).transfer(msg.sender, *)
     function withdraw(uint256 assets) external nonReentrant returns (uint256 withdrawn) {
         Position storage p = _positions[msg.sender];
         uint256 index = _supplyIndexNow();
@@ -455,6 +463,10 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
     ///      token, the market's shard `shard(msg.sender)` for a sharded-balance collateral).
     /// @param amount The amount (collateral units).
     /// @custom:writes _positions[msg.sender].collateral
+    /// @custom:calls _collateralSharded ? IParallelERC20(collateralAsset).shardOf(msg.sender),
+    ///     _collateralSharded ? IParallelERC20(collateralAsset).shardBalanceOf(this, shard(msg.sender)),
+    ///     !_collateralSharded ? IERC20(collateralAsset).balanceOf(this),
+    ///     IERC20(collateralAsset).transferFrom(msg.sender, this, amount)
     function supplyCollateral(uint256 amount) external nonReentrant {
         if (amount == 0) revert ZeroAmount();
         _positions[msg.sender].collateral += amount;
@@ -470,6 +482,11 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
     /// @param amount The amount (collateral units).
     /// @custom:reads _epoch.start, _epoch.borrowRate, _epoch.borrowIndex, _positions[msg.sender].scaledDebt
     /// @custom:writes _positions[msg.sender].collateral
+    /// @custom:calls ILendingOracle(oracle).latestPrice(),
+    ///     _collateralSharded ? IParallelERC20(collateralAsset).shardOf(msg.sender),
+    ///     _collateralSharded ? IParallelERC20(collateralAsset).shardBalanceOf(this, shard(msg.sender)),
+    ///     _collateralSharded ? IParallelERC20(collateralAsset).transferFromShard(shard(msg.sender), msg.sender, amount),
+    ///     !_collateralSharded ? IERC20(collateralAsset).transfer(msg.sender, amount)
     function withdrawCollateral(uint256 amount) external nonReentrant {
         if (amount == 0) revert ZeroAmount();
         Position storage p = _positions[msg.sender];
@@ -498,6 +515,11 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
     /// @return scaled The scaled debt added.
     /// @custom:reads _epoch.start, _epoch.borrowRate, _epoch.borrowIndex, _positions[msg.sender].collateral
     /// @custom:writes _positions[msg.sender].scaledDebt, _totalScaledDebt.shards[shard(msg.sender)], _debtClock[shard(msg.sender)]
+    /// @custom:calls ILendingOracle(oracle).latestPrice(),
+    ///     _assetSharded ? IParallelERC20(asset).shardOf(msg.sender),
+    ///     _assetSharded ? IParallelERC20(asset).shardBalanceOf(this, shard(msg.sender)),
+    ///     _assetSharded ? IParallelERC20(asset).transferFromShard(shard(msg.sender), msg.sender, assets),
+    ///     !_assetSharded ? IERC20(asset).transfer(msg.sender, assets)
     function borrow(uint256 assets) external nonReentrant returns (uint256 scaled) {
         if (assets == 0) revert ZeroAmount();
         Position storage p = _positions[msg.sender];
@@ -524,6 +546,10 @@ contract ParallelLendingMarket is TransientReentrancyGuard {
     /// @return repaid The amount paid (asset units).
     /// @custom:reads _epoch.start, _epoch.borrowRate, _epoch.borrowIndex
     /// @custom:writes _positions[onBehalfOf].scaledDebt, _totalScaledDebt.shards[shard(onBehalfOf)], _debtClock[shard(onBehalfOf)]
+    /// @custom:calls _assetSharded ? IParallelERC20(asset).shardOf(msg.sender),
+    ///     _assetSharded ? IParallelERC20(asset).shardBalanceOf(this, shard(msg.sender)),
+    ///     !_assetSharded ? IERC20(asset).balanceOf(this),
+    ///     IERC20(asset).transferFrom(msg.sender, this, *)
     function repay(uint256 assets, address onBehalfOf) external nonReentrant returns (uint256 repaid) {
         if (assets == 0) revert ZeroAmount();
         Position storage p = _positions[onBehalfOf];

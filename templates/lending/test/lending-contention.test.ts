@@ -79,6 +79,21 @@ function expectAllSucceeded(batch: Awaited<ReturnType<typeof oneBlock>>): void {
   ).to.deep.equal([]);
 }
 
+/**
+ * Under the `declared` executor (`parallel: { executor: "declared" }`), a block of these calls
+ * keeps the declared schedule: their `@custom:calls` declare the token transfers, so nothing
+ * falls back to Block-STM. Other executors: nothing to check.
+ */
+function expectDeclaredSchedule(record: {
+  executor: string;
+  executedBy: string;
+  fallbackReason?: string;
+}): void {
+  if (record.executor !== "declared") return;
+  expect(record.fallbackReason, record.fallbackReason).to.equal(undefined);
+  expect(record.executedBy).to.equal("declared");
+}
+
 /** Interleaves lenders and borrowers: lender 0, borrower 0, lender 1, ... */
 function interleave<T>(a: readonly T[], b: readonly T[]): T[] {
   return a.flatMap((x, i) => [x, b[i]]);
@@ -109,12 +124,13 @@ describe("Lending contention on the parallel network (100 users in one block)", 
     await activate(connection, [...lenders, ...borrowers]);
     await fundMany(connection, asset, lenders, AMOUNT, market.address);
     await fundMany(connection, collateral, borrowers, 10n * ONE, market.address);
-    await oneBlock(
+    const collateralBlock = await oneBlock(
       connection,
       borrowers.map(
         (b) => () => market.write.supplyCollateral([10n * ONE], { account: b, gas: GAS }),
       ),
     );
+    expectDeclaredSchedule(collateralBlock.record);
     await asset.write.mint([whale.account.address, 1_000_000n * ONE]);
     await asset.write.approve([market.address, maxUint256]);
     await market.write.supply([1_000_000n * ONE]);
@@ -149,6 +165,7 @@ describe("Lending contention on the parallel network (100 users in one block)", 
       const { analysis, transactions, record } = batch;
       expect(record.transactions).to.equal(100);
       expectAllSucceeded(batch);
+      expectDeclaredSchedule(record);
       const at16 = speedupAt(analysis, 16);
       console.log(
         `      ParallelLendingMarket: contention ${analysis.contention}, critical path ${analysis.criticalPath.length} tx, ` +
@@ -205,6 +222,7 @@ describe("Lending contention on the parallel network (100 users in one block)", 
       );
       const { analysis, transactions } = batch;
       expectAllSucceeded(batch);
+      expectDeclaredSchedule(batch.record);
       const predicted = collidingKeys(transactions.map((t) => t.from));
       console.log(
         `      ParallelLendingMarket, unchosen users: ${predicted} of 100 share a shard with an earlier user ` +

@@ -14,8 +14,12 @@
  * A call to an ERC-1967 proxy (`erc1967.ts`) is declared by its implementation's function,
  * applied to the proxy's storage, plus the proxy's read of its implementation slot and of the
  * implementation's code.
- * Nested calls into other contracts cannot be known before execution: when a transaction touches
- * anything else, the block falls back to Block-STM (see `executor.ts`).
+ * Calls into other contracts are declared by the function's `@custom:calls`, composed from the
+ * callees' manifests (`sdk/access/calls.ts`): the callees' accounts (read) and their declared
+ * storage, plus the caller's slots that hold a callee's address. A declared call to a contract
+ * without a manifest (or to an undeclared function) makes the transaction undeclared. A nested
+ * call the annotations do not declare is found after execution: the block falls back to
+ * Block-STM (see `executor.ts`).
  *
  * Undeclared (the transaction runs alone): contract creation, EIP-7702 set-code transactions and
  * delegated accounts, calls to code without an access manifest or to a function without
@@ -113,7 +117,11 @@ export function transactionAccess(
       reads.add(storageKey(to, ERC1967_IMPLEMENTATION_SLOT));
       reads.add(codeKey(proxy.implementation));
     }
-    const frame = declarations?.frame(runs, calldata, from as Hex, from as Hex, to as Hex);
+    const env = {
+      code: (address: Hex) => state.codeAt(address),
+      storage: (address: Hex, slot: Hex) => state.read(storageKey(address, slot)),
+    };
+    const frame = declarations?.frame(runs, calldata, from as Hex, from as Hex, to as Hex, env);
     if (frame === undefined)
       return {
         kind: "undeclared",
@@ -131,6 +139,24 @@ export function transactionAccess(
     if (frame.slots === undefined)
       return { kind: "undeclared", reason: `${fn}: calldata does not decode` };
     access.label = fn;
+    if (frame.calls !== undefined) {
+      const composed = frame.calls(env);
+      if (composed.undeclared !== undefined)
+        return { kind: "undeclared", reason: `${fn}: ${composed.undeclared}` };
+      for (const slot of composed.selfReads) reads.add(storageKey(to, slot));
+      for (const callee of composed.callees) {
+        reads.add(codeKey(callee));
+        reads.add(nonceKey(callee));
+        reads.add(balanceKey(callee));
+      }
+      for (const [callee, entry] of composed.storage) {
+        for (const slot of entry.writes) writes.add(storageKey(callee, slot));
+        for (const slot of entry.reads) reads.add(storageKey(callee, slot));
+        if (entry.readMatchers.length > 0 || entry.writeMatchers.length > 0)
+          access.anyStorageRead.add(callee);
+        if (entry.writeMatchers.length > 0) access.anyStorageWrite.add(callee);
+      }
+    }
     for (const slot of frame.slots.writes) writes.add(storageKey(to, slot));
     for (const slot of frame.slots.reads) reads.add(storageKey(to, slot));
     if (frame.slots.anyRead || frame.slots.anyWrite) access.anyStorageRead.add(to);

@@ -16,7 +16,12 @@
 import type { Block } from "@ethereumjs/block";
 import type { Chain } from "../../chain.ts";
 import type { ExecutionResult } from "../../execute-transaction.ts";
-import type { BlockExecution, BlockExecutor, ExecutionRecord } from "../../executor.ts";
+import type {
+  BlockExecution,
+  BlockExecutor,
+  DeclaredScheduleSummary,
+  ExecutionRecord,
+} from "../../executor.ts";
 import type { Hex } from "viem";
 import { type LocationKey, parseLocationKey } from "../../location.ts";
 import type { WorldState } from "../../state/world-state.ts";
@@ -102,11 +107,15 @@ export class DeclaredExecutor implements BlockExecutor {
     const declarations = this.#chain.lane.conformance?.source;
     const accesses = txs.map((etx) => transactionAccess(etx, state, declarations, coinbase));
     const schedule = scheduleByDeclaredAccess(accesses);
-    const summary = {
+    const summary: DeclaredScheduleSummary = {
       declared: schedule.declared,
       undeclared: schedule.undeclared,
       longestChain: schedule.longestChain,
     };
+    const alone = accesses.flatMap((access, transaction) =>
+      access.kind === "undeclared" ? [{ transaction, reason: access.reason }] : [],
+    );
+    if (alone.length > 0) summary.alone = alone.slice(0, 8);
     if (txs.length > 1 && schedule.longestChain === txs.length) {
       const reason = `the declared schedule is one chain of ${txs.length} transactions (nothing can run in parallel)`;
       return driver.sequentially(block, txs, state, started, {
@@ -310,7 +319,16 @@ export class DeclaredExecutor implements BlockExecutor {
       const outside = firstUndeclaredAccess(access, reads[i]!, writes);
       if (outside !== undefined) {
         const verb = outside.access === "write" ? "wrote" : "read";
-        return `transaction ${i} (${access.label}) ${verb} ${this.#describe(outside.location, state, txs[i])}, outside its declared access`;
+        // The run-time check may have named the slot already (a nested call's, with its keys).
+        const named =
+          result.kind === "executed"
+            ? result.conformance?.violations.find((v) => v.location === outside.location)
+            : undefined;
+        const where =
+          named === undefined
+            ? this.#describe(outside.location, state, txs[i])
+            : `${named.label} (slot ${named.slot} of ${named.address})`;
+        return `transaction ${i} (${access.label}) ${verb} ${where}, outside its declared access`;
       }
       if (enumerated[i])
         return `transaction ${i} (${access.label}) enumerated storage, which declarations cannot cover`;
