@@ -23,6 +23,38 @@ export interface MinedBlock {
   undo: Map<LocationKey, bigint>;
 }
 
+/**
+ * A block that ran no transaction (the genesis block, a forked chain's fork block), as the
+ * sequential executor would have recorded it.
+ */
+export function blockWithoutTransactions(
+  header: BlockHeader,
+  hash: Hex,
+  number: bigint,
+): MinedBlock {
+  return {
+    header,
+    hash,
+    number,
+    transactions: [],
+    outcomes: [],
+    record: {
+      executor: "sequential",
+      executedBy: "sequential",
+      lanes: 1,
+      transactions: 0,
+      gasUsed: 0n,
+      reExecutions: 0,
+      incarnations: 0,
+      validations: 0,
+      aborts: 0,
+      faults: [],
+      wallTimeMs: 0,
+    },
+    undo: new Map(),
+  };
+}
+
 export class BlockStore {
   /** The blocks, genesis (or the fork block) first; index = block number − {@link first}. */
   readonly list: MinedBlock[] = [];

@@ -23,7 +23,7 @@ import type { WorldState } from "../state/world-state.ts";
 import type { TransactionPool } from "../transaction-pool.ts";
 import type { EngineTransaction } from "../transactions.ts";
 import { checkAdmission } from "./admission.ts";
-import type { BlockStore, MinedBlock } from "./blocks.ts";
+import { blockWithoutTransactions, type BlockStore, type MinedBlock } from "./blocks.ts";
 import type { Clock } from "./clock.ts";
 import type { BlockLimits, Snapshots } from "./snapshots.ts";
 
@@ -288,25 +288,5 @@ export async function sealGenesis(
     stateRoot,
     hexToBytes(EMPTY_BLOCK_ACCESS_LIST_HASH),
   );
-  return {
-    header,
-    hash: bytesToHex(header.hash()) as Hex,
-    number: 0n,
-    transactions: [],
-    outcomes: [],
-    record: {
-      executor: "sequential",
-      executedBy: "sequential",
-      lanes: 1,
-      transactions: 0,
-      gasUsed: 0n,
-      reExecutions: 0,
-      incarnations: 0,
-      validations: 0,
-      aborts: 0,
-      faults: [],
-      wallTimeMs: 0,
-    },
-    undo: new Map(),
-  };
+  return blockWithoutTransactions(header, bytesToHex(header.hash()) as Hex, 0n);
 }

@@ -6,7 +6,7 @@
 import type { Common } from "@ethereumjs/common";
 import { createBlockHeaderFromRPC, type JSONRPCBlock } from "@ethereumjs/block";
 import { type Hex, hexToBytes } from "viem";
-import type { MinedBlock } from "../chain/blocks.ts";
+import { blockWithoutTransactions, type MinedBlock } from "../chain/blocks.ts";
 import type { RemoteBlock } from "./fork-source.ts";
 
 /**
@@ -21,25 +21,5 @@ export function forkBlockOf(remote: RemoteBlock, common: Common): MinedBlock {
   );
   // Frozen headers cache their hash: the remote's replaces the one the fields would give.
   (header as unknown as { cache: { hash?: Uint8Array } }).cache.hash = hexToBytes(remote.hash);
-  return {
-    header,
-    hash: remote.hash.toLowerCase() as Hex,
-    number: BigInt(remote.number),
-    transactions: [],
-    outcomes: [],
-    record: {
-      executor: "sequential",
-      executedBy: "sequential",
-      lanes: 1,
-      transactions: 0,
-      gasUsed: 0n,
-      reExecutions: 0,
-      incarnations: 0,
-      validations: 0,
-      aborts: 0,
-      faults: [],
-      wallTimeMs: 0,
-    },
-    undo: new Map(),
-  };
+  return blockWithoutTransactions(header, remote.hash.toLowerCase() as Hex, BigInt(remote.number));
 }
