@@ -2,7 +2,8 @@
  * A busy block on a remote node for the replay tests and the bench: `senders` fresh accounts
  * (funded with ETH and NetToken first), each sending one signed transaction in the same block —
  * a third call `NetCounter.increment()` (one hot slot), a third transfer tokens to one holder
- * (another hot slot: its balance), a third to holders of their own (independent).
+ * (another hot slot: its balance), a third to holders of their own (independent); or, with
+ * `independent`, all of them token transfers to holders of their own.
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
@@ -28,6 +29,18 @@ const artifact = async (name: string): Promise<{ abi: readonly unknown[]; byteco
     ),
   );
 
+/** The receipt of `hash`, waiting for it (anvil's automine answers before the block is stored). */
+async function receiptOf(url: string, hash: Hex): Promise<{ contractAddress: Hex }> {
+  for (let i = 0; i < 100; i++) {
+    const receipt = await call<{ contractAddress: Hex } | null>(url, "eth_getTransactionReceipt", [
+      hash,
+    ]);
+    if (receipt !== null) return receipt;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no receipt for ${hash} after 5 s`);
+}
+
 /** Sends `txs` with automine off and mines them in one block; returns its number. */
 async function mineTogether(url: string, send: Array<() => Promise<unknown>>): Promise<bigint> {
   await call(url, "evm_setAutomine", [false]);
@@ -38,18 +51,20 @@ async function mineTogether(url: string, send: Array<() => Promise<unknown>>): P
 }
 
 /** Prepares the busy block of `senders` transactions on the node at `url` (see the module doc). */
-export async function prepareBusyBlock(url: string, senders: number): Promise<BusyBlock> {
+export async function prepareBusyBlock(
+  url: string,
+  senders: number,
+  mix: "mixed" | "independent" = "mixed",
+): Promise<BusyBlock> {
   const { token, abi } = await prepare(url);
   const counterArtifact = await artifact("NetCounter");
   const deploy = await call<Hex>(url, "eth_sendTransaction", [
     {
       from: DEV[0],
       data: encodeDeployData({ abi: counterArtifact.abi, bytecode: counterArtifact.bytecode }),
-      gas: "0x500000",
     },
   ]);
-  const counter = (await call<{ contractAddress: Hex }>(url, "eth_getTransactionReceipt", [deploy]))
-    .contractAddress;
+  const counter = (await receiptOf(url, deploy)).contractAddress;
   const chainId = Number(await call<Hex>(url, "eth_chainId"));
   const accounts = Array.from({ length: senders }, (_, i) =>
     privateKeyToAccount(keccak256(toHex(`hardhat-parallel replay sender ${i}`))),
@@ -61,7 +76,7 @@ export async function prepareBusyBlock(url: string, senders: number): Promise<Bu
       accounts.slice(i, i + 50).flatMap((a) => [
         () =>
           call(url, "eth_sendTransaction", [
-            { from: DEV[2], to: a.address, value: toHex(10n ** 18n), gas: "0x5208" },
+            { from: DEV[2], to: a.address, value: toHex(10n ** 18n) },
           ]),
         () =>
           call(url, "eth_sendTransaction", [
@@ -69,7 +84,6 @@ export async function prepareBusyBlock(url: string, senders: number): Promise<Bu
               from: DEV[0],
               to: token,
               data: transferData(abi, a.address, 10n ** 20n),
-              gas: "0x30000",
             },
           ]),
       ]),
@@ -81,11 +95,13 @@ export async function prepareBusyBlock(url: string, senders: number): Promise<Bu
   const raws: Hex[] = [];
   for (const [i, account] of accounts.entries()) {
     const [to, data] =
-      i % 3 === 0
-        ? [counter, increment]
-        : i % 3 === 1
-          ? [token, transferData(abi, holder(500), 1n)]
-          : [token, transferData(abi, holder(600 + i), 1n)];
+      mix === "independent"
+        ? [token, transferData(abi, holder(600 + i), 1n)]
+        : i % 3 === 0
+          ? [counter, increment]
+          : i % 3 === 1
+            ? [token, transferData(abi, holder(500), 1n)]
+            : [token, transferData(abi, holder(600 + i), 1n)];
     raws.push(
       await account.signTransaction({
         type: "eip1559",

@@ -20,7 +20,10 @@ import type { CodeTable, RecordedBlock } from "../../sdk/analysis/recorded-block
 import type { NamingEnvironment } from "../../sdk/analysis/naming.ts";
 import type { HardforkName } from "../../sdk/engine/options.ts";
 import { createParallelProvider } from "../../sdk/rpc/provider.ts";
+import { compareBlockAccessLists } from "../../sdk/replay/compare-block-access-list.ts";
 import { compareReceipts } from "../../sdk/replay/compare-receipts.ts";
+import type { RpcBlockAccessList } from "../../sdk/analysis/block-access-list-rpc.ts";
+import { createJsonRpcHttpServer } from "../../sdk/rpc/http-server.ts";
 import type { RemoteReceipt } from "../../sdk/replay/remote-block.ts";
 import type { ExecutionResult } from "../../sdk/engine/execute-transaction.ts";
 import { type ReplayedBlock, replayBlock } from "../../sdk/replay/replay-block.ts";
@@ -229,3 +232,40 @@ for (const [name, start, hardfork] of [
       });
   });
 }
+
+describe("replaying a block of a node that serves eth_getBlockAccessList (EIP-7928)", function () {
+  this.timeout(300_000);
+
+  it("compares the replay's block access list with the remote's, and reports a difference", async function () {
+    // The remote: a parallel network under Amsterdam served over HTTP (anvil serves no list).
+    const provider = await createParallelProvider({ chainId: 4343, hardfork: "amsterdam" });
+    const server = createJsonRpcHttpServer({ provider, port: 0 });
+    const { url } = await server.listen();
+    try {
+      const busy = await prepareBusyBlock(url, 24);
+      const replayed = await replayBlock({ url, lanes: 2 }, busy.block, {});
+      assert.equal(replayed.hardfork, "amsterdam");
+      assert.deepEqual(replayed.sequentialMismatches, []);
+      assert.deepEqual(replayed.blockStmMismatches, []);
+      assert.deepEqual(replayed.blockAccessList, { differences: [] });
+      const theirs = await call<RpcBlockAccessList>(url, "eth_getBlockAccessList", [
+        `0x${busy.block.toString(16)}`,
+      ]);
+      assert.ok(theirs.length > 24);
+      const changed = theirs.map((a, i) =>
+        i === 1 ? { ...a, balanceChanges: [{ index: "0x1" as Hex, value: "0x1" as Hex }] } : a,
+      );
+      const differences = compareBlockAccessLists(theirs, changed.slice(0, -1));
+      assert.deepEqual(
+        differences.map((d) => [d.address, d.field]),
+        [
+          [theirs[1].address.toLowerCase(), "balanceChanges"],
+          [theirs.at(-1)!.address.toLowerCase(), "account"],
+        ].sort((a, b) => (a[0] < b[0] ? -1 : 1)),
+      );
+    } finally {
+      await server.close();
+      await provider.dispose?.();
+    }
+  });
+});
