@@ -6,6 +6,8 @@
  * `independent`, all of them token transfers to holders of their own.
  */
 import { readFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { encodeDeployData, encodeFunctionData, type Hex, keccak256, toHex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
@@ -120,4 +122,58 @@ export async function prepareBusyBlock(
     raws.map((raw) => () => call(url, "eth_sendRawTransaction", [raw])),
   );
   return { block, token, counter, raws };
+}
+
+export interface RewritingProxy {
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A proxy to `target` that passes each call's result through `rewrite` (a remote that serves
+ * what no local node produces: a foreign transaction type, a receipt that differs).
+ */
+export async function startRewritingProxy(
+  target: string,
+  rewrite: (method: string, params: unknown[], result: unknown) => unknown,
+): Promise<RewritingProxy> {
+  const server: Server = createServer(async (request, response) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks).toString("utf8");
+    const answer = await fetch(target, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+    });
+    const parsed = JSON.parse(body) as JsonRpcCall | JsonRpcCall[];
+    const answered = (await answer.json()) as JsonRpcAnswer | JsonRpcAnswer[];
+    const calls = Array.isArray(parsed) ? parsed : [parsed];
+    const answers = Array.isArray(answered) ? answered : [answered];
+    for (const a of answers) {
+      const c = calls.find((x) => x.id === a.id);
+      if (c !== undefined && a.result !== undefined)
+        a.result = rewrite(c.method, c.params ?? [], a.result);
+    }
+    response.writeHead(answer.status, { "content-type": "application/json" });
+    response.end(JSON.stringify(answered));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+interface JsonRpcCall {
+  id: number;
+  method: string;
+  params?: unknown[];
+}
+interface JsonRpcAnswer {
+  id: number;
+  result?: unknown;
 }

@@ -36,7 +36,7 @@ import {
   startCountingProxy,
   startHardhatNode,
 } from "../fork/helpers.ts";
-import { type BusyBlock, prepareBusyBlock } from "./helpers.ts";
+import { type BusyBlock, prepareBusyBlock, startRewritingProxy } from "./helpers.ts";
 
 const SENDERS = 45;
 
@@ -190,6 +190,33 @@ for (const [name, start, hardfork] of [
       });
     });
 
+    it("refuses a transaction type it does not support, naming the masked URL", async function () {
+      const proxy = await startRewritingProxy(remote.url, (method, params, result) => {
+        if (method !== "eth_getBlockByNumber" || params[1] !== true) return result;
+        const block = result as { transactions: Array<{ type: string }> };
+        block.transactions[2].type = "0x7e"; // an OP-stack deposit
+        return block;
+      });
+      try {
+        await assert.rejects(
+          replayBlock(
+            { url: proxy.url, ...(hardfork === undefined ? {} : { hardfork }) },
+            busy.block,
+            {},
+          ),
+          (error: Error) => {
+            assert.match(
+              error.message,
+              /^Forking: the remote node at http:\/\/127\.0\.0\.1:\d+\/ failed: block \d+: transaction 0x[0-9a-f]{64} has type 126, which the replay does not support/,
+            );
+            return true;
+          },
+        );
+      } finally {
+        await proxy.close();
+      }
+    });
+
     if (name === "anvil")
       it("runs as `hardhat parallel-replay` in a child process: table, JSON, Markdown, HTML, exit", async function () {
         const dir = mkdtempSync(path.join(tmpdir(), "hp-replay-"));
@@ -229,6 +256,53 @@ for (const [name, start, hardfork] of [
         );
         assert.equal(test.transactions, SENDERS);
         assert.match(readFileSync(path.join(dir, files.html), "utf8"), /<html/i);
+      });
+
+    if (name === "anvil")
+      it("exits non-zero and names the transaction and field when a receipt differs", async function () {
+        const dir = mkdtempSync(path.join(tmpdir(), "hp-replay-"));
+        dirs.push(dir);
+        // The chain's receipts with transaction 5's cumulative gas one higher.
+        const proxy = await startRewritingProxy(remote.url, (method, _params, result) => {
+          if (method !== "eth_getBlockReceipts" || !Array.isArray(result)) return result;
+          const r = result[5] as { cumulativeGasUsed: string };
+          r.cumulativeGasUsed = `0x${(BigInt(r.cumulativeGasUsed) + 1n).toString(16)}`;
+          return result;
+        });
+        try {
+          const run = await runUntilExit({
+            args: [
+              HARDHAT_CLI,
+              "parallel-replay",
+              "--rpc-url",
+              proxy.url,
+              "--block",
+              String(busy.block),
+              "--hardfork",
+              "prague",
+              "--json",
+              path.join(dir, "r.json"),
+              "--markdown",
+              path.join(dir, "r.md"),
+              "--html",
+              path.join(dir, "r.html"),
+            ],
+            doneWhen: /The replay differs from the chain/,
+            workTimeoutMs: 240_000,
+          });
+          assert.notEqual(run.code, 0, run.stdout);
+          assert.ok(run.exitedByItself, `lingered ${run.lingerMs} ms`);
+          for (const executor of ["sequential", "block-stm"])
+            assert.match(
+              run.stdout,
+              new RegExp(
+                `MISMATCH \\(${executor}\\) tx 5 0x[0-9a-f]{64} cumulativeGasUsed: ours 0x[0-9a-f]+, chain's 0x[0-9a-f]+`,
+              ),
+            );
+          assert.match(run.stdout, /2 receipt mismatches/);
+        } finally {
+          await proxy.close();
+        }
       });
   });
 }
