@@ -84,6 +84,18 @@ export async function call<T = unknown>(
   return body.result as T;
 }
 
+/** The receipt of `hash`, waiting for it (anvil's automine may answer before the block is stored). */
+export async function receiptOf(url: string, hash: Hex): Promise<{ contractAddress: Hex }> {
+  for (let i = 0; i < 100; i++) {
+    const receipt = await call<{ contractAddress: Hex } | null>(url, "eth_getTransactionReceipt", [
+      hash,
+    ]);
+    if (receipt !== null) return receipt;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no receipt for ${hash} after 5 s`);
+}
+
 export const DEV = [
   "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266",
   "0x70997970c51812dc3a010c7d01b50e0d17dc79c8",
@@ -129,10 +141,7 @@ export async function prepare(url: string): Promise<Prepared> {
       gas: "0x500000",
     },
   ]);
-  const receipt = await call<{ contractAddress: Hex }>(url, "eth_getTransactionReceipt", [
-    deployHash,
-  ]);
-  const token = receipt.contractAddress;
+  const token = (await receiptOf(url, deployHash)).contractAddress;
   await call(url, "evm_setAutomine", [false]);
   const sends: Array<Record<string, string>> = [];
   for (let i = 1; i < DEV.length; i++)

@@ -12,7 +12,7 @@ import path from "node:path";
 import { encodeDeployData, encodeFunctionData, type Hex, keccak256, toHex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { REPO_ROOT } from "../exit/helpers.ts";
-import { call, DEV, holder, prepare, transferData } from "../fork/helpers.ts";
+import { call, DEV, holder, prepare, receiptOf, transferData } from "../fork/helpers.ts";
 
 export interface BusyBlock {
   /** The busy block's number. */
@@ -30,18 +30,6 @@ const artifact = async (name: string): Promise<{ abi: readonly unknown[]; byteco
       "utf8",
     ),
   );
-
-/** The receipt of `hash`, waiting for it (anvil's automine answers before the block is stored). */
-async function receiptOf(url: string, hash: Hex): Promise<{ contractAddress: Hex }> {
-  for (let i = 0; i < 100; i++) {
-    const receipt = await call<{ contractAddress: Hex } | null>(url, "eth_getTransactionReceipt", [
-      hash,
-    ]);
-    if (receipt !== null) return receipt;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`no receipt for ${hash} after 5 s`);
-}
 
 /** Sends `txs` with automine off and mines them in one block; returns its number. */
 async function mineTogether(url: string, send: Array<() => Promise<unknown>>): Promise<bigint> {
