@@ -25,12 +25,21 @@ export function startAnvil(): Promise<Remote> {
   const child: ChildProcess = spawn(
     bin,
     ["--port", "0", "--host", "127.0.0.1", "--chain-id", "4242", "--hardfork", "prague"],
-    { stdio: ["ignore", "pipe", "pipe"] },
+    // Its own process group: `.bin/anvil` is a Node shim that runs the real binary as a child,
+    // and killing the shim alone would leave that child running.
+    { stdio: ["ignore", "pipe", "pipe"], detached: true },
   );
+  const killAll = (): void => {
+    try {
+      process.kill(-child.pid!, "SIGKILL");
+    } catch {
+      child.kill("SIGKILL"); // the group is gone already
+    }
+  };
   let out = "";
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
-      child.kill("SIGKILL");
+      killAll();
       reject(new Error(`anvil did not start within 60 s:\n${out}`));
     }, 60_000);
     child.on("exit", (code) => reject(new Error(`anvil exited (${code}):\n${out}`)));
@@ -46,7 +55,7 @@ export function startAnvil(): Promise<Remote> {
         stop: async () => {
           if (child.exitCode !== null) return;
           const exited = new Promise((r) => child.once("exit", r));
-          child.kill("SIGKILL");
+          killAll();
           await exited;
           child.stdout?.destroy();
           child.stderr?.destroy();
