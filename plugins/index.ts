@@ -3,7 +3,8 @@
  * chain executed with Block-STM) and the `parallel` config section, and after `hardhat test` the
  * per-test parallelism report (`plugins/report/`; global flags `--no-parallel-report`,
  * `--parallel-snapshot`, `--parallel-check`; task `parallel-report`), and the task
- * `parallel-node`, which serves a parallel network over HTTP JSON-RPC as `hardhat node` does.
+ * `parallel-node`, which serves a parallel network over HTTP JSON-RPC as `hardhat node` does, and
+ * `parallel-replay`, which replays real blocks of a remote chain through the analysis.
  *
  * @example
  * ```ts
@@ -91,6 +92,61 @@ const hardhatParallel: HardhatPlugin = {
         defaultValue: 8545,
       })
       .setAction(() => import("./tasks/parallel-node.ts"))
+      .build(),
+    task(
+      "parallel-replay",
+      "Replays real blocks of a remote chain through the engine, checks the receipts and prints their parallelism",
+    )
+      .addOption({
+        name: "rpcUrl",
+        description: "The remote node's JSON-RPC URL",
+        type: ArgumentType.STRING_WITHOUT_DEFAULT,
+        defaultValue: undefined,
+      })
+      .addOption({
+        name: "block",
+        description: "The (first) block to replay",
+        type: ArgumentType.BIGINT,
+        defaultValue: 0n,
+      })
+      .addOption({
+        name: "to",
+        description: "The last block to replay (default: --block)",
+        type: ArgumentType.BIGINT,
+        defaultValue: -1n,
+      })
+      .addOption({
+        name: "lanes",
+        description: "Block-STM lanes and the speedup's P (default 2)",
+        type: ArgumentType.INT,
+        defaultValue: 2,
+      })
+      .addOption({
+        name: "hardfork",
+        description:
+          "The rules the blocks ran under (default: from the header; osaka for Prague-style headers)",
+        type: ArgumentType.STRING_WITHOUT_DEFAULT,
+        defaultValue: undefined,
+      })
+      .addOption({
+        name: "json",
+        description: "Report JSON (default reports/parallel-replay.json)",
+        type: ArgumentType.STRING_WITHOUT_DEFAULT,
+        defaultValue: undefined,
+      })
+      .addOption({
+        name: "markdown",
+        description: "Report Markdown (default reports/parallel-replay.md)",
+        type: ArgumentType.STRING_WITHOUT_DEFAULT,
+        defaultValue: undefined,
+      })
+      .addOption({
+        name: "html",
+        description: "Report HTML (default reports/parallel-replay.html)",
+        type: ArgumentType.STRING_WITHOUT_DEFAULT,
+        defaultValue: undefined,
+      })
+      .setAction(() => import("./tasks/parallel-replay.ts"))
       .build(),
   ],
   npmPackage: "hardhat-parallel",

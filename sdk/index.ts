@@ -24,6 +24,7 @@ export type {
   ResolvedForkOptions,
 } from "./engine/options.ts";
 export { ForkRemoteError, maskUrl } from "./engine/fork/json-rpc-client.ts";
+export { replayBlock, type ReplayOptions, type ReplayedBlock } from "./replay/replay-block.ts";
 export { HARDFORKS, CHAIN_DEFAULTS, resolveChainOptions } from "./engine/options.ts";
 export type { ExecutionRecord } from "./engine/executor.ts";
 export {

@@ -25,12 +25,21 @@ export function startAnvil(): Promise<Remote> {
   const child: ChildProcess = spawn(
     bin,
     ["--port", "0", "--host", "127.0.0.1", "--chain-id", "4242", "--hardfork", "prague"],
-    { stdio: ["ignore", "pipe", "pipe"] },
+    // Its own process group: `.bin/anvil` is a Node shim that runs the real binary as a child,
+    // and killing the shim alone would leave that child running.
+    { stdio: ["ignore", "pipe", "pipe"], detached: true },
   );
+  const killAll = (): void => {
+    try {
+      process.kill(-child.pid!, "SIGKILL");
+    } catch {
+      child.kill("SIGKILL"); // the group is gone already
+    }
+  };
   let out = "";
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
-      child.kill("SIGKILL");
+      killAll();
       reject(new Error(`anvil did not start within 60 s:\n${out}`));
     }, 60_000);
     child.on("exit", (code) => reject(new Error(`anvil exited (${code}):\n${out}`)));
@@ -46,7 +55,7 @@ export function startAnvil(): Promise<Remote> {
         stop: async () => {
           if (child.exitCode !== null) return;
           const exited = new Promise((r) => child.once("exit", r));
-          child.kill("SIGKILL");
+          killAll();
           await exited;
           child.stdout?.destroy();
           child.stderr?.destroy();
@@ -82,6 +91,18 @@ export async function call<T = unknown>(
   const body = (await response.json()) as { result?: T; error?: { message: string } };
   if (body.error !== undefined) throw new Error(`${method}: ${body.error.message}`);
   return body.result as T;
+}
+
+/** The receipt of `hash`, waiting for it (anvil's automine may answer before the block is stored). */
+export async function receiptOf(url: string, hash: Hex): Promise<{ contractAddress: Hex }> {
+  for (let i = 0; i < 100; i++) {
+    const receipt = await call<{ contractAddress: Hex } | null>(url, "eth_getTransactionReceipt", [
+      hash,
+    ]);
+    if (receipt !== null) return receipt;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no receipt for ${hash} after 5 s`);
 }
 
 export const DEV = [
@@ -129,10 +150,7 @@ export async function prepare(url: string): Promise<Prepared> {
       gas: "0x500000",
     },
   ]);
-  const receipt = await call<{ contractAddress: Hex }>(url, "eth_getTransactionReceipt", [
-    deployHash,
-  ]);
-  const token = receipt.contractAddress;
+  const token = (await receiptOf(url, deployHash)).contractAddress;
   await call(url, "evm_setAutomine", [false]);
   const sends: Array<Record<string, string>> = [];
   for (let i = 1; i < DEV.length; i++)
