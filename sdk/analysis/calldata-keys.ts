@@ -1,8 +1,8 @@
 /**
- * What a transaction's calldata and logs tell the analysis before any layout is read: its
- * selector and the argument and log words that may be mapping keys or array indices (candidates
- * for the storage-slot decoder, `location-decoder.ts`). Nested calls' arguments are not seen:
- * the engine records no call trace for the analysis.
+ * What a transaction's calldata, logs and nested calls tell the analysis before any layout is
+ * read: its selector and the argument and log words that may be mapping keys or array indices
+ * (candidates for the storage-slot decoder, `location-decoder.ts`). Nested calls' argument
+ * words come from the engine (`nestedCallKeys` of an outcome, `sdk/engine/observed-calls.ts`).
  */
 import type { Address, Hex } from "viem";
 
@@ -51,6 +51,19 @@ export function logKeys(
   return { addresses: [...addresses], integers: [...integers] };
 }
 
+/**
+ * Candidate mapping keys among the argument words of a transaction's nested calls (the
+ * engine's `nestedCallKeys`: 40-digit hex words that fit 160 bits), by the rules of
+ * {@link calldataKeys}: each as an address, and below 2^32 also as an integer.
+ */
+export function nestedCallKeys(words: readonly string[] | undefined): CandidateKeys | undefined {
+  if (words === undefined || words.length === 0) return undefined;
+  return wordKeys(
+    words.map((word) => word.padStart(64, "0")),
+    words.length,
+  );
+}
+
 /** Both sets of candidates together, without duplicates; `undefined` when both are. */
 export function mergeKeys(
   a: CandidateKeys | undefined,
@@ -64,12 +77,15 @@ export function mergeKeys(
 }
 
 /** Keys in the 32-byte words of hex strings (no 0x), at most {@link MAX_KEY_WORDS} in all. */
-function wordKeys(bodies: readonly string[]): CandidateKeys | undefined {
+function wordKeys(
+  bodies: readonly string[],
+  maxWords: number = MAX_KEY_WORDS,
+): CandidateKeys | undefined {
   const addresses = new Set<Address>();
   const integers = new Set<string>();
   let words = 0;
   for (const body of bodies) {
-    for (let i = 0; i + 64 <= body.length && words < MAX_KEY_WORDS; i += 64, words++) {
+    for (let i = 0; i + 64 <= body.length && words < maxWords; i += 64, words++) {
       const value = BigInt(`0x${body.slice(i, i + 64)}`);
       if (value < TWO_POW_32) integers.add(value.toString());
       if (value > 0n && value < TWO_POW_160) {

@@ -12,7 +12,7 @@ import {
   type BlockRecordJson,
   type TransactionAccessJson,
 } from "../viem/types.ts";
-import { calldataKeys, selectorOf } from "./calldata-keys.ts";
+import { calldataKeys, mergeKeys, nestedCallKeys, selectorOf } from "./calldata-keys.ts";
 import { ERC1967_IMPLEMENTATION_SLOT } from "../engine/erc1967.ts";
 import {
   involvedAddresses,
@@ -91,7 +91,11 @@ export async function recordBlockOverRpc(
       } else {
         const selector = selectorOf(tx.input);
         if (selector !== undefined) recorded.selector = selector;
-        const keys = calldataKeys(tx.input);
+        const nested = (accessJson[index] as { nestedCallKeys?: Hex[] }).nestedCallKeys;
+        const keys = mergeKeys(
+          calldataKeys(tx.input),
+          nestedCallKeys(nested?.map((word) => word.slice(2))),
+        );
         if (keys !== undefined) recorded.keys = keys;
       }
       return recorded;

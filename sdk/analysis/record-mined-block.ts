@@ -5,7 +5,7 @@
 import type { Address, Hex } from "viem";
 import type { Chain, MinedBlock } from "../engine/chain.ts";
 import { codeKey, type LocationKey } from "../engine/location.ts";
-import { calldataKeys, logKeys, mergeKeys, selectorOf } from "./calldata-keys.ts";
+import { calldataKeys, logKeys, mergeKeys, nestedCallKeys, selectorOf } from "./calldata-keys.ts";
 import { erc1967ProxyAt } from "../engine/erc1967.ts";
 import {
   involvedAddresses,
@@ -51,7 +51,10 @@ export function recordMinedBlock(block: MinedBlock, chain: Chain, codes: CodeTab
       if (selector !== undefined) tx.selector = selector;
     }
     // Calldata words and log words (a recipient, a pool, a spender) are the likely mapping keys.
-    const keys = mergeKeys(to === null ? undefined : calldataKeys(input), logKeys(outcome.logs));
+    const keys = mergeKeys(
+      mergeKeys(to === null ? undefined : calldataKeys(input), logKeys(outcome.logs)),
+      nestedCallKeys(outcome.nestedCallKeys),
+    );
     if (keys !== undefined) tx.keys = keys;
     return tx;
   });

@@ -25,6 +25,7 @@ import { applyInterpreterPatches } from "./interpreter-patches.ts";
 import {
   type CallObservation,
   createCallObservation,
+  noteNestedCallKeys,
   enterFrame,
   exitFrame,
   isConsoleCall,
@@ -351,6 +352,7 @@ export async function createExecutionVM(
           },
         };
       }
+      if (!isCreate) noteNestedCallKeys(observed, frame.data);
       enterFrame(observed, frame.data, delegate ? opts.message.codeAddress?.toString() : undefined);
       const result = await runCall(opts);
       exitFrame(observed, result.execResult?.returnValue);

@@ -51,6 +51,11 @@ export interface TransactionOutcome extends TxStateResult {
   /** Coverage tags hit (0x hex, each once), only on a lane with coverage on. */
   coverageHits?: Hex[];
   /**
+   * Argument words of nested calls that fit 160 bits, as 40-digit hex without 0x (candidate
+   * mapping keys for the report; `observed-calls.ts`); absent when there were none.
+   */
+  nestedCallKeys?: string[];
+  /**
    * When the transaction's own frame is a proxy (EDR's proxy detection, `observed-calls.ts`):
    * the code addresses it delegated to, down to the implementation (last); else absent.
    */
@@ -146,6 +151,7 @@ export async function executeTransaction(
     error: exec.exceptionError?.error,
     ...(tracker === undefined ? {} : { conformance: tracker.result }),
     ...(lane.observed.consoleLogs.length === 0 ? {} : { consoleLogs: lane.observed.consoleLogs }),
+    ...(lane.observed.callKeys.size === 0 ? {} : { nestedCallKeys: [...lane.observed.callKeys] }),
     ...delegationsOf(lane, failed),
     ...(lane.observed.coverageHits === undefined
       ? {}

@@ -44,6 +44,42 @@ export interface CallObservation {
   open: ObservedFrame[];
   /** The transaction's own frame, once it started. */
   root: ObservedFrame | undefined;
+  /**
+   * Argument words of nested calls that fit 160 bits (addresses, small integers), as 40-digit
+   * lowercase hex, at most {@link MAX_NESTED_CALL_KEYS}: candidate mapping keys for the report
+   * (`sdk/analysis/calldata-keys.ts`), e.g. the recipient a router passes to a token.
+   */
+  callKeys: Set<string>;
+}
+
+/** Most nested-call argument words kept per execution (see {@link CallObservation.callKeys}). */
+export const MAX_NESTED_CALL_KEYS = 64;
+/** Argument words read per nested call. */
+const NESTED_CALL_WORDS = 16;
+
+/**
+ * Notes the argument words of a nested call (after its 4-byte selector) that fit 160 bits.
+ * Reads the bytes directly (no bigint) since it runs for every nested call.
+ */
+export function noteNestedCallKeys(
+  observation: CallObservation,
+  data: Uint8Array | undefined,
+): void {
+  const keys = observation.callKeys;
+  if (data === undefined || keys.size >= MAX_NESTED_CALL_KEYS) return;
+  for (let word = 0; word < NESTED_CALL_WORDS; word++) {
+    const start = 4 + word * 32;
+    if (start + 32 > data.length) return;
+    let fits = true;
+    for (let i = start; i < start + 12; i++)
+      if (data[i] !== 0) {
+        fits = false;
+        break;
+      }
+    if (!fits) continue;
+    keys.add(Buffer.from(data.subarray(start + 12, start + 32)).toString("hex"));
+    if (keys.size >= MAX_NESTED_CALL_KEYS) return;
+  }
 }
 
 /** What proxy detection needs of a frame. */
@@ -66,6 +102,7 @@ export function createCallObservation(coverage: boolean): CallObservation {
     lastOutput: EMPTY,
     open: [],
     root: undefined,
+    callKeys: new Set(),
   };
 }
 
@@ -76,6 +113,7 @@ export function resetCallObservation(observation: CallObservation): void {
   observation.lastOutput = EMPTY;
   observation.open = [];
   observation.root = undefined;
+  observation.callKeys.clear();
 }
 
 /**

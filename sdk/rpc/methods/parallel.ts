@@ -2,8 +2,10 @@
  * The `parallel_*` methods: what this network knows beyond Ethereum's JSON-RPC.
  *
  * - `parallel_getTransactionAccess(txHash)` → `{ transactionHash, blockNumber, transactionIndex,
- *   gasUsed, reads: [{location, value}], writes: [{location, value}] }` (docs/design.md §3; location keys
- *   as in `sdk/engine/location.ts`), or null for an unknown transaction.
+ *   gasUsed, reads: [{location, value}], writes: [{location, value}], nestedCallKeys? }`
+ *   (docs/design.md §3; location keys as in `sdk/engine/location.ts`; `nestedCallKeys`: the
+ *   argument words of nested calls that fit 20 bytes, as 20-byte hex, when there were any), or
+ *   null for an unknown transaction.
  * - `parallel_getBlockAccess(block)` → the same for every transaction of a block, in order.
  * - `parallel_getBlockRecord(block)` → the block's execution record (executor, lanes,
  *   re-executions, fallback reason, wall time, ...).
@@ -59,6 +61,10 @@ export function transactionAccessJson(block: MinedBlock, index: number): Record<
     writes: [...o.writes].map(([location, v]) => ({ location, value: hexValue(location, v) })),
     // Present when the chain checks declared access (see sdk/engine/conformance.ts).
     ...(o.conformance === undefined ? {} : { conformance: o.conformance }),
+    // Argument words of nested calls that fit 20 bytes: candidate mapping keys for the report.
+    ...(o.nestedCallKeys === undefined
+      ? {}
+      : { nestedCallKeys: o.nestedCallKeys.map((word) => `0x${word}`) }),
   };
 }
 
