@@ -40,6 +40,7 @@ import {
   holder,
   type Prepared,
   prepare,
+  receiptOf,
   type Remote,
   startAnvil,
   startCountingProxy,
@@ -493,11 +494,8 @@ for (const start of [startAnvil, startHardhatNode]) {
           gas: "0x500000",
         },
       ]);
-      const { contractAddress: engToken } = await call<{ contractAddress: Hex }>(
-        remote.url,
-        "eth_getTransactionReceipt",
-        [hash],
-      );
+      // Waiting for the receipt: anvil's automine may answer before it stored the block.
+      const { contractAddress: engToken } = await receiptOf(remote.url, hash);
       const at = BigInt(await call<Hex>(remote.url, "eth_blockNumber"));
       const outcome = async (executor: "sequential" | "declared") => {
         const p = await createParallelProvider({
