@@ -147,8 +147,16 @@ export class TxState implements StateManagerInterface {
    */
   resolveMissing: ((keys: LocationKey[]) => Promise<void>) | undefined;
 
-  /** Runs `read`; a read of state not loaded yet is loaded with `resolveMissing` and retried. */
-  async #loaded<T>(read: () => T): Promise<T> {
+  /**
+   * Runs `read`; a read of state not loaded yet is loaded with `resolveMissing` and retried.
+   * Without `resolveMissing` (not forked, or a lane) it is a plain call: these reads are the
+   * EVM's hot path, and an extra async frame per read would cost every chain.
+   */
+  #loaded<T>(read: () => T): T | Promise<T> {
+    return this.resolveMissing === undefined ? read() : this.#retrying(read);
+  }
+
+  async #retrying<T>(read: () => T): Promise<T> {
     for (;;) {
       try {
         return read();
@@ -316,7 +324,7 @@ export class TxState implements StateManagerInterface {
   /** Loads an account's fields (forked) before a write that compares with them. */
   #preloadAccount(a: string): Promise<void> | undefined {
     if (this.resolveMissing === undefined) return undefined;
-    return this.#loaded(() => {
+    return this.#retrying(() => {
       this.#peek(balanceKey(a));
       this.#peek(nonceKey(a));
       this.#peek(codeKey(a));
